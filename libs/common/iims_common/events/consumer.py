@@ -1,0 +1,226 @@
+"""Idempotent consumer (inbox): effect + processed-event record in one transaction.
+
+Offsets are committed manually after the effect commits; a redelivery is harmless because
+the inbox insert finds the event already processed. A failing event is retried with backoff
+a bounded number of times, then sent to `<topic>.dlq` with the error, and the consumer moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from prometheus_client import Counter
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from iims_common.db import utcnow
+from iims_common.events.envelope import CloudEvent
+from iims_common.events.kafka import decode_headers, encode_headers, make_consumer, make_producer
+from iims_common.events.tables import processed_events
+from iims_common.settings import ServiceSettings
+
+log = logging.getLogger("iims.consumer")
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+EVENTS_CONSUMED = Counter(
+    "iims_events_consumed_total", "Events consumed", ["consumer", "topic", "outcome"]
+)
+
+DLQ_SUFFIX = ".dlq"
+H_ORIGINAL_TOPIC = "iims-dlq-original-topic"
+H_ERROR = "iims-dlq-error"
+H_ATTEMPTS = "iims-dlq-attempts"
+H_CONSUMER = "iims-dlq-consumer"
+DLQ_HEADERS = (H_ORIGINAL_TOPIC, H_ERROR, H_ATTEMPTS, H_CONSUMER)
+
+
+class PoisonEvent(Exception):
+    """An event that can never succeed (unparseable envelope): straight to the DLQ."""
+
+
+@dataclass
+class Outcome:
+    status: str  # processed | duplicate | ignored | dead-lettered
+    error: str | None = None
+
+
+def _inbox_insert(session: AsyncSession) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return pg_insert(processed_events).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite_insert(processed_events).on_conflict_do_nothing()
+    return insert(processed_events)
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, owner: EventConsumer) -> None:
+        self.owner = owner
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        await self.owner.commit_pending()
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return None
+
+
+class EventConsumer:
+    """Consumes `topics` as consumer group `name`, dispatching on the CloudEvents type."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        handlers: Mapping[str, Handler],
+        *,
+        topics: list[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.sessionmaker = sessionmaker
+        self.handlers = dict(handlers)  # keyed by topic
+        self.topics = topics or sorted(self.handlers)
+        self.max_attempts = settings.consumer_max_attempts
+        self.backoff = settings.consumer_retry_backoff_s
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._pending: dict[TopicPartition, int] = {}
+        self.last_progress: float = 0.0
+
+    async def handle(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: dict[str, str]
+    ) -> Outcome:
+        """Process one message with retries; returns what happened (never raises for data)."""
+        try:
+            event = CloudEvent.from_bytes(value)
+        except Exception as exc:  # noqa: BLE001 - any parse failure is poison
+            await self._dead_letter(topic, key, value, headers, f"unparseable event: {exc}", 0)
+            return Outcome("dead-lettered", str(exc))
+        handler = self.handlers.get(topic)
+        if handler is None:
+            return Outcome("ignored")
+        error = ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return await self._apply(topic, event, handler)
+            except Exception as exc:  # noqa: BLE001 - bounded retries, then DLQ
+                error = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "consumer %s: %s attempt %d/%d failed: %s",
+                    self.name, event.id, attempt, self.max_attempts, error,
+                )
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+        await self._dead_letter(topic, key, value, headers, error, self.max_attempts)
+        return Outcome("dead-lettered", error)
+
+    async def _apply(self, topic: str, event: CloudEvent, handler: Handler) -> Outcome:
+        async with self.sessionmaker() as session, session.begin():
+            inserted = await session.execute(
+                _inbox_insert(session)
+                .values(
+                    consumer=self.name, event_id=event.id, topic=topic, processed_at=utcnow()
+                )
+                .returning(processed_events.c.event_id)
+            )
+            if inserted.first() is None:
+                EVENTS_CONSUMED.labels(self.name, topic, "duplicate").inc()
+                return Outcome("duplicate")
+            await handler(session, event)
+        EVENTS_CONSUMED.labels(self.name, topic, "processed").inc()
+        return Outcome("processed")
+
+    async def _dead_letter(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        headers: dict[str, str],
+        error: str,
+        attempts: int,
+    ) -> None:
+        producer = await self._get_producer()
+        dlq_headers = {k: v for k, v in headers.items() if k not in DLQ_HEADERS}
+        dlq_headers.update(
+            {
+                H_ORIGINAL_TOPIC: topic,
+                H_ERROR: error[:2000],
+                H_ATTEMPTS: str(attempts),
+                H_CONSUMER: self.name,
+            }
+        )
+        await producer.send_and_wait(
+            topic + DLQ_SUFFIX, key=key, value=value or b"", headers=encode_headers(dlq_headers)
+        )
+        EVENTS_CONSUMED.labels(self.name, topic, "dead-lettered").inc()
+        log.error("consumer %s: event on %s dead-lettered: %s", self.name, topic, error)
+
+    async def _get_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.settings)
+            await producer.start()
+            self._producer = producer
+        return self._producer
+
+    async def commit_pending(self) -> None:
+        if self._consumer is not None and self._pending:
+            pending, self._pending = self._pending, {}
+            await self._consumer.commit(pending)
+
+    async def _process_batch(self, batch: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
+        for tp, records in batch.items():
+            for record in records:
+                await self.handle(
+                    record.topic, record.key, record.value, decode_headers(record.headers)
+                )
+                self._pending[tp] = record.offset + 1
+        await self.commit_pending()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set; reconnects after broker errors."""
+        failures = 0
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            consumer = make_consumer(self.settings, self.name)
+            try:
+                await consumer.start()
+                self._consumer = consumer
+                consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
+                failures = 0
+                while not stop.is_set():
+                    batch = await consumer.getmany(timeout_ms=500, max_records=500)
+                    self.last_progress = loop.time()
+                    if batch:
+                        await self._process_batch(batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - reconnect with backoff
+                failures += 1
+                log.warning("consumer %s failed; reconnecting", self.name, exc_info=True)
+                try:
+                    await asyncio.wait_for(stop.wait(), min(30.0, 0.5 * 2**failures))
+                except TimeoutError:
+                    pass
+            finally:
+                try:
+                    await self.commit_pending()
+                except Exception:  # noqa: BLE001 - redelivery is harmless (inbox)
+                    pass
+                self._consumer = None
+                await consumer.stop()
+        await self.close()
+
+    async def close(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await producer.stop()
