@@ -12,7 +12,7 @@ $(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml $(f
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements-dev.lock
-	$(BIN)/python -m pip install -q --no-deps -e libs/common $(foreach s,$(SERVICES),-e services/$(s))
+	$(BIN)/python -m pip install -q --no-deps --config-settings editable_mode=compat -e libs/common $(foreach s,$(SERVICES),-e services/$(s))
 	touch $(STAMP)
 
 venv: $(STAMP)

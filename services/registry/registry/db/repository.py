@@ -1,0 +1,222 @@
+"""All registry queries. Every read of an object goes through a `readable_*` condition built
+from the caller's identity, so a route cannot forget authorization; out of scope = not found."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from iims_common.db import escape_like
+from iims_common.errors import NotFound
+from iims_common.identity import Caller, Role
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.db.tables import (
+    Agency,
+    Batch,
+    Enterprise,
+    Pilot,
+    ProgressReport,
+    ProvincePlan,
+    Recommendation,
+    RecommendingUnit,
+)
+
+T = TypeVar("T")
+NOTHING = sa.false()
+
+
+def readable_enterprises(caller: Caller) -> sa.ColumnElement[bool]:
+    match caller.role:
+        case Role.ministry | Role.management_org | Role.certification_body:
+            return sa.true()
+        case Role.province:
+            return Enterprise.province_code == caller.province_code
+        case Role.enterprise:
+            return Enterprise.id == caller.organization_id
+        case Role.recommender:
+            return sa.exists().where(
+                Recommendation.enterprise_id == Enterprise.id,
+                Recommendation.recommending_unit_id == caller.organization_id,
+            )
+        case Role.consultancy:
+            return sa.exists().where(
+                Pilot.enterprise_id == Enterprise.id,
+                Pilot.consultancy_id == caller.organization_id,
+            )
+    return NOTHING  # pragma: no cover
+
+
+def readable_pilots(caller: Caller) -> sa.ColumnElement[bool]:
+    match caller.role:
+        case Role.ministry | Role.management_org:
+            return sa.true()
+        case Role.province:
+            return Pilot.province_code == caller.province_code
+        case Role.enterprise:
+            return Pilot.enterprise_id == caller.organization_id
+        case Role.consultancy:
+            return Pilot.consultancy_id == caller.organization_id
+        case Role.recommender:
+            return sa.exists().where(
+                Recommendation.id == Pilot.recommendation_id,
+                Recommendation.recommending_unit_id == caller.organization_id,
+            )
+    return NOTHING
+
+
+def readable_recommendations(caller: Caller) -> sa.ColumnElement[bool]:
+    match caller.role:
+        case Role.ministry | Role.management_org:
+            return sa.true()
+        case Role.province:
+            return Recommendation.province_code == caller.province_code
+        case Role.recommender:
+            return Recommendation.recommending_unit_id == caller.organization_id
+        case Role.enterprise:
+            return Recommendation.enterprise_id == caller.organization_id
+    return NOTHING
+
+
+def readable_plans(caller: Caller) -> sa.ColumnElement[bool]:
+    if caller.is_national:
+        return sa.true()
+    if caller.role is Role.province:
+        return ProvincePlan.province_code == caller.province_code
+    return NOTHING
+
+
+async def get_one(
+    session: AsyncSession,
+    model: type[T],
+    object_id: uuid.UUID,
+    scope: sa.ColumnElement[bool] | None = None,
+    *,
+    for_update: bool = False,
+    what: str | None = None,
+) -> T:
+    stmt = sa.select(model).where(model.id == object_id)  # type: ignore[attr-defined]
+    if scope is not None:
+        stmt = stmt.where(scope)
+    if for_update:
+        stmt = stmt.with_for_update()
+    obj = (await session.scalars(stmt)).first()
+    if obj is None:
+        raise NotFound(f"{what or model.__name__} {object_id} not found")
+    return obj
+
+
+def enterprise_list_query(
+    caller: Caller,
+    *,
+    province_code: str | None = None,
+    industry_code: str | None = None,
+    size: str | None = None,
+    status: str | None = None,
+    name: str | None = None,
+) -> sa.Select[Any]:
+    stmt = sa.select(Enterprise).where(readable_enterprises(caller))
+    if province_code:
+        stmt = stmt.where(Enterprise.province_code == province_code)
+    if industry_code:
+        # A section letter matches its divisions too: C → C, C13 … C43.
+        stmt = stmt.where(
+            Enterprise.industry_code == industry_code
+            if len(industry_code) > 1
+            else Enterprise.industry_code.startswith(industry_code)
+        )
+    if size:
+        stmt = stmt.where(Enterprise.size == size)
+    if status:
+        stmt = stmt.where(Enterprise.status == status)
+    if name:
+        stmt = stmt.where(Enterprise.name.ilike(f"%{escape_like(name)}%", escape="\\"))
+    return stmt
+
+
+async def enterprise_by_uscc(session: AsyncSession, uscc: str) -> Enterprise | None:
+    return (await session.scalars(sa.select(Enterprise).where(Enterprise.uscc == uscc))).first()
+
+
+async def agency_by_uscc(session: AsyncSession, uscc: str) -> Agency | None:
+    return (await session.scalars(sa.select(Agency).where(Agency.uscc == uscc))).first()
+
+
+async def unit_by_name(session: AsyncSession, name: str) -> RecommendingUnit | None:
+    stmt = sa.select(RecommendingUnit).where(RecommendingUnit.name == name)
+    return (await session.scalars(stmt)).first()
+
+
+async def batch_by_year(session: AsyncSession, year: int) -> Batch | None:
+    return (await session.scalars(sa.select(Batch).where(Batch.year == year))).first()
+
+
+async def recommendation_for(
+    session: AsyncSession, batch_id: uuid.UUID, enterprise_id: uuid.UUID
+) -> Recommendation | None:
+    stmt = sa.select(Recommendation).where(
+        Recommendation.batch_id == batch_id, Recommendation.enterprise_id == enterprise_id
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def pilot_for_recommendation(
+    session: AsyncSession, recommendation_id: uuid.UUID
+) -> Pilot | None:
+    stmt = sa.select(Pilot).where(Pilot.recommendation_id == recommendation_id)
+    return (await session.scalars(stmt)).first()
+
+
+async def count_pilots(session: AsyncSession, batch_id: uuid.UUID) -> int:
+    stmt = sa.select(sa.func.count()).select_from(Pilot).where(Pilot.batch_id == batch_id)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def active_pilots_of(session: AsyncSession, enterprise_id: uuid.UUID) -> list[Pilot]:
+    """The enterprise's pilots that are still in the programme, newest batch first."""
+    stmt = (
+        sa.select(Pilot)
+        .join(Batch, Batch.id == Pilot.batch_id)
+        .where(Pilot.enterprise_id == enterprise_id, Pilot.status != "withdrawn")
+        .order_by(Batch.year.desc())
+        .with_for_update(of=Pilot)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def progress_report_for(
+    session: AsyncSession, pilot_id: uuid.UUID, period: str
+) -> ProgressReport | None:
+    stmt = sa.select(ProgressReport).where(
+        ProgressReport.pilot_id == pilot_id, ProgressReport.period == period
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def plans_of_batch(session: AsyncSession, batch_id: uuid.UUID) -> dict[str, ProvincePlan]:
+    stmt = sa.select(ProvincePlan).where(ProvincePlan.batch_id == batch_id)
+    return {p.province_code: p for p in (await session.scalars(stmt)).all()}
+
+
+async def batch_counts(
+    session: AsyncSession, batch_id: uuid.UUID, province_code: str | None
+) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """(recommended per province, pilots per (province, status)) for one batch."""
+    rec = sa.select(Recommendation.province_code, sa.func.count()).where(
+        Recommendation.batch_id == batch_id
+    )
+    pil = sa.select(Pilot.province_code, Pilot.status, sa.func.count()).where(
+        Pilot.batch_id == batch_id
+    )
+    if province_code:
+        rec = rec.where(Recommendation.province_code == province_code)
+        pil = pil.where(Pilot.province_code == province_code)
+    recommended = {
+        p: int(n) for p, n in (await session.execute(rec.group_by(Recommendation.province_code)))
+    }
+    pilots = {
+        (p, s): int(n)
+        for p, s, n in await session.execute(pil.group_by(Pilot.province_code, Pilot.status))
+    }
+    return recommended, pilots
