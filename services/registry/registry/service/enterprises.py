@@ -46,7 +46,7 @@ def _check_own_province(caller: Caller, province_code: str) -> None:
             "enterprise.own-province",
             f"A province registers only enterprises of its own province "
             f"({PROVINCES.get(caller.province_code or '', caller.province_code)})",
-            errors=[FieldError("province_code", f"must be {caller.province_code}").as_dict()],
+            errors=[FieldError("province_code", f"must be {caller.province_code}")],
         )
 
 

@@ -1,0 +1,204 @@
+"""Enterprises over HTTP: create/read/update with ETag, list filters + cursors, uniqueness,
+Idempotency-Key, scoping (404 outside scope) and bad input as problem+json."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from factories import MINISTRY, create_enterprise, enterprise_body, uscc
+from iims_common.identity import Role
+from iims_common.testing import mint
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from registry.domain.uscc import check_character
+
+
+async def test_create_read_update_with_etag(client: httpx.AsyncClient) -> None:
+    body = enterprise_body(name="北京华通钢铁有限公司", contact_email="a@b.cn")
+    r = await client.post("/api/v1/enterprises", json=body, headers=MINISTRY)
+    assert r.status_code == 201
+    created = r.json()
+    assert r.headers["location"] == f"/api/v1/enterprises/{created['id']}"
+    assert created["province_name"] == "北京市" and created["status"] == "registered"
+    assert r.headers["x-request-id"]
+
+    r = await client.get(f"/api/v1/enterprises/{created['id']}", headers=MINISTRY)
+    assert r.status_code == 200 and r.json()["name"] == "北京华通钢铁有限公司"
+    etag = r.headers["etag"]
+
+    patch = {"name": "北京华通钢铁集团有限公司"}
+    r = await client.patch(f"/api/v1/enterprises/{created['id']}", json=patch, headers=MINISTRY)
+    assert r.status_code == 428
+    r = await client.patch(
+        f"/api/v1/enterprises/{created['id']}", json=patch, headers={**MINISTRY, "If-Match": etag}
+    )
+    assert r.status_code == 200 and r.json()["version"] == 2
+    r = await client.patch(
+        f"/api/v1/enterprises/{created['id']}", json={"size": "small"},
+        headers={**MINISTRY, "If-Match": etag},
+    )  # fmt: skip
+    assert r.status_code == 412
+    assert r.headers["content-type"] == "application/problem+json"
+
+
+async def test_wrong_check_character_names_field_and_expected(client: httpx.AsyncClient) -> None:
+    good = uscc()
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    r = await client.post("/api/v1/enterprises", json=enterprise_body(uscc=wrong), headers=MINISTRY)
+    assert r.status_code == 422
+    problem = r.json()
+    assert problem["errors"] == [
+        {"field": "uscc", "message": f"check character is {wrong[17]!r}, expected {check_character(good[:17])!r}"}
+    ]
+
+
+async def test_duplicate_uscc_is_409_naming_existing(client: httpx.AsyncClient) -> None:
+    e = await create_enterprise(client)
+    r = await client.post(
+        "/api/v1/enterprises", json=enterprise_body(uscc=e["uscc"]), headers=MINISTRY
+    )
+    assert r.status_code == 409
+    assert r.json()["existing_id"] == e["id"]
+
+
+async def test_idempotency_key_replays_and_rejects_other_body(client: httpx.AsyncClient) -> None:
+    body = enterprise_body()
+    headers = {**MINISTRY, "Idempotency-Key": str(uuid.uuid4())}
+    first = await client.post("/api/v1/enterprises", json=body, headers=headers)
+    again = await client.post("/api/v1/enterprises", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    other = await client.post("/api/v1/enterprises", json=enterprise_body(), headers=headers)
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+async def test_list_filters_and_cursor_pagination(client: httpx.AsyncClient) -> None:
+    for i in range(7):
+        await create_enterprise(client, "320000", name=f"江苏恒盛纺织{i}有限公司", industry_code="C17")
+    await create_enterprise(client, "320000", name="江苏软件有限公司", industry_code="I65", size="small")
+    await create_enterprise(client, "110000", name="北京恒盛纺织有限公司", industry_code="C17")
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"province_code": "320000", "industry_code": "C", "limit": 3}
+        if cursor:
+            params["cursor"] = cursor
+        r = await client.get("/api/v1/enterprises", params=params, headers=MINISTRY)
+        assert r.status_code == 200
+        page = r.json()
+        seen += [e["name"] for e in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 7 and len(set(seen)) == 7
+    r = await client.get("/api/v1/enterprises", params={"name": "恒盛纺织"}, headers=MINISTRY)
+    assert len(r.json()["items"]) == 8
+    r = await client.get("/api/v1/enterprises", params={"size": "small", "province_code": "320000"}, headers=MINISTRY)
+    assert [e["name"] for e in r.json()["items"]] == ["江苏软件有限公司"]
+    r = await client.get("/api/v1/enterprises", params={"name": "100%_"}, headers=MINISTRY)
+    assert r.json()["items"] == []
+
+
+async def test_province_sees_only_its_province(client: httpx.AsyncClient) -> None:
+    beijing = await create_enterprise(client, "110000")
+    jiangsu = await create_enterprise(client, "320000")
+    js = mint(Role.province, province="320000")
+    assert (await client.get(f"/api/v1/enterprises/{jiangsu['id']}", headers=js)).status_code == 200
+    r = await client.get(f"/api/v1/enterprises/{beijing['id']}", headers=js)
+    assert r.status_code == 404  # not 403: ids cannot be probed
+    listed = (await client.get("/api/v1/enterprises", headers=js)).json()["items"]
+    assert {e["province_code"] for e in listed} == {"320000"}
+    # A province registers only its own enterprises.
+    r = await client.post("/api/v1/enterprises", json=enterprise_body("110000"), headers=js)
+    assert r.status_code == 422 and r.json()["rule"] == "enterprise.own-province"
+    # Updates of an invisible enterprise are also 404.
+    r = await client.patch(
+        f"/api/v1/enterprises/{beijing['id']}", json={"size": "small"}, headers={**js, "If-Match": '"1"'}
+    )
+    assert r.status_code == 404
+
+
+async def test_enterprise_role_reads_itself_only(client: httpx.AsyncClient) -> None:
+    me = await create_enterprise(client)
+    other = await create_enterprise(client)
+    headers = mint(Role.enterprise, org=uuid.UUID(me["id"]))
+    assert (await client.get(f"/api/v1/enterprises/{me['id']}", headers=headers)).status_code == 200
+    assert (await client.get(f"/api/v1/enterprises/{other['id']}", headers=headers)).status_code == 404
+    r = await client.post("/api/v1/enterprises", json=enterprise_body(), headers=headers)
+    assert r.status_code == 403
+
+
+async def test_missing_or_forged_identity_is_401(client: httpx.AsyncClient) -> None:
+    r = await client.get("/api/v1/enterprises")
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    forged = mint(Role.ministry)["X-IIMS-Identity"][:-4] + "AAAA"
+    assert (await client.get("/api/v1/enterprises", headers={"X-IIMS-Identity": forged})).status_code == 401
+
+
+BAD_INPUTS = [
+    # (body or raw, expected status, expected field)
+    (b"{not json", 400, "body"),
+    ({**enterprise_body(), "size": 3}, 422, "size"),
+    ({**enterprise_body(), "size": "huge"}, 422, "size"),
+    ({**enterprise_body(), "name": ["x"]}, 422, "name"),
+    ({**enterprise_body(), "uscc": "91110108MA0123456"}, 422, "uscc"),
+    ({**enterprise_body(), "uscc": "91110108MA01234S6Z"}, 422, "uscc"),
+    ({**enterprise_body(), "province_code": "110100"}, 422, "province_code"),
+    ({**enterprise_body(), "province_code": 110000}, 422, "province_code"),
+    ({**enterprise_body(), "industry_code": "Z"}, 422, "industry_code"),
+    ({**enterprise_body(), "industry_code": "C05"}, 422, "industry_code"),
+    ({**enterprise_body(), "contact_email": "nope"}, 422, "contact_email"),
+    ({**enterprise_body(), "unknown": 1}, 422, "unknown"),
+    ([1, 2], 422, "body"),
+]
+
+
+async def test_bad_input_is_problem_json_naming_the_field(client: httpx.AsyncClient) -> None:
+    for payload, status, field in BAD_INPUTS:
+        if isinstance(payload, bytes):
+            r = await client.post(
+                "/api/v1/enterprises", content=payload,
+                headers={**MINISTRY, "content-type": "application/json"},
+            )  # fmt: skip
+        else:
+            r = await client.post("/api/v1/enterprises", json=payload, headers=MINISTRY)
+        assert r.status_code == status, (payload, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        fields = [e["field"] for e in r.json()["errors"]]
+        assert field in fields, (payload, fields)
+
+
+async def test_bad_query_parameters(client: httpx.AsyncClient) -> None:
+    cases = [
+        ({"limit": 501}, "limit"),
+        ({"limit": 0}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"cursor": "garbage!"}, "cursor"),
+        ({"province_code": "999999"}, "province_code"),
+        ({"industry_code": "C99"}, "industry_code"),
+        ({"size": "giant"}, "size"),
+    ]
+    for params, field in cases:
+        r = await client.get("/api/v1/enterprises", params=params, headers=MINISTRY)
+        assert r.status_code == 422, (params, r.text)
+        assert [e["field"] for e in r.json()["errors"]] == [field]
+    r = await client.get("/api/v1/enterprises/not-a-uuid", headers=MINISTRY)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "enterprise_id"
+
+
+async def test_failed_create_leaves_no_event(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    from iims_common.events.tables import outbox
+
+    e = await create_enterprise(client)
+    async with db() as s:
+        before = (await s.execute(select(func.count()).select_from(outbox))).scalar_one()
+    r = await client.post("/api/v1/enterprises", json=enterprise_body(uscc=e["uscc"]), headers=MINISTRY)
+    assert r.status_code == 409
+    async with db() as s:
+        after = (await s.execute(select(func.count()).select_from(outbox))).scalar_one()
+    assert after == before

@@ -1,0 +1,119 @@
+"""Bulk import: CSV and JSON, Chinese names, bad rows reported with line and reason, good rows
+imported, re-import updates and never duplicates; new enterprises get their event."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+from factories import MINISTRY, uscc
+from iims_common.events.tables import outbox
+from iims_common.identity import Role
+from iims_common.testing import mint
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from registry.db.tables import Enterprise
+
+HEADER = ["uscc", "name", "province_code", "industry_code", "size", "contact_name", "notes"]
+
+
+def to_csv(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+async def count(db: async_sessionmaker[AsyncSession], stmt: object) -> int:
+    async with db() as s:
+        return int((await s.execute(stmt)).scalar_one())  # type: ignore[call-overload]
+
+
+async def test_csv_import_reports_bad_rows_and_imports_good_ones(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    good1, good2 = uscc("440000"), uscc("330000")
+    bad_check = good1[:17] + ("0" if good1[17] != "0" else "1")
+    rows = [
+        [good1, "广东美华电器有限公司", "440000", "C38", "large", "张三", "x"],  # line 2
+        [bad_check, "坏校验码公司", "440000", "C38", "large", "", ""],  # line 3
+        [uscc("110000"), "未知省份公司", "990000", "C38", "large", "", ""],  # line 4
+        [good2, "浙江恒远纺织股份有限公司", "330000", "C17", "medium", "", ""],  # line 5
+        [good2, "重复行", "330000", "C17", "medium", "", ""],  # line 6
+        [uscc("110000"), "", "110000", "Q", "tiny", "", ""],  # line 7
+    ]
+    r = await client.post(
+        "/api/v1/enterprises/import", content=to_csv(rows),
+        headers={**MINISTRY, "content-type": "text/csv"},
+    )  # fmt: skip
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["received"], report["created"], report["updated"], report["rejected"]) == (6, 2, 0, 4)
+    by_line = {e["line"]: e for e in report["errors"]}
+    assert set(by_line) == {3, 4, 6, 7}
+    assert "expected" in by_line[3]["errors"][0]["message"] and by_line[3]["errors"][0]["field"] == "uscc"
+    assert by_line[4]["errors"][0]["field"] == "province_code"
+    assert "duplicate of line 5" in by_line[6]["errors"][0]["message"]
+    assert {e["field"] for e in by_line[7]["errors"]} == {"name", "size"}
+    names = await count(db, select(func.count()).select_from(Enterprise))
+    assert names == 2
+    events = await count(
+        db, select(func.count()).select_from(outbox).where(outbox.c.topic == "enterprise-registered")
+    )
+    assert events == 2
+
+    # Re-import: same USCCs update in place, nothing duplicates, no new registration events.
+    rows2 = [[good1, "广东美华电器集团有限公司", "440000", "C38", "large", "李四", ""]]
+    r = await client.post(
+        "/api/v1/enterprises/import", content=to_csv(rows2),
+        headers={**MINISTRY, "content-type": "text/csv; charset=utf-8"},
+    )  # fmt: skip
+    assert r.json()["created"] == 0 and r.json()["updated"] == 1
+    assert await count(db, select(func.count()).select_from(Enterprise)) == 2
+    async with db() as s:
+        e = (await s.scalars(select(Enterprise).where(Enterprise.uscc == good1))).one()
+    assert e.name == "广东美华电器集团有限公司" and e.contact_name == "李四" and e.version == 2
+    events = await count(
+        db, select(func.count()).select_from(outbox).where(outbox.c.topic == "enterprise-registered")
+    )
+    assert events == 2
+
+
+async def test_json_import_and_province_scope(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    items = [
+        {"uscc": uscc("320000"), "name": "江苏博创软件有限公司", "province_code": "320000",
+         "industry_code": "I65", "size": "small"},
+        {"uscc": uscc("110000"), "name": "北京公司", "province_code": "110000",
+         "industry_code": "C", "size": "small"},
+        "not an object",
+    ]  # fmt: skip
+    r = await client.post(
+        "/api/v1/enterprises/import", json=items, headers=mint(Role.province, province="320000")
+    )
+    assert r.status_code == 200
+    report = r.json()
+    assert report["created"] == 1 and report["rejected"] == 2
+    assert [e["line"] for e in report["errors"]] == [2, 3]
+
+
+async def test_import_rejects_unusable_bodies(client: httpx.AsyncClient) -> None:
+    cases = [
+        (b"a,b\n1,2\n", "text/csv", 422, "header"),
+        (b"\xff\xfe\x00", "text/csv", 422, "body"),
+        (b"{oops", "application/json", 422, "body"),
+        (b'{"a": 1}', "application/json", 422, "body"),
+        (b"x", "application/xml", 415, "Content-Type"),
+    ]
+    for raw, media, status, field in cases:
+        r = await client.post(
+            "/api/v1/enterprises/import", content=raw, headers={**MINISTRY, "content-type": media}
+        )
+        assert r.status_code == status, (raw, r.text)
+        assert r.json()["errors"][0]["field"] == field
+    r = await client.post("/api/v1/enterprises/import", content=b"", headers=mint(Role.enterprise, org=__import__("uuid").uuid4()))
+    assert r.status_code == 403
