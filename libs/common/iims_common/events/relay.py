@@ -196,10 +196,11 @@ class OutboxRelay:
                         last_error=repr(errors[0])[:2000] if errors else "unknown",
                     )
                 )
-            if errors:
-                OUTBOX_FAILED.inc(len(failed))
-                raise RelayError(f"{len(failed)} events failed to publish: {errors[0]!r}")
-            return len(sent)
+        # Raised after the commit, so the failure marks (attempts, backoff) are kept.
+        if errors:
+            OUTBOX_FAILED.inc(len(failed))
+            raise RelayError(f"{len(failed)} events failed to publish: {errors[0]!r}")
+        return len(sent)
 
     async def refresh_metrics(self) -> tuple[int, float]:
         async with self.sessionmaker() as session:
