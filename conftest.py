@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-
 from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.testing import mint
 
@@ -24,5 +23,3 @@ def broker() -> Iterator[str]:
 @pytest.fixture
 def as_role() -> Callable[..., dict[str, str]]:
     return mint
-
-

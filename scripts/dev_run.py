@@ -37,17 +37,29 @@ def main() -> int:
     try:
         registry_dir = ROOT / "services" / "registry"
         subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"], cwd=registry_dir, env=env,
+            [sys.executable, "-m", "alembic", "upgrade", "head"],
+            cwd=registry_dir,
+            env=env,
             check=True,
-        )  # fmt: skip
+        )
         if env.get("DEMO_DATA", "1") == "1":
             subprocess.run([sys.executable, "-m", "registry.demo"], env=env, check=True)
         procs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "registry.main:app", "--host", "127.0.0.1",
-                 "--port", str(port), "--timeout-graceful-shutdown", "10"],
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "registry.main:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--timeout-graceful-shutdown",
+                    "10",
+                ],
                 env=env,
-            )  # fmt: skip
+            )
         )
         wait_for_port(port, timeout=60)
         secret = env.get("INTERNAL_TOKEN_SECRET", "dev-only-internal-secret-change-me")

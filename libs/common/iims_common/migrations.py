@@ -13,7 +13,9 @@ from iims_common.events.tables import common_metadata
 from iims_common.settings import to_async_url
 
 
-def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def _include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # Dialect-specific indexes (e.g. PostgreSQL trigram GIN) are written by hand in migrations.
     return not (type_ == "index" and name is not None and name.endswith("_trgm"))
 
@@ -40,8 +42,9 @@ def run_alembic(service_metadata: sa.MetaData, database_url: str, version_table:
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
                 # alembic has no lock of its own: serialize concurrent `upgrade` runs.
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"),
-                                   {"t": version_table})
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": version_table}
+                )
             context.run_migrations()
 
     async def run_async() -> None:

@@ -31,7 +31,9 @@ class PageParams(BaseModel):
 
 
 def page_params(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (1–500)")] = DEFAULT_LIMIT,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Page size (1–500)")
+    ] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=200, description="Opaque cursor")] = None,
 ) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)

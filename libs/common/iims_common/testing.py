@@ -44,9 +44,15 @@ def create_migrated_database(name: str, service: str = "registry") -> str:
     return url
 
 
-def mint(role: Role, *, province: str | None = None, org: uuid.UUID | None = None) -> dict[str, str]:
-    caller = Caller(subject=f"test-{role}-{uuid.uuid4().hex[:6]}", role=role,
-                    province_code=province, organization_id=org)  # fmt: skip
+def mint(
+    role: Role, *, province: str | None = None, org: uuid.UUID | None = None
+) -> dict[str, str]:
+    caller = Caller(
+        subject=f"test-{role}-{uuid.uuid4().hex[:6]}",
+        role=role,
+        province_code=province,
+        organization_id=org,
+    )
     return {"X-IIMS-Identity": mint_internal_token(SECRET, caller)}
 
 
@@ -60,9 +66,12 @@ async def read_topic(
 ) -> list[tuple[bytes | None, dict[str, Any], dict[str, str]]]:
     """Read `topic` from the beginning until `count` messages match; (key, value, headers)."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=f"test-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest", enable_auto_commit=False,
-    )  # fmt: skip
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"test-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     found: list[tuple[bytes | None, dict[str, Any], dict[str, str]]] = []
     loop = asyncio.get_running_loop()
@@ -107,5 +116,3 @@ async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: 
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
-
-

@@ -17,9 +17,7 @@ from iims_common.settings import ServiceSettings
 
 log = logging.getLogger("iims.workers")
 
-ConsumerFactory = Callable[
-    [ServiceSettings, async_sessionmaker[AsyncSession]], list[EventConsumer]
-]
+ConsumerFactory = Callable[[ServiceSettings, async_sessionmaker[AsyncSession]], list[EventConsumer]]
 
 
 class Workers:
@@ -38,7 +36,9 @@ class Workers:
     def start(self) -> None:
         self.tasks.append(asyncio.create_task(self.relay.run(self.stop_event), name="relay"))
         for c in self.consumers:
-            self.tasks.append(asyncio.create_task(c.run(self.stop_event), name=f"consumer:{c.name}"))
+            self.tasks.append(
+                asyncio.create_task(c.run(self.stop_event), name=f"consumer:{c.name}")
+            )
 
     async def stop(self, timeout: float = 15.0) -> None:
         """Let in-flight batches finish (they commit or roll back), then cancel stragglers."""

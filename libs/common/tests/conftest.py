@@ -22,10 +22,16 @@ def events_db() -> str:
 @pytest.fixture(scope="session")
 def bus_settings(events_db: str, broker: str) -> ServiceSettings:
     return ServiceSettings(
-        environment="test", database_url=events_db, kafka_bootstrap_servers=broker,
-        internal_token_secret=SECRET, relay_poll_interval_s=0.05, relay_batch_size=50,
-        consumer_max_attempts=3, consumer_retry_backoff_s=0.02, kafka_request_timeout_ms=2000,
-    )  # fmt: skip
+        environment="test",
+        database_url=events_db,
+        kafka_bootstrap_servers=broker,
+        internal_token_secret=SECRET,
+        relay_poll_interval_s=0.05,
+        relay_batch_size=50,
+        consumer_max_attempts=3,
+        consumer_retry_backoff_s=0.02,
+        kafka_request_timeout_ms=2000,
+    )
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

@@ -16,8 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 def event(data: dict[str, object]) -> dict[str, object]:
-    return {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "/iims/test",
-            "type": "cn.iims.test.v1", "data": data}  # fmt: skip
+    return {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "/iims/test",
+        "type": "cn.iims.test.v1",
+        "data": data,
+    }
 
 
 async def effects(maker: async_sessionmaker[AsyncSession], tag: str) -> int:
@@ -29,10 +34,14 @@ async def effects(maker: async_sessionmaker[AsyncSession], tag: str) -> int:
 class Harness:
     """A consumer whose effect is not naturally idempotent: each call inserts a new row."""
 
-    def __init__(self, settings: ServiceSettings, maker: async_sessionmaker[AsyncSession], topic: str):
+    def __init__(
+        self, settings: ServiceSettings, maker: async_sessionmaker[AsyncSession], topic: str
+    ):
         self.fail_poison = True
         self.topic = topic
-        self.consumer = EventConsumer(f"test-{uuid.uuid4().hex[:6]}", settings, maker, {topic: self.handle})
+        self.consumer = EventConsumer(
+            f"test-{uuid.uuid4().hex[:6]}", settings, maker, {topic: self.handle}
+        )
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
@@ -40,10 +49,12 @@ class Harness:
         if ev.data.get("poison") and self.fail_poison:
             raise RuntimeError("cannot process this event")
         await session.execute(
-            text("INSERT INTO recommending_units (id, name, kind, created_at) "
-                 "VALUES (:id, :name, 'central_soe', now())"),
+            text(
+                "INSERT INTO recommending_units (id, name, kind, created_at) "
+                "VALUES (:id, :name, 'central_soe', now())"
+            ),
             {"id": uuid.uuid4(), "name": f"{ev.data['tag']}-{uuid.uuid4()}"},
-        )  # fmt: skip
+        )
 
     async def __aenter__(self) -> Harness:
         self.task = asyncio.create_task(self.consumer.run(self.stop))
@@ -119,9 +130,12 @@ async def test_processed_event_ids_are_recorded_per_consumer(
         await publish(bus_settings.kafka_bootstrap_servers, topic, json.dumps(ev).encode(), "k")
         await eventually(lambda: _at_least(sessionmaker, "inbox", 1))
         async with sessionmaker() as s:
-            rows = (await s.execute(
-                select(func.count()).select_from(text("processed_events"))
-                .where(text("consumer = :c AND event_id = :e"))
-                .params(c=h.consumer.name, e=ev["id"])
-            )).scalar_one()  # fmt: skip
+            rows = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(text("processed_events"))
+                    .where(text("consumer = :c AND event_id = :e"))
+                    .params(c=h.consumer.name, e=ev["id"])
+                )
+            ).scalar_one()
     assert rows == 1

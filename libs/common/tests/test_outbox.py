@@ -41,7 +41,9 @@ async def test_event_commits_atomically_with_the_transaction(
 
 
 async def test_writes_succeed_while_broker_is_down_and_events_arrive_after(
-    bus_settings: ServiceSettings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+    bus_settings: ServiceSettings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     port = free_port()
     proc = start_broker(port)
@@ -50,14 +52,22 @@ async def test_writes_succeed_while_broker_is_down_and_events_arrive_after(
     topic = f"outage-{uuid.uuid4().hex[:8]}"
     try:
         async with sessionmaker() as s, s.begin():
-            first = str(await record_event(s, source="/iims/test", topic=topic, key="e", data={"i": -1}))
+            first = str(
+                await record_event(s, source="/iims/test", topic=topic, key="e", data={"i": -1})
+            )
         assert await relay.publish_once() == 1  # connected and publishing
 
         stop_broker(proc)  # the broker goes away mid-life
         ids = [first]
         for i in range(5):
             async with sessionmaker() as s, s.begin():  # writes still succeed
-                ids.append(str(await record_event(s, source="/iims/test", topic=topic, key=f"e{i}", data={"i": i})))
+                ids.append(
+                    str(
+                        await record_event(
+                            s, source="/iims/test", topic=topic, key=f"e{i}", data={"i": i}
+                        )
+                    )
+                )
         failed = False
         try:
             await relay.publish_once()
@@ -67,7 +77,9 @@ async def test_writes_succeed_while_broker_is_down_and_events_arrive_after(
         await relay.close()
         assert await backlog(sessionmaker) == 5
         async with sessionmaker() as s:
-            row = (await s.execute(select(func.max(outbox.c.attempts), func.max(outbox.c.last_error)))).one()
+            row = (
+                await s.execute(select(func.max(outbox.c.attempts), func.max(outbox.c.last_error)))
+            ).one()
         assert row[0] >= 1 and row[1]
 
         proc = start_broker(port)  # the broker comes back (empty: memory-only)
@@ -88,7 +100,9 @@ async def _zero(maker: async_sessionmaker[AsyncSession]) -> bool:
 
 
 async def test_two_relays_keep_per_key_order(
-    bus_settings: ServiceSettings, engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]
+    bus_settings: ServiceSettings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     topic = f"order-{uuid.uuid4().hex[:8]}"
     keys = [f"enterprise-{k}" for k in range(6)]

@@ -19,7 +19,7 @@ from iims_common.identity import Caller, Role
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.api import schemas
-from registry.db.tables import Enterprise, ProvincePlan
+from registry.db.tables import Agency, Enterprise, ProvincePlan
 from registry.domain.enums import AgencyKind, AgencyStatus, EnterpriseSize, RecommendingUnitKind
 from registry.domain.reference import INDUSTRY_SECTIONS, PROVINCES, SEPARATELY_PLANNED_CITIES
 from registry.domain.uscc import ALPHABET, make_uscc
@@ -31,49 +31,153 @@ RECOMMENDED = 1448
 PILOTS = 502
 
 MINISTRY_DEPARTMENTS = [
-    "原材料工业司", "装备工业司", "消费品工业司", "电子信息司", "软件服务业司",
-    "通信发展司", "节能与综合利用司", "中小企业司", "产业政策司", "安全生产司",
-]  # fmt: skip
+    "原材料工业司",
+    "装备工业司",
+    "消费品工业司",
+    "电子信息司",
+    "软件服务业司",
+    "通信发展司",
+    "节能与综合利用司",
+    "中小企业司",
+    "产业政策司",
+    "安全生产司",
+]
 CENTRAL_SOES = [
-    "中国石油天然气集团公司", "中国石油化工集团公司", "中国海洋石油总公司", "国家电网公司",
-    "中国南方电网有限责任公司", "中国华能集团公司", "中国大唐集团公司", "中国华电集团公司",
-    "中国国电集团公司", "中国电力投资集团公司", "中国航天科技集团公司", "中国航天科工集团公司",
-    "中国航空工业集团公司", "中国船舶工业集团公司", "中国船舶重工集团公司", "中国兵器工业集团公司",
-    "中国兵器装备集团公司", "中国电子科技集团公司", "中国第一汽车集团公司", "东风汽车公司",
-    "中国第一重型机械集团公司", "中国机械工业集团有限公司", "哈尔滨电气集团公司",
-    "中国东方电气集团有限公司", "鞍钢集团公司", "宝钢集团有限公司", "武汉钢铁(集团)公司",
-    "中国铝业公司", "中国中化集团公司", "中国化工集团公司", "中国建筑材料集团有限公司",
-    "中国五矿集团公司", "中国通用技术(集团)控股有限责任公司", "中国电子信息产业集团有限公司",
-    "中国中车集团", "中国盐业总公司", "中国医药集团总公司", "中国中煤能源集团有限公司",
-    "神华集团有限责任公司", "中国恒天集团有限公司",
-]  # fmt: skip
+    "中国石油天然气集团公司",
+    "中国石油化工集团公司",
+    "中国海洋石油总公司",
+    "国家电网公司",
+    "中国南方电网有限责任公司",
+    "中国华能集团公司",
+    "中国大唐集团公司",
+    "中国华电集团公司",
+    "中国国电集团公司",
+    "中国电力投资集团公司",
+    "中国航天科技集团公司",
+    "中国航天科工集团公司",
+    "中国航空工业集团公司",
+    "中国船舶工业集团公司",
+    "中国船舶重工集团公司",
+    "中国兵器工业集团公司",
+    "中国兵器装备集团公司",
+    "中国电子科技集团公司",
+    "中国第一汽车集团公司",
+    "东风汽车公司",
+    "中国第一重型机械集团公司",
+    "中国机械工业集团有限公司",
+    "哈尔滨电气集团公司",
+    "中国东方电气集团有限公司",
+    "鞍钢集团公司",
+    "宝钢集团有限公司",
+    "武汉钢铁(集团)公司",
+    "中国铝业公司",
+    "中国中化集团公司",
+    "中国化工集团公司",
+    "中国建筑材料集团有限公司",
+    "中国五矿集团公司",
+    "中国通用技术(集团)控股有限责任公司",
+    "中国电子信息产业集团有限公司",
+    "中国中车集团",
+    "中国盐业总公司",
+    "中国医药集团总公司",
+    "中国中煤能源集团有限公司",
+    "神华集团有限责任公司",
+    "中国恒天集团有限公司",
+]
 ASSOCIATIONS = [
-    "中国钢铁工业协会", "中国石油和化学工业联合会", "中国机械工业联合会", "中国轻工业联合会",
-    "中国纺织工业联合会", "中国建筑材料联合会", "中国有色金属工业协会", "中国电子信息行业联合会",
-    "中国汽车工业协会", "中国船舶工业行业协会", "中国医药企业管理协会", "中国食品工业协会",
-    "中国电力企业联合会", "中国煤炭工业协会", "中国造纸协会", "中国工程机械工业协会",
-    "中国通信企业协会", "中国软件行业协会", "中国中小企业国际合作协会", "中国企业联合会",
-]  # fmt: skip
+    "中国钢铁工业协会",
+    "中国石油和化学工业联合会",
+    "中国机械工业联合会",
+    "中国轻工业联合会",
+    "中国纺织工业联合会",
+    "中国建筑材料联合会",
+    "中国有色金属工业协会",
+    "中国电子信息行业联合会",
+    "中国汽车工业协会",
+    "中国船舶工业行业协会",
+    "中国医药企业管理协会",
+    "中国食品工业协会",
+    "中国电力企业联合会",
+    "中国煤炭工业协会",
+    "中国造纸协会",
+    "中国工程机械工业协会",
+    "中国通信企业协会",
+    "中国软件行业协会",
+    "中国中小企业国际合作协会",
+    "中国企业联合会",
+]
 CONSULTANCIES = [
-    ("中国电子技术标准化研究院", "110000"), ("中国信息化百人会咨询中心", "110000"),
-    ("赛迪顾问股份有限公司", "110000"), ("上海两化融合咨询服务有限公司", "310000"),
-    ("江苏省两化融合服务中心", "320000"), ("浙江省信息化发展咨询有限公司", "330000"),
-    ("广东省工业信息化咨询有限公司", "440000"), ("山东省两化融合促进中心", "370000"),
-]  # fmt: skip
+    ("中国电子技术标准化研究院", "110000"),
+    ("中国信息化百人会咨询中心", "110000"),
+    ("赛迪顾问股份有限公司", "110000"),
+    ("上海两化融合咨询服务有限公司", "310000"),
+    ("江苏省两化融合服务中心", "320000"),
+    ("浙江省信息化发展咨询有限公司", "330000"),
+    ("广东省工业信息化咨询有限公司", "440000"),
+    ("山东省两化融合促进中心", "370000"),
+]
 CERTIFICATION_BODIES = [
-    ("中国船级社质量认证公司", "110000"), ("北京赛迪认证中心有限公司", "110000"),
+    ("中国船级社质量认证公司", "110000"),
+    ("北京赛迪认证中心有限公司", "110000"),
     ("中电科认证有限公司", "110000"),
-]  # fmt: skip
+]
 NAME_WORDS = [
-    "华", "宏", "兴", "永", "昌", "盛", "恒", "通", "达", "新", "远", "泰", "鑫", "金", "瑞",
-    "丰", "安", "康", "明", "和", "德", "海", "天", "宇", "博", "创", "联", "信", "正", "东",
-]  # fmt: skip
+    "华",
+    "宏",
+    "兴",
+    "永",
+    "昌",
+    "盛",
+    "恒",
+    "通",
+    "达",
+    "新",
+    "远",
+    "泰",
+    "鑫",
+    "金",
+    "瑞",
+    "丰",
+    "安",
+    "康",
+    "明",
+    "和",
+    "德",
+    "海",
+    "天",
+    "宇",
+    "博",
+    "创",
+    "联",
+    "信",
+    "正",
+    "东",
+]
 TRADES = {
-    "C": ["钢铁", "机械制造", "汽车零部件", "石油化工", "纺织", "食品", "电子", "装备",
-          "建材", "有色金属", "家电", "医药", "造纸", "船舶", "电气"],
-    "B": ["矿业", "煤业"], "D": ["电力", "燃气", "热力"], "G": ["物流", "运输"],
-    "I": ["软件", "信息技术"], "E": ["建设工程"], "F": ["商贸"],
-}  # fmt: skip
+    "C": [
+        "钢铁",
+        "机械制造",
+        "汽车零部件",
+        "石油化工",
+        "纺织",
+        "食品",
+        "电子",
+        "装备",
+        "建材",
+        "有色金属",
+        "家电",
+        "医药",
+        "造纸",
+        "船舶",
+        "电气",
+    ],
+    "B": ["矿业", "煤业"],
+    "D": ["电力", "燃气", "热力"],
+    "G": ["物流", "运输"],
+    "I": ["软件", "信息技术"],
+    "E": ["建设工程"],
+    "F": ["商贸"],
+}
 SIZES = [EnterpriseSize.large] * 5 + [EnterpriseSize.medium] * 3 + [EnterpriseSize.small] * 2
 
 
@@ -127,8 +231,8 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
                     session, schemas.RecommendingUnitCreate(name=n, kind=kind)
                 )
             )
-    consultancies = []
-    for kind, rows in (
+    consultancies: list[Agency] = []
+    for agency_kind, rows in (
         (AgencyKind.consultancy, CONSULTANCIES),
         (AgencyKind.certification_body, CERTIFICATION_BODIES),
     ):
@@ -138,10 +242,13 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
                 MINISTRY,
                 schemas.AgencyCreate(
                     uscc=make_uscc("12" + _uscc(rng, province)[2:17]),  # 12: 事业单位/机构
-                    name=name, kind=kind, status=AgencyStatus.authorized, province_code=province,
-                ),  # fmt: skip
+                    name=name,
+                    kind=agency_kind,
+                    status=AgencyStatus.authorized,
+                    province_code=province,
+                ),
             )
-            if kind is AgencyKind.consultancy:
+            if agency_kind is AgencyKind.consultancy:
                 consultancies.append(agency)
 
     batch = await programme.create_batch(
@@ -159,13 +266,18 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
         await programme.create_batch(
             session,
             schemas.BatchCreate(
-                year=year, name=f"{year}年两化融合管理体系贯标试点", pilot_quota=600,
-                certification_target=0, plan_deadline=dt.date(year, 5, 31),
-            ),  # fmt: skip
+                year=year,
+                name=f"{year}年两化融合管理体系贯标试点",
+                pilot_quota=600,
+                certification_target=0,
+                plan_deadline=dt.date(year, 5, 31),
+            ),
         )
 
     province_codes = list(PROVINCES)
-    weights = [3 if c in ("320000", "330000", "370000", "440000", "310000") else 1 for c in province_codes]
+    weights = [
+        3 if c in ("320000", "330000", "370000", "440000", "310000") else 1 for c in province_codes
+    ]
     used: set[str] = set()
     recommendations = []
     for i in range(RECOMMENDED):
@@ -179,17 +291,23 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
             session,
             MINISTRY,
             schemas.EnterpriseCreate(
-                uscc=_uscc(rng, province), name=_name(rng, province, industry[0], used),
-                province_code=province, industry_code=industry, size=rng.choice(SIZES),
-                contact_name="贯标联系人", contact_phone=f"010-{rng.randint(60000000, 89999999)}",
-            ),  # fmt: skip
+                uscc=_uscc(rng, province),
+                name=_name(rng, province, industry[0], used),
+                province_code=province,
+                industry_code=industry,
+                size=rng.choice(SIZES),
+                contact_name="贯标联系人",
+                contact_phone=f"010-{rng.randint(60000000, 89999999)}",
+            ),
         )
         recommendations.append(
             await programme.recommend(
                 session,
                 MINISTRY,
                 batch,
-                schemas.RecommendationCreate(enterprise_id=enterprise.id, recommending_unit_id=unit.id),
+                schemas.RecommendationCreate(
+                    enterprise_id=enterprise.id, recommending_unit_id=unit.id
+                ),
             )
         )
     for rec in rng.sample(recommendations, PILOTS):
@@ -203,8 +321,8 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
             ),
         )
     # Province plans: most on time, a few late, some still missing.
-    for n, code in enumerate(province_codes):
-        if n % 7 == 6:
+    for i, code in enumerate(province_codes):
+        if i % 7 == 6:
             continue
         plan = await programme.submit_province_plan(
             session,
@@ -217,7 +335,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
                 funding_wan_yuan=float(rng.randint(100, 2000)),
             ),
         )
-        late = n % 5 == 4
+        late = i % 5 == 4
         plan.submitted_at = dt.datetime(2014, 6 if late else 5, 15 if late else 20, tzinfo=dt.UTC)
     await session.flush()
     return {"recommending_units": len(units), "enterprises": RECOMMENDED, "pilots": PILOTS}
@@ -229,10 +347,14 @@ async def load_if_empty() -> str:
     maker = create_sessionmaker(engine)
     try:
         async with maker() as session, session.begin():
-            if (await session.execute(sa.select(sa.func.count()).select_from(Enterprise))).scalar_one():
+            if (
+                await session.execute(sa.select(sa.func.count()).select_from(Enterprise))
+            ).scalar_one():
                 return "demo data already present"
             counts = await load(session)
-            plans = (await session.execute(sa.select(sa.func.count()).select_from(ProvincePlan))).scalar_one()
+            plans = (
+                await session.execute(sa.select(sa.func.count()).select_from(ProvincePlan))
+            ).scalar_one()
         return f"demo data loaded: {counts} + {plans} province plans"
     finally:
         await engine.dispose()

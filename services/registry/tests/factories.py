@@ -8,7 +8,6 @@ from typing import Any
 import httpx
 from iims_common.identity import Role
 from iims_common.testing import mint
-
 from registry.domain.uscc import ALPHABET, make_uscc
 
 MINISTRY = mint(Role.ministry)
@@ -31,21 +30,34 @@ def enterprise_body(province: str = "110000", **over: Any) -> dict[str, Any]:
     return body
 
 
-async def create_enterprise(client: httpx.AsyncClient, province: str = "110000", **over: Any) -> dict[str, Any]:
-    r = await client.post("/api/v1/enterprises", json=enterprise_body(province, **over), headers=MINISTRY)
+async def create_enterprise(
+    client: httpx.AsyncClient, province: str = "110000", **over: Any
+) -> dict[str, Any]:
+    r = await client.post(
+        "/api/v1/enterprises", json=enterprise_body(province, **over), headers=MINISTRY
+    )
     assert r.status_code == 201, r.text
     return dict(r.json())
 
 
-async def create_batch(client: httpx.AsyncClient, quota: int = 500, year: int | None = None) -> dict[str, Any]:
-    body = {"year": year or random.randint(2017, 2099), "name": "测试批次", "pilot_quota": quota,
-            "certification_target": 200, "plan_deadline": "2014-05-31"}  # fmt: skip
+async def create_batch(
+    client: httpx.AsyncClient, quota: int = 500, year: int | None = None
+) -> dict[str, Any]:
+    body = {
+        "year": year or random.randint(2017, 2099),
+        "name": "测试批次",
+        "pilot_quota": quota,
+        "certification_target": 200,
+        "plan_deadline": "2014-05-31",
+    }
     r = await client.post("/api/v1/batches", json=body, headers=MINISTRY)
     assert r.status_code == 201, r.text
     return dict(r.json())
 
 
-async def create_unit(client: httpx.AsyncClient, kind: str = "central_soe", region: str | None = None) -> dict[str, Any]:
+async def create_unit(
+    client: httpx.AsyncClient, kind: str = "central_soe", region: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"name": f"推荐单位{random.randint(0, 10**9)}", "kind": kind}
     if region:
         body["region_code"] = region
@@ -54,15 +66,24 @@ async def create_unit(client: httpx.AsyncClient, kind: str = "central_soe", regi
     return dict(r.json())
 
 
-async def create_consultancy(client: httpx.AsyncClient, status: str = "authorized") -> dict[str, Any]:
-    body = {"uscc": uscc(), "name": f"咨询机构{random.randint(0, 10**9)}", "kind": "consultancy",
-            "status": status, "province_code": "110000"}  # fmt: skip
+async def create_consultancy(
+    client: httpx.AsyncClient, status: str = "authorized"
+) -> dict[str, Any]:
+    body = {
+        "uscc": uscc(),
+        "name": f"咨询机构{random.randint(0, 10**9)}",
+        "kind": "consultancy",
+        "status": status,
+        "province_code": "110000",
+    }
     r = await client.post("/api/v1/agencies", json=body, headers=MINISTRY)
     assert r.status_code == 201, r.text
     return dict(r.json())
 
 
-async def recommend(client: httpx.AsyncClient, batch_id: str, enterprise_id: str, unit_id: str) -> dict[str, Any]:
+async def recommend(
+    client: httpx.AsyncClient, batch_id: str, enterprise_id: str, unit_id: str
+) -> dict[str, Any]:
     r = await client.post(
         f"/api/v1/batches/{batch_id}/recommendations",
         json={"enterprise_id": enterprise_id, "recommending_unit_id": unit_id},
@@ -72,7 +93,9 @@ async def recommend(client: httpx.AsyncClient, batch_id: str, enterprise_id: str
     return dict(r.json())
 
 
-async def pilot(client: httpx.AsyncClient, province: str = "110000", consultancy_id: str | None = None) -> dict[str, Any]:
+async def pilot(
+    client: httpx.AsyncClient, province: str = "110000", consultancy_id: str | None = None
+) -> dict[str, Any]:
     """A full chain: enterprise → batch → unit → recommendation → selected pilot."""
     e = await create_enterprise(client, province)
     b = await create_batch(client)

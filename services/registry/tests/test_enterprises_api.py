@@ -9,10 +9,9 @@ import httpx
 from factories import MINISTRY, create_enterprise, enterprise_body, uscc
 from iims_common.identity import Role
 from iims_common.testing import mint
+from registry.domain.uscc import check_character
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from registry.domain.uscc import check_character
 
 
 async def test_create_read_update_with_etag(client: httpx.AsyncClient) -> None:
@@ -36,9 +35,10 @@ async def test_create_read_update_with_etag(client: httpx.AsyncClient) -> None:
     )
     assert r.status_code == 200 and r.json()["version"] == 2
     r = await client.patch(
-        f"/api/v1/enterprises/{created['id']}", json={"size": "small"},
+        f"/api/v1/enterprises/{created['id']}",
+        json={"size": "small"},
         headers={**MINISTRY, "If-Match": etag},
-    )  # fmt: skip
+    )
     assert r.status_code == 412
     assert r.headers["content-type"] == "application/problem+json"
 
@@ -50,7 +50,10 @@ async def test_wrong_check_character_names_field_and_expected(client: httpx.Asyn
     assert r.status_code == 422
     problem = r.json()
     assert problem["errors"] == [
-        {"field": "uscc", "message": f"check character is {wrong[17]!r}, expected {check_character(good[:17])!r}"}
+        {
+            "field": "uscc",
+            "message": f"check character is {wrong[17]!r}, expected {check_character(good[:17])!r}",
+        }
     ]
 
 
@@ -77,8 +80,12 @@ async def test_idempotency_key_replays_and_rejects_other_body(client: httpx.Asyn
 
 async def test_list_filters_and_cursor_pagination(client: httpx.AsyncClient) -> None:
     for i in range(7):
-        await create_enterprise(client, "320000", name=f"江苏恒盛纺织{i}有限公司", industry_code="C17")
-    await create_enterprise(client, "320000", name="江苏软件有限公司", industry_code="I65", size="small")
+        await create_enterprise(
+            client, "320000", name=f"江苏恒盛纺织{i}有限公司", industry_code="C17"
+        )
+    await create_enterprise(
+        client, "320000", name="江苏软件有限公司", industry_code="I65", size="small"
+    )
     await create_enterprise(client, "110000", name="北京恒盛纺织有限公司", industry_code="C17")
     seen: list[str] = []
     cursor = None
@@ -96,7 +103,9 @@ async def test_list_filters_and_cursor_pagination(client: httpx.AsyncClient) -> 
     assert len(seen) == 7 and len(set(seen)) == 7
     r = await client.get("/api/v1/enterprises", params={"name": "恒盛纺织"}, headers=MINISTRY)
     assert len(r.json()["items"]) == 8
-    r = await client.get("/api/v1/enterprises", params={"size": "small", "province_code": "320000"}, headers=MINISTRY)
+    r = await client.get(
+        "/api/v1/enterprises", params={"size": "small", "province_code": "320000"}, headers=MINISTRY
+    )
     assert [e["name"] for e in r.json()["items"]] == ["江苏软件有限公司"]
     r = await client.get("/api/v1/enterprises", params={"name": "100%_"}, headers=MINISTRY)
     assert r.json()["items"] == []
@@ -116,7 +125,9 @@ async def test_province_sees_only_its_province(client: httpx.AsyncClient) -> Non
     assert r.status_code == 422 and r.json()["rule"] == "enterprise.own-province"
     # Updates of an invisible enterprise are also 404.
     r = await client.patch(
-        f"/api/v1/enterprises/{beijing['id']}", json={"size": "small"}, headers={**js, "If-Match": '"1"'}
+        f"/api/v1/enterprises/{beijing['id']}",
+        json={"size": "small"},
+        headers={**js, "If-Match": '"1"'},
     )
     assert r.status_code == 404
 
@@ -126,7 +137,9 @@ async def test_enterprise_role_reads_itself_only(client: httpx.AsyncClient) -> N
     other = await create_enterprise(client)
     headers = mint(Role.enterprise, org=uuid.UUID(me["id"]))
     assert (await client.get(f"/api/v1/enterprises/{me['id']}", headers=headers)).status_code == 200
-    assert (await client.get(f"/api/v1/enterprises/{other['id']}", headers=headers)).status_code == 404
+    assert (
+        await client.get(f"/api/v1/enterprises/{other['id']}", headers=headers)
+    ).status_code == 404
     r = await client.post("/api/v1/enterprises", json=enterprise_body(), headers=headers)
     assert r.status_code == 403
 
@@ -135,7 +148,9 @@ async def test_missing_or_forged_identity_is_401(client: httpx.AsyncClient) -> N
     r = await client.get("/api/v1/enterprises")
     assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
     forged = mint(Role.ministry)["X-IIMS-Identity"][:-4] + "AAAA"
-    assert (await client.get("/api/v1/enterprises", headers={"X-IIMS-Identity": forged})).status_code == 401
+    assert (
+        await client.get("/api/v1/enterprises", headers={"X-IIMS-Identity": forged})
+    ).status_code == 401
 
 
 BAD_INPUTS = [
@@ -160,9 +175,10 @@ async def test_bad_input_is_problem_json_naming_the_field(client: httpx.AsyncCli
     for payload, status, field in BAD_INPUTS:
         if isinstance(payload, bytes):
             r = await client.post(
-                "/api/v1/enterprises", content=payload,
+                "/api/v1/enterprises",
+                content=payload,
                 headers={**MINISTRY, "content-type": "application/json"},
-            )  # fmt: skip
+            )
         else:
             r = await client.post("/api/v1/enterprises", json=payload, headers=MINISTRY)
         assert r.status_code == status, (payload, r.text)
@@ -197,7 +213,9 @@ async def test_failed_create_leaves_no_event(
     e = await create_enterprise(client)
     async with db() as s:
         before = (await s.execute(select(func.count()).select_from(outbox))).scalar_one()
-    r = await client.post("/api/v1/enterprises", json=enterprise_body(uscc=e["uscc"]), headers=MINISTRY)
+    r = await client.post(
+        "/api/v1/enterprises", json=enterprise_body(uscc=e["uscc"]), headers=MINISTRY
+    )
     assert r.status_code == 409
     async with db() as s:
         after = (await s.execute(select(func.count()).select_from(outbox))).scalar_one()

@@ -8,19 +8,23 @@ from typing import Any
 import httpx
 from factories import MINISTRY, create_consultancy, create_enterprise, pilot
 from iims_common.testing import eventually, publish, read_topic
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from registry.db.tables import Pilot, PilotStatusChange
 from registry.settings import RegistrySettings
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 def cloud_event(topic: str, data: dict[str, Any], subject: str) -> dict[str, Any]:
     return {
-        "specversion": "1.0", "id": str(uuid.uuid4()), "source": "/iims/audit",
-        "type": f"cn.iims.{topic}.v1", "subject": subject, "time": "2014-12-20T08:00:00Z",
-        "datacontenttype": "application/json", "data": data,
-    }  # fmt: skip
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "/iims/audit",
+        "type": f"cn.iims.{topic}.v1",
+        "subject": subject,
+        "time": "2014-12-20T08:00:00Z",
+        "datacontenttype": "application/json",
+        "data": data,
+    }
 
 
 async def test_recommend_select_publishes_pilot_enrolled(
@@ -30,9 +34,10 @@ async def test_recommend_select_publishes_pilot_enrolled(
     chain = await pilot(client, "440000", consultancy_id=consultancy["id"])
     p = chain["pilot"]
     found = await read_topic(
-        settings.kafka_bootstrap_servers, "pilot-enrolled",
+        settings.kafka_bootstrap_servers,
+        "pilot-enrolled",
         lambda v: v.get("data", {}).get("pilot_id") == p["id"],
-    )  # fmt: skip
+    )
     assert found, "pilot-enrolled not seen on the broker"
     key, event, headers = found[0]
     assert key == chain["enterprise"]["id"].encode()
@@ -53,15 +58,22 @@ async def test_recommend_select_publishes_pilot_enrolled(
 async def test_enterprise_registered_has_catalogue_fields(
     client: httpx.AsyncClient, settings: RegistrySettings
 ) -> None:
-    e = await create_enterprise(client, "510000", name="四川长虹电子控股集团有限公司", industry_code="C39")
+    e = await create_enterprise(
+        client, "510000", name="四川长虹电子控股集团有限公司", industry_code="C39"
+    )
     found = await read_topic(
-        settings.kafka_bootstrap_servers, "enterprise-registered",
+        settings.kafka_bootstrap_servers,
+        "enterprise-registered",
         lambda v: v.get("data", {}).get("enterprise_id") == e["id"],
-    )  # fmt: skip
+    )
     assert found[0][1]["data"] == {
-        "enterprise_id": e["id"], "uscc": e["uscc"], "name": "四川长虹电子控股集团有限公司",
-        "province_code": "510000", "industry_code": "C39", "size": "large",
-    }  # fmt: skip
+        "enterprise_id": e["id"],
+        "uscc": e["uscc"],
+        "name": "四川长虹电子控股集团有限公司",
+        "province_code": "510000",
+        "industry_code": "C39",
+        "size": "large",
+    }
 
 
 async def test_certificate_issued_certifies_pilot_once(
@@ -71,10 +83,15 @@ async def test_certificate_issued_certifies_pilot_once(
     p, e = chain["pilot"], chain["enterprise"]
     event = cloud_event(
         "certificate-issued",
-        {"certificate_no": "IIMS-2014-7Q3K9", "enterprise_id": e["id"], "scope": "钢铁生产",
-         "issued_on": "2014-12-20", "valid_until": "2017-12-19"},
+        {
+            "certificate_no": "IIMS-2014-7Q3K9",
+            "enterprise_id": e["id"],
+            "scope": "钢铁生产",
+            "issued_on": "2014-12-20",
+            "valid_until": "2017-12-19",
+        },
         e["id"],
-    )  # fmt: skip
+    )
     # Delivered twice (a redelivery / replay): one effect.
     await publish(settings.kafka_bootstrap_servers, "certificate-issued", event, e["id"])
     await publish(settings.kafka_bootstrap_servers, "certificate-issued", event, e["id"])
@@ -91,25 +108,32 @@ async def test_certificate_issued_certifies_pilot_once(
     # A later event on the same key proves the duplicate was consumed before it.
     marker = cloud_event(
         "certificate-issued",
-        {"certificate_no": "IIMS-OTHER", "enterprise_id": str(uuid.uuid4()), "issued_on": "2014-12-21"},
+        {
+            "certificate_no": "IIMS-OTHER",
+            "enterprise_id": str(uuid.uuid4()),
+            "issued_on": "2014-12-21",
+        },
         e["id"],
-    )  # fmt: skip
+    )
     await publish(settings.kafka_bootstrap_servers, "certificate-issued", marker, e["id"])
     from iims_common.events.tables import processed_events
 
     async def marker_done() -> bool:
         async with db() as s:
             n = await s.execute(
-                select(func.count()).select_from(processed_events)
+                select(func.count())
+                .select_from(processed_events)
                 .where(processed_events.c.event_id == marker["id"])
-            )  # fmt: skip
+            )
             return bool(n.scalar_one())
 
     await eventually(marker_done)
     async with db() as s:
         changes = (
             await s.execute(
-                select(func.count()).select_from(PilotStatusChange).where(
+                select(func.count())
+                .select_from(PilotStatusChange)
+                .where(
                     PilotStatusChange.pilot_id == uuid.UUID(p["id"]),
                     PilotStatusChange.to_status == "certified",
                 )
@@ -127,29 +151,52 @@ async def test_assessment_scored_sets_latest_stage_and_ignores_older(
     def scored(period: str, score: float, stage: str) -> dict[str, Any]:
         return cloud_event(
             "assessment-scored",
-            {"assessment_id": str(uuid.uuid4()), "enterprise_id": e["id"], "period": period,
-             "total_score": score, "stage": stage, "maturity_level": "主动"},
+            {
+                "assessment_id": str(uuid.uuid4()),
+                "enterprise_id": e["id"],
+                "period": period,
+                "total_score": score,
+                "stage": stage,
+                "maturity_level": "主动",
+            },
             e["id"],
-        )  # fmt: skip
+        )
 
-    await publish(settings.kafka_bootstrap_servers, "assessment-scored", scored("2015", 61.5, "集成提升"), e["id"])
-    await publish(settings.kafka_bootstrap_servers, "assessment-scored", scored("2014", 40.0, "单项覆盖"), e["id"])
+    await publish(
+        settings.kafka_bootstrap_servers,
+        "assessment-scored",
+        scored("2015", 61.5, "集成提升"),
+        e["id"],
+    )
+    await publish(
+        settings.kafka_bootstrap_servers,
+        "assessment-scored",
+        scored("2014", 40.0, "单项覆盖"),
+        e["id"],
+    )
 
     async def both_processed() -> bool:
         async with db() as s:
             from iims_common.events.tables import processed_events
 
-            n = (await s.execute(
-                select(func.count()).select_from(processed_events)
-                .where(processed_events.c.topic == "assessment-scored")
-            )).scalar_one()  # fmt: skip
+            n = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(processed_events)
+                    .where(processed_events.c.topic == "assessment-scored")
+                )
+            ).scalar_one()
             return n >= 2
 
     await eventually(both_processed)
     async with db() as s:
         row = await s.get(Pilot, uuid.UUID(p["id"]))
     assert row is not None
-    assert (row.latest_assessment_period, row.latest_score, row.latest_stage) == ("2015", 61.5, "集成提升")
+    assert (row.latest_assessment_period, row.latest_score, row.latest_stage) == (
+        "2015",
+        61.5,
+        "集成提升",
+    )
 
 
 async def test_malformed_consumed_event_goes_to_dlq_and_consumer_continues(
@@ -157,17 +204,26 @@ async def test_malformed_consumed_event_goes_to_dlq_and_consumer_continues(
 ) -> None:
     chain = await pilot(client)
     e = chain["enterprise"]
-    bad = cloud_event("assessment-scored", {"enterprise_id": e["id"], "total_score": "lots"}, e["id"])
+    bad = cloud_event(
+        "assessment-scored", {"enterprise_id": e["id"], "total_score": "lots"}, e["id"]
+    )
     await publish(settings.kafka_bootstrap_servers, "assessment-scored", bad, e["id"])
     good = cloud_event(
         "assessment-scored",
-        {"assessment_id": "a-1", "enterprise_id": e["id"], "period": "2016", "total_score": 70,
-         "stage": "集成提升"},
+        {
+            "assessment_id": "a-1",
+            "enterprise_id": e["id"],
+            "period": "2016",
+            "total_score": 70,
+            "stage": "集成提升",
+        },
         e["id"],
-    )  # fmt: skip
+    )
     await publish(settings.kafka_bootstrap_servers, "assessment-scored", good, e["id"])
     dead = await read_topic(
-        settings.kafka_bootstrap_servers, "assessment-scored.dlq", lambda v: v.get("id") == bad["id"]
+        settings.kafka_bootstrap_servers,
+        "assessment-scored.dlq",
+        lambda v: v.get("id") == bad["id"],
     )
     assert dead and "ValidationError" in dead[0][2]["iims-dlq-error"]
     assert dead[0][2]["iims-dlq-original-topic"] == "assessment-scored"

@@ -11,10 +11,9 @@ from factories import MINISTRY, uscc
 from iims_common.events.tables import outbox
 from iims_common.identity import Role
 from iims_common.testing import mint
+from registry.db.tables import Enterprise
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from registry.db.tables import Enterprise
 
 HEADER = ["uscc", "name", "province_code", "industry_code", "size", "contact_name", "notes"]
 
@@ -46,38 +45,50 @@ async def test_csv_import_reports_bad_rows_and_imports_good_ones(
         [uscc("110000"), "", "110000", "Q", "tiny", "", ""],  # line 7
     ]
     r = await client.post(
-        "/api/v1/enterprises/import", content=to_csv(rows),
+        "/api/v1/enterprises/import",
+        content=to_csv(rows),
         headers={**MINISTRY, "content-type": "text/csv"},
-    )  # fmt: skip
+    )
     assert r.status_code == 200, r.text
     report = r.json()
-    assert (report["received"], report["created"], report["updated"], report["rejected"]) == (6, 2, 0, 4)
+    assert (report["received"], report["created"], report["updated"], report["rejected"]) == (
+        6,
+        2,
+        0,
+        4,
+    )
     by_line = {e["line"]: e for e in report["errors"]}
     assert set(by_line) == {3, 4, 6, 7}
-    assert "expected" in by_line[3]["errors"][0]["message"] and by_line[3]["errors"][0]["field"] == "uscc"
+    assert (
+        "expected" in by_line[3]["errors"][0]["message"]
+        and by_line[3]["errors"][0]["field"] == "uscc"
+    )
     assert by_line[4]["errors"][0]["field"] == "province_code"
     assert "duplicate of line 5" in by_line[6]["errors"][0]["message"]
     assert {e["field"] for e in by_line[7]["errors"]} == {"name", "size"}
     names = await count(db, select(func.count()).select_from(Enterprise))
     assert names == 2
     events = await count(
-        db, select(func.count()).select_from(outbox).where(outbox.c.topic == "enterprise-registered")
+        db,
+        select(func.count()).select_from(outbox).where(outbox.c.topic == "enterprise-registered"),
     )
     assert events == 2
 
     # Re-import: same USCCs update in place, nothing duplicates, no new registration events.
     rows2 = [[good1, "广东美华电器集团有限公司", "440000", "C38", "large", "李四", ""]]
     r = await client.post(
-        "/api/v1/enterprises/import", content=to_csv(rows2),
+        "/api/v1/enterprises/import",
+        content=to_csv(rows2),
         headers={**MINISTRY, "content-type": "text/csv; charset=utf-8"},
-    )  # fmt: skip
+    )
     assert r.json()["created"] == 0 and r.json()["updated"] == 1
     assert await count(db, select(func.count()).select_from(Enterprise)) == 2
     async with db() as s:
         e = (await s.scalars(select(Enterprise).where(Enterprise.uscc == good1))).one()
     assert e.name == "广东美华电器集团有限公司" and e.contact_name == "李四" and e.version == 2
     events = await count(
-        db, select(func.count()).select_from(outbox).where(outbox.c.topic == "enterprise-registered")
+        db,
+        select(func.count()).select_from(outbox).where(outbox.c.topic == "enterprise-registered"),
     )
     assert events == 2
 
@@ -86,12 +97,22 @@ async def test_json_import_and_province_scope(
     client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
 ) -> None:
     items = [
-        {"uscc": uscc("320000"), "name": "江苏博创软件有限公司", "province_code": "320000",
-         "industry_code": "I65", "size": "small"},
-        {"uscc": uscc("110000"), "name": "北京公司", "province_code": "110000",
-         "industry_code": "C", "size": "small"},
+        {
+            "uscc": uscc("320000"),
+            "name": "江苏博创软件有限公司",
+            "province_code": "320000",
+            "industry_code": "I65",
+            "size": "small",
+        },
+        {
+            "uscc": uscc("110000"),
+            "name": "北京公司",
+            "province_code": "110000",
+            "industry_code": "C",
+            "size": "small",
+        },
         "not an object",
-    ]  # fmt: skip
+    ]
     r = await client.post(
         "/api/v1/enterprises/import", json=items, headers=mint(Role.province, province="320000")
     )
@@ -115,5 +136,9 @@ async def test_import_rejects_unusable_bodies(client: httpx.AsyncClient) -> None
         )
         assert r.status_code == status, (raw, r.text)
         assert r.json()["errors"][0]["field"] == field
-    r = await client.post("/api/v1/enterprises/import", content=b"", headers=mint(Role.enterprise, org=__import__("uuid").uuid4()))
+    r = await client.post(
+        "/api/v1/enterprises/import",
+        content=b"",
+        headers=mint(Role.enterprise, org=__import__("uuid").uuid4()),
+    )
     assert r.status_code == 403

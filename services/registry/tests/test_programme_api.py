@@ -33,7 +33,9 @@ async def test_province_recommends_only_its_own_enterprises(client: httpx.AsyncC
     assert r.status_code == 404  # other provinces' enterprises are invisible to it
     # Recorded by the ministry on the unit's behalf, the same rule is a named violation.
     r = await client.post(
-        url, json={"enterprise_id": other["id"], "recommending_unit_id": unit["id"]}, headers=MINISTRY
+        url,
+        json={"enterprise_id": other["id"], "recommending_unit_id": unit["id"]},
+        headers=MINISTRY,
     )
     assert r.status_code == 422 and r.json()["rule"] == "recommendation.own-province"
     # (batch, enterprise) is unique.
@@ -54,9 +56,10 @@ async def test_selection_respects_quota_under_concurrency(client: httpx.AsyncCli
 
     async def select(rec: dict[str, str]) -> httpx.Response:
         return await client.post(
-            f"/api/v1/batches/{batch['id']}/pilots", json={"recommendation_id": rec["id"]},
+            f"/api/v1/batches/{batch['id']}/pilots",
+            json={"recommendation_id": rec["id"]},
             headers=MINISTRY,
-        )  # fmt: skip
+        )
 
     results = await asyncio.gather(*(select(r) for r in recs))
     statuses = sorted(r.status_code for r in results)
@@ -68,9 +71,10 @@ async def test_selection_respects_quota_under_concurrency(client: httpx.AsyncCli
     # The quota cannot be lowered below what is selected.
     b = await client.get(f"/api/v1/batches/{batch['id']}", headers=MINISTRY)
     r = await client.patch(
-        f"/api/v1/batches/{batch['id']}", json={"pilot_quota": 2},
+        f"/api/v1/batches/{batch['id']}",
+        json={"pilot_quota": 2},
         headers={**MINISTRY, "If-Match": b.headers["etag"]},
-    )  # fmt: skip
+    )
     assert r.status_code == 422 and r.json()["rule"] == "batch.quota-below-selected"
 
 
@@ -83,7 +87,9 @@ async def test_pilot_lifecycle_and_history(client: httpx.AsyncClient) -> None:
 
     async def move(status: str) -> httpx.Response:
         etag = (await client.get(url, headers=MINISTRY)).headers["etag"]
-        return await client.patch(url, json={"status": status}, headers={**MINISTRY, "If-Match": etag})
+        return await client.patch(
+            url, json={"status": status}, headers={**MINISTRY, "If-Match": etag}
+        )
 
     assert (await move("basically_compliant")).json()["rule"] == "pilot.transition"
     assert (await move("implementing")).status_code == 200
@@ -91,7 +97,9 @@ async def test_pilot_lifecycle_and_history(client: httpx.AsyncClient) -> None:
     assert (await move("basically_compliant")).status_code == 200
     history = (await client.get(f"{url}/status-history", headers=MINISTRY)).json()
     assert [h["to_status"] for h in history] == ["enrolled", "implementing", "basically_compliant"]
-    e = (await client.get(f"/api/v1/enterprises/{chain['enterprise']['id']}", headers=MINISTRY)).json()
+    e = (
+        await client.get(f"/api/v1/enterprises/{chain['enterprise']['id']}", headers=MINISTRY)
+    ).json()
     assert e["status"] == "pilot"
     # The consultancy sees the enterprise it serves; another consultancy does not.
     mine = mint(Role.consultancy, org=uuid.UUID(consultancy["id"]))
@@ -111,8 +119,9 @@ async def test_unauthorized_consultancy_cannot_be_assigned(client: httpx.AsyncCl
     rec = await recommend(client, batch["id"], e["id"], unit["id"])
     r = await client.post(
         f"/api/v1/batches/{batch['id']}/pilots",
-        json={"recommendation_id": rec["id"], "consultancy_id": applied["id"]}, headers=MINISTRY,
-    )  # fmt: skip
+        json={"recommendation_id": rec["id"], "consultancy_id": applied["id"]},
+        headers=MINISTRY,
+    )
     assert r.status_code == 422 and r.json()["rule"] == "pilot.consultancy-authorized"
 
 
@@ -130,7 +139,9 @@ async def test_progress_reports(client: httpx.AsyncClient) -> None:
     r = await client.post(url, json={**body, "period": "2014-10", "percent": 101}, headers=me)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "percent"
     shandong = mint(Role.province, province="370000")
-    listed = (await client.get("/api/v1/progress-reports", params={"period": "2014-09"}, headers=shandong)).json()
+    listed = (
+        await client.get("/api/v1/progress-reports", params={"period": "2014-09"}, headers=shandong)
+    ).json()
     assert [x["pilot_id"] for x in listed["items"]] == [p["id"]]
     beijing = mint(Role.province, province="110000")
     listed = (await client.get("/api/v1/progress-reports", headers=beijing)).json()
@@ -158,7 +169,9 @@ async def test_province_plans_and_lateness(client: httpx.AsyncClient) -> None:
     assert status_after["320000"] == "submitted_late"
     assert status_before["110000"] == "pending" and status_after["110000"] == "late"
     own = (await client.get(url, headers=js)).json()
-    assert [row["province_code"] for row in own] == ["320000"] and own[0]["status_label"] == "逾期报送"
+    assert [row["province_code"] for row in own] == ["320000"] and own[0][
+        "status_label"
+    ] == "逾期报送"
     r = await client.get(url, headers=mint(Role.enterprise, org=uuid.uuid4()))
     assert r.status_code == 403
 
@@ -172,16 +185,21 @@ async def test_stats_per_batch_and_province(client: httpx.AsyncClient) -> None:
             rec = await recommend(client, batch["id"], e["id"], unit["id"])
             if i < n_pilot:
                 r = await client.post(
-                    f"/api/v1/batches/{batch['id']}/pilots", json={"recommendation_id": rec["id"]},
+                    f"/api/v1/batches/{batch['id']}/pilots",
+                    json={"recommendation_id": rec["id"]},
                     headers=MINISTRY,
-                )  # fmt: skip
+                )
                 assert r.status_code == 201
     stats = (await client.get(f"/api/v1/batches/{batch['id']}/stats", headers=MINISTRY)).json()
     assert (stats["recommended"], stats["pilots"], stats["by_status"]) == (5, 3, {"enrolled": 3})
     assert stats["quota_used_ratio"] == 0.3
     rows = {row["province_code"]: row for row in stats["by_province"]}
     assert rows["110000"]["recommended"] == 3 and rows["110000"]["pilots"] == 2
-    gd = (await client.get(f"/api/v1/batches/{batch['id']}/stats", headers=mint(Role.province, province="440000"))).json()
+    gd = (
+        await client.get(
+            f"/api/v1/batches/{batch['id']}/stats", headers=mint(Role.province, province="440000")
+        )
+    ).json()
     assert [row["province_code"] for row in gd["by_province"]] == ["440000"] and gd["pilots"] == 1
 
 

@@ -8,6 +8,7 @@ a bounded number of times, then sent to `<topic>.dlq` with the error, and the co
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ def _inbox_insert(session: AsyncSession) -> Any:
     return insert(processed_events)
 
 
-class _CommitOnRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+class _CommitOnRevoke(ConsumerRebalanceListener):
     def __init__(self, owner: EventConsumer) -> None:
         self.owner = owner
 
@@ -103,7 +104,7 @@ class EventConsumer:
         """Process one message with retries; returns what happened (never raises for data)."""
         try:
             event = CloudEvent.from_bytes(value)
-        except Exception as exc:  # noqa: BLE001 - any parse failure is poison
+        except Exception as exc:
             await self._dead_letter(topic, key, value, headers, f"unparseable event: {exc}", 0)
             return Outcome("dead-lettered", str(exc))
         handler = self.handlers.get(topic)
@@ -113,11 +114,15 @@ class EventConsumer:
         for attempt in range(1, self.max_attempts + 1):
             try:
                 return await self._apply(topic, event, handler)
-            except Exception as exc:  # noqa: BLE001 - bounded retries, then DLQ
+            except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 log.warning(
                     "consumer %s: %s attempt %d/%d failed: %s",
-                    self.name, event.id, attempt, self.max_attempts, error,
+                    self.name,
+                    event.id,
+                    attempt,
+                    self.max_attempts,
+                    error,
                 )
                 if attempt < self.max_attempts:
                     await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
@@ -128,9 +133,7 @@ class EventConsumer:
         async with self.sessionmaker() as session, session.begin():
             inserted = await session.execute(
                 _inbox_insert(session)
-                .values(
-                    consumer=self.name, event_id=event.id, topic=topic, processed_at=utcnow()
-                )
+                .values(consumer=self.name, event_id=event.id, topic=topic, processed_at=utcnow())
                 .returning(processed_events.c.event_id)
             )
             if inserted.first() is None:
@@ -177,7 +180,9 @@ class EventConsumer:
             pending, self._pending = self._pending, {}
             await self._consumer.commit(pending)
 
-    async def _process_batch(self, batch: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]) -> None:
+    async def _process_batch(
+        self, batch: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]
+    ) -> None:
         for tp, records in batch.items():
             for record in records:
                 await self.handle(
@@ -204,18 +209,14 @@ class EventConsumer:
                         await self._process_batch(batch)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - reconnect with backoff
+            except Exception:
                 failures += 1
                 log.warning("consumer %s failed; reconnecting", self.name, exc_info=True)
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), min(30.0, 0.5 * 2**failures))
-                except TimeoutError:
-                    pass
             finally:
-                try:
+                with contextlib.suppress(Exception):
                     await self.commit_pending()
-                except Exception:  # noqa: BLE001 - redelivery is harmless (inbox)
-                    pass
                 self._consumer = None
                 await consumer.stop()
         await self.close()

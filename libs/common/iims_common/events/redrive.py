@@ -44,7 +44,9 @@ async def redrive(
                 consumer.seek(tp, committed)
         remaining = {tp for tp in partitions if await consumer.position(tp) < end[tp]}
         while remaining and (limit is None or moved < limit):
-            batch = await consumer.getmany(*remaining, timeout_ms=int(idle_s * 1000), max_records=200)
+            batch = await consumer.getmany(
+                *remaining, timeout_ms=int(idle_s * 1000), max_records=200
+            )
             if not batch:
                 break
             for tp, records in batch.items():
@@ -67,14 +69,14 @@ async def redrive(
     return moved
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topic: str, wait_s: float) -> list[TopicPartition]:
+async def _partitions(
+    consumer: AIOKafkaConsumer, topic: str, wait_s: float
+) -> list[TopicPartition]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_s
     while True:
-        if topic in await consumer.topics():  # refreshes cluster metadata
-            ids = consumer.partitions_for_topic(topic)
-        else:
-            ids = None
+        known = await consumer.topics()  # refreshes cluster metadata
+        ids = consumer.partitions_for_topic(topic) if topic in known else None
         if ids:
             return [TopicPartition(topic, p) for p in sorted(ids)]
         if loop.time() > deadline:

@@ -19,9 +19,9 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
 from sqlalchemy import and_, bindparam, delete, exists, func, select, text, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy import event as sa_event
 
 from iims_common.db import utcnow
 from iims_common.events.kafka import encode_headers, make_producer
@@ -69,10 +69,7 @@ class OutboxRelay:
         _relays.add(self)
 
     def wake(self) -> None:
-        try:
-            self._wakeup.set()
-        except RuntimeError:  # pragma: no cover - different loop at shutdown
-            pass
+        self._wakeup.set()
 
     async def _get_producer(self) -> AIOKafkaProducer:
         if self._producer is None:
@@ -90,7 +87,7 @@ class OutboxRelay:
         if producer is not None:
             try:
                 await asyncio.wait_for(producer.stop(), 5)
-            except Exception:  # noqa: BLE001 - closing a broken producer must not fail the loop
+            except Exception:
                 log.warning("producer close failed", exc_info=True)
 
     async def close(self) -> None:
@@ -99,8 +96,14 @@ class OutboxRelay:
     async def _claim(self, session: AsyncSession, now: dt.datetime) -> list[Any]:
         earlier = aliased(outbox)
         stmt = (
-            select(outbox.c.seq, outbox.c.topic, outbox.c.key, outbox.c.payload,
-                   outbox.c.headers, outbox.c.attempts)
+            select(
+                outbox.c.seq,
+                outbox.c.topic,
+                outbox.c.key,
+                outbox.c.payload,
+                outbox.c.headers,
+                outbox.c.attempts,
+            )
             .where(outbox.c.published_at.is_(None), outbox.c.available_at <= now)
             .where(
                 ~exists().where(
@@ -166,13 +169,19 @@ class OutboxRelay:
                         key=r.key.encode(),
                         headers=encode_headers({**(r.headers or {}), "ce_id": r.payload["id"]}),
                     )
-                except Exception as exc:  # noqa: BLE001 - broker down: stop, back off
+                except Exception as exc:
                     send_error = exc
                     break
                 futures.append(fut)
             results = await asyncio.gather(*futures, return_exceptions=True)
-            sent = [r for r, res in zip(rows, results, strict=False) if not isinstance(res, BaseException)]
-            failed = [r for r, res in zip(rows, results, strict=False) if isinstance(res, BaseException)]
+            sent = [
+                r
+                for r, res in zip(rows, results, strict=False)
+                if not isinstance(res, BaseException)
+            ]
+            failed = [
+                r for r, res in zip(rows, results, strict=False) if isinstance(res, BaseException)
+            ]
             if send_error is not None and len(futures) < len(rows):
                 failed.append(rows[len(futures)])
             errors = [res for res in results if isinstance(res, BaseException)]
@@ -238,7 +247,7 @@ class OutboxRelay:
                 "iims_outbox", lambda *_: self.wake()
             )
             return conn
-        except Exception:  # noqa: BLE001 - polling still works
+        except Exception:
             log.warning("LISTEN iims_outbox failed; polling only", exc_info=True)
             return None
 
@@ -253,7 +262,7 @@ class OutboxRelay:
                 try:
                     published = await self.publish_once()
                     failures = 0
-                except Exception as exc:  # noqa: BLE001 - the relay must outlive broker outages
+                except Exception as exc:
                     failures += 1
                     published = 0
                     log.warning("outbox relay: %s", exc)
@@ -263,7 +272,7 @@ class OutboxRelay:
                     try:
                         await self.refresh_metrics()
                         await self.purge_published()
-                    except Exception:  # noqa: BLE001
+                    except Exception:
                         log.warning("outbox housekeeping failed", exc_info=True)
                 if published:
                     continue  # more may be waiting

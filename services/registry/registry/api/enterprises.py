@@ -65,9 +65,13 @@ async def list_enterprises(
     name: Annotated[str | None, Query(min_length=1, max_length=100, description="名称包含")] = None,
 ) -> Page[EnterpriseOut]:
     stmt = repository.enterprise_list_query(
-        caller, province_code=province_code, industry_code=industry_code,
-        size=size, status=status, name=name,
-    )  # fmt: skip
+        caller,
+        province_code=province_code,
+        industry_code=industry_code,
+        size=size,
+        status=status,
+        name=name,
+    )
     rows, cursor = await paginate(session, stmt, Enterprise.id, page)
     return Page(items=[EnterpriseOut.model_validate(r) for r in rows], next_cursor=cursor)
 
@@ -91,7 +95,9 @@ async def update_enterprise(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     scope = repository.readable_enterprises(caller)
-    enterprise = await repository.get_one(session, Enterprise, enterprise_id, scope, for_update=True)
+    enterprise = await repository.get_one(
+        session, Enterprise, enterprise_id, scope, for_update=True
+    )
     require_role(caller, *service.EDITORS)
     check_if_match(if_match, enterprise.version)
     return _out(await service.update(session, caller, enterprise, body))
@@ -107,7 +113,10 @@ async def update_enterprise(
             "content": {
                 "text/csv": {"schema": {"type": "string"}},
                 "application/json": {
-                    "schema": {"type": "array", "items": {"$ref": "#/components/schemas/EnterpriseCreate"}}
+                    "schema": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/EnterpriseCreate"},
+                    }
                 },
             },
         }

@@ -47,13 +47,17 @@ def _created(
 
 
 @router.post(
-    "/recommending-units", status_code=201, response_model=s.RecommendingUnitOut,
+    "/recommending-units",
+    status_code=201,
+    response_model=s.RecommendingUnitOut,
     tags=["recommending units 推荐单位"],
-)  # fmt: skip
+)
 async def create_recommending_unit(
-    body: s.RecommendingUnitCreate, caller: CurrentCaller, session: Session,
+    body: s.RecommendingUnitCreate,
+    caller: CurrentCaller,
+    session: Session,
     key: IdempotencyKey = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     require_role(caller, Role.ministry)
 
     async def create() -> JSONResponse:
@@ -64,13 +68,16 @@ async def create_recommending_unit(
 
 
 @router.get(
-    "/recommending-units", response_model=Page[s.RecommendingUnitOut],
+    "/recommending-units",
+    response_model=Page[s.RecommendingUnitOut],
     tags=["recommending units 推荐单位"],
-)  # fmt: skip
+)
 async def list_recommending_units(
-    caller: CurrentCaller, session: Session, page: Pagination,
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
     kind: RecommendingUnitKind | None = None,
-) -> Page[s.RecommendingUnitOut]:  # fmt: skip
+) -> Page[s.RecommendingUnitOut]:
     stmt = sa.select(RecommendingUnit)
     if kind:
         stmt = stmt.where(RecommendingUnit.kind == kind)
@@ -79,9 +86,10 @@ async def list_recommending_units(
 
 
 @router.get(
-    "/recommending-units/{unit_id}", response_model=s.RecommendingUnitOut,
+    "/recommending-units/{unit_id}",
+    response_model=s.RecommendingUnitOut,
     tags=["recommending units 推荐单位"],
-)  # fmt: skip
+)
 async def get_recommending_unit(
     unit_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.RecommendingUnitOut:
@@ -105,10 +113,13 @@ async def create_agency(
 
 @router.get("/agencies", response_model=Page[s.AgencyOut], tags=["agencies 服务机构"])
 async def list_agencies(
-    caller: CurrentCaller, session: Session, page: Pagination,
-    kind: AgencyKind | None = None, status: AgencyStatus | None = None,
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    kind: AgencyKind | None = None,
+    status: AgencyStatus | None = None,
     province_code: Annotated[ProvinceCode | None, Query()] = None,
-) -> Page[s.AgencyOut]:  # fmt: skip
+) -> Page[s.AgencyOut]:
     stmt = sa.select(Agency)
     if kind:
         stmt = stmt.where(Agency.kind == kind)
@@ -128,9 +139,12 @@ async def get_agency(agency_id: uuid.UUID, caller: CurrentCaller, session: Sessi
 
 @router.patch("/agencies/{agency_id}", response_model=s.AgencyOut, tags=["agencies 服务机构"])
 async def update_agency(
-    agency_id: uuid.UUID, body: s.AgencyUpdate, caller: CurrentCaller, session: Session,
+    agency_id: uuid.UUID,
+    body: s.AgencyUpdate,
+    caller: CurrentCaller,
+    session: Session,
     if_match: IfMatch = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     agency = await repository.get_one(session, Agency, agency_id, for_update=True, what="Agency")
     check_if_match(if_match, agency.version)
     agency = await service.update_agency(session, caller, agency, body)
@@ -169,9 +183,12 @@ async def get_batch(batch_id: uuid.UUID, caller: CurrentCaller, session: Session
 
 @router.patch("/batches/{batch_id}", response_model=s.BatchOut, tags=["batches 试点批次"])
 async def update_batch(
-    batch_id: uuid.UUID, body: s.BatchUpdate, caller: CurrentCaller, session: Session,
+    batch_id: uuid.UUID,
+    body: s.BatchUpdate,
+    caller: CurrentCaller,
+    session: Session,
     if_match: IfMatch = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     require_role(caller, Role.ministry)
     batch = await repository.get_one(session, Batch, batch_id, for_update=True, what="Batch")
     check_if_match(if_match, batch.version)
@@ -192,13 +209,18 @@ async def batch_stats(batch_id: uuid.UUID, caller: CurrentCaller, session: Sessi
 
 
 @router.post(
-    "/batches/{batch_id}/recommendations", status_code=201, response_model=s.RecommendationOut,
+    "/batches/{batch_id}/recommendations",
+    status_code=201,
+    response_model=s.RecommendationOut,
     tags=["recommendations 推荐"],
-)  # fmt: skip
+)
 async def recommend(
-    batch_id: uuid.UUID, body: s.RecommendationCreate, caller: CurrentCaller, session: Session,
+    batch_id: uuid.UUID,
+    body: s.RecommendationCreate,
+    caller: CurrentCaller,
+    session: Session,
     key: IdempotencyKey = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     require_role(caller, Role.ministry, Role.province, Role.recommender)
 
     async def create() -> JSONResponse:
@@ -206,18 +228,22 @@ async def recommend(
         rec = await service.recommend(session, caller, batch, body)
         return _created(s.RecommendationOut.model_validate(rec), "recommendations", rec.id)
 
-    return await idempotent(session, caller, key, {"batch_id": batch_id, **body.model_dump()}, create)
+    return await idempotent(
+        session, caller, key, {"batch_id": batch_id, **body.model_dump()}, create
+    )
 
 
 @router.get(
     "/recommendations", response_model=Page[s.RecommendationOut], tags=["recommendations 推荐"]
 )
 async def list_recommendations(
-    caller: CurrentCaller, session: Session, page: Pagination,
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
     batch_id: uuid.UUID | None = None,
     province_code: Annotated[ProvinceCode | None, Query()] = None,
     recommending_unit_id: uuid.UUID | None = None,
-) -> Page[s.RecommendationOut]:  # fmt: skip
+) -> Page[s.RecommendationOut]:
     stmt = sa.select(Recommendation).where(repository.readable_recommendations(caller))
     if batch_id:
         stmt = stmt.where(Recommendation.batch_id == batch_id)
@@ -230,16 +256,20 @@ async def list_recommendations(
 
 
 @router.get(
-    "/recommendations/{recommendation_id}", response_model=s.RecommendationOut,
+    "/recommendations/{recommendation_id}",
+    response_model=s.RecommendationOut,
     tags=["recommendations 推荐"],
-)  # fmt: skip
+)
 async def get_recommendation(
     recommendation_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.RecommendationOut:
     rec = await repository.get_one(
-        session, Recommendation, recommendation_id,
-        repository.readable_recommendations(caller), what="Recommendation",
-    )  # fmt: skip
+        session,
+        Recommendation,
+        recommendation_id,
+        repository.readable_recommendations(caller),
+        what="Recommendation",
+    )
     return s.RecommendationOut.model_validate(rec)
 
 
@@ -247,34 +277,49 @@ async def get_recommendation(
 
 
 @router.post(
-    "/batches/{batch_id}/pilots", status_code=201, response_model=s.PilotOut,
-    tags=["pilots 试点企业"], summary="Select a recommendation as pilot (within the quota)",
-)  # fmt: skip
+    "/batches/{batch_id}/pilots",
+    status_code=201,
+    response_model=s.PilotOut,
+    tags=["pilots 试点企业"],
+    summary="Select a recommendation as pilot (within the quota)",
+)
 async def select_pilot(
-    batch_id: uuid.UUID, body: s.PilotSelect, caller: CurrentCaller, session: Session,
+    batch_id: uuid.UUID,
+    body: s.PilotSelect,
+    caller: CurrentCaller,
+    session: Session,
     key: IdempotencyKey = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     require_role(caller, Role.ministry)
 
     async def create() -> JSONResponse:
         pilot = await service.select_pilot(session, caller, batch_id, body)
         return _created(s.PilotOut.model_validate(pilot), "pilots", pilot.id, pilot.version)
 
-    return await idempotent(session, caller, key, {"batch_id": batch_id, **body.model_dump()}, create)
+    return await idempotent(
+        session, caller, key, {"batch_id": batch_id, **body.model_dump()}, create
+    )
 
 
 @router.get("/pilots", response_model=Page[s.PilotOut], tags=["pilots 试点企业"])
 async def list_pilots(
-    caller: CurrentCaller, session: Session, page: Pagination,
-    batch_id: uuid.UUID | None = None, status: PilotStatus | None = None,
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    batch_id: uuid.UUID | None = None,
+    status: PilotStatus | None = None,
     province_code: Annotated[ProvinceCode | None, Query()] = None,
-    enterprise_id: uuid.UUID | None = None, consultancy_id: uuid.UUID | None = None,
-) -> Page[s.PilotOut]:  # fmt: skip
+    enterprise_id: uuid.UUID | None = None,
+    consultancy_id: uuid.UUID | None = None,
+) -> Page[s.PilotOut]:
     stmt = sa.select(Pilot).where(repository.readable_pilots(caller))
     for column, value in (
-        (Pilot.batch_id, batch_id), (Pilot.status, status), (Pilot.province_code, province_code),
-        (Pilot.enterprise_id, enterprise_id), (Pilot.consultancy_id, consultancy_id),
-    ):  # fmt: skip
+        (Pilot.batch_id, batch_id),
+        (Pilot.status, status),
+        (Pilot.province_code, province_code),
+        (Pilot.enterprise_id, enterprise_id),
+        (Pilot.consultancy_id, consultancy_id),
+    ):
         if value is not None:
             stmt = stmt.where(column == value)
     rows, cursor = await paginate(session, stmt, Pilot.id, page)
@@ -290,17 +335,26 @@ async def get_pilot(pilot_id: uuid.UUID, caller: CurrentCaller, session: Session
 
 
 @router.patch(
-    "/pilots/{pilot_id}", response_model=s.PilotOut, tags=["pilots 试点企业"],
+    "/pilots/{pilot_id}",
+    response_model=s.PilotOut,
+    tags=["pilots 试点企业"],
     summary="Change a pilot's status or consultancy (If-Match)",
-)  # fmt: skip
+)
 async def update_pilot(
-    pilot_id: uuid.UUID, body: s.PilotUpdate, caller: CurrentCaller, session: Session,
+    pilot_id: uuid.UUID,
+    body: s.PilotUpdate,
+    caller: CurrentCaller,
+    session: Session,
     if_match: IfMatch = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     pilot = await repository.get_one(
-        session, Pilot, pilot_id, repository.readable_pilots(caller), for_update=True,
+        session,
+        Pilot,
+        pilot_id,
+        repository.readable_pilots(caller),
+        for_update=True,
         what="Pilot",
-    )  # fmt: skip
+    )
     require_role(caller, Role.ministry, Role.province)
     check_if_match(if_match, pilot.version)
     pilot = await service.update_pilot(session, caller, pilot, body)
@@ -308,9 +362,10 @@ async def update_pilot(
 
 
 @router.get(
-    "/pilots/{pilot_id}/status-history", response_model=list[s.PilotStatusChangeOut],
+    "/pilots/{pilot_id}/status-history",
+    response_model=list[s.PilotStatusChangeOut],
     tags=["pilots 试点企业"],
-)  # fmt: skip
+)
 async def pilot_status_history(
     pilot_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> list[s.PilotStatusChangeOut]:
@@ -329,13 +384,18 @@ async def pilot_status_history(
 
 
 @router.post(
-    "/pilots/{pilot_id}/progress-reports", status_code=201, response_model=s.ProgressReportOut,
+    "/pilots/{pilot_id}/progress-reports",
+    status_code=201,
+    response_model=s.ProgressReportOut,
     tags=["progress reports 进展报告"],
-)  # fmt: skip
+)
 async def submit_progress_report(
-    pilot_id: uuid.UUID, body: s.ProgressReportCreate, caller: CurrentCaller, session: Session,
+    pilot_id: uuid.UUID,
+    body: s.ProgressReportCreate,
+    caller: CurrentCaller,
+    session: Session,
     key: IdempotencyKey = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     pilot = await repository.get_one(
         session, Pilot, pilot_id, repository.readable_pilots(caller), what="Pilot"
     )
@@ -345,28 +405,36 @@ async def submit_progress_report(
         report = await service.submit_progress_report(session, caller, pilot, body)
         return _created(s.ProgressReportOut.model_validate(report), "progress-reports", report.id)
 
-    return await idempotent(session, caller, key, {"pilot_id": pilot_id, **body.model_dump()}, create)
+    return await idempotent(
+        session, caller, key, {"pilot_id": pilot_id, **body.model_dump()}, create
+    )
 
 
 @router.get(
-    "/progress-reports", response_model=Page[s.ProgressReportOut],
+    "/progress-reports",
+    response_model=Page[s.ProgressReportOut],
     tags=["progress reports 进展报告"],
-)  # fmt: skip
+)
 async def list_progress_reports(
-    caller: CurrentCaller, session: Session, page: Pagination,
-    batch_id: uuid.UUID | None = None, pilot_id: uuid.UUID | None = None,
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    batch_id: uuid.UUID | None = None,
+    pilot_id: uuid.UUID | None = None,
     province_code: Annotated[ProvinceCode | None, Query()] = None,
     period: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
-) -> Page[s.ProgressReportOut]:  # fmt: skip
+) -> Page[s.ProgressReportOut]:
     stmt = (
         sa.select(ProgressReport)
         .join(Pilot, Pilot.id == ProgressReport.pilot_id)
         .where(repository.readable_pilots(caller))
     )
     for column, value in (
-        (ProgressReport.batch_id, batch_id), (ProgressReport.pilot_id, pilot_id),
-        (ProgressReport.province_code, province_code), (ProgressReport.period, period),
-    ):  # fmt: skip
+        (ProgressReport.batch_id, batch_id),
+        (ProgressReport.pilot_id, pilot_id),
+        (ProgressReport.province_code, province_code),
+        (ProgressReport.period, period),
+    ):
         if value is not None:
             stmt = stmt.where(column == value)
     rows, cursor = await paginate(session, stmt, ProgressReport.id, page)
@@ -377,13 +445,18 @@ async def list_progress_reports(
 
 
 @router.post(
-    "/batches/{batch_id}/province-plans", status_code=201, response_model=s.ProvincePlanOut,
+    "/batches/{batch_id}/province-plans",
+    status_code=201,
+    response_model=s.ProvincePlanOut,
     tags=["province plans 落实方案"],
-)  # fmt: skip
+)
 async def submit_province_plan(
-    batch_id: uuid.UUID, body: s.ProvincePlanCreate, caller: CurrentCaller, session: Session,
+    batch_id: uuid.UUID,
+    body: s.ProvincePlanCreate,
+    caller: CurrentCaller,
+    session: Session,
     key: IdempotencyKey = None,
-) -> JSONResponse:  # fmt: skip
+) -> JSONResponse:
     require_role(caller, Role.province, Role.ministry)
 
     async def create() -> JSONResponse:
@@ -391,18 +464,23 @@ async def submit_province_plan(
         plan = await service.submit_province_plan(session, caller, batch, body)
         return _created(s.ProvincePlanOut.model_validate(plan), "province-plans", plan.id)
 
-    return await idempotent(session, caller, key, {"batch_id": batch_id, **body.model_dump()}, create)
+    return await idempotent(
+        session, caller, key, {"batch_id": batch_id, **body.model_dump()}, create
+    )
 
 
 @router.get(
-    "/batches/{batch_id}/province-plans", response_model=list[s.ProvincePlanStatusOut],
+    "/batches/{batch_id}/province-plans",
+    response_model=list[s.ProvincePlanStatusOut],
     tags=["province plans 落实方案"],
     summary="Every province's plan status: submitted / submitted_late / pending / late",
-)  # fmt: skip
+)
 async def province_plan_statuses(
-    batch_id: uuid.UUID, caller: CurrentCaller, session: Session,
+    batch_id: uuid.UUID,
+    caller: CurrentCaller,
+    session: Session,
     as_of: Annotated[dt.date | None, Query(description="Evaluate lateness on this date")] = None,
-) -> list[s.ProvincePlanStatusOut]:  # fmt: skip
+) -> list[s.ProvincePlanStatusOut]:
     require_role(caller, Role.ministry, Role.management_org, Role.province)
     batch = await repository.get_one(session, Batch, batch_id, what="Batch")
     return await service.plan_statuses(session, caller, batch, as_of or utcnow().date())

@@ -75,9 +75,7 @@ class EnterpriseContact(Input):
     address: str | None = Field(None, max_length=300)
     contact_name: str | None = Field(None, max_length=100)
     contact_phone: str | None = Field(None, max_length=40, pattern=r"^[0-9+\-() ]{5,40}$")
-    contact_email: str | None = Field(
-        None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    )
+    contact_email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class EnterpriseCreate(EnterpriseContact):

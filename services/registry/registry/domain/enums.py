@@ -93,7 +93,12 @@ LABELS: dict[StrEnum, str] = {
 def all_labels() -> dict[str, dict[str, str]]:
     """Every enum's values with Chinese labels (served to the frontend)."""
     enums: list[type[LabelledEnum]] = [
-        EnterpriseSize, EnterpriseStatus, RecommendingUnitKind, AgencyKind, AgencyStatus,
-        PilotStatus, PlanStatus,
-    ]  # fmt: skip
+        EnterpriseSize,
+        EnterpriseStatus,
+        RecommendingUnitKind,
+        AgencyKind,
+        AgencyStatus,
+        PilotStatus,
+        PlanStatus,
+    ]
     return {e.__name__: {m.value: m.label for m in e} for e in enums}

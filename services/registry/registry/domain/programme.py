@@ -73,4 +73,3 @@ def plan_status(
     if deadline is not None and today > deadline:
         return PlanStatus.late
     return PlanStatus.pending
-

@@ -71,9 +71,8 @@ async def update(
     session: AsyncSession, caller: Caller, enterprise: Enterprise, body: schemas.EnterpriseUpdate
 ) -> Enterprise:
     changes = body.model_dump(exclude_unset=True)
-    if "province_code" in changes:
-        if caller.role is not Role.ministry:
-            raise Forbidden("Only the ministry moves an enterprise to another province")
+    if "province_code" in changes and caller.role is not Role.ministry:
+        raise Forbidden("Only the ministry moves an enterprise to another province")
     if "status" in changes and changes["status"] not in (
         EnterpriseStatus.deregistered,
         EnterpriseStatus.registered,
@@ -129,12 +128,16 @@ def parse_rows(raw: bytes, media_type: str) -> list[tuple[int, dict[str, Any]]]:
             data = data["items"]
         if not isinstance(data, list):
             raise ValidationFailed(
-                errors=[FieldError("body", "expected a JSON array of enterprises (or {items: [...]})")]
+                errors=[
+                    FieldError("body", "expected a JSON array of enterprises (or {items: [...]})")
+                ]
             )
         return [(i, row) for i, row in enumerate(data, start=1)]
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
-    missing = [c for c in ("uscc", "name", "province_code", "industry_code", "size") if c not in header]
+    missing = [
+        c for c in ("uscc", "name", "province_code", "industry_code", "size") if c not in header
+    ]
     if missing:
         raise ValidationFailed(
             "The CSV header lacks required columns",
@@ -155,7 +158,9 @@ def validate_rows(
     for line, row in rows:
         if not isinstance(row, dict):
             result.errors.append(
-                schemas.ImportRowError(line=line, errors=[{"field": "row", "message": "not an object"}])
+                schemas.ImportRowError(
+                    line=line, errors=[{"field": "row", "message": "not an object"}]
+                )
             )
             continue
         try:
@@ -168,7 +173,10 @@ def validate_rows(
                     line=line,
                     uscc=str(row.get("uscc")) if row.get("uscc") is not None else None,
                     errors=[
-                        {"field": field_path(e["loc"]), "message": str(e["msg"]).removeprefix("Value error, ")}
+                        {
+                            "field": field_path(e["loc"]),
+                            "message": str(e["msg"]).removeprefix("Value error, "),
+                        }
                         for e in exc.errors()
                     ],
                 )
@@ -177,17 +185,29 @@ def validate_rows(
         if caller.role is Role.province and item.province_code != caller.province_code:
             result.errors.append(
                 schemas.ImportRowError(
-                    line=line, uscc=item.uscc,
-                    errors=[{"field": "province_code", "message": f"must be {caller.province_code} (your province)"}],
-                )  # fmt: skip
+                    line=line,
+                    uscc=item.uscc,
+                    errors=[
+                        {
+                            "field": "province_code",
+                            "message": f"must be {caller.province_code} (your province)",
+                        }
+                    ],
+                )
             )
             continue
         if item.uscc in good:
             result.errors.append(
                 schemas.ImportRowError(
-                    line=line, uscc=item.uscc,
-                    errors=[{"field": "uscc", "message": f"duplicate of line {good[item.uscc][0]} in this file"}],
-                )  # fmt: skip
+                    line=line,
+                    uscc=item.uscc,
+                    errors=[
+                        {
+                            "field": "uscc",
+                            "message": f"duplicate of line {good[item.uscc][0]} in this file",
+                        }
+                    ],
+                )
             )
             continue
         good[item.uscc] = (line, item.model_dump(mode="json"))
@@ -227,32 +247,43 @@ async def _upsert_chunk(
     now = utcnow()
     values = []
     for uscc, (line, row) in chunk:
-        if caller.role is Role.province and uscc in existing and existing[uscc] != caller.province_code:
+        if (
+            caller.role is Role.province
+            and uscc in existing
+            and existing[uscc] != caller.province_code
+        ):
             result.errors.append(
                 schemas.ImportRowError(
-                    line=line, uscc=uscc,
+                    line=line,
+                    uscc=uscc,
                     errors=[{"field": "uscc", "message": "registered in another province"}],
-                )  # fmt: skip
+                )
             )
             continue
         values.append(
-            {**row, "id": new_id(), "status": EnterpriseStatus.registered.value,
-             "created_at": now, "updated_at": now, "version": 1}
-        )  # fmt: skip
+            {
+                **row,
+                "id": new_id(),
+                "status": EnterpriseStatus.registered.value,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
+        )
     if not values:
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Enterprise)
+    base = insert(Enterprise)
     updatable = [c for c in IMPORT_COLUMNS if c != "uscc"]
-    stmt = stmt.on_conflict_do_update(
+    upsert = base.on_conflict_do_update(
         index_elements=[Enterprise.uscc],
         set_={
-            **{c: stmt.excluded[c] for c in updatable},
-            "updated_at": stmt.excluded.updated_at,
+            **{c: base.excluded[c] for c in updatable},
+            "updated_at": base.excluded.updated_at,
             "version": Enterprise.version + 1,
         },
     ).returning(Enterprise.id, Enterprise.uscc)
-    ids = {uscc: eid for eid, uscc in await session.execute(stmt, values)}
+    ids = {uscc: eid for eid, uscc in await session.execute(upsert, values)}
     created = [{**v, "id": ids[v["uscc"]]} for v in values if v["uscc"] not in existing]
     result.created += len(created)
     result.updated += len(values) - len(created)

@@ -35,7 +35,9 @@ from registry.domain.reference import PROVINCES, province_of_region
 from registry.events import publish
 
 
-async def create_unit(session: AsyncSession, body: schemas.RecommendingUnitCreate) -> RecommendingUnit:
+async def create_unit(
+    session: AsyncSession, body: schemas.RecommendingUnitCreate
+) -> RecommendingUnit:
     if body.kind is RecommendingUnitKind.provincial_authority and not body.region_code:
         raise RuleViolation(
             "recommending-unit.region-required",
@@ -49,13 +51,13 @@ async def create_unit(session: AsyncSession, body: schemas.RecommendingUnitCreat
     return unit
 
 
-async def create_agency(session: AsyncSession, caller: Caller, body: schemas.AgencyCreate) -> Agency:
+async def create_agency(
+    session: AsyncSession, caller: Caller, body: schemas.AgencyCreate
+) -> Agency:
     _check_agency_authority(caller, body.kind)
     existing = await repository.agency_by_uscc(session, body.uscc)
     if existing:
-        raise Conflict(
-            f"An agency with USCC {body.uscc} exists", existing_id=str(existing.id)
-        )
+        raise Conflict(f"An agency with USCC {body.uscc} exists", existing_id=str(existing.id))
     agency = Agency(**body.model_dump())
     session.add(agency)
     await session.flush()
@@ -191,10 +193,13 @@ async def select_pilot(
     await session.flush()
     session.add(
         PilotStatusChange(
-            pilot_id=pilot.id, from_status=None, to_status=PilotStatus.enrolled,
-            reason="selected as pilot (遴选为试点企业)", changed_by=caller.client_key,
+            pilot_id=pilot.id,
+            from_status=None,
+            to_status=PilotStatus.enrolled,
+            reason="selected as pilot (遴选为试点企业)",
+            changed_by=caller.client_key,
         )
-    )  # fmt: skip
+    )
     await publish.pilot_enrolled(session, pilot, batch)
     return pilot
 
@@ -214,10 +219,13 @@ async def change_pilot_status(
     pilot.status = target
     session.add(
         PilotStatusChange(
-            pilot_id=pilot.id, from_status=current, to_status=target, reason=reason,
+            pilot_id=pilot.id,
+            from_status=current,
+            to_status=target,
+            reason=reason,
             changed_by=changed_by,
         )
-    )  # fmt: skip
+    )
 
 
 async def update_pilot(
@@ -245,9 +253,7 @@ async def submit_progress_report(
         raise RuleViolation("progress-report.pilot-withdrawn", "The pilot has withdrawn")
     existing = await repository.progress_report_for(session, pilot.id, body.period)
     if existing:
-        raise Conflict(
-            f"A progress report for {body.period} exists", existing_id=str(existing.id)
-        )
+        raise Conflict(f"A progress report for {body.period} exists", existing_id=str(existing.id))
     report = ProgressReport(
         pilot_id=pilot.id,
         batch_id=pilot.batch_id,
@@ -265,9 +271,7 @@ async def submit_province_plan(
 ) -> ProvincePlan:
     province = body.province_code or caller.province_code
     if caller.role is Role.province and province != caller.province_code:
-        raise RuleViolation(
-            "province-plan.own-province", "A province submits only its own plan"
-        )
+        raise RuleViolation("province-plan.own-province", "A province submits only its own plan")
     if province is None:
         raise RuleViolation("province-plan.province-required", "province_code is required")
     existing = (await repository.plans_of_batch(session, batch.id)).get(province)
@@ -295,10 +299,14 @@ async def plan_statuses(
         status = rules.plan_status(batch.plan_deadline, plan.submitted_at if plan else None, today)
         out.append(
             schemas.ProvincePlanStatusOut(
-                province_code=code, province_name=PROVINCES[code], status=status,
-                status_label=status.label, deadline=batch.plan_deadline,
-                submitted_at=plan.submitted_at if plan else None, plan_id=plan.id if plan else None,
-            )  # fmt: skip
+                province_code=code,
+                province_name=PROVINCES[code],
+                status=status,
+                status_label=status.label,
+                deadline=batch.plan_deadline,
+                submitted_at=plan.submitted_at if plan else None,
+                plan_id=plan.id if plan else None,
+            )
         )
     return out
 
@@ -312,10 +320,13 @@ async def batch_stats(session: AsyncSession, caller: Caller, batch: Batch) -> sc
         by_status = {s: n for (p, s), n in pilots.items() if p == code}
         rows.append(
             schemas.ProvinceStats(
-                province_code=code, province_name=PROVINCES.get(code, code),
-                recommended=recommended.get(code, 0), pilots=sum(by_status.values()),
-                by_status=by_status, certified=by_status.get(PilotStatus.certified, 0),
-            )  # fmt: skip
+                province_code=code,
+                province_name=PROVINCES.get(code, code),
+                recommended=recommended.get(code, 0),
+                pilots=sum(by_status.values()),
+                by_status=by_status,
+                certified=by_status.get(PilotStatus.certified, 0),
+            )
         )
     total_by_status: dict[str, int] = {}
     for (_, s), n in pilots.items():
@@ -323,12 +334,17 @@ async def batch_stats(session: AsyncSession, caller: Caller, batch: Batch) -> sc
     total_pilots = sum(total_by_status.values())
     certified = total_by_status.get(PilotStatus.certified, 0)
     return schemas.BatchStats(
-        batch_id=batch.id, year=batch.year, pilot_quota=batch.pilot_quota,
+        batch_id=batch.id,
+        year=batch.year,
+        pilot_quota=batch.pilot_quota,
         certification_target=batch.certification_target,
-        recommended=sum(recommended.values()), pilots=total_pilots, by_status=total_by_status,
-        certified=certified, quota_used_ratio=round(total_pilots / batch.pilot_quota, 4),
+        recommended=sum(recommended.values()),
+        pilots=total_pilots,
+        by_status=total_by_status,
+        certified=certified,
+        quota_used_ratio=round(total_pilots / batch.pilot_quota, 4),
         certification_target_ratio=round(certified / batch.certification_target, 4)
-        if batch.certification_target else 0.0,
+        if batch.certification_target
+        else 0.0,
         by_province=rows,
-    )  # fmt: skip
-
+    )

@@ -1,0 +1,84 @@
+"""Domain rules as plain code: USCC, reference codes, pilot lifecycle, quota, plan lateness."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from iims_common.errors import RuleViolation
+from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, PlanStatus, all_labels
+from registry.domain.programme import (
+    check_consultancy,
+    check_pilot_transition,
+    check_quota,
+    plan_status,
+)
+from registry.domain.reference import PROVINCES, industry_error, province_error
+from registry.domain.uscc import check_character, uscc_error
+
+# A published example code (its check character follows GB 32100-2015).
+REAL_USCCS = ["91350100M000100Y43"]  # the example printed in GB 32100-2015
+
+
+@pytest.mark.parametrize("code", REAL_USCCS)
+def test_real_usccs_are_valid(code: str) -> None:
+    assert uscc_error(code) is None
+
+
+def test_check_character_rules() -> None:
+    assert check_character("91350100M000100Y4") == "3"
+    wrong = "91350100M000100Y40"
+    assert uscc_error(wrong) == "check character is '0', expected '3'"
+    assert "18 characters" in (uscc_error("9135") or "")
+    assert "alphabet" in (uscc_error("91350100M000100I43") or "")  # I is never used
+    assert "division code" in (uscc_error("91AB0100M000100Y43") or "")
+
+
+def test_reference_codes() -> None:
+    assert len(PROVINCES) == 31
+    assert province_error("110000") is None and province_error("110100")
+    assert industry_error("C") is None and industry_error("C26") is None
+    assert "not in section C" in (industry_error("C44") or "")
+    assert industry_error("Z") and industry_error("c26x")
+
+
+def test_pilot_lifecycle() -> None:
+    check_pilot_transition(PilotStatus.enrolled, PilotStatus.implementing, manual=True)
+    check_pilot_transition(PilotStatus.implementing, PilotStatus.withdrawn, manual=True)
+    check_pilot_transition(PilotStatus.basically_compliant, PilotStatus.certified, manual=False)
+    with pytest.raises(RuleViolation) as e:
+        check_pilot_transition(PilotStatus.enrolled, PilotStatus.basically_compliant, manual=True)
+    assert e.value.rule == "pilot.transition"
+    with pytest.raises(RuleViolation) as e:
+        check_pilot_transition(PilotStatus.basically_compliant, PilotStatus.certified, manual=True)
+    assert e.value.rule == "pilot.certified-by-certificate-only"
+    with pytest.raises(RuleViolation):
+        check_pilot_transition(PilotStatus.withdrawn, PilotStatus.implementing, manual=True)
+
+
+def test_quota_and_consultancy() -> None:
+    check_quota(499, 500)
+    with pytest.raises(RuleViolation) as e:
+        check_quota(500, 500)
+    assert e.value.rule == "batch.pilot-quota"
+    check_consultancy(AgencyKind.consultancy, AgencyStatus.authorized)
+    with pytest.raises(RuleViolation):
+        check_consultancy(AgencyKind.certification_body, AgencyStatus.authorized)
+    with pytest.raises(RuleViolation):
+        check_consultancy(AgencyKind.consultancy, AgencyStatus.suspended)
+
+
+def test_plan_status() -> None:
+    deadline = dt.date(2014, 5, 31)
+    on_time = dt.datetime(2014, 5, 31, 23, 0, tzinfo=dt.UTC)
+    late = dt.datetime(2014, 6, 1, 1, 0, tzinfo=dt.UTC)
+    assert plan_status(deadline, on_time, dt.date(2014, 7, 1)) is PlanStatus.submitted
+    assert plan_status(deadline, late, dt.date(2014, 7, 1)) is PlanStatus.submitted_late
+    assert plan_status(deadline, None, dt.date(2014, 5, 1)) is PlanStatus.pending
+    assert plan_status(deadline, None, dt.date(2014, 6, 1)) is PlanStatus.late
+    assert plan_status(None, None, dt.date(2030, 1, 1)) is PlanStatus.pending
+
+
+def test_every_enum_value_has_a_chinese_label() -> None:
+    for values in all_labels().values():
+        assert all(label for label in values.values())

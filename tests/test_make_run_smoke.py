@@ -1,0 +1,92 @@
+"""`make run`'s zero-install path must not rot: start it (SQLite under a fresh var dir, its own
+broker, demo data), create an enterprise, read it back, see its event, Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from iims_common.broker import free_port
+from iims_common.identity import Role
+from iims_common.testing import ROOT, SECRET, mint, read_topic
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+async def test_make_run_sqlite_path(tmp_path: Path) -> None:
+    api_port, broker_port = free_port(), free_port()
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
+    }
+    env.update(
+        VAR_DIR=str(tmp_path / "var"),
+        REGISTRY_PORT=str(api_port),
+        BROKER_PORT=str(broker_port),
+        INTERNAL_TOKEN_SECRET=SECRET,
+    )
+    proc = subprocess.Popen(
+        ["make", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        text=True,
+    )
+    output: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            output.append(line)
+            if "is running" in line:
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        assert ready.wait(180), "make run did not come up:\n" + "".join(output[-40:])
+        assert (tmp_path / "var" / "registry.db").exists()
+        headers = mint(Role.ministry)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}", headers=headers) as c:
+            demo = (await c.get("/api/v1/batches")).json()["items"]
+            assert [b["year"] for b in demo] == [2014, 2015, 2016]
+            body = {
+                "uscc": "91350100M000100Y43",
+                "name": "福建冒烟测试有限公司",
+                "province_code": "350000",
+                "industry_code": "C34",
+                "size": "medium",
+            }
+            r = await c.post("/api/v1/enterprises", json=body)
+            assert r.status_code == 201, r.text
+            created = r.json()
+            again = await c.get(f"/api/v1/enterprises/{created['id']}")
+            assert again.status_code == 200 and again.json()["name"] == "福建冒烟测试有限公司"
+        found = await read_topic(
+            f"127.0.0.1:{broker_port}",
+            "enterprise-registered",
+            lambda v: v.get("data", {}).get("enterprise_id") == created["id"],
+            timeout=30,
+        )
+        assert found and found[0][1]["data"]["uscc"] == "91350100M000100Y43"
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    time.sleep(0.5)
+    assert not _listening(api_port) and not _listening(broker_port), (
+        "make run left processes behind"
+    )
