@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+
 from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.testing import mint
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+
 from iims_common.broker import free_port
 from iims_common.identity import Role
 from iims_common.testing import ROOT, SECRET, mint, read_topic

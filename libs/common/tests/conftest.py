@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
 from iims_common.db import create_engine, create_sessionmaker
 from iims_common.settings import ServiceSettings
 from iims_common.testing import SECRET, create_migrated_database
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 @pytest.fixture(scope="session")

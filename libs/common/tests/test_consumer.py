@@ -6,13 +6,14 @@ import asyncio
 import json
 import uuid
 
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from iims_common.events.consumer import EventConsumer
 from iims_common.events.envelope import CloudEvent
 from iims_common.events.redrive import redrive
 from iims_common.settings import ServiceSettings
 from iims_common.testing import eventually, publish, read_topic
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 def event(data: dict[str, object]) -> dict[str, object]:

@@ -6,14 +6,15 @@ import asyncio
 import uuid
 from collections import defaultdict
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
 from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.events.outbox import record_event
 from iims_common.events.relay import OutboxRelay, RelayError
 from iims_common.events.tables import outbox
 from iims_common.settings import ServiceSettings
 from iims_common.testing import eventually, read_topic
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 async def backlog(maker: async_sessionmaker[AsyncSession]) -> int:

@@ -14,10 +14,10 @@ import random
 import sys
 
 import sqlalchemy as sa
-from iims_common.db import create_engine, create_sessionmaker
-from iims_common.identity import Caller, Role
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from iims_common.db import create_engine, create_sessionmaker
+from iims_common.identity import Caller, Role
 from registry.api import schemas
 from registry.db.tables import Agency, Enterprise, ProvincePlan
 from registry.domain.enums import AgencyKind, AgencyStatus, EnterpriseSize, RecommendingUnitKind

@@ -1,8 +1,8 @@
 """Registry service app: `uvicorn registry.main:app`."""
 
 from fastapi import FastAPI
-from iims_common.app import create_service_app
 
+from iims_common.app import create_service_app
 from registry import __version__
 from registry.api import enterprises, programme, reference
 from registry.events.consume import registry_consumers

@@ -6,7 +6,6 @@ Use it when the API runs with BACKGROUND_WORKERS=false (e.g. one worker Deployme
 import asyncio
 
 from iims_common.workers import run_workers_forever
-
 from registry.events.consume import registry_consumers
 from registry.settings import get_settings
 

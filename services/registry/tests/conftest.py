@@ -9,11 +9,12 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from iims_common.testing import SECRET, create_migrated_database
 from registry.main import create_app
 from registry.settings import RegistrySettings
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 TABLES = (
     "pilot_status_changes, progress_reports, province_plans, pilots, recommendations, "

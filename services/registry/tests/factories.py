@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 import httpx
+
 from iims_common.identity import Role
 from iims_common.testing import mint
 from registry.domain.uscc import ALPHABET, make_uscc

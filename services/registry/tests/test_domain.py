@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from iims_common.errors import RuleViolation
 from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, PlanStatus, all_labels
 from registry.domain.programme import (

@@ -7,11 +7,12 @@ import uuid
 
 import httpx
 from factories import MINISTRY, create_enterprise, enterprise_body, uscc
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from iims_common.identity import Role
 from iims_common.testing import mint
 from registry.domain.uscc import check_character
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 async def test_create_read_update_with_etag(client: httpx.AsyncClient) -> None:

@@ -7,11 +7,12 @@ from typing import Any
 
 import httpx
 from factories import MINISTRY, create_consultancy, create_enterprise, pilot
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from iims_common.testing import eventually, publish, read_topic
 from registry.db.tables import Pilot, PilotStatusChange
 from registry.settings import RegistrySettings
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
 def cloud_event(topic: str, data: dict[str, Any], subject: str) -> dict[str, Any]:

@@ -8,12 +8,13 @@ import io
 
 import httpx
 from factories import MINISTRY, uscc
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from iims_common.events.tables import outbox
 from iims_common.identity import Role
 from iims_common.testing import mint
 from registry.db.tables import Enterprise
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 HEADER = ["uscc", "name", "province_code", "industry_code", "size", "contact_name", "notes"]
 

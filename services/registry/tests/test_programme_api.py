@@ -16,6 +16,7 @@ from factories import (
     pilot,
     recommend,
 )
+
 from iims_common.identity import Role
 from iims_common.testing import mint
 

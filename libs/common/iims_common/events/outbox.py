@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-from fastapi.encoders import jsonable_encoder
+from pydantic_core import to_jsonable_python
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,7 +39,7 @@ def build_outbox_row(
         "subject": str(subject if subject is not None else key),
         "time": now.isoformat().replace("+00:00", "Z"),
         "datacontenttype": "application/json",
-        "data": jsonable_encoder(data),
+        "data": to_jsonable_python(data),
     }
     return {
         "event_id": event_id,

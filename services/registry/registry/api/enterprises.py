@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+
 from iims_common.errors import FieldError, PayloadTooLarge, UnsupportedMediaType
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, require_role
 from iims_common.pagination import Page, Pagination, paginate
-
 from registry.api.deps import Settings
 from registry.api.schemas import (
     EnterpriseCreate,

@@ -10,13 +10,13 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
 from iims_common.db import utcnow
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.pagination import Page, Pagination, paginate
-from pydantic import BaseModel
-
 from registry.api import schemas as s
 from registry.api.schemas import ProvinceCode
 from registry.db import repository

@@ -1,8 +1,8 @@
 """参考数据: provinces (GB/T 2260), industries (GB/T 4754-2017), enum labels. Read-only."""
 
 from fastapi import APIRouter
-from iims_common.identity import CurrentCaller
 
+from iims_common.identity import CurrentCaller
 from registry.api.schemas import IndustryOut, ProvinceOut
 from registry.domain.enums import all_labels
 from registry.domain.reference import INDUSTRY_SECTIONS, PROVINCES, SEPARATELY_PLANNED_CITIES

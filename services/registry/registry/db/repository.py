@@ -7,11 +7,11 @@ import uuid
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from iims_common.db import escape_like
 from iims_common.errors import NotFound
 from iims_common.identity import Caller, Role
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from registry.db.tables import (
     Agency,
     Batch,

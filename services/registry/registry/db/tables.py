@@ -6,9 +6,10 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
 from iims_common.db import NAMING_CONVENTION, UTCDateTime, utcnow
 from iims_common.ids import new_id
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):

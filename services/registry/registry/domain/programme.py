@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from iims_common.errors import RuleViolation
-
 from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, PlanStatus
 
 # enrolled → implementing → basically_compliant → certified; anything not certified → withdrawn.

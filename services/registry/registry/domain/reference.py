@@ -113,7 +113,7 @@ def industry_error(code: str) -> str | None:
     if not m or m.group(1) not in INDUSTRY_SECTIONS:
         return f"unknown industry code {code!r} (GB/T 4754-2017 section letter A–T, e.g. C or C26)"
     section = INDUSTRY_SECTIONS[m.group(1)]
-    if m.group(2) and m.group(2) not in section.divisions:
+    if m.group(2) and not section.first_division <= int(m.group(2)) <= section.last_division:
         return (
             f"division {m.group(2)} is not in section {section.code} ({section.name}, "
             f"{section.first_division:02d}–{section.last_division:02d})"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from iims_common.events.consumer import EventConsumer
-from iims_common.events.envelope import CloudEvent
-from iims_common.settings import ServiceSettings
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from iims_common.events.consumer import EventConsumer
+from iims_common.events.envelope import CloudEvent
+from iims_common.settings import ServiceSettings
 from registry.db import repository
 from registry.db.tables import Enterprise
 from registry.domain.enums import EnterpriseStatus, PilotStatus

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from iims_common.events.outbox import build_outbox_row, record_event, record_events
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from iims_common.events.outbox import build_outbox_row, record_event, record_events
 from registry.db.tables import Agency, Batch, Enterprise, Pilot
 from registry.settings import EVENT_SOURCE
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from iims_common.errors import Conflict, Forbidden, RuleViolation
-from iims_common.identity import Caller, Role
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from iims_common.errors import Conflict, Forbidden, RuleViolation
+from iims_common.identity import Caller, Role
 from registry.api import schemas
 from registry.db import repository
 from registry.db.tables import (

@@ -1,0 +1,317 @@
+"""`make bench`: registry throughput on PostgreSQL, each number next to a baseline from the
+same run.
+
+1. Bulk import of 100,000 enterprises (parse + validate + upsert + outbox) vs a raw COPY.
+2. Outbox relay (claim, publish, mark) vs raw aiokafka producing the same messages.
+3. GET /api/v1/enterprises/{id} with wrk (req/s, p50, p99) vs GET /healthz on the same server.
+
+Set BENCH_ROWS to change the size. Prints a table; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime as dt
+import io
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import text
+
+from iims_common.broker import free_port, start_broker, stop_broker, wait_for_port
+from iims_common.db import create_engine, create_sessionmaker
+from iims_common.events.relay import OutboxRelay
+from iims_common.identity import Caller, Role, mint_internal_token
+from iims_common.testing import create_migrated_database
+from registry.domain.enums import EnterpriseSize
+from registry.domain.reference import INDUSTRY_SECTIONS, PROVINCES
+from registry.domain.uscc import ALPHABET, make_uscc
+from registry.service.enterprises import import_enterprises
+from registry.settings import RegistrySettings
+
+ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
+SECRET = "bench-internal-secret-of-sufficient-length"
+results: list[tuple[str, str, str]] = []
+
+
+def report(name: str, value: str, note: str = "") -> None:
+    results.append((name, value, note))
+    print(f"  {name:<46} {value:>16}  {note}", flush=True)
+
+
+def make_rows(n: int) -> list[dict[str, str]]:
+    rng = random.Random(7)
+    provinces = list(PROVINCES)
+    words = "华宏兴永昌盛恒通达新远泰鑫金瑞丰安康明和德海天宇博创联信正东"
+    rows: list[dict[str, str]] = []
+    seen: set[str] = set()
+    while len(rows) < n:
+        province = rng.choice(provinces)
+        code = make_uscc(
+            "91" + province[:2] + "0101" + "".join(rng.choice(ALPHABET) for _ in range(9))
+        )
+        if code in seen:
+            continue
+        seen.add(code)
+        section = rng.choice("CCCCCDEGI")
+        rows.append(
+            {
+                "uscc": code,
+                "name": f"{PROVINCES[province][:2]}{rng.choice(words)}{rng.choice(words)}制造{len(rows)}有限公司",
+                "province_code": province,
+                "industry_code": section + rng.choice(INDUSTRY_SECTIONS[section].divisions),
+                "size": rng.choice([s.value for s in EnterpriseSize]),
+            }
+        )
+    return rows
+
+
+def to_csv(rows: list[dict[str, str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue().encode()
+
+
+async def bench_import(settings: RegistrySettings, rows: list[dict[str, str]]) -> None:
+    print(f"\n1. bulk import of {len(rows):,} enterprises", flush=True)
+    engine = create_engine(settings)
+    maker = create_sessionmaker(engine)
+    raw = to_csv(rows)
+    caller = Caller(subject="bench", role=Role.ministry)
+    t0 = time.perf_counter()
+    async with maker() as session, session.begin():
+        result = await import_enterprises(session, caller, raw, "text/csv", ROWS * 2)
+    t_import = time.perf_counter() - t0
+    assert result.created == len(rows), result.report().model_dump(exclude={"errors"})
+    await engine.dispose()
+
+    dsn = settings.database_url.replace("+asyncpg", "")
+    conn = await asyncpg.connect(dsn)
+    await conn.execute("CREATE TABLE bench_copy (LIKE enterprises INCLUDING ALL)")
+    now = dt.datetime.now(dt.UTC)
+    import uuid as _uuid
+
+    records = [
+        (
+            _uuid.uuid4(),
+            r["uscc"],
+            r["name"],
+            r["province_code"],
+            r["industry_code"],
+            r["size"],
+            "registered",
+            now,
+            now,
+            1,
+        )
+        for r in rows
+    ]
+    t0 = time.perf_counter()
+    await conn.copy_records_to_table(
+        "bench_copy",
+        records=records,
+        columns=[
+            "id",
+            "uscc",
+            "name",
+            "province_code",
+            "industry_code",
+            "size",
+            "status",
+            "created_at",
+            "updated_at",
+            "version",
+        ],
+    )
+    t_copy = time.perf_counter() - t0
+    await conn.execute("DROP TABLE bench_copy")
+    await conn.close()
+    report(
+        "import (CSV → validated upsert + outbox)",
+        f"{len(rows) / t_import:,.0f} rows/s",
+        f"{t_import:.1f} s",
+    )
+    report(
+        "raw COPY of the same rows (same indexes)",
+        f"{len(rows) / t_copy:,.0f} rows/s",
+        f"{t_copy:.1f} s",
+    )
+    report("import / COPY", f"{t_copy / t_import:.2f}", "(1.00 = as fast as COPY)")
+
+
+async def bench_relay(settings: RegistrySettings) -> None:
+    print("\n2. outbox relay vs raw aiokafka", flush=True)
+    engine = create_engine(settings)
+    maker = create_sessionmaker(engine)
+    async with maker() as s:
+        backlog = (
+            await s.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+        ).scalar_one()
+        payloads = [
+            (row.key, json.dumps(row.payload, ensure_ascii=False).encode())
+            for row in (await s.execute(text("SELECT key, payload FROM outbox ORDER BY seq")))
+        ]
+    relay = OutboxRelay(settings, engine, maker)
+    t0 = time.perf_counter()
+    published = 0
+    while published < backlog:
+        published += await relay.publish_once()
+    t_relay = time.perf_counter() - t0
+    await relay.close()
+    await engine.dispose()
+
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", max_batch_size=256 * 1024
+    )
+    await producer.start()
+    t0 = time.perf_counter()
+    for start in range(0, len(payloads), settings.relay_batch_size):
+        futures = [
+            await producer.send("bench-raw", value=value, key=key.encode())
+            for key, value in payloads[start : start + settings.relay_batch_size]
+        ]
+        await asyncio.gather(*futures)
+    t_raw = time.perf_counter() - t0
+    await producer.stop()
+    report(
+        "outbox relay (claim → send → mark published)",
+        f"{backlog / t_relay:,.0f} events/s",
+        f"{backlog:,} events, batch {settings.relay_batch_size}",
+    )
+    report("raw aiokafka, same messages, same batching", f"{len(payloads) / t_raw:,.0f} events/s")
+    report("relay / raw", f"{t_raw / t_relay:.2f}")
+
+
+def wrk(url: str, token: str, ids: list[str] | None, seconds: int = 10) -> tuple[float, str, str]:
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    if ids:
+        script.write("ids = {" + ",".join(f'"{i}"' for i in ids) + "}\n")
+        script.write(
+            "request = function()\n  local id = ids[math.random(#ids)]\n"
+            '  return wrk.format("GET", "/api/v1/enterprises/" .. id)\nend\n'
+        )
+    script.close()
+    cmd = [
+        "wrk",
+        "-t2",
+        "-c32",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"X-IIMS-Identity: {token}",
+        "-s",
+        script.name,
+        url,
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = re.search(r"50%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        print(f"  (warning: {non2xx.group(1)} non-2xx responses)")
+    return rps, p50, p99
+
+
+async def bench_http(settings: RegistrySettings) -> None:
+    print("\n3. GET /api/v1/enterprises/{id} (uvicorn, 1 worker; wrk -t2 -c32 -d10s)", flush=True)
+    if not shutil.which("wrk"):
+        print("  wrk not installed (make bench installs it from Debian); skipped")
+        return
+    dsn = settings.database_url.replace("+asyncpg", "")
+    conn = await asyncpg.connect(dsn)
+    ids = [
+        str(r["id"])
+        for r in await conn.fetch("SELECT id FROM enterprises ORDER BY random() LIMIT 2000")
+    ]
+    await conn.close()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "INTERNAL_TOKEN_SECRET": SECRET,
+        "ENVIRONMENT": "test",
+        "LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "registry.main:app",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    try:
+        wait_for_port(port, 30)
+        time.sleep(1)
+        token = mint_internal_token(
+            SECRET, Caller(subject="bench", role=Role.ministry), ttl=dt.timedelta(hours=1)
+        )
+        base = f"http://127.0.0.1:{port}"
+        wrk(base + "/healthz", token, None, seconds=2)  # warm-up
+        rps_h, p50_h, p99_h = wrk(base + "/healthz", token, None)
+        rps, p50, p99 = wrk(base, token, ids)
+    finally:
+        server.terminate()
+        server.wait(15)
+    report(
+        "GET /enterprises/{id} (random of 2,000 ids)", f"{rps:,.0f} req/s", f"p50 {p50}, p99 {p99}"
+    )
+    report(
+        "GET /healthz on the same server (baseline)",
+        f"{rps_h:,.0f} req/s",
+        f"p50 {p50_h}, p99 {p99_h}",
+    )
+    report("enterprise read / healthz", f"{rps / rps_h:.2f}")
+
+
+async def main() -> None:
+    port = free_port()
+    broker = start_broker(port)
+    try:
+        url = create_migrated_database("iims_registry_bench")
+        settings = RegistrySettings(
+            database_url=url,
+            kafka_bootstrap_servers=f"127.0.0.1:{port}",
+            internal_token_secret=SECRET,
+            environment="test",
+            relay_batch_size=1000,
+            log_json=False,
+        )
+        print(
+            f"registry benchmarks — PostgreSQL {url}, broker 127.0.0.1:{port} (tansu, memory-only)"
+        )
+        rows = make_rows(ROWS)
+        await bench_import(settings, rows)
+        await bench_relay(settings)
+        await bench_http(settings)
+    finally:
+        stop_broker(broker)
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
