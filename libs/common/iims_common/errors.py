@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("iims.errors")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -158,6 +159,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(request))
         body = {
             "type": PROBLEM_BASE + f"http-{exc.status_code}",
             "title": str(exc.detail),
@@ -165,12 +169,24 @@ def install_error_handlers(app: FastAPI) -> None:
             "detail": str(exc.detail),
             "instance": request.url.path,
         }
-        return problem_response(body, headers=getattr(exc, "headers", None))
+        return problem_response(body, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
         return problem_response(ProblemError().to_problem(request.url.path))
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Allow must list every method of the path (FastAPI keeps one route per method)."""
+    return [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.routes
+        )
+    ]
 
 
 def _message(e: dict[str, Any]) -> str:
@@ -191,6 +207,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "Not found (or outside the caller's scope)"),
         (409, "Conflict"),
         (412, "ETag mismatch"),
+        (413, "Payload too large"),
+        (415, "Unsupported media type"),
         (422, "Validation failed or a business rule was violated"),
         (428, "If-Match required"),
     ]

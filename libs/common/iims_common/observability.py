@@ -67,9 +67,10 @@ class RequestContextMiddleware:
             if template not in UNMETERED:
                 HTTP_REQUESTS.labels(scope["method"], template, str(status)).inc()
                 HTTP_LATENCY.labels(scope["method"], template).observe(elapsed)
-                if status >= 500 or access_log.isEnabledFor(logging.DEBUG):
+                level = logging.ERROR if status >= 500 else logging.INFO
+                if access_log.isEnabledFor(level):
                     access_log.log(
-                        logging.ERROR if status >= 500 else logging.DEBUG,
+                        level,
                         "request",
                         extra={
                             "method": scope["method"],

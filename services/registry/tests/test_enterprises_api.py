@@ -221,3 +221,11 @@ async def test_failed_create_leaves_no_event(
     async with db() as s:
         after = (await s.execute(select(func.count()).select_from(outbox))).scalar_one()
     assert after == before
+
+
+async def test_unknown_method_and_path_are_problems(client: httpx.AsyncClient) -> None:
+    r = await client.delete("/api/v1/batches", headers=MINISTRY)
+    assert r.status_code == 405 and set(r.headers["allow"].split(", ")) >= {"GET", "POST"}
+    assert r.headers["content-type"] == "application/problem+json"
+    r = await client.get("/api/v1/nothing-here", headers=MINISTRY)
+    assert r.status_code == 404 and r.json()["status"] == 404
