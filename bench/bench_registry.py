@@ -5,7 +5,8 @@ same run.
 2. Outbox relay (claim, publish, mark) vs raw aiokafka producing the same messages.
 3. GET /api/v1/enterprises/{id} with wrk (req/s, p50, p99) vs GET /healthz on the same server.
 
-Set BENCH_ROWS to change the size. Prints a table; nothing is asserted.
+Set BENCH_ROWS to change the size, BENCH_PARTS=import,relay,http to pick parts and
+BENCH_REUSE_DB=1 to reuse the last run's database. Prints a table; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from iims_common.broker import free_port, start_broker, stop_broker, wait_for_po
 from iims_common.db import create_engine, create_sessionmaker
 from iims_common.events.relay import OutboxRelay
 from iims_common.identity import Caller, Role, mint_internal_token
-from iims_common.testing import create_migrated_database
+from iims_common.testing import create_migrated_database, pg_url
 from registry.domain.enums import EnterpriseSize
 from registry.domain.reference import INDUSTRY_SECTIONS, PROVINCES
 from registry.domain.uscc import ALPHABET, make_uscc
@@ -219,8 +220,8 @@ def wrk(url: str, token: str, ids: list[str] | None, seconds: int = 10) -> tuple
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)  # type: ignore[union-attr]
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
         print(f"  (warning: {non2xx.group(1)} non-2xx responses)")
@@ -290,7 +291,11 @@ async def main() -> None:
     port = free_port()
     broker = start_broker(port)
     try:
-        url = create_migrated_database("iims_registry_bench")
+        url = (
+            pg_url("iims_registry_bench")
+            if os.environ.get("BENCH_REUSE_DB")
+            else create_migrated_database("iims_registry_bench")
+        )
         settings = RegistrySettings(
             database_url=url,
             kafka_bootstrap_servers=f"127.0.0.1:{port}",
@@ -302,10 +307,13 @@ async def main() -> None:
         print(
             f"registry benchmarks — PostgreSQL {url}, broker 127.0.0.1:{port} (tansu, memory-only)"
         )
-        rows = make_rows(ROWS)
-        await bench_import(settings, rows)
-        await bench_relay(settings)
-        await bench_http(settings)
+        parts = os.environ.get("BENCH_PARTS", "import,relay,http").split(",")
+        if "import" in parts:
+            await bench_import(settings, make_rows(ROWS))
+        if "relay" in parts:
+            await bench_relay(settings)
+        if "http" in parts:
+            await bench_http(settings)
     finally:
         stop_broker(broker)
     out = Path(__file__).parent / "results"

@@ -71,8 +71,9 @@ def create_engine(settings: ServiceSettings) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
+        max_overflow=settings.database_max_overflow,
+        # No pre-ping: it costs a round trip per request; a dropped connection is
+        # invalidated on its first error and the pool replaces it.
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated
 from uuid import UUID
 
@@ -71,6 +72,16 @@ def mint_internal_token(secret: str, caller: Caller, ttl: dt.timedelta | None = 
 
 
 def verify_internal_token(secret: str, token: str) -> Caller:
+    caller, expires = _verify_cached(secret, token)
+    if expires <= dt.datetime.now(dt.UTC).timestamp():
+        raise Unauthorized("Invalid internal identity token: Signature has expired")
+    return caller
+
+
+@lru_cache(maxsize=4096)
+def _verify_cached(secret: str, token: str) -> tuple[Caller, float]:
+    """Signature and claims checked once per token (the gateway reuses a token until it
+    expires); expiry is re-checked on every call by the caller above."""
     try:
         claims = jwt.decode(
             token,
@@ -96,7 +107,7 @@ def verify_internal_token(secret: str, token: str) -> Caller:
         caller.organization_id is None
     ):
         raise Unauthorized(f"A {role} identity must carry organization_id")
-    return caller
+    return caller, float(claims["exp"])
 
 
 async def current_caller(

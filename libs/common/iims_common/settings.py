@@ -18,7 +18,10 @@ class ServiceSettings(BaseSettings):
     service_name: str = "service"
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./var/service.db"
-    database_pool_size: int = 10
+    # Steady pool, no overflow: overflow connections are opened and closed per burst, and a
+    # PostgreSQL backend start costs more than waiting for a pooled connection.
+    database_pool_size: int = 20
+    database_max_overflow: int = 0
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # The bundled tansu broker cannot do InitProducerId; real Kafka should turn this on.
     kafka_enable_idempotence: bool = False
