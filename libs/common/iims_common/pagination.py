@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from iims_common.errors import FieldError, ValidationFailed
 
 T = TypeVar("T")
+S = TypeVar("S", bound=BaseModel)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
@@ -55,6 +56,26 @@ def decode_cursor(cursor: str) -> UUID:
         raise ValidationFailed(
             "Invalid cursor", errors=[FieldError("cursor", "not a cursor returned by this API")]
         ) from exc
+
+
+def where_given(stmt: Select[Any], *filters: tuple[Any, Any]) -> Select[Any]:
+    """Apply `column == value` for each optional filter that was given (not None)."""
+    for column, value in filters:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
+async def page_of(
+    session: AsyncSession,
+    stmt: Select[Any],
+    id_column: InstrumentedAttribute[UUID],
+    params: PageParams,
+    schema: type[S],
+) -> Page[S]:
+    """One page of `stmt`, each row rendered as `schema` (a from_attributes model)."""
+    rows, cursor = await paginate(session, stmt, id_column, params)
+    return Page[S](items=[schema.model_validate(r) for r in rows], next_cursor=cursor)
 
 
 async def paginate(

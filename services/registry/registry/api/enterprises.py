@@ -12,7 +12,7 @@ from iims_common.errors import FieldError, PayloadTooLarge, UnsupportedMediaType
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, require_role
-from iims_common.pagination import Page, Pagination, paginate
+from iims_common.pagination import Page, Pagination, page_of
 from registry.api.deps import Settings
 from registry.api.schemas import (
     EnterpriseCreate,
@@ -72,8 +72,7 @@ async def list_enterprises(
         status=status,
         name=name,
     )
-    rows, cursor = await paginate(session, stmt, Enterprise.id, page)
-    return Page(items=[EnterpriseOut.model_validate(r) for r in rows], next_cursor=cursor)
+    return await page_of(session, stmt, Enterprise.id, page, EnterpriseOut)
 
 
 @router.get("/{enterprise_id}", response_model=EnterpriseOut, summary="Read an enterprise")

@@ -16,7 +16,7 @@ from iims_common.db import utcnow
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, Role, require_role
-from iims_common.pagination import Page, Pagination, paginate
+from iims_common.pagination import Page, Pagination, page_of, where_given
 from registry.api import schemas as s
 from registry.api.schemas import ProvinceCode
 from registry.db import repository
@@ -78,11 +78,8 @@ async def list_recommending_units(
     page: Pagination,
     kind: RecommendingUnitKind | None = None,
 ) -> Page[s.RecommendingUnitOut]:
-    stmt = sa.select(RecommendingUnit)
-    if kind:
-        stmt = stmt.where(RecommendingUnit.kind == kind)
-    rows, cursor = await paginate(session, stmt, RecommendingUnit.id, page)
-    return Page(items=[s.RecommendingUnitOut.model_validate(r) for r in rows], next_cursor=cursor)
+    stmt = where_given(sa.select(RecommendingUnit), (RecommendingUnit.kind, kind))
+    return await page_of(session, stmt, RecommendingUnit.id, page, s.RecommendingUnitOut)
 
 
 @router.get(
@@ -120,15 +117,13 @@ async def list_agencies(
     status: AgencyStatus | None = None,
     province_code: Annotated[ProvinceCode | None, Query()] = None,
 ) -> Page[s.AgencyOut]:
-    stmt = sa.select(Agency)
-    if kind:
-        stmt = stmt.where(Agency.kind == kind)
-    if status:
-        stmt = stmt.where(Agency.status == status)
-    if province_code:
-        stmt = stmt.where(Agency.province_code == province_code)
-    rows, cursor = await paginate(session, stmt, Agency.id, page)
-    return Page(items=[s.AgencyOut.model_validate(r) for r in rows], next_cursor=cursor)
+    stmt = where_given(
+        sa.select(Agency),
+        (Agency.kind, kind),
+        (Agency.status, status),
+        (Agency.province_code, province_code),
+    )
+    return await page_of(session, stmt, Agency.id, page, s.AgencyOut)
 
 
 @router.get("/agencies/{agency_id}", response_model=s.AgencyOut, tags=["agencies 服务机构"])
@@ -171,8 +166,7 @@ async def create_batch(
 async def list_batches(
     caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[s.BatchOut]:
-    rows, cursor = await paginate(session, sa.select(Batch), Batch.id, page)
-    return Page(items=[s.BatchOut.model_validate(r) for r in rows], next_cursor=cursor)
+    return await page_of(session, sa.select(Batch), Batch.id, page, s.BatchOut)
 
 
 @router.get("/batches/{batch_id}", response_model=s.BatchOut, tags=["batches 试点批次"])
@@ -244,15 +238,13 @@ async def list_recommendations(
     province_code: Annotated[ProvinceCode | None, Query()] = None,
     recommending_unit_id: uuid.UUID | None = None,
 ) -> Page[s.RecommendationOut]:
-    stmt = sa.select(Recommendation).where(repository.readable_recommendations(caller))
-    if batch_id:
-        stmt = stmt.where(Recommendation.batch_id == batch_id)
-    if province_code:
-        stmt = stmt.where(Recommendation.province_code == province_code)
-    if recommending_unit_id:
-        stmt = stmt.where(Recommendation.recommending_unit_id == recommending_unit_id)
-    rows, cursor = await paginate(session, stmt, Recommendation.id, page)
-    return Page(items=[s.RecommendationOut.model_validate(r) for r in rows], next_cursor=cursor)
+    stmt = where_given(
+        sa.select(Recommendation).where(repository.readable_recommendations(caller)),
+        (Recommendation.batch_id, batch_id),
+        (Recommendation.province_code, province_code),
+        (Recommendation.recommending_unit_id, recommending_unit_id),
+    )
+    return await page_of(session, stmt, Recommendation.id, page, s.RecommendationOut)
 
 
 @router.get(
@@ -312,18 +304,15 @@ async def list_pilots(
     enterprise_id: uuid.UUID | None = None,
     consultancy_id: uuid.UUID | None = None,
 ) -> Page[s.PilotOut]:
-    stmt = sa.select(Pilot).where(repository.readable_pilots(caller))
-    for column, value in (
+    stmt = where_given(
+        sa.select(Pilot).where(repository.readable_pilots(caller)),
         (Pilot.batch_id, batch_id),
         (Pilot.status, status),
         (Pilot.province_code, province_code),
         (Pilot.enterprise_id, enterprise_id),
         (Pilot.consultancy_id, consultancy_id),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    rows, cursor = await paginate(session, stmt, Pilot.id, page)
-    return Page(items=[s.PilotOut.model_validate(r) for r in rows], next_cursor=cursor)
+    )
+    return await page_of(session, stmt, Pilot.id, page, s.PilotOut)
 
 
 @router.get("/pilots/{pilot_id}", response_model=s.PilotOut, tags=["pilots 试点企业"])
@@ -424,21 +413,16 @@ async def list_progress_reports(
     province_code: Annotated[ProvinceCode | None, Query()] = None,
     period: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
 ) -> Page[s.ProgressReportOut]:
-    stmt = (
+    stmt = where_given(
         sa.select(ProgressReport)
         .join(Pilot, Pilot.id == ProgressReport.pilot_id)
-        .where(repository.readable_pilots(caller))
-    )
-    for column, value in (
+        .where(repository.readable_pilots(caller)),
         (ProgressReport.batch_id, batch_id),
         (ProgressReport.pilot_id, pilot_id),
         (ProgressReport.province_code, province_code),
         (ProgressReport.period, period),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    rows, cursor = await paginate(session, stmt, ProgressReport.id, page)
-    return Page(items=[s.ProgressReportOut.model_validate(r) for r in rows], next_cursor=cursor)
+    )
+    return await page_of(session, stmt, ProgressReport.id, page, s.ProgressReportOut)
 
 
 # --- province plans (本区域贯标工作落实方案) ------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from iims_common.db import escape_like
 from iims_common.errors import NotFound
 from iims_common.identity import Caller, Role
+from iims_common.pagination import where_given
 from registry.db.tables import (
     Agency,
     Batch,
@@ -116,9 +117,12 @@ def enterprise_list_query(
     status: str | None = None,
     name: str | None = None,
 ) -> sa.Select[Any]:
-    stmt = sa.select(Enterprise).where(readable_enterprises(caller))
-    if province_code:
-        stmt = stmt.where(Enterprise.province_code == province_code)
+    stmt = where_given(
+        sa.select(Enterprise).where(readable_enterprises(caller)),
+        (Enterprise.province_code, province_code),
+        (Enterprise.size, size),
+        (Enterprise.status, status),
+    )
     if industry_code:
         # A section letter matches its divisions too: C → C, C13 … C43.
         stmt = stmt.where(
@@ -126,10 +130,6 @@ def enterprise_list_query(
             if len(industry_code) > 1
             else Enterprise.industry_code.startswith(industry_code)
         )
-    if size:
-        stmt = stmt.where(Enterprise.size == size)
-    if status:
-        stmt = stmt.where(Enterprise.status == status)
     if name:
         stmt = stmt.where(Enterprise.name.ilike(f"%{escape_like(name)}%", escape="\\"))
     return stmt
