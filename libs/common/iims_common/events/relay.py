@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import weakref
 from typing import Any
 
+import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
 from sqlalchemy import and_, bindparam, delete, exists, func, select, text, update
@@ -98,9 +98,11 @@ class OutboxRelay:
         stmt = (
             select(
                 outbox.c.seq,
+                outbox.c.event_id,
                 outbox.c.topic,
                 outbox.c.key,
-                outbox.c.payload,
+                # As stored text: no JSON decode + re-encode per event on the hot path.
+                sa.cast(outbox.c.payload, sa.Text).label("payload"),
                 outbox.c.headers,
                 outbox.c.attempts,
             )
@@ -165,9 +167,9 @@ class OutboxRelay:
                 try:
                     fut = await producer.send(
                         r.topic,
-                        value=json.dumps(r.payload, ensure_ascii=False).encode(),
+                        value=r.payload.encode(),
                         key=r.key.encode(),
-                        headers=encode_headers({**(r.headers or {}), "ce_id": r.payload["id"]}),
+                        headers=encode_headers({**(r.headers or {}), "ce_id": r.event_id}),
                     )
                 except Exception as exc:
                     send_error = exc

@@ -42,6 +42,15 @@ sa.Index(
     sqlite_where=outbox.c.published_at.is_(None),
 )
 
+# Rows in backoff block the later rows of their key; this finds them without a table scan.
+sa.Index(
+    "ix_outbox_pending_available",
+    outbox.c.available_at,
+    outbox.c.key,
+    postgresql_where=outbox.c.published_at.is_(None),
+    sqlite_where=outbox.c.published_at.is_(None),
+)
+
 processed_events = sa.Table(
     "processed_events",
     common_metadata,

@@ -18,7 +18,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "agencies",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -295,6 +294,14 @@ def upgrade() -> None:
         postgresql_where=sa.text("published_at IS NULL"),
         sqlite_where=sa.text("published_at IS NULL"),
     )
+    op.create_index(
+        "ix_outbox_pending_available",
+        "outbox",
+        ["available_at", "key"],
+        unique=False,
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
     op.create_table(
         "processed_events",
         sa.Column("consumer", sa.String(length=100), nullable=False),
@@ -306,8 +313,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     op.drop_table("processed_events")
+    op.drop_index("ix_outbox_pending_available", table_name="outbox")
     op.drop_index(
         "ix_outbox_pending_key",
         table_name="outbox",
