@@ -229,3 +229,29 @@ async def test_unknown_method_and_path_are_problems(client: httpx.AsyncClient) -
     assert r.headers["content-type"] == "application/problem+json"
     r = await client.get("/api/v1/nothing-here", headers=MINISTRY)
     assert r.status_code == 404 and r.json()["status"] == 404
+
+
+async def test_concurrent_creates_with_one_idempotency_key_create_once(
+    client: httpx.AsyncClient, db: async_sessionmaker[AsyncSession]
+) -> None:
+    from registry.db.tables import Enterprise
+
+    body = enterprise_body()
+    headers = {**MINISTRY, "Idempotency-Key": f"race-{uuid.uuid4()}"}
+    import asyncio
+
+    results = await asyncio.gather(
+        *(client.post("/api/v1/enterprises", json=body, headers=headers) for _ in range(5))
+    )
+    assert {r.status_code for r in results} == {201}
+    assert len({r.json()["id"] for r in results}) == 1
+    async with db() as s:
+        n = await s.execute(
+            select(func.count()).select_from(Enterprise).where(Enterprise.uscc == body["uscc"])
+        )
+    assert n.scalar_one() == 1
+
+
+async def test_request_id_is_echoed(client: httpx.AsyncClient) -> None:
+    r = await client.get("/api/v1/provinces", headers={**MINISTRY, "X-Request-ID": "req-42"})
+    assert r.headers["x-request-id"] == "req-42"
