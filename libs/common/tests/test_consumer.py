@@ -140,3 +140,28 @@ async def test_processed_event_ids_are_recorded_per_consumer(
                 )
             ).scalar_one()
     assert rows == 1
+
+
+async def test_database_outage_is_retried_not_dead_lettered(
+    bus_settings: ServiceSettings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    topic = f"outage-{uuid.uuid4().hex[:8]}"
+    ev = event({"tag": "outage"})
+    bootstrap = bus_settings.kafka_bootstrap_servers
+    h = Harness(bus_settings, sessionmaker, topic)
+    failures = {"left": bus_settings.consumer_max_attempts * 2}
+    real_handle = h.handle
+
+    async def flaky(session: AsyncSession, e: CloudEvent) -> None:
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise ConnectionRefusedError("database unreachable")
+        await real_handle(session, e)
+
+    h.consumer.handlers[topic] = flaky
+    async with h:
+        await publish(bootstrap, topic, ev, "k")
+        await eventually(lambda: _at_least(sessionmaker, "outage", 1), timeout=60)
+    assert failures["left"] == 0
+    assert await read_topic(bootstrap, f"{topic}.dlq", timeout=2) == []
+    assert await effects(sessionmaker, "outage") == 1

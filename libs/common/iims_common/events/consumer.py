@@ -3,6 +3,8 @@
 Offsets are committed manually after the effect commits; a redelivery is harmless because
 the inbox insert finds the event already processed. A failing event is retried with backoff
 a bounded number of times, then sent to `<topic>.dlq` with the error, and the consumer moves on.
+An outage of the database is not the event's fault: the consumer stops at that event and
+retries it after reconnecting, it does not dead-letter it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from prometheus_client import Counter
 from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from iims_common.db import utcnow
@@ -44,8 +47,18 @@ H_CONSUMER = "iims-dlq-consumer"
 DLQ_HEADERS = (H_ORIGINAL_TOPIC, H_ERROR, H_ATTEMPTS, H_CONSUMER)
 
 
-class PoisonEvent(Exception):
-    """An event that can never succeed (unparseable envelope): straight to the DLQ."""
+class InfrastructureDown(Exception):
+    """The database (or network) failed, not the event: it is never dead-lettered for this.
+    The consumer retries it in place; if asked to stop meanwhile, it stops uncommitted at this
+    event, which is redelivered later."""
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    if isinstance(exc, (OSError, ConnectionError, TimeoutError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+    return False
 
 
 @dataclass
@@ -97,6 +110,7 @@ class EventConsumer:
         self._producer: AIOKafkaProducer | None = None
         self._pending: dict[TopicPartition, int] = {}
         self.last_progress: float = 0.0
+        self._stop = asyncio.Event()
 
     async def handle(
         self, topic: str, key: bytes | None, value: bytes | None, headers: dict[str, str]
@@ -111,11 +125,21 @@ class EventConsumer:
         if handler is None:
             return Outcome("ignored")
         error = ""
-        for attempt in range(1, self.max_attempts + 1):
+        attempt = outage = 0
+        while attempt < self.max_attempts:
             try:
                 return await self._apply(topic, event, handler)
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
+                if is_infrastructure_error(exc):
+                    # Not the event's fault: wait for the database, do not spend attempts.
+                    outage += 1
+                    if self._stop.is_set():
+                        raise InfrastructureDown(error) from exc
+                    log.warning("consumer %s: infrastructure down (%s); retrying", self.name, error)
+                    await asyncio.sleep(min(30.0, self.backoff * 2**outage))
+                    continue
+                attempt += 1
                 log.warning(
                     "consumer %s: %s attempt %d/%d failed: %s",
                     self.name,
@@ -193,6 +217,7 @@ class EventConsumer:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set; reconnects after broker errors."""
+        self._stop = stop
         failures = 0
         loop = asyncio.get_running_loop()
         while not stop.is_set():
