@@ -20,7 +20,13 @@ from iims_common.db import create_engine, create_sessionmaker
 from iims_common.identity import Caller, Role
 from registry.api import schemas
 from registry.db.tables import Agency, Enterprise, ProvincePlan
-from registry.domain.enums import AgencyKind, AgencyStatus, EnterpriseSize, RecommendingUnitKind
+from registry.domain.enums import (
+    AgencyKind,
+    AgencyStatus,
+    EnterpriseSize,
+    PilotStatus,
+    RecommendingUnitKind,
+)
 from registry.domain.reference import INDUSTRY_SECTIONS, PROVINCES, SEPARATELY_PLANNED_CITIES
 from registry.domain.uscc import ALPHABET, make_uscc
 from registry.service import enterprises, programme
@@ -312,7 +318,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
         )
     for rec in rng.sample(recommendations, PILOTS):
         consultancy = rng.choice(consultancies) if rng.random() < 0.6 else None
-        await programme.select_pilot(
+        pilot = await programme.select_pilot(
             session,
             MINISTRY,
             batch.id,
@@ -320,6 +326,31 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
                 recommendation_id=rec.id, consultancy_id=consultancy.id if consultancy else None
             ),
         )
+        # By the end of 2014 most pilots were implementing and ~200 basically compliant.
+        roll = rng.random()
+        if roll < 0.85:
+            await programme.change_pilot_status(
+                session, pilot, PilotStatus.implementing, changed_by="demo", reason="启动贯标"
+            )
+            await programme.submit_progress_report(
+                session,
+                MINISTRY,
+                pilot,
+                schemas.ProgressReportCreate(
+                    period="2014-09",
+                    stage="管理体系策划",
+                    percent=rng.randint(20, 60),
+                    narrative="完成现状调研与诊断，确定可持续竞争优势及新型能力。",
+                ),
+            )
+        if roll < 0.40:
+            await programme.change_pilot_status(
+                session,
+                pilot,
+                PilotStatus.basically_compliant,
+                changed_by="demo",
+                reason="基本达到标准要求",
+            )
     # Province plans: most on time, a few late, some still missing.
     for i, code in enumerate(province_codes):
         if i % 7 == 6:
