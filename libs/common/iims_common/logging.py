@@ -25,6 +25,7 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 static_fields={"service": service},
+                datefmt="%Y-%m-%dT%H:%M:%S%z",
             )
         )
     else:
@@ -32,6 +33,10 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # uvicorn's own access log is replaced by ours (with request id and route).
+    # uvicorn's own lines go through the same handler; its access log is replaced by ours
+    # (with request id and route).
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("aiokafka").setLevel(logging.ERROR)
