@@ -10,7 +10,6 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 $(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements-dev.lock
 	$(BIN)/python -m pip install -q --no-deps --config-settings editable_mode=compat -e libs/common $(foreach s,$(SERVICES),-e services/$(s))
 	touch $(STAMP)

@@ -13,6 +13,7 @@ from iims_common.db import escape_like
 from iims_common.errors import NotFound
 from iims_common.identity import Caller, Role
 from iims_common.pagination import where_given
+from iims_common.scoping import Scope, everything, same_organization, same_province
 from registry.db.tables import (
     Agency,
     Batch,
@@ -25,67 +26,64 @@ from registry.db.tables import (
 )
 
 T = TypeVar("T")
-NOTHING = sa.false()
+
+
+NATIONAL = {Role.ministry: everything, Role.management_org: everything}
+
+ENTERPRISES = Scope(
+    {
+        **NATIONAL,
+        # A certification body audits applicants from any province: it reads profiles.
+        Role.certification_body: everything,
+        Role.province: same_province(Enterprise.province_code),
+        Role.enterprise: same_organization(Enterprise.id),
+        Role.recommender: lambda caller: sa.exists().where(
+            Recommendation.enterprise_id == Enterprise.id,
+            Recommendation.recommending_unit_id == caller.organization_id,
+        ),
+        Role.consultancy: lambda caller: sa.exists().where(
+            Pilot.enterprise_id == Enterprise.id,
+            Pilot.consultancy_id == caller.organization_id,
+        ),
+    }
+)
+PILOTS = Scope(
+    {
+        **NATIONAL,
+        Role.province: same_province(Pilot.province_code),
+        Role.enterprise: same_organization(Pilot.enterprise_id),
+        Role.consultancy: same_organization(Pilot.consultancy_id),
+        Role.recommender: lambda caller: sa.exists().where(
+            Recommendation.id == Pilot.recommendation_id,
+            Recommendation.recommending_unit_id == caller.organization_id,
+        ),
+    }
+)
+RECOMMENDATIONS = Scope(
+    {
+        **NATIONAL,
+        Role.province: same_province(Recommendation.province_code),
+        Role.recommender: same_organization(Recommendation.recommending_unit_id),
+        Role.enterprise: same_organization(Recommendation.enterprise_id),
+    }
+)
+PROVINCE_PLANS = Scope({**NATIONAL, Role.province: same_province(ProvincePlan.province_code)})
 
 
 def readable_enterprises(caller: Caller) -> sa.ColumnElement[bool]:
-    match caller.role:
-        case Role.ministry | Role.management_org | Role.certification_body:
-            return sa.true()
-        case Role.province:
-            return Enterprise.province_code == caller.province_code
-        case Role.enterprise:
-            return Enterprise.id == caller.organization_id
-        case Role.recommender:
-            return sa.exists().where(
-                Recommendation.enterprise_id == Enterprise.id,
-                Recommendation.recommending_unit_id == caller.organization_id,
-            )
-        case Role.consultancy:
-            return sa.exists().where(
-                Pilot.enterprise_id == Enterprise.id,
-                Pilot.consultancy_id == caller.organization_id,
-            )
-    return NOTHING  # pragma: no cover
+    return ENTERPRISES.condition(caller)
 
 
 def readable_pilots(caller: Caller) -> sa.ColumnElement[bool]:
-    match caller.role:
-        case Role.ministry | Role.management_org:
-            return sa.true()
-        case Role.province:
-            return Pilot.province_code == caller.province_code
-        case Role.enterprise:
-            return Pilot.enterprise_id == caller.organization_id
-        case Role.consultancy:
-            return Pilot.consultancy_id == caller.organization_id
-        case Role.recommender:
-            return sa.exists().where(
-                Recommendation.id == Pilot.recommendation_id,
-                Recommendation.recommending_unit_id == caller.organization_id,
-            )
-    return NOTHING
+    return PILOTS.condition(caller)
 
 
 def readable_recommendations(caller: Caller) -> sa.ColumnElement[bool]:
-    match caller.role:
-        case Role.ministry | Role.management_org:
-            return sa.true()
-        case Role.province:
-            return Recommendation.province_code == caller.province_code
-        case Role.recommender:
-            return Recommendation.recommending_unit_id == caller.organization_id
-        case Role.enterprise:
-            return Recommendation.enterprise_id == caller.organization_id
-    return NOTHING
+    return RECOMMENDATIONS.condition(caller)
 
 
 def readable_plans(caller: Caller) -> sa.ColumnElement[bool]:
-    if caller.is_national:
-        return sa.true()
-    if caller.role is Role.province:
-        return ProvincePlan.province_code == caller.province_code
-    return NOTHING
+    return PROVINCE_PLANS.condition(caller)
 
 
 async def get_one(
