@@ -223,3 +223,21 @@ async def test_operations_endpoints(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     assert "/api/v1/batches/{batch_id}/pilots" in spec["paths"]
     assert "Problem" in spec["components"]["schemas"]
+
+
+async def test_recommender_and_certification_body_scopes(client: httpx.AsyncClient) -> None:
+    chain = await pilot(client)
+    unit_id = uuid.UUID(chain["unit"]["id"])
+    mine = mint(Role.recommender, org=unit_id)
+    stranger = mint(Role.recommender, org=uuid.uuid4())
+    e_url = f"/api/v1/enterprises/{chain['enterprise']['id']}"
+    p_url = f"/api/v1/pilots/{chain['pilot']['id']}"
+    r_url = f"/api/v1/recommendations/{chain['recommendation']['id']}"
+    for url in (e_url, p_url, r_url):
+        assert (await client.get(url, headers=mine)).status_code == 200, url
+        assert (await client.get(url, headers=stranger)).status_code == 404, url
+    body = (await client.get("/api/v1/pilots", headers=stranger)).json()
+    assert body["items"] == []
+    cb = mint(Role.certification_body, org=uuid.uuid4())
+    assert (await client.get(e_url, headers=cb)).status_code == 200
+    assert (await client.get(p_url, headers=cb)).status_code == 404
