@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -170,6 +172,22 @@ def install_error_handlers(app: FastAPI) -> None:
             "instance": request.url.path,
         }
         return problem_response(body, headers=headers or None)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A race the service's own checks could not see (two creates of one unique key):
+        # the database constraint decides, and the loser gets a clear 409, not a 500.
+        constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+        err = Conflict(
+            "The request conflicts with a record written concurrently; re-read and retry",
+            constraint=constraint,
+        )
+        return problem_response(err.to_problem(request.url.path))
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
+        err = PreconditionFailed("The resource changed while this request ran; re-read it")
+        return problem_response(err.to_problem(request.url.path))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -255,3 +255,21 @@ async def test_concurrent_creates_with_one_idempotency_key_create_once(
 async def test_request_id_is_echoed(client: httpx.AsyncClient) -> None:
     r = await client.get("/api/v1/provinces", headers={**MINISTRY, "X-Request-ID": "req-42"})
     assert r.headers["x-request-id"] == "req-42"
+
+
+async def test_concurrent_creates_of_one_uscc_give_one_201_and_409s(
+    client: httpx.AsyncClient,
+) -> None:
+    import asyncio
+
+    body = enterprise_body()
+    results = await asyncio.gather(
+        *(client.post("/api/v1/enterprises", json=body, headers=MINISTRY) for _ in range(6))
+    )
+    statuses = sorted(r.status_code for r in results)
+    assert statuses.count(201) == 1 and set(statuses) == {201, 409}, statuses
+    assert all(
+        r.headers["content-type"] == "application/problem+json"
+        for r in results
+        if r.status_code == 409
+    )
