@@ -241,3 +241,47 @@ async def test_recommender_and_certification_body_scopes(client: httpx.AsyncClie
     cb = mint(Role.certification_body, org=uuid.uuid4())
     assert (await client.get(e_url, headers=cb)).status_code == 200
     assert (await client.get(p_url, headers=cb)).status_code == 404
+
+
+async def test_progress_summary_per_province(client: httpx.AsyncClient) -> None:
+    batch = await create_batch(client)
+    unit = await create_unit(client)
+    pilots = []
+    for province in ("320000", "320000", "330000"):
+        e = await create_enterprise(client, province)
+        rec = await recommend(client, batch["id"], e["id"], unit["id"])
+        r = await client.post(
+            f"/api/v1/batches/{batch['id']}/pilots",
+            json={"recommendation_id": rec["id"]},
+            headers=MINISTRY,
+        )
+        pilots.append(r.json())
+    for p, percent in ((pilots[0], 40), (pilots[2], 70)):
+        r = await client.post(
+            f"/api/v1/pilots/{p['id']}/progress-reports",
+            json={
+                "period": "2014-10",
+                "stage": "实施",
+                "percent": percent,
+                "narrative": "进展顺利",
+            },
+            headers=MINISTRY,
+        )
+        assert r.status_code == 201
+    url = f"/api/v1/batches/{batch['id']}/progress-summary"
+    summary = (await client.get(url, params={"period": "2014-10"}, headers=MINISTRY)).json()
+    assert (summary["active_pilots"], summary["reported"], summary["average_percent"]) == (
+        3,
+        2,
+        55.0,
+    )
+    rows = {r["province_code"]: r for r in summary["by_province"]}
+    assert (rows["320000"]["reported"], rows["320000"]["missing"]) == (1, 1)
+    js = (
+        await client.get(
+            url, params={"period": "2014-10"}, headers=mint(Role.province, province="320000")
+        )
+    ).json()
+    assert [r["province_code"] for r in js["by_province"]] == ["320000"]
+    r = await client.get(url, params={"period": "2014-13"}, headers=MINISTRY)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "period"

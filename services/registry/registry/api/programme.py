@@ -425,6 +425,23 @@ async def list_progress_reports(
     return await page_of(session, stmt, ProgressReport.id, page, s.ProgressReportOut)
 
 
+@router.get(
+    "/batches/{batch_id}/progress-summary",
+    response_model=s.ProgressSummary,
+    tags=["progress reports 进展报告"],
+    summary="Per province: active pilots, reports for the period, missing, average percent",
+)
+async def progress_summary(
+    batch_id: uuid.UUID,
+    caller: CurrentCaller,
+    session: Session,
+    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+) -> s.ProgressSummary:
+    require_role(caller, Role.ministry, Role.management_org, Role.province)
+    batch = await repository.get_one(session, Batch, batch_id, what="Batch")
+    return await service.progress_summary(session, caller, batch, period)
+
+
 # --- province plans (本区域贯标工作落实方案) ------------------------------------------------
 
 

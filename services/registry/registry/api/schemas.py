@@ -329,6 +329,26 @@ class ProgressReportOut(Output):
     created_at: dt.datetime
 
 
+class ProgressSummaryRow(BaseModel):
+    province_code: str
+    province_name: str
+    active_pilots: int
+    reported: int
+    missing: int
+    average_percent: float | None
+
+
+class ProgressSummary(BaseModel):
+    """进展汇总: who reported for a period, per province."""
+
+    batch_id: uuid.UUID
+    period: str
+    active_pilots: int
+    reported: int
+    average_percent: float | None
+    by_province: list[ProgressSummaryRow]
+
+
 class ProvincePlanCreate(Input):
     """本区域贯标工作落实方案."""
 

@@ -218,3 +218,24 @@ async def batch_counts(
         for p, s, n in await session.execute(pil.group_by(Pilot.province_code, Pilot.status))
     }
     return recommended, pilots
+
+
+async def progress_by_province(
+    session: AsyncSession, batch_id: uuid.UUID, period: str, province_code: str | None
+) -> tuple[dict[str, int], dict[str, tuple[int, float | None]]]:
+    """(active pilots per province, (reports, average percent) per province) for a period."""
+    active = sa.select(Pilot.province_code, sa.func.count()).where(
+        Pilot.batch_id == batch_id, Pilot.status != "withdrawn"
+    )
+    reports = sa.select(
+        ProgressReport.province_code, sa.func.count(), sa.func.avg(ProgressReport.percent)
+    ).where(ProgressReport.batch_id == batch_id, ProgressReport.period == period)
+    if province_code:
+        active = active.where(Pilot.province_code == province_code)
+        reports = reports.where(ProgressReport.province_code == province_code)
+    pilots = {p: int(n) for p, n in await session.execute(active.group_by(Pilot.province_code))}
+    reported = {
+        p: (int(n), float(avg) if avg is not None else None)
+        for p, n, avg in await session.execute(reports.group_by(ProgressReport.province_code))
+    }
+    return pilots, reported

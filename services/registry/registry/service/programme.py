@@ -348,3 +348,34 @@ async def batch_stats(session: AsyncSession, caller: Caller, batch: Batch) -> sc
         else 0.0,
         by_province=rows,
     )
+
+
+async def progress_summary(
+    session: AsyncSession, caller: Caller, batch: Batch, period: str
+) -> schemas.ProgressSummary:
+    """Provinces aggregate their pilots' reports; the ministry sees every province."""
+    own = caller.province_code if caller.role is Role.province else None
+    pilots, reported = await repository.progress_by_province(session, batch.id, period, own)
+    rows = []
+    for code in sorted({*pilots, *reported}):
+        n_reports, average = reported.get(code, (0, None))
+        rows.append(
+            schemas.ProgressSummaryRow(
+                province_code=code,
+                province_name=PROVINCES.get(code, code),
+                active_pilots=pilots.get(code, 0),
+                reported=n_reports,
+                missing=max(pilots.get(code, 0) - n_reports, 0),
+                average_percent=round(average, 1) if average is not None else None,
+            )
+        )
+    total_reports = sum(r.reported for r in rows)
+    weighted = sum((r.average_percent or 0) * r.reported for r in rows)
+    return schemas.ProgressSummary(
+        batch_id=batch.id,
+        period=period,
+        active_pilots=sum(r.active_pilots for r in rows),
+        reported=total_reports,
+        average_percent=round(weighted / total_reports, 1) if total_reports else None,
+        by_province=rows,
+    )
