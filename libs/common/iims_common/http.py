@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import unit_of_work
@@ -41,4 +42,14 @@ def json_response(
         headers["ETag"] = etag(version)
     if location:
         headers["Location"] = location
+    if isinstance(body, BaseModel):
+        # pydantic-core serializes straight to JSON bytes (no intermediate dict walk).
+        return PydanticJSONResponse(body, status_code=status_code, headers=headers)
     return JSONResponse(jsonable_encoder(body), status_code=status_code, headers=headers)
+
+
+class PydanticJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, BaseModel):
+            return content.model_dump_json().encode()
+        return super().render(content)
