@@ -18,7 +18,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -35,6 +35,10 @@ log = logging.getLogger("iims.consumer")
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 
+# Liveness is "polls keep happening", not "the task exists" (aiokafka #1154).
+CONSUMER_LAST_POLL = Gauge(
+    "iims_consumer_last_poll_timestamp_seconds", "When the consumer last polled", ["consumer"]
+)
 EVENTS_CONSUMED = Counter(
     "iims_events_consumed_total", "Events consumed", ["consumer", "topic", "outcome"]
 )
@@ -109,7 +113,6 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._pending: dict[TopicPartition, int] = {}
-        self.last_progress: float = 0.0
         self._stop = asyncio.Event()
 
     async def handle(
@@ -219,7 +222,6 @@ class EventConsumer:
         """Consume until `stop` is set; reconnects after broker errors."""
         self._stop = stop
         failures = 0
-        loop = asyncio.get_running_loop()
         while not stop.is_set():
             consumer = make_consumer(self.settings, self.name)
             try:
@@ -229,7 +231,7 @@ class EventConsumer:
                 failures = 0
                 while not stop.is_set():
                     batch = await consumer.getmany(timeout_ms=500, max_records=500)
-                    self.last_progress = loop.time()
+                    CONSUMER_LAST_POLL.labels(self.name).set_to_current_time()
                     if batch:
                         await self._process_batch(batch)
             except asyncio.CancelledError:
