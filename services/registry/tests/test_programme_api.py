@@ -285,3 +285,22 @@ async def test_progress_summary_per_province(client: httpx.AsyncClient) -> None:
     assert [r["province_code"] for r in js["by_province"]] == ["320000"]
     r = await client.get(url, params={"period": "2014-13"}, headers=MINISTRY)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "period"
+
+
+async def test_deregistered_enterprise_cannot_be_recommended(client: httpx.AsyncClient) -> None:
+    batch = await create_batch(client)
+    unit = await create_unit(client)
+    e = await create_enterprise(client)
+    etag = (await client.get(f"/api/v1/enterprises/{e['id']}", headers=MINISTRY)).headers["etag"]
+    r = await client.patch(
+        f"/api/v1/enterprises/{e['id']}",
+        json={"status": "deregistered"},
+        headers={**MINISTRY, "If-Match": etag},
+    )
+    assert r.status_code == 200
+    r = await client.post(
+        f"/api/v1/batches/{batch['id']}/recommendations",
+        json={"enterprise_id": e["id"], "recommending_unit_id": unit["id"]},
+        headers=MINISTRY,
+    )
+    assert r.status_code == 422 and r.json()["rule"] == "enterprise.deregistered"

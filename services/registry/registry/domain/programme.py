@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from iims_common.errors import RuleViolation
-from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, PlanStatus
+from registry.domain.enums import (
+    AgencyKind,
+    AgencyStatus,
+    EnterpriseStatus,
+    PilotStatus,
+    PlanStatus,
+)
 
 # enrolled → implementing → basically_compliant → certified; anything not certified → withdrawn.
 PILOT_TRANSITIONS: dict[PilotStatus, frozenset[PilotStatus]] = {
@@ -46,6 +52,14 @@ def check_quota(selected: int, quota: int) -> None:
             f"The batch's pilot quota of {quota} is used up ({selected} pilots selected)",
             pilot_quota=quota,
             selected=selected,
+        )
+
+
+def check_enterprise_active(status: EnterpriseStatus) -> None:
+    if status is EnterpriseStatus.deregistered:
+        raise RuleViolation(
+            "enterprise.deregistered",
+            "The enterprise is deregistered (已注销) and cannot take part",
         )
 
 

@@ -120,6 +120,7 @@ async def recommend(
         repository.readable_enterprises(caller) if caller.role is Role.province else None,
         what="Enterprise",
     )
+    rules.check_enterprise_active(EnterpriseStatus(enterprise.status))
     unit_id = body.recommending_unit_id
     if caller.role in (Role.province, Role.recommender):
         if unit_id is not None and unit_id != caller.organization_id:
@@ -178,6 +179,7 @@ async def select_pilot(
         agency = await repository.get_one(session, Agency, body.consultancy_id, what="Agency")
         rules.check_consultancy(AgencyKind(agency.kind), AgencyStatus(agency.status))
     enterprise = await repository.get_one(session, Enterprise, rec.enterprise_id, for_update=True)
+    rules.check_enterprise_active(EnterpriseStatus(enterprise.status))
     pilot = Pilot(
         batch_id=batch.id,
         enterprise_id=enterprise.id,
