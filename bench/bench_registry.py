@@ -1,7 +1,8 @@
 """`make bench`: registry throughput on PostgreSQL, each number next to a baseline from the
 same run.
 
-1. Bulk import of 100,000 enterprises (parse + validate + upsert + outbox) vs a raw COPY.
+1. Bulk import of 100,000 enterprises over HTTP (parse + validate + upsert + outbox) vs a
+   raw COPY of the same rows.
 2. Outbox relay (claim, publish, mark) vs raw aiokafka producing the same messages.
 3. GET /api/v1/enterprises/{id} with wrk (req/s, p50, p99) vs GET /healthz on the same server.
 
@@ -12,6 +13,7 @@ BENCH_REUSE_DB=1 to reuse the last run's database. Prints a table; nothing is as
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -24,9 +26,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import text
 
@@ -38,7 +42,6 @@ from iims_common.testing import create_migrated_database, pg_url
 from registry.domain.enums import EnterpriseSize
 from registry.domain.reference import INDUSTRY_SECTIONS, PROVINCES
 from registry.domain.uscc import ALPHABET, make_uscc
-from registry.service.enterprises import import_enterprises
 from registry.settings import RegistrySettings
 
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
@@ -86,18 +89,16 @@ def to_csv(rows: list[dict[str, str]]) -> bytes:
     return buf.getvalue().encode()
 
 
-async def bench_import(settings: RegistrySettings, rows: list[dict[str, str]]) -> None:
-    print(f"\n1. bulk import of {len(rows):,} enterprises", flush=True)
-    engine = create_engine(settings)
-    maker = create_sessionmaker(engine)
+async def bench_import(settings: RegistrySettings, base: str, rows: list[dict[str, str]]) -> None:
+    print(f"\n1. bulk import of {len(rows):,} enterprises (POST /api/v1/enterprises/import)")
     raw = to_csv(rows)
-    caller = Caller(subject="bench", role=Role.ministry)
+    headers = {"X-IIMS-Identity": token(), "Content-Type": "text/csv"}
     t0 = time.perf_counter()
-    async with maker() as session, session.begin():
-        result = await import_enterprises(session, caller, raw, "text/csv", ROWS * 2)
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+        response = await client.post("/api/v1/enterprises/import", content=raw, headers=headers)
     t_import = time.perf_counter() - t0
-    assert result.created == len(rows), result.report().model_dump(exclude={"errors"})
-    await engine.dispose()
+    body = response.json()
+    assert response.status_code == 200 and body["created"] == len(rows), str(body)[:500]
 
     dsn = settings.database_url.replace("+asyncpg", "")
     conn = await asyncpg.connect(dsn)
@@ -141,7 +142,7 @@ async def bench_import(settings: RegistrySettings, rows: list[dict[str, str]]) -
     await conn.execute("DROP TABLE bench_copy")
     await conn.close()
     report(
-        "import (CSV → validated upsert + outbox)",
+        "import over HTTP (CSV → validated upsert + outbox)",
         f"{len(rows) / t_import:,.0f} rows/s",
         f"{t_import:.1f} s",
     )
@@ -228,7 +229,35 @@ def wrk(url: str, token: str, ids: list[str] | None, seconds: int = 10) -> tuple
     return rps, p50, p99
 
 
-async def bench_http(settings: RegistrySettings) -> None:
+def token() -> str:
+    caller = Caller(subject="bench", role=Role.ministry)
+    return mint_internal_token(SECRET, caller, ttl=dt.timedelta(hours=1))
+
+
+@contextlib.contextmanager
+def registry_server(settings: RegistrySettings) -> Iterator[str]:
+    """The registry under uvicorn (1 worker). Its relay is off: section 2 measures the relay."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "INTERNAL_TOKEN_SECRET": SECRET,
+        "ENVIRONMENT": "test",
+        "LOG_LEVEL": "WARNING",
+        "BACKGROUND_WORKERS": "false",
+    }
+    cmd = [sys.executable, "-m", "uvicorn", "registry.main:app", "--port", str(port)]
+    server = subprocess.Popen([*cmd, "--no-access-log", "--log-level", "warning"], env=env)
+    try:
+        wait_for_port(port, 30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+async def bench_http(settings: RegistrySettings, base: str) -> None:
     print("\n3. GET /api/v1/enterprises/{id} (uvicorn, 1 worker; wrk -t2 -c32 -d10s)", flush=True)
     if not shutil.which("wrk"):
         print("  wrk not installed (make bench installs it from Debian); skipped")
@@ -240,42 +269,9 @@ async def bench_http(settings: RegistrySettings) -> None:
         for r in await conn.fetch("SELECT id FROM enterprises ORDER BY random() LIMIT 2000")
     ]
     await conn.close()
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": settings.database_url,
-        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-        "INTERNAL_TOKEN_SECRET": SECRET,
-        "ENVIRONMENT": "test",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "registry.main:app",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    try:
-        wait_for_port(port, 30)
-        time.sleep(1)
-        token = mint_internal_token(
-            SECRET, Caller(subject="bench", role=Role.ministry), ttl=dt.timedelta(hours=1)
-        )
-        base = f"http://127.0.0.1:{port}"
-        wrk(base + "/healthz", token, None, seconds=2)  # warm-up
-        rps_h, p50_h, p99_h = wrk(base + "/healthz", token, None)
-        rps, p50, p99 = wrk(base, token, ids)
-    finally:
-        server.terminate()
-        server.wait(15)
+    wrk(base + "/healthz", token(), None, seconds=2)  # warm-up
+    rps_h, p50_h, p99_h = wrk(base + "/healthz", token(), None)
+    rps, p50, p99 = wrk(base, token(), ids)
     report(
         "GET /enterprises/{id} (random of 2,000 ids)", f"{rps:,.0f} req/s", f"p50 {p50}, p99 {p99}"
     )
@@ -308,12 +304,13 @@ async def main() -> None:
             f"registry benchmarks — PostgreSQL {url}, broker 127.0.0.1:{port} (tansu, memory-only)"
         )
         parts = os.environ.get("BENCH_PARTS", "import,relay,http").split(",")
-        if "import" in parts:
-            await bench_import(settings, make_rows(ROWS))
-        if "relay" in parts:
-            await bench_relay(settings)
-        if "http" in parts:
-            await bench_http(settings)
+        with registry_server(settings) as base:
+            if "import" in parts:
+                await bench_import(settings, base, make_rows(ROWS))
+            if "relay" in parts:
+                await bench_relay(settings)
+            if "http" in parts:
+                await bench_http(settings, base)
     finally:
         stop_broker(broker)
     out = Path(__file__).parent / "results"
