@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SERVICES := registry
+SERVICES := registry training
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: venv run test lint bench broker migrate clean format

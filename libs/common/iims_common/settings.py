@@ -27,6 +27,10 @@ class ServiceSettings(BaseSettings):
     kafka_enable_idempotence: bool = False
     kafka_request_timeout_ms: int = 10_000
     internal_token_secret: SecretStr = SecretStr("dev-only-internal-secret-change-me")
+    # Fernet key(s) protecting personal data at rest (comma-separated; the first encrypts,
+    # all decrypt, so keys can be rotated). The HMAC key makes lookup hashes unguessable.
+    personal_data_keys: SecretStr = SecretStr("ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1rZXktMzJiISE=")
+    personal_data_hmac_key: SecretStr = SecretStr("dev-only-personal-data-hmac-change-me")
     # Run the outbox relay and the event consumers inside the API process.
     background_workers: bool = True
     relay_batch_size: int = 500
@@ -38,13 +42,18 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:
+        if self.environment != "production":
+            return self
         secret = self.internal_token_secret.get_secret_value()
-        if self.environment == "production" and (
-            len(secret) < 32 or any(m in secret for m in PLACEHOLDER_MARKERS)
-        ):
+        if len(secret) < 32 or any(m in secret for m in PLACEHOLDER_MARKERS):
             raise ValueError(
                 "INTERNAL_TOKEN_SECRET must be set to a real secret (>= 32 chars) in production"
             )
+        if self.personal_data_keys == ServiceSettings.model_fields["personal_data_keys"].default:
+            raise ValueError("PERSONAL_DATA_KEYS must be set in production")
+        hmac_key = self.personal_data_hmac_key.get_secret_value()
+        if len(hmac_key) < 32 or any(m in hmac_key for m in PLACEHOLDER_MARKERS):
+            raise ValueError("PERSONAL_DATA_HMAC_KEY must be a real secret (>= 32 chars)")
         return self
 
     @property

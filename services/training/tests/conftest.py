@@ -1,0 +1,47 @@
+"""Training test fixtures: the app on a migrated PostgreSQL database and the session broker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from iims_common.testing import SECRET, create_migrated_database
+from training.main import create_app
+from training.settings import TrainingSettings
+
+TABLES = "attendance, enrollments, people, sessions, outbox, processed_events, idempotency_keys"
+
+
+@pytest.fixture(scope="session")
+def training_settings(broker: str) -> TrainingSettings:
+    return TrainingSettings(
+        environment="test",
+        database_url=create_migrated_database("iims_training_test", service="training"),
+        kafka_bootstrap_servers=broker,
+        internal_token_secret=SECRET,
+        relay_poll_interval_s=0.1,
+        log_json=False,
+    )
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def training_app(training_settings: TrainingSettings) -> AsyncIterator[FastAPI]:
+    application = create_app(training_settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def tclient(training_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    maker: async_sessionmaker[AsyncSession] = training_app.state.sessionmaker
+    async with maker() as session, session.begin():
+        await session.execute(text(f"TRUNCATE {TABLES} CASCADE"))
+    transport = httpx.ASGITransport(app=training_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://training") as c:
+        yield c

@@ -1,0 +1,256 @@
+"""Training over HTTP on PostgreSQL: sessions, people with protected personal data,
+enrollments with capacity/waitlist (also concurrent), overlap, attendance, exams, scopes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from iims_common.identity import Role
+from iims_common.testing import mint
+from training.domain.id_number import check_character
+
+MINISTRY = mint(Role.ministry)
+
+
+def id_number(rng: random.Random | None = None) -> str:
+    r = rng or random.Random()
+    first17 = f"110105{r.randint(1950, 2000)}{r.randint(1, 12):02d}{r.randint(1, 28):02d}{r.randint(0, 999):03d}"
+    return first17 + check_character(first17)
+
+
+async def make_session(
+    client: httpx.AsyncClient, capacity: int = 30, **over: Any
+) -> dict[str, Any]:
+    body = {
+        "programme_code": "enterprise-phase-1",
+        "starts_on": "2014-06-16",
+        "ends_on": "2014-06-18",
+        "location": "北京",
+        "lecturers": "联合工作组",
+        "capacity": capacity,
+        **over,
+    }
+    r = await client.post("/api/v1/sessions", json=body, headers=MINISTRY)
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+async def make_person(
+    client: httpx.AsyncClient, org: uuid.UUID, number: str | None = None
+) -> dict[str, Any]:
+    headers = mint(Role.enterprise, org=org)
+    body = {
+        "name": "张三丰",
+        "id_number": number or id_number(),
+        "phone": "13812345678",
+        "organization_kind": "enterprise",
+    }
+    r = await client.post("/api/v1/people", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+async def test_programmes_are_served_with_seed_hours(tclient: httpx.AsyncClient) -> None:
+    programmes = (await tclient.get("/api/v1/programmes", headers=MINISTRY)).json()
+    hours = {p["code"]: float(p["total_hours"]) for p in programmes}
+    assert hours["agency-professionals"] == 40 and hours["officials"] == 8
+    assert hours["enterprise-phase-1"] == 16 and hours["enterprise-phase-2"] == 24
+    r = await tclient.get("/api/v1/programmes/nope", headers=MINISTRY)
+    assert r.status_code == 404
+
+
+async def test_session_outside_window_is_refused(tclient: httpx.AsyncClient) -> None:
+    body = {
+        "programme_code": "enterprise-phase-1",
+        "starts_on": "2014-07-01",
+        "ends_on": "2014-07-02",
+        "location": "北京",
+        "lecturers": "x",
+        "capacity": 10,
+    }
+    r = await tclient.post("/api/v1/sessions", json=body, headers=MINISTRY)
+    assert r.status_code == 422 and r.json()["rule"] == "session.within-window"
+    r = await tclient.post(
+        "/api/v1/sessions", json=body, headers=mint(Role.enterprise, org=uuid.uuid4())
+    )
+    assert r.status_code == 403
+
+
+async def test_personal_data_is_protected(
+    tclient: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    org = uuid.uuid4()
+    number = id_number()
+    person = await make_person(tclient, org, number)
+    text = str(person)
+    assert number not in text and "13812345678" not in text
+    assert person["id_number_masked"] == number[:6] + "********" + number[-4:]
+    assert person["phone_masked"] == "138****5678"
+    again = await tclient.post(
+        "/api/v1/people",
+        json={"name": "李四", "id_number": number, "organization_kind": "enterprise"},
+        headers=mint(Role.enterprise, org=org),
+    )
+    assert again.status_code == 409 and number not in again.text
+    bad = number[:17] + ("0" if number[17] != "0" else "1")
+    r = await tclient.post(
+        "/api/v1/people",
+        json={"name": "王五", "id_number": bad, "organization_kind": "enterprise"},
+        headers=mint(Role.enterprise, org=org),
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "id_number"
+    assert bad not in r.text
+    assert all(
+        number not in rec.getMessage() and bad not in rec.getMessage() for rec in caplog.records
+    )
+    # Another organization cannot see the person.
+    other = mint(Role.enterprise, org=uuid.uuid4())
+    assert (await tclient.get(f"/api/v1/people/{person['id']}", headers=other)).status_code == 404
+
+
+async def test_capacity_waitlist_and_promotion_under_concurrency(
+    tclient: httpx.AsyncClient,
+) -> None:
+    run = await make_session(tclient, capacity=3)
+    org = uuid.uuid4()
+    people = [await make_person(tclient, org) for _ in range(10)]
+    headers = mint(Role.enterprise, org=org)
+    results = await asyncio.gather(
+        *(
+            tclient.post(
+                f"/api/v1/sessions/{run['id']}/enrollments",
+                json={"person_id": p["id"]},
+                headers=headers,
+            )
+            for p in people
+        )
+    )
+    assert all(r.status_code == 201 for r in results)
+    statuses = [r.json()["status"] for r in results]
+    assert statuses.count("enrolled") == 3 and statuses.count("waitlisted") == 7
+    detail = (await tclient.get(f"/api/v1/sessions/{run['id']}", headers=MINISTRY)).json()
+    assert (detail["seats_taken"], detail["waitlisted"]) == (3, 7)
+    # A freed seat goes to the earliest waitlisted enrollment.
+    waitlisted = sorted(
+        (r.json() for r in results if r.json()["status"] == "waitlisted"), key=lambda e: e["id"]
+    )
+    enrolled = next(r.json() for r in results if r.json()["status"] == "enrolled")
+    r = await tclient.post(f"/api/v1/enrollments/{enrolled['id']}/cancel", headers=headers)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    promoted = (
+        await tclient.get(f"/api/v1/enrollments/{waitlisted[0]['id']}", headers=headers)
+    ).json()
+    assert promoted["status"] == "enrolled"
+    detail = (await tclient.get(f"/api/v1/sessions/{run['id']}", headers=MINISTRY)).json()
+    assert (detail["seats_taken"], detail["waitlisted"]) == (3, 6)
+
+
+async def test_a_person_cannot_hold_overlapping_sessions(tclient: httpx.AsyncClient) -> None:
+    a = await make_session(tclient, starts_on="2014-06-16", ends_on="2014-06-18")
+    b = await make_session(tclient, starts_on="2014-06-18", ends_on="2014-06-20")
+    c = await make_session(tclient, starts_on="2014-06-23", ends_on="2014-06-25")
+    org = uuid.uuid4()
+    p = await make_person(tclient, org)
+    headers = mint(Role.enterprise, org=org)
+    assert (
+        await tclient.post(
+            f"/api/v1/sessions/{a['id']}/enrollments", json={"person_id": p["id"]}, headers=headers
+        )
+    ).status_code == 201
+    r = await tclient.post(
+        f"/api/v1/sessions/{b['id']}/enrollments", json={"person_id": p["id"]}, headers=headers
+    )
+    assert r.status_code == 422 and r.json()["rule"] == "enrollment.overlap"
+    assert (
+        await tclient.post(
+            f"/api/v1/sessions/{c['id']}/enrollments", json={"person_id": p["id"]}, headers=headers
+        )
+    ).status_code == 201
+
+
+async def test_attendance_exam_and_statuses(tclient: httpx.AsyncClient) -> None:
+    run = await make_session(
+        tclient, programme_code="enterprise-phase-2", starts_on="2014-08-25", ends_on="2014-08-29"
+    )
+    org = uuid.uuid4()
+    p = await make_person(tclient, org)
+    headers = mint(Role.enterprise, org=org)
+    e = (
+        await tclient.post(
+            f"/api/v1/sessions/{run['id']}/enrollments",
+            json={"person_id": p["id"]},
+            headers=headers,
+        )
+    ).json()
+    url = f"/api/v1/enrollments/{e['id']}"
+    r = await tclient.post(f"{url}/exam", json={"score": 90}, headers=MINISTRY)
+    assert r.status_code == 422 and r.json()["rule"] == "exam.after-attendance"
+    r = await tclient.post(
+        f"{url}/attendance", json={"module_no": 1, "hours": 12}, headers=MINISTRY
+    )
+    assert r.json() == {"1": 8.0}  # capped at the module's 8 hours
+    for no, hours in ((2, 4), (3, 2), (4, 2), (5, 8)):
+        r = await tclient.post(
+            f"{url}/attendance", json={"module_no": no, "hours": hours}, headers=MINISTRY
+        )
+        assert r.status_code == 200
+    assert (await tclient.get(url, headers=headers)).json()["status"] == "attended"
+    r = await tclient.post(f"{url}/attendance", json={"module_no": 6, "hours": 1}, headers=MINISTRY)
+    assert r.status_code == 422 and r.json()["rule"] == "attendance.module"
+    assert (await tclient.post(f"{url}/exam", json={"score": 50}, headers=MINISTRY)).json()[
+        "status"
+    ] == "failed"
+    assert (await tclient.post(f"{url}/exam", json={"score": 75}, headers=MINISTRY)).json()[
+        "status"
+    ] == "passed"
+    r = await tclient.post(f"{url}/exam", json={"score": 101}, headers=MINISTRY)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "score"
+    r = await tclient.post(f"{url}/exam", json={"score": 80}, headers=headers)
+    assert r.status_code == 403
+
+
+async def test_scopes_for_enrollments(tclient: httpx.AsyncClient) -> None:
+    run = await make_session(tclient)
+    org = uuid.uuid4()
+    p = await make_person(tclient, org)
+    headers = mint(Role.enterprise, org=org)
+    e = (
+        await tclient.post(
+            f"/api/v1/sessions/{run['id']}/enrollments",
+            json={"person_id": p["id"]},
+            headers=headers,
+        )
+    ).json()
+    other = mint(Role.consultancy, org=uuid.uuid4())
+    assert (await tclient.get(f"/api/v1/enrollments/{e['id']}", headers=other)).status_code == 404
+    r = await tclient.post(
+        f"/api/v1/sessions/{run['id']}/enrollments", json={"person_id": p["id"]}, headers=other
+    )
+    assert r.status_code == 404  # someone else's person is invisible
+    assert (await tclient.get("/api/v1/enrollments", headers=other)).json()["items"] == []
+
+
+async def test_garbage_never_yields_a_server_error(tclient: httpx.AsyncClient) -> None:
+    spec = (await tclient.get("/openapi.json")).json()
+    for template, operations in spec["paths"].items():
+        for method in operations:
+            for ident in ("not-a-uuid", str(uuid.uuid4())):
+                path = template
+                while "{" in path:
+                    path = path[: path.index("{")] + ident + path[path.index("}") + 1 :]
+                for body in (b"{broken", b"[]", b'{"capacity": -1, "starts_on": "yesterday"}'):
+                    r = await tclient.request(
+                        method,
+                        path,
+                        content=body if method in ("post", "patch") else None,
+                        headers={**MINISTRY, "content-type": "application/json"},
+                    )
+                    assert r.status_code < 500, (method, path, body, r.text[:300])

@@ -1,0 +1,138 @@
+"""Request and response bodies of the training API. Personal data only ever leaves masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from training.domain.enums import LABELS, EnrollmentStatus, OrganizationKind
+from training.domain.id_number import id_number_error, phone_error
+
+
+def _check(fn: Any) -> Any:
+    def validate(value: str) -> str:
+        error = fn(value)
+        if error:
+            raise ValueError(error)
+        return value
+
+    return AfterValidator(validate)
+
+
+IdNumber = Annotated[str, AfterValidator(lambda v: v.strip().upper()), _check(id_number_error)]
+Phone = Annotated[str, AfterValidator(lambda v: v.strip()), _check(phone_error)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ModuleOut(BaseModel):
+    no: int
+    title: str
+    hours: Decimal
+
+
+class ProgrammeOut(BaseModel):
+    code: str
+    name: str
+    audience: str
+    window_start: dt.date
+    window_end: dt.date
+    window_label: str
+    location: str
+    lecturers: str
+    total_hours: Decimal
+    pass_mark: int
+    confers: str | None
+    source: str
+    modules: list[ModuleOut]
+
+
+class SessionCreate(Input):
+    """班次."""
+
+    programme_code: str = Field(min_length=1, max_length=40)
+    starts_on: dt.date
+    ends_on: dt.date
+    location: str = Field(min_length=1, max_length=200)
+    lecturers: str = Field(min_length=1, max_length=500)
+    capacity: int = Field(ge=1, le=10_000)
+
+
+class SessionOut(Output):
+    id: uuid.UUID
+    programme_code: str
+    starts_on: dt.date
+    ends_on: dt.date
+    location: str
+    lecturers: str
+    capacity: int
+    version: int
+
+
+class SessionDetail(SessionOut):
+    seats_taken: int
+    waitlisted: int
+
+
+class PersonCreate(Input):
+    """学员: registered by the organization they work for."""
+
+    name: str = Field(min_length=1, max_length=100)
+    id_number: IdNumber = Field(description="居民身份证号码 (stored encrypted, shown masked)")
+    phone: Phone | None = Field(None, description="联系电话 (stored encrypted, shown masked)")
+    organization_id: uuid.UUID | None = Field(
+        None, description="Defaults to the caller's organization"
+    )
+    organization_kind: OrganizationKind
+    province_code: str | None = Field(None, pattern=r"^\d{6}$")
+
+
+class PersonOut(Output):
+    id: uuid.UUID
+    name: str
+    organization_id: uuid.UUID
+    organization_kind: str
+    province_code: str | None
+    id_number_masked: str
+    phone_masked: str | None
+    created_at: dt.datetime
+
+
+class EnrollmentCreate(Input):
+    person_id: uuid.UUID
+
+
+class EnrollmentOut(Output):
+    id: uuid.UUID
+    session_id: uuid.UUID
+    person_id: uuid.UUID
+    organization_id: uuid.UUID
+    province_code: str | None
+    status: EnrollmentStatus
+    exam_attempts: int
+    exam_score: int | None
+    created_at: dt.datetime
+    version: int
+
+    @property
+    def status_label(self) -> str:
+        return LABELS[self.status]
+
+
+class AttendanceIn(Input):
+    module_no: int = Field(ge=1, le=50)
+    hours: Decimal = Field(ge=0, le=100, max_digits=4, decimal_places=1)
+
+
+class ExamIn(Input):
+    score: int = Field(ge=0, le=100)

@@ -1,0 +1,29 @@
+"""Training service app: `uvicorn training.main:app`."""
+
+from fastapi import FastAPI
+
+from iims_common.app import create_service_app
+from training import __version__
+from training.api import routes
+from training.settings import TrainingSettings, get_settings
+
+DESCRIPTION = """
+两化融合管理体系 咨询与认定服务平台 — **training** (贯标培训与资质).
+
+The seed's training plan (会议材料之三) as programmes with modules and hours, sessions (班次),
+people (学员, ID numbers and phones stored encrypted and shown masked), enrollments with
+capacity and waitlist, attendance per module and exams.
+"""
+
+
+def create_app(settings: TrainingSettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings=settings or get_settings(),
+        title="IIMS training",
+        description=DESCRIPTION,
+        version=__version__,
+        routers=[routes.router],
+    )
+
+
+app = create_app()

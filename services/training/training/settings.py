@@ -1,0 +1,17 @@
+"""Training settings (environment variables; see README)."""
+
+from functools import lru_cache
+
+from iims_common.settings import ServiceSettings
+
+EVENT_SOURCE = "/iims/training"
+
+
+class TrainingSettings(ServiceSettings):
+    service_name: str = "training"
+    database_url: str = "sqlite+aiosqlite:///./var/training.db"
+
+
+@lru_cache
+def get_settings() -> TrainingSettings:
+    return TrainingSettings()
