@@ -229,5 +229,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (415, "Unsupported media type"),
         (422, "Validation failed or a business rule was violated"),
         (428, "If-Match required"),
+        (429, "Rate limited"),
     ]
 }

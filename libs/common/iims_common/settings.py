@@ -31,6 +31,8 @@ class ServiceSettings(BaseSettings):
     # all decrypt, so keys can be rotated). The HMAC key makes lookup hashes unguessable.
     personal_data_keys: SecretStr = SecretStr("ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1rZXktMzJiISE=")
     personal_data_hmac_key: SecretStr = SecretStr("dev-only-personal-data-hmac-change-me")
+    # Where public rate-limit windows live ("memory://" per process, or "redis://host:6379").
+    rate_limit_storage: str = "memory://"
     # Run the outbox relay and the event consumers inside the API process.
     background_workers: bool = True
     relay_batch_size: int = 500

@@ -15,7 +15,10 @@ from iims_common.testing import SECRET, create_migrated_database
 from training.main import create_app
 from training.settings import TrainingSettings
 
-TABLES = "attendance, enrollments, people, sessions, outbox, processed_events, idempotency_keys"
+TABLES = (
+    "qualifications, invitations, enterprises, attendance, enrollments, people, sessions, "
+    "outbox, processed_events, idempotency_keys"
+)
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +29,9 @@ def training_settings(broker: str) -> TrainingSettings:
         kafka_bootstrap_servers=broker,
         internal_token_secret=SECRET,
         relay_poll_interval_s=0.1,
+        consumer_max_attempts=3,
+        consumer_retry_backoff_s=0.05,
+        verification_rate_limit="5/minute",
         log_json=False,
     )
 
@@ -45,3 +51,9 @@ async def tclient(training_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=training_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://training") as c:
         yield c
+
+
+@pytest.fixture
+def tdb(training_app: FastAPI) -> async_sessionmaker[AsyncSession]:
+    maker: async_sessionmaker[AsyncSession] = training_app.state.sessionmaker
+    return maker

@@ -3,8 +3,10 @@
 from fastapi import FastAPI
 
 from iims_common.app import create_service_app
+from iims_common.ratelimit import RateLimit
 from training import __version__
 from training.api import routes
+from training.events.consume import training_consumers
 from training.settings import TrainingSettings, get_settings
 
 DESCRIPTION = """
@@ -17,13 +19,19 @@ capacity and waitlist, attendance per module and exams.
 
 
 def create_app(settings: TrainingSettings | None = None) -> FastAPI:
-    return create_service_app(
-        settings=settings or get_settings(),
+    settings = settings or get_settings()
+    app = create_service_app(
+        settings=settings,
         title="IIMS training",
         description=DESCRIPTION,
         version=__version__,
-        routers=[routes.router],
+        routers=[routes.router, routes.public_router],
+        consumers=training_consumers,
     )
+    app.state.verification_limit = RateLimit(
+        settings.verification_rate_limit, settings.rate_limit_storage
+    )
+    return app
 
 
 app = create_app()

@@ -10,6 +10,9 @@ EVENT_SOURCE = "/iims/training"
 class TrainingSettings(ServiceSettings):
     service_name: str = "training"
     database_url: str = "sqlite+aiosqlite:///./var/training.db"
+    # Public verification of a qualification number (anti-enumeration).
+    verification_rate_limit: str = "30/minute"
+    qualification_valid_years: int = 3
 
 
 @lru_cache

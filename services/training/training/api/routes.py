@@ -9,20 +9,26 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from iims_common.db import utcnow
+from iims_common.errors import NotFound
 from iims_common.http import IdempotencyKey, Session, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.pagination import Page, Pagination, page_of, where_given
-from iims_common.personal_data import PersonalDataVault
+from iims_common.personal_data import PersonalDataVault, mask_name
+from iims_common.ratelimit import RateLimit
 from training.api import schemas as s
 from training.db import repository
-from training.db.tables import Enrollment, Person
+from training.db.tables import Enrollment, Invitation, Person, Qualification
 from training.db.tables import Session as TrainingSession
-from training.domain.enums import EnrollmentStatus
+from training.domain.enums import LABELS, EnrollmentStatus, QualificationKind
 from training.domain.programmes import PROGRAMMES, Programme
+from training.domain.qualifications import effective_status
+from training.service import qualifications as qualification_service
 from training.service import training as service
 
 router = APIRouter(prefix="/api/v1")
+public_router = APIRouter(prefix="/api/v1/public")
 ORGANIZATIONS = (Role.enterprise, Role.consultancy, Role.certification_body)
 
 
@@ -244,8 +250,131 @@ async def record_attendance(
     "/enrollments/{enrollment_id}/exam", response_model=s.EnrollmentOut, tags=["enrollments 报名"]
 )
 async def record_exam(
-    enrollment_id: uuid.UUID, body: s.ExamIn, caller: CurrentCaller, session: Session
+    enrollment_id: uuid.UUID,
+    body: s.ExamIn,
+    caller: CurrentCaller,
+    session: Session,
+    request: Request,
 ) -> s.EnrollmentOut:
     require_role(caller, Role.ministry, Role.management_org)
     e = await _enrollment(session, caller, enrollment_id, for_update=True)
-    return s.EnrollmentOut.model_validate(await service.record_exam(session, e, body))
+    years = request.app.state.settings.qualification_valid_years
+    return s.EnrollmentOut.model_validate(await service.record_exam(session, e, body, years))
+
+
+@router.get("/invitations", response_model=Page[s.InvitationOut], tags=["invitations 邀请"])
+async def list_invitations(
+    caller: CurrentCaller, session: Session, page: Pagination
+) -> Page[s.InvitationOut]:
+    """Phase-1 invitations of pilot enterprises (one per pilot, from `pilot-enrolled`)."""
+    stmt = sa.select(Invitation).where(repository.INVITATIONS.condition(caller))
+    return await page_of(session, stmt, Invitation.id, page, s.InvitationOut)
+
+
+# --- qualifications (资质证书) -------------------------------------------------------------
+
+
+async def _qualification(
+    session: Session, caller: CurrentCaller, number: str, *, for_update: bool = False
+) -> Qualification:
+    q = await qualification_service.by_number(session, number, for_update=for_update)
+    visible = await session.scalar(
+        sa.select(sa.literal(True)).where(
+            Qualification.id == q.id, repository.QUALIFICATIONS.condition(caller)
+        )
+    )
+    if not visible:
+        raise NotFound("No qualification with this number")
+    return q
+
+
+@router.get(
+    "/qualifications", response_model=Page[s.QualificationOut], tags=["qualifications 资质证书"]
+)
+async def list_qualifications(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    kind: QualificationKind | None = None,
+    person_id: uuid.UUID | None = None,
+) -> Page[s.QualificationOut]:
+    stmt = where_given(
+        sa.select(Qualification).where(repository.QUALIFICATIONS.condition(caller)),
+        (Qualification.kind, kind),
+        (Qualification.person_id, person_id),
+    )
+    return await page_of(session, stmt, Qualification.id, page, s.QualificationOut)
+
+
+@router.get(
+    "/qualifications/{number}", response_model=s.QualificationOut, tags=["qualifications 资质证书"]
+)
+async def get_qualification(
+    number: str, caller: CurrentCaller, session: Session
+) -> s.QualificationOut:
+    return s.QualificationOut.model_validate(await _qualification(session, caller, number))
+
+
+@router.post(
+    "/qualifications/{number}/revoke",
+    response_model=s.QualificationOut,
+    tags=["qualifications 资质证书"],
+)
+async def revoke_qualification(
+    number: str, body: s.RevokeIn, caller: CurrentCaller, session: Session
+) -> s.QualificationOut:
+    require_role(caller, Role.ministry, Role.management_org)
+    q = await _qualification(session, caller, number, for_update=True)
+    return s.QualificationOut.model_validate(
+        await qualification_service.revoke(session, q, body.reason)
+    )
+
+
+@router.post(
+    "/qualifications/{number}/lead-auditor",
+    status_code=201,
+    response_model=s.QualificationOut,
+    tags=["qualifications 资质证书"],
+    summary="Grant 审核组长 to a valid auditor with enough audits as team member",
+)
+async def promote_lead_auditor(
+    number: str, body: s.LeadAuditorIn, caller: CurrentCaller, session: Session, request: Request
+) -> s.QualificationOut:
+    require_role(caller, Role.management_org)
+    auditor = await _qualification(session, caller, number, for_update=True)
+    lead = await qualification_service.promote_to_lead(
+        session,
+        auditor,
+        body.audits_as_member,
+        body.evidence,
+        utcnow().date(),
+        request.app.state.settings.qualification_valid_years,
+    )
+    return s.QualificationOut.model_validate(lead)
+
+
+@public_router.get(
+    "/qualifications/{number}",
+    response_model=s.PublicQualification,
+    tags=["public verification 公开查询"],
+    summary="Verify a qualification by its number (no login; rate limited)",
+)
+async def verify_qualification(
+    number: str, request: Request, session: Session
+) -> s.PublicQualification:
+    limiter: RateLimit = request.app.state.verification_limit
+    await limiter.check(request, "verify-qualification")
+    if len(number) > 40:
+        raise NotFound("No qualification with this number")
+    q = await qualification_service.by_number(session, number)
+    kind = QualificationKind(q.kind)
+    return s.PublicQualification(
+        number=q.number,
+        holder_name=mask_name(q.holder_name),
+        kind=kind.value,
+        kind_label=LABELS[kind],
+        issuer=q.issuer,
+        granted_on=q.granted_on,
+        valid_until=q.valid_until,
+        status=effective_status(q.status, q.valid_until, utcnow().date()),
+    )

@@ -136,3 +136,51 @@ class AttendanceIn(Input):
 
 class ExamIn(Input):
     score: int = Field(ge=0, le=100)
+
+
+class QualificationOut(Output):
+    number: str
+    kind: str
+    person_id: uuid.UUID
+    organization_id: uuid.UUID
+    holder_name: str
+    issuer: str
+    granted_on: dt.date
+    valid_until: dt.date
+    status: str
+    basis: str | None
+    revoked_reason: str | None
+
+
+class PublicQualification(BaseModel):
+    """What a public verification shows: what the certificate itself shows, name masked."""
+
+    number: str
+    holder_name: str
+    kind: str
+    kind_label: str
+    issuer: str
+    granted_on: dt.date
+    valid_until: dt.date
+    status: str
+
+
+class RevokeIn(Input):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class LeadAuditorIn(Input):
+    audits_as_member: int = Field(ge=0, le=10_000)
+    evidence: str = Field(min_length=1, max_length=2000)
+
+
+class InvitationOut(Output):
+    """邀请: a pilot enterprise invited to a phase-1 session (from `pilot-enrolled`)."""
+
+    id: uuid.UUID
+    pilot_id: uuid.UUID
+    enterprise_id: uuid.UUID
+    province_code: str | None
+    session_id: uuid.UUID | None
+    status: str
+    created_at: dt.datetime

@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from iims_common.errors import NotFound
 from iims_common.identity import Role
 from iims_common.scoping import Scope, everything, same_organization, same_province
-from training.db.tables import Attendance, Enrollment, Person, Session
+from training.db.tables import (
+    Attendance,
+    Enrollment,
+    Invitation,
+    Person,
+    Qualification,
+    Session,
+)
 from training.domain.enums import SEAT_HOLDING, EnrollmentStatus
 
 T = TypeVar("T")
@@ -34,6 +41,26 @@ ENROLLMENTS = Scope(
         Role.enterprise: same_organization(Enrollment.organization_id),
         Role.consultancy: same_organization(Enrollment.organization_id),
         Role.certification_body: same_organization(Enrollment.organization_id),
+    }
+)
+
+
+QUALIFICATIONS = Scope(
+    {
+        **NATIONAL,
+        Role.province: same_province(Qualification.province_code),
+        Role.enterprise: same_organization(Qualification.organization_id),
+        Role.consultancy: same_organization(Qualification.organization_id),
+        Role.certification_body: same_organization(Qualification.organization_id),
+    }
+)
+
+
+INVITATIONS = Scope(
+    {
+        **NATIONAL,
+        Role.province: same_province(Invitation.province_code),
+        Role.enterprise: same_organization(Invitation.enterprise_id),
     }
 )
 

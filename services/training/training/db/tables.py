@@ -86,3 +86,50 @@ class Attendance(Base):
     module_no: Mapped[int]
     hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Qualification(Base):
+    """资质证书: consultant (咨询资质) or auditor / lead_auditor (认定资质)."""
+
+    __tablename__ = "qualifications"
+    id: Mapped[uuid.UUID] = _id()
+    number: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("people.id"), index=True)
+    enrollment_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("enrollments.id"))
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), index=True)
+    province_code: Mapped[str | None] = mapped_column(sa.String(6))
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    holder_name: Mapped[str] = mapped_column(sa.String(100))
+    issuer: Mapped[str] = mapped_column(sa.String(200))
+    granted_on: Mapped[dt.date] = mapped_column(sa.Date())
+    valid_until: Mapped[dt.date] = mapped_column(sa.Date())
+    status: Mapped[str] = mapped_column(sa.String(16), default="valid")
+    basis: Mapped[str | None] = mapped_column(sa.Text())
+    revoked_reason: Mapped[str | None] = mapped_column(sa.Text())
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Enterprise(Base):
+    """The facts of an enterprise this service needs, copied from `enterprise-registered`."""
+
+    __tablename__ = "enterprises"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    province_code: Mapped[str] = mapped_column(sa.String(6))
+    industry_code: Mapped[str] = mapped_column(sa.String(3))
+
+
+class Invitation(Base):
+    """An invitation of a pilot enterprise to a phase-1 session (from `pilot-enrolled`)."""
+
+    __tablename__ = "invitations"
+    id: Mapped[uuid.UUID] = _id()
+    pilot_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), unique=True)
+    enterprise_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), index=True)
+    province_code: Mapped[str | None] = mapped_column(sa.String(6), index=True)
+    session_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("sessions.id"))
+    status: Mapped[str] = mapped_column(sa.String(16))  # invited | no_session
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

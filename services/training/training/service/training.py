@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from iims_common.db import utcnow
 from iims_common.errors import Conflict, NotFound, RuleViolation
 from iims_common.identity import Caller, Role
 from iims_common.personal_data import PersonalDataVault, mask_id_number, mask_phone
@@ -17,6 +18,7 @@ from training.db.tables import Attendance, Enrollment, Person, Session
 from training.domain import rules
 from training.domain.enums import EnrollmentStatus
 from training.domain.programmes import PROGRAMMES, Programme
+from training.service import qualifications
 
 
 def programme_of(code: str) -> Programme:
@@ -158,7 +160,7 @@ async def record_attendance(
 
 
 async def record_exam(
-    session: AsyncSession, enrollment: Enrollment, body: schemas.ExamIn
+    session: AsyncSession, enrollment: Enrollment, body: schemas.ExamIn, valid_years: int
 ) -> Enrollment:
     run = await repository.get_one(session, Session, enrollment.session_id, what="Session")
     programme = programme_of(run.programme_code)
@@ -168,4 +170,8 @@ async def record_exam(
     enrollment.exam_attempts += 1
     enrollment.exam_score = body.score
     await session.flush()
+    if enrollment.status == EnrollmentStatus.passed:
+        await qualifications.grant_for_passed_exam(
+            session, enrollment, programme, utcnow().date(), valid_years
+        )
     return enrollment

@@ -1,0 +1,229 @@
+"""Qualifications: granted exactly when hours are complete and the exam passed, for the
+programmes that confer one; events on the broker; revocation; lead auditors; public
+verification (masked, rate limited, no enumeration); pilot-enrolled invitations, once."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from test_training_api import MINISTRY, make_person, make_session
+
+from iims_common.events.tables import processed_events
+from iims_common.identity import Role
+from iims_common.testing import eventually, mint, publish, read_topic
+from training.db.tables import Invitation
+from training.domain.programmes import PROGRAMMES
+from training.settings import TrainingSettings
+
+
+async def complete(
+    client: httpx.AsyncClient,
+    programme: str,
+    start: str,
+    end: str,
+    score: int,
+    hours_short: bool = False,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    run = await make_session(client, programme_code=programme, starts_on=start, ends_on=end)
+    org = uuid.uuid4()
+    person = await make_person(client, org)
+    headers = mint(Role.consultancy, org=org)
+    e = (
+        await client.post(
+            f"/api/v1/sessions/{run['id']}/enrollments",
+            json={"person_id": person["id"]},
+            headers=headers,
+        )
+    ).json()
+    for m in PROGRAMMES[programme].modules:
+        hours = float(m.hours) - (1 if hours_short and m.no == 1 else 0)
+        r = await client.post(
+            f"/api/v1/enrollments/{e['id']}/attendance",
+            json={"module_no": m.no, "hours": hours},
+            headers=MINISTRY,
+        )
+        assert r.status_code == 200, r.text
+    r = await client.post(
+        f"/api/v1/enrollments/{e['id']}/exam", json={"score": score}, headers=MINISTRY
+    )
+    return person, r.json(), headers
+
+
+async def qualifications_of(client: httpx.AsyncClient, person_id: str) -> list[dict[str, Any]]:
+    r = await client.get(
+        "/api/v1/qualifications", params={"person_id": person_id}, headers=MINISTRY
+    )
+    return list(r.json()["items"])
+
+
+async def test_granted_exactly_when_conditions_hold(
+    tclient: httpx.AsyncClient, training_settings: TrainingSettings
+) -> None:
+    person, result, _headers = await complete(
+        tclient, "agency-professionals", "2014-06-02", "2014-06-06", 85
+    )
+    assert result["status"] == "passed"
+    [q] = await qualifications_of(tclient, person["id"])
+    assert q["kind"] == "consultant" and q["number"].startswith("IIMS-ZX-")
+    assert q["valid_until"] > q["granted_on"]
+    found = await read_topic(
+        training_settings.kafka_bootstrap_servers,
+        "qualification-granted",
+        lambda v: v.get("data", {}).get("qualification_no") == q["number"],
+    )
+    data = found[0][1]["data"]
+    assert set(data) == {
+        "qualification_no",
+        "person_id",
+        "person_name",
+        "kind",
+        "organization_id",
+        "granted_on",
+        "valid_until",
+    }
+    assert data["person_id"] == person["id"] and data["kind"] == "consultant"
+    assert found[0][0] == person["id"].encode()
+    # Failing the exam, missing hours, or a programme that confers nothing: no qualification.
+    failed, r1, _ = await complete(tclient, "agency-professionals", "2014-06-09", "2014-06-13", 60)
+    assert r1["status"] == "failed" and await qualifications_of(tclient, failed["id"]) == []
+    short, r2, _ = await complete(
+        tclient, "agency-professionals", "2014-06-09", "2014-06-13", 95, hours_short=True
+    )
+    assert (
+        r2["rule"] == "exam.after-attendance"
+        and await qualifications_of(tclient, short["id"]) == []
+    )
+    official, r3, _ = await complete(tclient, "enterprise-phase-1", "2014-06-16", "2014-06-18", 95)
+    assert r3["status"] == "passed" and await qualifications_of(tclient, official["id"]) == []
+
+
+async def test_revoke_and_lead_auditor(
+    tclient: httpx.AsyncClient, training_settings: TrainingSettings
+) -> None:
+    person, _result, _ = await complete(
+        tclient, "certification-auditors", "2014-10-08", "2014-10-10", 90
+    )
+    [auditor] = await qualifications_of(tclient, person["id"])
+    assert auditor["kind"] == "auditor"
+    mgmt = mint(Role.management_org)
+    url = f"/api/v1/qualifications/{auditor['number']}/lead-auditor"
+    r = await tclient.post(url, json={"audits_as_member": 2, "evidence": "2 audits"}, headers=mgmt)
+    assert r.status_code == 422 and r.json()["rule"] == "qualification.lead-audits"
+    r = await tclient.post(
+        url, json={"audits_as_member": 3, "evidence": "3 audits as member"}, headers=mgmt
+    )
+    assert r.status_code == 201 and r.json()["kind"] == "lead_auditor"
+    r = await tclient.post(
+        f"/api/v1/qualifications/{auditor['number']}/revoke",
+        json={"reason": "违反公正性要求"},
+        headers=mgmt,
+    )
+    assert r.status_code == 200 and r.json()["status"] == "revoked"
+    found = await read_topic(
+        training_settings.kafka_bootstrap_servers,
+        "qualification-revoked",
+        lambda v: v.get("data", {}).get("qualification_no") == auditor["number"],
+    )
+    assert found[0][1]["data"] == {
+        "qualification_no": auditor["number"],
+        "person_id": person["id"],
+        "reason": "违反公正性要求",
+    }
+    r = await tclient.post(
+        f"/api/v1/qualifications/{auditor['number']}/revoke", json={"reason": "x"}, headers=mgmt
+    )
+    assert r.status_code == 422
+    other = mint(Role.consultancy, org=uuid.uuid4())
+    assert (
+        await tclient.get(f"/api/v1/qualifications/{auditor['number']}", headers=other)
+    ).status_code == 404
+
+
+async def test_public_verification_is_masked_rate_limited_and_not_enumerable(
+    tclient: httpx.AsyncClient,
+) -> None:
+    person, _, _ = await complete(tclient, "agency-professionals", "2014-06-02", "2014-06-06", 88)
+    [q] = await qualifications_of(tclient, person["id"])
+    headers = {"X-Forwarded-For": f"203.0.113.{uuid.uuid4().int % 250}"}
+    r = await tclient.get(f"/api/v1/public/qualifications/{q['number']}", headers=headers)
+    assert r.status_code == 200
+    body = r.json()
+    assert (
+        body["holder_name"] == "张**"
+        and body["kind_label"] == "咨询资质"
+        and body["status"] == "valid"
+    )
+    assert "person_id" not in body and "organization_id" not in body
+    neighbour = q["number"][:-1] + ("2" if q["number"][-1] != "2" else "3")
+    miss = await tclient.get(f"/api/v1/public/qualifications/{neighbour}", headers=headers)
+    assert miss.status_code == 404 and q["number"] not in miss.text
+    statuses = [
+        (
+            await tclient.get(f"/api/v1/public/qualifications/{q['number']}", headers=headers)
+        ).status_code
+        for _ in range(5)
+    ]
+    assert 429 in statuses  # 5 per minute per client in the test settings
+    assert (
+        await tclient.get(
+            f"/api/v1/public/qualifications/{q['number']}",
+            headers={"X-Forwarded-For": "198.51.100.7"},
+        )
+    ).status_code == 200
+
+
+async def test_pilot_enrolled_invites_once(
+    tclient: httpx.AsyncClient,
+    training_settings: TrainingSettings,
+    tdb: async_sessionmaker[AsyncSession],
+) -> None:
+    run = await make_session(tclient, starts_on="2014-06-23", ends_on="2014-06-25")
+    pilot_id, enterprise_id = str(uuid.uuid4()), str(uuid.uuid4())
+    event = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "/iims/registry",
+        "type": "cn.iims.pilot-enrolled.v1",
+        "subject": enterprise_id,
+        "time": "2014-06-01T00:00:00Z",
+        "data": {
+            "pilot_id": pilot_id,
+            "batch_id": str(uuid.uuid4()),
+            "year": 2014,
+            "enterprise_id": enterprise_id,
+            "province_code": "320000",
+            "industry_code": "C26",
+            "consultancy_id": None,
+        },
+    }
+    replay = {**event, "id": str(uuid.uuid4())}  # the same fact under a new event id
+    bootstrap = training_settings.kafka_bootstrap_servers
+    for e in (event, event, replay):
+        await publish(bootstrap, "pilot-enrolled", e, enterprise_id)
+
+    async def processed() -> bool:
+        async with tdb() as s:
+            n = await s.scalar(
+                select(func.count())
+                .select_from(processed_events)
+                .where(processed_events.c.event_id == replay["id"])
+            )
+            return bool(n)
+
+    await eventually(processed)
+    async with tdb() as s:
+        rows = (
+            await s.scalars(select(Invitation).where(Invitation.pilot_id == uuid.UUID(pilot_id)))
+        ).all()
+    assert len(rows) == 1 and str(rows[0].session_id) == run["id"] and rows[0].status == "invited"
+    js = mint(Role.province, province="320000")
+    listed = (await tclient.get("/api/v1/invitations", headers=js)).json()["items"]
+    assert [i["pilot_id"] for i in listed] == [pilot_id]
+    other = (
+        await tclient.get("/api/v1/invitations", headers=mint(Role.province, province="110000"))
+    ).json()
+    assert other["items"] == []
