@@ -1,8 +1,10 @@
 """`make run`: broker + registry on SQLite under ./var, demo data, URLs; Ctrl-C stops all.
 
-Settings come from the environment: DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS point the registry
-at PostgreSQL / a real Kafka (then no local broker is started); REGISTRY_PORT (8001),
-BROKER_PORT (9092), VAR_DIR (./var), DEMO_DATA (1) change the defaults.
+Settings come from the environment: DATABASE_URL (or REGISTRY_DATABASE_URL) and
+TRAINING_DATABASE_URL point the services at PostgreSQL — one database each —
+KAFKA_BOOTSTRAP_SERVERS at a real Kafka (then no local broker is started); REGISTRY_PORT
+(8001), TRAINING_PORT (8002), BROKER_PORT (9092), VAR_DIR (./var), DEMO_DATA (1) change the
+defaults.
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ def main() -> int:
     var.mkdir(parents=True, exist_ok=True)
     port = int(os.environ.get("REGISTRY_PORT", "8001"))
     env = dict(os.environ)
-    env.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{var / 'registry.db'}")
+    # Each service has its own database; DATABASE_URL is the registry's (as documented).
+    env.setdefault("REGISTRY_DATABASE_URL", env.get("DATABASE_URL", ""))
+    services = [
+        ("registry", port, "REGISTRY_DATABASE_URL"),
+        ("training", int(os.environ.get("TRAINING_PORT", "8002")), "TRAINING_DATABASE_URL"),
+    ]
     env.setdefault("ENVIRONMENT", "development")
     env.setdefault("LOG_JSON", "false")
     broker = None
@@ -35,33 +42,28 @@ def main() -> int:
         env["KAFKA_BOOTSTRAP_SERVERS"] = f"127.0.0.1:{broker_port}"
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        registry_dir = ROOT / "services" / "registry"
-        subprocess.run(
-            [sys.executable, "-m", "alembic", "upgrade", "head"],
-            cwd=registry_dir,
-            env=env,
-            check=True,
-        )
-        if env.get("DEMO_DATA", "1") == "1":
-            subprocess.run([sys.executable, "-m", "registry.demo"], env=env, check=True)
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "registry.main:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--timeout-graceful-shutdown",
-                    "10",
-                ],
-                env=env,
+        for name, port_, db_env in services:
+            service_env = {
+                **env,
+                "DATABASE_URL": env.get(db_env) or f"sqlite+aiosqlite:///{var / name}.db",
+            }
+            subprocess.run(
+                [sys.executable, "-m", "alembic", "upgrade", "head"],
+                cwd=ROOT / "services" / name,
+                env=service_env,
+                check=True,
             )
-        )
-        wait_for_port(port, timeout=60)
+            if name == "registry" and env.get("DEMO_DATA", "1") == "1":
+                subprocess.run([sys.executable, "-m", "registry.demo"], env=service_env, check=True)
+            cmd = [sys.executable, "-m", "uvicorn", f"{name}.main:app", "--host", "127.0.0.1"]
+            procs.append(
+                subprocess.Popen(
+                    [*cmd, "--port", str(port_), "--timeout-graceful-shutdown", "10"],
+                    env=service_env,
+                )
+            )
+        for _, port_, _ in services:
+            wait_for_port(port_, timeout=60)
         secret = env.get("INTERNAL_TOKEN_SECRET", "dev-only-internal-secret-change-me")
         token = mint_internal_token(
             secret, Caller(subject="dev", role=Role.ministry), ttl=dt.timedelta(days=1)
@@ -69,11 +71,11 @@ def main() -> int:
         print(
             f"""
 IIMS platform (两化融合管理体系 咨询与认定服务平台) is running — Ctrl-C stops everything.
-  registry API   http://127.0.0.1:{port}/api/v1/enterprises
-  API docs       http://127.0.0.1:{port}/docs
-  health         http://127.0.0.1:{port}/healthz  /readyz  /metrics
+  registry API   http://127.0.0.1:{port}/api/v1/enterprises   (docs: /docs)
+  training API   http://127.0.0.1:{services[1][1]}/api/v1/programmes   (docs: /docs)
+  health         /healthz  /readyz  /metrics on each
   broker         {env["KAFKA_BOOTSTRAP_SERVERS"]}{" (local tansu, memory-only)" if broker else ""}
-  database       {env["DATABASE_URL"]}
+  databases      {var}/<service>.db unless REGISTRY_/TRAINING_DATABASE_URL (or DATABASE_URL) are set
   ministry token (24 h), send as header X-IIMS-Identity:
 {token}
 """,

@@ -1,5 +1,6 @@
 """`make run`'s zero-install path must not rot: start it (SQLite under a fresh var dir, its own
-broker, demo data), create an enterprise, read it back, see its event, Ctrl-C stops it all."""
+broker, demo data), create an enterprise, read it back, see its event, see the training service
+act on the demo's pilot-enrolled events, and Ctrl-C stops it all."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import httpx
 
 from iims_common.broker import free_port
 from iims_common.identity import Role
-from iims_common.testing import ROOT, SECRET, mint, read_topic
+from iims_common.testing import ROOT, SECRET, eventually, mint, read_topic
 
 
 def _listening(port: int) -> bool:
@@ -24,13 +25,14 @@ def _listening(port: int) -> bool:
 
 
 async def test_make_run_sqlite_path(tmp_path: Path) -> None:
-    api_port, broker_port = free_port(), free_port()
+    api_port, broker_port, training_port = free_port(), free_port(), free_port()
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
     }
     env.update(
         VAR_DIR=str(tmp_path / "var"),
         REGISTRY_PORT=str(api_port),
+        TRAINING_PORT=str(training_port),
         BROKER_PORT=str(broker_port),
         INTERNAL_TOKEN_SECRET=SECRET,
     )
@@ -80,6 +82,16 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
             timeout=30,
         )
         assert found and found[0][1]["data"]["uscc"] == "91350100M000100Y43"
+        # Across services: the training service consumed the demo's pilot-enrolled events.
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{training_port}", headers=headers
+        ) as t:
+
+            async def invited() -> bool:
+                r = await t.get("/api/v1/invitations", params={"limit": 500})
+                return r.status_code == 200 and len(r.json()["items"]) == 500
+
+            await eventually(invited, timeout=60)
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
         try:
@@ -88,6 +100,6 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
     time.sleep(0.5)
-    assert not _listening(api_port) and not _listening(broker_port), (
+    assert not any(_listening(p) for p in (api_port, broker_port, training_port)), (
         "make run left processes behind"
     )
