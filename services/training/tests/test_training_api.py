@@ -254,3 +254,51 @@ async def test_garbage_never_yields_a_server_error(tclient: httpx.AsyncClient) -
                         headers={**MINISTRY, "content-type": "application/json"},
                     )
                     assert r.status_code < 500, (method, path, body, r.text[:300])
+
+
+async def test_ministry_adds_a_programme(tclient: httpx.AsyncClient) -> None:
+    code = f"phase-1-2015-{uuid.uuid4().hex[:6]}"
+    body = {
+        "code": code,
+        "name": "2015年试点企业贯标培训（第一期）",
+        "audience": "2015年试点企业",
+        "window_start": "2015-06-01",
+        "window_end": "2015-06-30",
+        "window_label": "2015年6月",
+        "location": "上海",
+        "lecturers": "联合工作组",
+        "modules": [
+            {"title": "两化融合管理体系的内容讲解", "hours": 8},
+            {"title": "贯标基本流程", "hours": 1.5},
+        ],
+        "pass_mark": 60,
+    }
+    r = await tclient.post("/api/v1/programmes", json=body, headers=MINISTRY)
+    assert r.status_code == 201, r.text
+    assert float(r.json()["total_hours"]) == 9.5 and r.json()["modules"][1]["no"] == 2
+    assert (
+        await tclient.post("/api/v1/programmes", json=body, headers=MINISTRY)
+    ).status_code == 409
+    listed = (await tclient.get("/api/v1/programmes", headers=MINISTRY)).json()
+    assert code in {p["code"] for p in listed} and len(listed) >= 6
+    run = await make_session(
+        tclient, programme_code=code, starts_on="2015-06-08", ends_on="2015-06-09"
+    )
+    assert run["programme_code"] == code
+    cases = [
+        ({**body, "code": code + "-x", "window_end": "2015-05-01"}, "programme.window"),
+        ({**body, "code": code + "-y", "confers": "lead_auditor"}, "programme.confers"),
+    ]
+    for bad, rule in cases:
+        r = await tclient.post("/api/v1/programmes", json=bad, headers=MINISTRY)
+        assert r.status_code == 422 and r.json()["rule"] == rule, r.text
+    r = await tclient.post(
+        "/api/v1/programmes", json={**body, "code": "x", "modules": []}, headers=MINISTRY
+    )
+    assert r.status_code == 422 and {e["field"] for e in r.json()["errors"]} == {"code", "modules"}
+    r = await tclient.post(
+        "/api/v1/programmes",
+        json={**body, "code": code + "-z"},
+        headers=mint(Role.province, province="110000"),
+    )
+    assert r.status_code == 403

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from iims_common.db import utcnow
-from iims_common.errors import NotFound
+from iims_common.errors import NotFound, RuleViolation
 from iims_common.http import IdempotencyKey, Session, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, Role, require_role
@@ -19,10 +19,10 @@ from iims_common.personal_data import PersonalDataVault, mask_name
 from iims_common.ratelimit import RateLimit
 from training.api import schemas as s
 from training.db import repository
-from training.db.tables import Enrollment, Invitation, Person, Qualification
+from training.db.tables import Enrollment, Invitation, Person, ProgrammeRow, Qualification
 from training.db.tables import Session as TrainingSession
 from training.domain.enums import LABELS, EnrollmentStatus, QualificationKind
-from training.domain.programmes import PROGRAMMES, Programme
+from training.domain.programmes import Programme, from_record
 from training.domain.qualifications import effective_status
 from training.service import qualifications as qualification_service
 from training.service import training as service
@@ -61,13 +61,37 @@ def _programme_out(p: Programme) -> s.ProgrammeOut:
 
 
 @router.get("/programmes", response_model=list[s.ProgrammeOut], tags=["programmes 培训计划"])
-async def list_programmes(caller: CurrentCaller) -> list[s.ProgrammeOut]:
-    return [_programme_out(p) for p in PROGRAMMES.values()]
+async def list_programmes(caller: CurrentCaller, session: Session) -> list[s.ProgrammeOut]:
+    rows = await session.scalars(
+        sa.select(ProgrammeRow).order_by(ProgrammeRow.window_start, ProgrammeRow.code)
+    )
+    return [_programme_out(from_record(r)) for r in rows]
+
+
+@router.post(
+    "/programmes", status_code=201, response_model=s.ProgrammeOut, tags=["programmes 培训计划"]
+)
+async def create_programme(
+    body: s.ProgrammeCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    require_role(caller, Role.ministry, Role.management_org)
+    if body.confers is QualificationKind.lead_auditor:
+        raise RuleViolation(
+            "programme.confers", "lead_auditor is granted on audit experience, not by a course"
+        )
+
+    async def create() -> JSONResponse:
+        programme = await service.create_programme(session, body)
+        return json_response(
+            _programme_out(programme), 201, location=f"/api/v1/programmes/{programme.code}"
+        )
+
+    return await idempotent(session, caller, key, body, create)
 
 
 @router.get("/programmes/{code}", response_model=s.ProgrammeOut, tags=["programmes 培训计划"])
-async def get_programme(code: str, caller: CurrentCaller) -> s.ProgrammeOut:
-    return _programme_out(service.programme_of(code))
+async def get_programme(code: str, caller: CurrentCaller, session: Session) -> s.ProgrammeOut:
+    return _programme_out(await service.programme_of(session, code))
 
 
 @router.post("/sessions", status_code=201, response_model=s.SessionOut, tags=["sessions 班次"])

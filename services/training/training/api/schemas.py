@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from training.domain.enums import LABELS, EnrollmentStatus, OrganizationKind
+from training.domain.enums import LABELS, EnrollmentStatus, OrganizationKind, QualificationKind
 from training.domain.id_number import id_number_error, phone_error
 
 
@@ -55,6 +55,31 @@ class ProgrammeOut(BaseModel):
     confers: str | None
     source: str
     modules: list[ModuleOut]
+
+
+class ModuleIn(Input):
+    title: str = Field(min_length=1, max_length=300)
+    hours: Decimal = Field(gt=0, le=200, max_digits=4, decimal_places=1)
+
+
+class ProgrammeCreate(Input):
+    """A new training programme (培训计划); modules are numbered in the order given."""
+
+    code: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1, max_length=200)
+    audience: str = Field(min_length=1, max_length=300)
+    window_start: dt.date
+    window_end: dt.date
+    window_label: str = Field(min_length=1, max_length=100)
+    location: str = Field(min_length=1, max_length=200)
+    lecturers: str = Field(min_length=1, max_length=500)
+    modules: list[ModuleIn] = Field(min_length=1, max_length=50)
+    pass_mark: int = Field(ge=0, le=100)
+    session_days: int | None = Field(None, ge=1, le=60)
+    confers: QualificationKind | None = Field(
+        None, description="consultant or auditor; lead_auditor is never conferred by a course"
+    )
+    source: str = Field("ministry", max_length=300)
 
 
 class SessionCreate(Input):

@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from iims_common.db import NAMING_CONVENTION, UTCDateTime, utcnow
+from iims_common.db import NAMING_CONVENTION, JSONType, UTCDateTime, utcnow
 from iims_common.ids import new_id
 
 
@@ -22,12 +22,32 @@ def _id() -> Mapped[uuid.UUID]:
     return mapped_column(sa.Uuid(), primary_key=True, default=new_id)
 
 
+class ProgrammeRow(Base):
+    """培训计划 programme: seeded from the seed's plan; the ministry adds new ones."""
+
+    __tablename__ = "programmes"
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    audience: Mapped[str] = mapped_column(sa.String(300))
+    window_start: Mapped[dt.date] = mapped_column(sa.Date())
+    window_end: Mapped[dt.date] = mapped_column(sa.Date())
+    window_label: Mapped[str] = mapped_column(sa.String(100))
+    location: Mapped[str] = mapped_column(sa.String(200))
+    lecturers: Mapped[str] = mapped_column(sa.String(500))
+    modules: Mapped[list[dict[str, str]]] = mapped_column(JSONType)
+    pass_mark: Mapped[int]
+    session_days: Mapped[int | None]
+    confers: Mapped[str | None] = mapped_column(sa.String(20))
+    source: Mapped[str] = mapped_column(sa.String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Session(Base):
     """班次: one run of a programme."""
 
     __tablename__ = "sessions"
     id: Mapped[uuid.UUID] = _id()
-    programme_code: Mapped[str] = mapped_column(sa.String(40), index=True)
+    programme_code: Mapped[str] = mapped_column(sa.ForeignKey("programmes.code"), index=True)
     starts_on: Mapped[dt.date] = mapped_column(sa.Date())
     ends_on: Mapped[dt.date] = mapped_column(sa.Date())
     location: Mapped[str] = mapped_column(sa.String(200))

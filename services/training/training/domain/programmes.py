@@ -48,6 +48,45 @@ class Programme:
         return next((m for m in self.modules if m.no == no), None)
 
 
+def to_record(p: Programme) -> dict[str, object]:
+    """The programme as a `programmes` row (modules as JSON with decimal hours as text)."""
+    return {
+        "code": p.code,
+        "name": p.name,
+        "audience": p.audience,
+        "window_start": p.window_start,
+        "window_end": p.window_end,
+        "window_label": p.window_label,
+        "location": p.location,
+        "lecturers": p.lecturers,
+        "modules": [{"no": m.no, "title": m.title, "hours": str(m.hours)} for m in p.modules],
+        "pass_mark": p.pass_mark,
+        "session_days": p.session_days,
+        "confers": p.confers.value if p.confers else None,
+        "source": p.source,
+    }
+
+
+def from_record(row: object) -> Programme:
+    get = row.__getattribute__
+    confers = get("confers")
+    return Programme(
+        code=get("code"),
+        name=get("name"),
+        audience=get("audience"),
+        window_start=get("window_start"),
+        window_end=get("window_end"),
+        window_label=get("window_label"),
+        location=get("location"),
+        lecturers=get("lecturers"),
+        modules=tuple(Module(int(m["no"]), m["title"], D(str(m["hours"]))) for m in get("modules")),
+        pass_mark=get("pass_mark"),
+        session_days=get("session_days"),
+        confers=QualificationKind(confers) if confers else None,
+        source=get("source"),
+    )
+
+
 def _modules(*items: tuple[str, str]) -> tuple[Module, ...]:
     return tuple(Module(i, title, D(hours)) for i, (title, hours) in enumerate(items, start=1))
 

@@ -27,6 +27,18 @@ def check_session_dates(programme: Programme, starts_on: dt.date, ends_on: dt.da
         )
 
 
+def check_programme(programme: Programme) -> None:
+    if programme.window_end < programme.window_start:
+        raise RuleViolation("programme.window", "window_end is before window_start")
+    if not programme.modules or any(m.hours <= 0 for m in programme.modules):
+        raise RuleViolation("programme.modules", "A programme needs modules, each with hours > 0")
+    if (
+        programme.session_days
+        and (programme.window_end - programme.window_start).days + 1 < programme.session_days
+    ):
+        raise RuleViolation("programme.session-days", "session_days does not fit in the window")
+
+
 def overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> bool:
     return a_start <= b_end and b_start <= a_end
 

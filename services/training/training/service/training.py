@@ -14,22 +14,47 @@ from iims_common.identity import Caller, Role
 from iims_common.personal_data import PersonalDataVault, mask_id_number, mask_phone
 from training.api import schemas
 from training.db import repository
-from training.db.tables import Attendance, Enrollment, Person, Session
+from training.db.tables import Attendance, Enrollment, Person, ProgrammeRow, Session
 from training.domain import rules
 from training.domain.enums import EnrollmentStatus
-from training.domain.programmes import PROGRAMMES, Programme
+from training.domain.programmes import Module, Programme, from_record, to_record
 from training.service import qualifications
 
 
-def programme_of(code: str) -> Programme:
-    programme = PROGRAMMES.get(code)
-    if programme is None:
+async def programme_of(session: AsyncSession, code: str) -> Programme:
+    row = await session.get(ProgrammeRow, code)
+    if row is None:
         raise NotFound(f"Programme {code!r} not found (see GET /api/v1/programmes)")
+    return from_record(row)
+
+
+async def create_programme(session: AsyncSession, body: schemas.ProgrammeCreate) -> Programme:
+    """A new programme (e.g. the next year's plan); existing programmes are never changed."""
+    if await session.get(ProgrammeRow, body.code) is not None:
+        raise Conflict(f"Programme {body.code!r} exists; a changed plan is a new programme code")
+    programme = Programme(
+        code=body.code,
+        name=body.name,
+        audience=body.audience,
+        window_start=body.window_start,
+        window_end=body.window_end,
+        window_label=body.window_label,
+        location=body.location,
+        lecturers=body.lecturers,
+        modules=tuple(Module(i, m.title, m.hours) for i, m in enumerate(body.modules, start=1)),
+        pass_mark=body.pass_mark,
+        session_days=body.session_days,
+        confers=body.confers,
+        source=body.source,
+    )
+    rules.check_programme(programme)
+    session.add(ProgrammeRow(**to_record(programme)))
+    await session.flush()
     return programme
 
 
 async def create_session(session: AsyncSession, body: schemas.SessionCreate) -> Session:
-    programme = programme_of(body.programme_code)
+    programme = await programme_of(session, body.programme_code)
     rules.check_session_dates(programme, body.starts_on, body.ends_on)
     row = Session(**body.model_dump())
     session.add(row)
@@ -143,7 +168,7 @@ async def record_attendance(
             f"Attendance is recorded for enrolled people, not '{enrollment.status}'",
         )
     run = await repository.get_one(session, Session, enrollment.session_id, what="Session")
-    programme = programme_of(run.programme_code)
+    programme = await programme_of(session, run.programme_code)
     hours = rules.check_attendance(programme, body.module_no, body.hours)
     row = await repository.attendance_row(session, enrollment.id, body.module_no)
     if row is None:
@@ -163,7 +188,7 @@ async def record_exam(
     session: AsyncSession, enrollment: Enrollment, body: schemas.ExamIn, valid_years: int
 ) -> Enrollment:
     run = await repository.get_one(session, Session, enrollment.session_id, what="Session")
-    programme = programme_of(run.programme_code)
+    programme = await programme_of(session, run.programme_code)
     enrollment.status = rules.exam_result(
         programme, EnrollmentStatus(enrollment.status), enrollment.exam_attempts, body.score
     )
