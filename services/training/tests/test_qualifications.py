@@ -227,3 +227,50 @@ async def test_pilot_enrolled_invites_once(
         await tclient.get("/api/v1/invitations", headers=mint(Role.province, province="110000"))
     ).json()
     assert other["items"] == []
+
+
+async def test_enterprise_people_belong_to_its_province(
+    tclient: httpx.AsyncClient,
+    training_settings: TrainingSettings,
+    tdb: async_sessionmaker[AsyncSession],
+) -> None:
+    enterprise_id = str(uuid.uuid4())
+    event = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "/iims/registry",
+        "type": "cn.iims.enterprise-registered.v1",
+        "subject": enterprise_id,
+        "data": {
+            "enterprise_id": enterprise_id,
+            "uscc": "91350100M000100Y43",
+            "name": "福建企业",
+            "province_code": "350000",
+            "industry_code": "C34",
+            "size": "large",
+        },
+    }
+    await publish(
+        training_settings.kafka_bootstrap_servers, "enterprise-registered", event, enterprise_id
+    )
+
+    async def copied() -> bool:
+        async with tdb() as s:
+            return bool(
+                await s.scalar(
+                    select(func.count())
+                    .select_from(processed_events)
+                    .where(processed_events.c.event_id == event["id"])
+                )
+            )
+
+    await eventually(copied)
+    person = await make_person(tclient, uuid.UUID(enterprise_id))
+    assert person["province_code"] == "350000"
+    fujian = mint(Role.province, province="350000")
+    assert (await tclient.get(f"/api/v1/people/{person['id']}", headers=fujian)).status_code == 200
+    assert (
+        await tclient.get(
+            f"/api/v1/people/{person['id']}", headers=mint(Role.province, province="110000")
+        )
+    ).status_code == 404

@@ -14,7 +14,7 @@ from iims_common.identity import Caller, Role
 from iims_common.personal_data import PersonalDataVault, mask_id_number, mask_phone
 from training.api import schemas
 from training.db import repository
-from training.db.tables import Attendance, Enrollment, Person, ProgrammeRow, Session
+from training.db.tables import Attendance, Enrollment, Enterprise, Person, ProgrammeRow, Session
 from training.domain import rules
 from training.domain.enums import EnrollmentStatus
 from training.domain.programmes import Module, Programme, from_record, to_record
@@ -82,7 +82,9 @@ async def register_person(
         name=body.name,
         organization_id=organization_id,
         organization_kind=body.organization_kind,
-        province_code=body.province_code or caller.province_code,
+        province_code=body.province_code
+        or caller.province_code
+        or await _province_of_enterprise(session, organization_id),
         id_number_cipher=vault.encrypt(body.id_number),
         id_number_index=index,
         id_number_masked=mask_id_number(body.id_number),
@@ -92,6 +94,12 @@ async def register_person(
     session.add(person)
     await session.flush()
     return person
+
+
+async def _province_of_enterprise(session: AsyncSession, organization_id: uuid.UUID) -> str | None:
+    """An enterprise's people belong to its province (known from enterprise-registered)."""
+    enterprise = await session.get(Enterprise, organization_id)
+    return enterprise.province_code if enterprise else None
 
 
 async def enroll(
