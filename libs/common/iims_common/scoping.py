@@ -8,13 +8,18 @@ found" (404), so ids cannot be probed.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from iims_common.errors import NotFound
 from iims_common.identity import Caller, Role
+
+T = TypeVar("T")
 
 Rule = Callable[[Caller], sa.ColumnElement[bool]]
 
@@ -43,3 +48,24 @@ class Scope:
 
     def allows_any(self, caller: Caller) -> bool:
         return caller.role in self.rules
+
+
+async def get_one(
+    session: AsyncSession,
+    model: type[T],
+    object_id: uuid.UUID,
+    scope: sa.ColumnElement[bool] | None = None,
+    *,
+    for_update: bool = False,
+    what: str | None = None,
+) -> T:
+    """The object with this id inside `scope`, else 404 (out of scope looks like absent)."""
+    stmt = sa.select(model).where(model.id == object_id)  # type: ignore[attr-defined]
+    if scope is not None:
+        stmt = stmt.where(scope)
+    if for_update:
+        stmt = stmt.with_for_update()
+    obj = (await session.scalars(stmt)).first()
+    if obj is None:
+        raise NotFound(f"{what or model.__name__} {object_id} not found")
+    return obj

@@ -4,16 +4,21 @@ from the caller's identity, so a route cannot forget authorization; out of scope
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import escape_like
-from iims_common.errors import NotFound
 from iims_common.identity import Caller, Role
 from iims_common.pagination import where_given
-from iims_common.scoping import Scope, everything, same_organization, same_province
+from iims_common.scoping import (  # noqa: F401 - get_one is part of this module's API
+    Scope,
+    everything,
+    get_one,
+    same_organization,
+    same_province,
+)
 from registry.db.tables import (
     Agency,
     Batch,
@@ -24,9 +29,6 @@ from registry.db.tables import (
     Recommendation,
     RecommendingUnit,
 )
-
-T = TypeVar("T")
-
 
 NATIONAL = {Role.ministry: everything, Role.management_org: everything}
 
@@ -84,26 +86,6 @@ def readable_recommendations(caller: Caller) -> sa.ColumnElement[bool]:
 
 def readable_plans(caller: Caller) -> sa.ColumnElement[bool]:
     return PROVINCE_PLANS.condition(caller)
-
-
-async def get_one(
-    session: AsyncSession,
-    model: type[T],
-    object_id: uuid.UUID,
-    scope: sa.ColumnElement[bool] | None = None,
-    *,
-    for_update: bool = False,
-    what: str | None = None,
-) -> T:
-    stmt = sa.select(model).where(model.id == object_id)  # type: ignore[attr-defined]
-    if scope is not None:
-        stmt = stmt.where(scope)
-    if for_update:
-        stmt = stmt.with_for_update()
-    obj = (await session.scalars(stmt)).first()
-    if obj is None:
-        raise NotFound(f"{what or model.__name__} {object_id} not found")
-    return obj
 
 
 def enterprise_list_query(

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.errors import NotFound
 from iims_common.identity import Role
-from iims_common.scoping import Scope, everything, same_organization, same_province
+from iims_common.scoping import (  # noqa: F401 - get_one is part of this module's API
+    Scope,
+    everything,
+    get_one,
+    same_organization,
+    same_province,
+)
 from training.db.tables import (
     Attendance,
     Enrollment,
@@ -22,7 +27,6 @@ from training.db.tables import (
 )
 from training.domain.enums import SEAT_HOLDING, EnrollmentStatus
 
-T = TypeVar("T")
 NATIONAL = {Role.ministry: everything, Role.management_org: everything}
 # Agencies and enterprises see only their own people; provinces read their province's.
 PEOPLE = Scope(
@@ -63,26 +67,6 @@ INVITATIONS = Scope(
         Role.enterprise: same_organization(Invitation.enterprise_id),
     }
 )
-
-
-async def get_one(
-    session: AsyncSession,
-    model: type[T],
-    object_id: uuid.UUID,
-    scope: sa.ColumnElement[bool] | None = None,
-    *,
-    for_update: bool = False,
-    what: str,
-) -> T:
-    stmt = sa.select(model).where(model.id == object_id)  # type: ignore[attr-defined]
-    if scope is not None:
-        stmt = stmt.where(scope)
-    if for_update:
-        stmt = stmt.with_for_update()
-    obj = (await session.scalars(stmt)).first()
-    if obj is None:
-        raise NotFound(f"{what} {object_id} not found")
-    return obj
 
 
 async def person_by_index(session: AsyncSession, index: str) -> Person | None:
