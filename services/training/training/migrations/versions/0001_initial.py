@@ -9,7 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from iims_common.migrations import create_event_tables_v1, drop_event_tables_v1
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -102,112 +103,12 @@ def upgrade() -> None:
             "enrollment_id", "module_no", name=op.f("uq_attendance_enrollment_id_module_no")
         ),
     )
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("client", sa.String(length=200), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("status_code", sa.Integer(), nullable=True),
-        sa.Column(
-            "response",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
-        ),
-        sa.Column(
-            "headers",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
-        ),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("client", "key", name=op.f("pk_idempotency_keys")),
-    )
-    op.create_table(
-        "outbox",
-        sa.Column(
-            "seq",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("event_id", sa.Uuid(), nullable=False),
-        sa.Column("topic", sa.String(length=200), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("type", sa.String(length=200), nullable=False),
-        sa.Column(
-            "payload",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column(
-            "headers",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("available_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("last_error", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_outbox")),
-        sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
-    )
-    op.create_index(
-        "ix_outbox_pending",
-        "outbox",
-        ["seq"],
-        unique=False,
-        postgresql_where=sa.text("published_at IS NULL"),
-        sqlite_where=sa.text("published_at IS NULL"),
-    )
-    op.create_index(
-        "ix_outbox_pending_available",
-        "outbox",
-        ["available_at", "key"],
-        unique=False,
-        postgresql_where=sa.text("published_at IS NULL"),
-        sqlite_where=sa.text("published_at IS NULL"),
-    )
-    op.create_index(
-        "ix_outbox_pending_key",
-        "outbox",
-        ["key", "seq"],
-        unique=False,
-        postgresql_where=sa.text("published_at IS NULL"),
-        sqlite_where=sa.text("published_at IS NULL"),
-    )
-    op.create_table(
-        "processed_events",
-        sa.Column("consumer", sa.String(length=100), nullable=False),
-        sa.Column("event_id", sa.String(length=200), nullable=False),
-        sa.Column("topic", sa.String(length=200), nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_processed_events")),
-    )
+    create_event_tables_v1()
 
 
 def downgrade() -> None:
 
-    op.drop_table("processed_events")
-    op.drop_index(
-        "ix_outbox_pending_key",
-        table_name="outbox",
-        postgresql_where=sa.text("published_at IS NULL"),
-        sqlite_where=sa.text("published_at IS NULL"),
-    )
-    op.drop_index(
-        "ix_outbox_pending_available",
-        table_name="outbox",
-        postgresql_where=sa.text("published_at IS NULL"),
-        sqlite_where=sa.text("published_at IS NULL"),
-    )
-    op.drop_index(
-        "ix_outbox_pending",
-        table_name="outbox",
-        postgresql_where=sa.text("published_at IS NULL"),
-        sqlite_where=sa.text("published_at IS NULL"),
-    )
-    op.drop_table("outbox")
-    op.drop_table("idempotency_keys")
+    drop_event_tables_v1()
     op.drop_table("attendance")
     op.drop_index(op.f("ix_enrollments_session_id"), table_name="enrollments")
     op.drop_index(op.f("ix_enrollments_province_code"), table_name="enrollments")
