@@ -24,9 +24,14 @@ run: $(STAMP)
 broker: $(STAMP)
 	$(BIN)/python -m iims_common.broker --port $${BROKER_PORT:-9092}
 
-## make migrate — alembic upgrade head for every service (DATABASE_URL per service from env).
+## make migrate — alembic upgrade head for every service, each against its own database:
+##   REGISTRY_DATABASE_URL, TRAINING_DATABASE_URL (one database per service, never shared).
 migrate: $(STAMP)
-	$(foreach s,$(SERVICES),cd services/$(s) && ../../$(BIN)/alembic upgrade head && cd ../..;)
+	@for s in $(SERVICES); do \
+	  var=$$(echo $$s | tr a-z A-Z)_DATABASE_URL; url=$$(printenv $$var); \
+	  if [ -z "$$url" ]; then echo "set $$var"; exit 1; fi; \
+	  (cd services/$$s && DATABASE_URL="$$url" ../../$(BIN)/alembic upgrade head) || exit 1; \
+	done
 
 ## make test — whole suite on PostgreSQL at 127.0.0.1:5432 and a broker the suite starts itself.
 test: $(STAMP)
