@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -184,6 +184,18 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return problem_response(err.to_problem(request.url.path))
 
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        code = _sqlstate(exc)
+        if code in ("40001", "40P01"):  # serialization failure, deadlock: the client may retry
+            err: ProblemError = Conflict("A concurrent request won; retry", retryable=True)
+        elif exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
+            err = ServiceUnavailable("The database is unavailable; retry later")
+        else:
+            log.exception("database error", extra={"path": request.url.path})
+            err = ProblemError()
+        return problem_response(err.to_problem(request.url.path))
+
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
         err = PreconditionFailed("The resource changed while this request ran; re-read it")
@@ -193,6 +205,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
         return problem_response(ProblemError().to_problem(request.url.path))
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    for candidate in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+        if code:
+            return str(code)
+    return None
 
 
 def _allowed_methods(request: Request) -> list[str]:

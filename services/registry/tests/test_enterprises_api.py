@@ -273,3 +273,19 @@ async def test_concurrent_creates_of_one_uscc_give_one_201_and_409s(
         for r in results
         if r.status_code == 409
     )
+
+
+async def test_an_enterprise_edits_its_profile_but_not_its_status(
+    client: httpx.AsyncClient,
+) -> None:
+    me = await create_enterprise(client)
+    headers = mint(Role.enterprise, org=uuid.UUID(me["id"]))
+    url = f"/api/v1/enterprises/{me['id']}"
+    r = await client.patch(
+        url, json={"contact_name": "王经理"}, headers={**headers, "If-Match": '"1"'}
+    )
+    assert r.status_code == 200 and r.json()["contact_name"] == "王经理"
+    r = await client.patch(
+        url, json={"status": "deregistered"}, headers={**headers, "If-Match": r.headers["etag"]}
+    )
+    assert r.status_code == 403

@@ -74,6 +74,8 @@ async def update(
     changes = body.model_dump(exclude_unset=True)
     if "province_code" in changes and caller.role is not Role.ministry:
         raise Forbidden("Only the ministry moves an enterprise to another province")
+    if "status" in changes and caller.role not in (Role.ministry, Role.province):
+        raise Forbidden("Only the ministry or the enterprise's province (de)registers it")
     if "status" in changes and changes["status"] not in (
         EnterpriseStatus.deregistered,
         EnterpriseStatus.registered,

@@ -250,7 +250,7 @@ async def get_enrollment(
 async def cancel_enrollment(
     enrollment_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.EnrollmentOut:
-    e = await _enrollment(session, caller, enrollment_id, for_update=True)
+    e = await _enrollment(session, caller, enrollment_id)
     require_role(caller, Role.ministry, Role.management_org, *ORGANIZATIONS)
     return s.EnrollmentOut.model_validate(await service.cancel(session, e))
 

@@ -148,13 +148,15 @@ async def enroll(
 
 
 async def cancel(session: AsyncSession, enrollment: Enrollment) -> Enrollment:
+    # Same lock order as enroll (session, then enrollment), so the two never deadlock.
+    await repository.get_one(
+        session, Session, enrollment.session_id, for_update=True, what="Session"
+    )
+    await session.refresh(enrollment, with_for_update=True)
     if enrollment.status not in (EnrollmentStatus.enrolled, EnrollmentStatus.waitlisted):
         raise RuleViolation(
             "enrollment.cancel", f"An enrollment that is '{enrollment.status}' cannot be cancelled"
         )
-    await repository.get_one(
-        session, Session, enrollment.session_id, for_update=True, what="Session"
-    )
     freed_seat = enrollment.status == EnrollmentStatus.enrolled
     enrollment.status = EnrollmentStatus.cancelled
     await session.flush()
