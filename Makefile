@@ -4,14 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICES := registry training
+PACKAGES := $(SERVICES) assessment
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: venv run test lint bench broker migrate clean format
 
-$(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
+$(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml $(foreach s,$(PACKAGES),services/$(s)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -r requirements-dev.lock
-	$(BIN)/python -m pip install -q --no-deps --config-settings editable_mode=compat -e libs/common $(foreach s,$(SERVICES),-e services/$(s))
+	$(BIN)/python -m pip install -q --no-deps --config-settings editable_mode=compat -e libs/common $(foreach s,$(PACKAGES),-e services/$(s))
 	touch $(STAMP)
 
 venv: $(STAMP)
