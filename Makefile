@@ -3,8 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SERVICES := registry training
-PACKAGES := $(SERVICES) assessment
+SERVICES := registry training assessment
+PACKAGES := $(SERVICES)
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: venv run test lint bench broker migrate clean format

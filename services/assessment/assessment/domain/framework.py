@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from iims_common.errors import FieldError
 
@@ -123,3 +124,74 @@ def _rule_errors(ind: Indicator, at: str) -> list[FieldError]:
             )
         )
     return out
+
+
+def to_document(fw: Framework) -> dict[str, object]:
+    """The framework as JSON (decimals as strings), as stored and served."""
+    return {
+        "code": fw.code,
+        "version": fw.version,
+        "name": fw.name,
+        "industry_type": fw.industry_type,
+        "dimensions": [
+            {
+                "code": d.code,
+                "name": d.name,
+                "weight": str(d.weight),
+                "indicators": [
+                    {
+                        "code": i.code,
+                        "name": i.name,
+                        "weight": str(i.weight),
+                        "kind": i.kind.value,
+                        "options": [
+                            {"code": o.code, "label": o.label, "score": str(o.score)}
+                            for o in i.options
+                        ],
+                        "valid_min": str(i.valid_min),
+                        "valid_max": str(i.valid_max),
+                        "floor": str(i.floor),
+                        "target": str(i.target),
+                        "unit": i.unit,
+                    }
+                    for i in d.indicators
+                ],
+            }
+            for d in fw.dimensions
+        ],
+    }
+
+
+def from_document(doc: dict[str, Any]) -> Framework:
+    return Framework(
+        code=doc["code"],
+        version=int(doc["version"]),
+        name=doc["name"],
+        industry_type=doc["industry_type"],
+        dimensions=tuple(
+            Dimension(
+                d["code"],
+                d["name"],
+                Decimal(str(d["weight"])),
+                tuple(
+                    Indicator(
+                        i["code"],
+                        i["name"],
+                        Decimal(str(i["weight"])),
+                        IndicatorKind(i["kind"]),
+                        options=tuple(
+                            Option(o["code"], o["label"], Decimal(str(o["score"])))
+                            for o in i.get("options", [])
+                        ),
+                        valid_min=Decimal(str(i.get("valid_min", 0))),
+                        valid_max=Decimal(str(i.get("valid_max", 100))),
+                        floor=Decimal(str(i.get("floor", 0))),
+                        target=Decimal(str(i.get("target", 100))),
+                        unit=i.get("unit", ""),
+                    )
+                    for i in d["indicators"]
+                ),
+            )
+            for d in doc["dimensions"]
+        ),
+    )

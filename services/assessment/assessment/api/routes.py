@@ -1,0 +1,131 @@
+"""评估与诊断 — frameworks (指标体系) and assessments (draft → scored)."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from assessment.api import schemas as s
+from assessment.db import repository
+from assessment.db.tables import Assessment, FrameworkRow
+from assessment.service import assessments as service
+from iims_common.errors import NotFound
+from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
+from iims_common.idempotency import idempotent
+from iims_common.identity import CurrentCaller, Role, require_role
+from iims_common.pagination import Page, Pagination, page_of, where_given
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.get("/frameworks", response_model=list[s.FrameworkSummary], tags=["frameworks 指标体系"])
+async def list_frameworks(caller: CurrentCaller, session: Session) -> list[s.FrameworkSummary]:
+    rows = await session.scalars(
+        sa.select(FrameworkRow).order_by(FrameworkRow.code, FrameworkRow.version)
+    )
+    return [s.FrameworkSummary.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get(
+    "/frameworks/{framework_id}", response_model=s.FrameworkOut, tags=["frameworks 指标体系"]
+)
+async def get_framework(
+    framework_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> s.FrameworkOut:
+    row = await repository.get_one(session, FrameworkRow, framework_id, what="Framework")
+    return s.FrameworkOut.model_validate(row, from_attributes=True)
+
+
+@router.post(
+    "/assessments", status_code=201, response_model=s.AssessmentOut, tags=["assessments 评估"]
+)
+async def create_assessment(
+    body: s.AssessmentCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    require_role(caller, Role.ministry, Role.enterprise, Role.consultancy)
+    if caller.role is Role.enterprise and body.enterprise_id != caller.organization_id:
+        raise NotFound(f"Enterprise {body.enterprise_id} not found")
+
+    async def create() -> JSONResponse:
+        row = await service.open_assessment(
+            session, body.enterprise_id, body.framework_code, body.period, "periodic"
+        )
+        return json_response(
+            s.AssessmentOut.model_validate(row),
+            201,
+            version=row.version,
+            location=f"/api/v1/assessments/{row.id}",
+        )
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.get("/assessments", response_model=Page[s.AssessmentOut], tags=["assessments 评估"])
+async def list_assessments(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    enterprise_id: uuid.UUID | None = None,
+    status: str | None = None,
+    period: str | None = None,
+) -> Page[s.AssessmentOut]:
+    stmt = where_given(
+        sa.select(Assessment).where(repository.ASSESSMENTS.condition(caller)),
+        (Assessment.enterprise_id, enterprise_id),
+        (Assessment.status, status),
+        (Assessment.period, period),
+    )
+    return await page_of(session, stmt, Assessment.id, page, s.AssessmentOut)
+
+
+async def _assessment(
+    session: Session, caller: CurrentCaller, assessment_id: uuid.UUID, *, for_update: bool = False
+) -> Assessment:
+    return await repository.get_one(
+        session,
+        Assessment,
+        assessment_id,
+        repository.ASSESSMENTS.condition(caller),
+        for_update=for_update,
+        what="Assessment",
+    )
+
+
+@router.get(
+    "/assessments/{assessment_id}", response_model=s.AssessmentOut, tags=["assessments 评估"]
+)
+async def get_assessment(
+    assessment_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> JSONResponse:
+    row = await _assessment(session, caller, assessment_id)
+    return json_response(s.AssessmentOut.model_validate(row), version=row.version)
+
+
+@router.patch(
+    "/assessments/{assessment_id}", response_model=s.AssessmentOut, tags=["assessments 评估"]
+)
+async def save_answers(
+    assessment_id: uuid.UUID,
+    body: s.AssessmentAnswers,
+    caller: CurrentCaller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    row = await _assessment(session, caller, assessment_id, for_update=True)
+    require_role(caller, Role.enterprise, Role.ministry)
+    check_if_match(if_match, row.version)
+    row = await service.save_answers(session, row, body)
+    return json_response(s.AssessmentOut.model_validate(row), version=row.version)
+
+
+@router.post(
+    "/assessments/{assessment_id}/submit", response_model=s.AssessmentOut, tags=["assessments 评估"]
+)
+async def submit(assessment_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
+    row = await _assessment(session, caller, assessment_id, for_update=True)
+    require_role(caller, Role.enterprise, Role.ministry)
+    row = await service.submit(session, row)
+    return json_response(s.AssessmentOut.model_validate(row), version=row.version)

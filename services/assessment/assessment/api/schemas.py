@@ -1,0 +1,67 @@
+"""Request and response bodies of the assessment API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assessment.domain.conformity import Rating
+
+PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class FrameworkSummary(BaseModel):
+    id: uuid.UUID
+    code: str
+    version: int
+    name: str
+    industry_type: str
+    status: str
+
+
+class FrameworkOut(FrameworkSummary):
+    document: dict[str, Any]
+
+
+class AssessmentCreate(Input):
+    enterprise_id: uuid.UUID
+    framework_code: str = Field(min_length=1, max_length=60)
+    period: str = Field(pattern=PERIOD, description="YYYY or YYYY-MM")
+
+
+class AssessmentAnswers(Input):
+    """Partial saves while draft: given answers and clause ratings replace the stored ones."""
+
+    answers: dict[str, str | Decimal] = Field(default_factory=dict, max_length=500)
+    conformity: dict[str, Rating] = Field(default_factory=dict, max_length=100)
+
+
+class AssessmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    enterprise_id: uuid.UUID
+    province_code: str
+    industry_code: str
+    framework_code: str
+    framework_id: uuid.UUID
+    period: str
+    kind: str
+    status: str
+    answers: dict[str, Any]
+    conformity: dict[str, str]
+    total_score: Decimal | None
+    dimension_scores: dict[str, str] | None
+    stage: str | None
+    management_level: str | None
+    diagnosis: dict[str, Any] | None
+    scored_at: dt.datetime | None
+    version: int

@@ -1,0 +1,228 @@
+"""Assessments over HTTP and the broker: baseline from pilot-enrolled (once), answers saved
+while draft, submit names every gap, scoring publishes assessment-scored, scopes, no 500s."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from assessment.db.tables import Assessment
+from assessment.domain.conformity import CLAUSES
+from assessment.domain.framework import IndicatorKind
+from assessment.domain.seed import DISCRETE
+from assessment.settings import AssessmentSettings
+from iims_common.events.tables import processed_events
+from iims_common.identity import Role
+from iims_common.testing import eventually, mint, publish, read_topic
+
+MINISTRY = mint(Role.ministry)
+
+
+def event(topic: str, data: dict[str, Any], key: str) -> dict[str, Any]:
+    return {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "/iims/registry",
+        "type": f"cn.iims.{topic}.v1",
+        "subject": key,
+        "time": "2014-06-01T00:00:00Z",
+        "data": data,
+    }
+
+
+async def processed(db: async_sessionmaker[AsyncSession], event_id: str) -> bool:
+    async with db() as s:
+        n = await s.scalar(
+            select(func.count())
+            .select_from(processed_events)
+            .where(processed_events.c.event_id == event_id)
+        )
+        return bool(n)
+
+
+async def register(
+    settings: AssessmentSettings, db: async_sessionmaker[AsyncSession], province: str = "320000"
+) -> str:
+    enterprise_id = str(uuid.uuid4())
+    e = event(
+        "enterprise-registered",
+        {
+            "enterprise_id": enterprise_id,
+            "uscc": "x",
+            "name": "江苏企业",
+            "province_code": province,
+            "industry_code": "C34",
+            "size": "large",
+        },
+        enterprise_id,
+    )
+    await publish(settings.kafka_bootstrap_servers, "enterprise-registered", e, enterprise_id)
+    await eventually(lambda: processed(db, e["id"]))
+    return enterprise_id
+
+
+async def test_pilot_enrolled_opens_one_baseline(
+    aclient: httpx.AsyncClient,
+    assessment_settings: AssessmentSettings,
+    adb: async_sessionmaker[AsyncSession],
+) -> None:
+    enterprise_id = str(uuid.uuid4())
+    data = {
+        "pilot_id": str(uuid.uuid4()),
+        "batch_id": str(uuid.uuid4()),
+        "year": 2014,
+        "enterprise_id": enterprise_id,
+        "province_code": "370000",
+        "industry_code": "C26",
+        "consultancy_id": str(uuid.uuid4()),
+    }
+    first = event("pilot-enrolled", data, enterprise_id)
+    replay = {**first, "id": str(uuid.uuid4())}
+    for e in (first, first, replay):
+        await publish(
+            assessment_settings.kafka_bootstrap_servers, "pilot-enrolled", e, enterprise_id
+        )
+    await eventually(lambda: processed(adb, replay["id"]))
+    async with adb() as s:
+        rows = (
+            await s.scalars(
+                select(Assessment).where(Assessment.enterprise_id == uuid.UUID(enterprise_id))
+            )
+        ).all()
+    assert len(rows) == 1 and rows[0].kind == "baseline" and rows[0].period == "2014"
+    assert rows[0].framework_code == "gbt23020-process"  # C26 化学原料 is a process industry
+    consultancy = mint(Role.consultancy, org=uuid.UUID(data["consultancy_id"]))
+    assert (
+        await aclient.get(f"/api/v1/assessments/{rows[0].id}", headers=consultancy)
+    ).status_code == 200
+    assert (
+        await aclient.get(
+            f"/api/v1/assessments/{rows[0].id}", headers=mint(Role.consultancy, org=uuid.uuid4())
+        )
+    ).status_code == 404
+
+
+async def test_draft_submit_score_and_publish(
+    aclient: httpx.AsyncClient,
+    assessment_settings: AssessmentSettings,
+    adb: async_sessionmaker[AsyncSession],
+) -> None:
+    enterprise_id = await register(assessment_settings, adb)
+    me = mint(Role.enterprise, org=uuid.UUID(enterprise_id))
+    r = await aclient.post(
+        "/api/v1/assessments",
+        json={
+            "enterprise_id": enterprise_id,
+            "framework_code": "gbt23020-discrete",
+            "period": "2014-12",
+        },
+        headers=me,
+    )
+    assert r.status_code == 201, r.text
+    a = r.json()
+    url = f"/api/v1/assessments/{a['id']}"
+    half = {
+        c: ("B" if i.kind is IndicatorKind.ordinal else str(i.target / 2))
+        for c, i in DISCRETE.indicators().items()
+    }
+    first_part = dict(list(half.items())[:5])
+    r = await aclient.patch(
+        url,
+        json={"answers": first_part, "conformity": {"4.1": "conforming"}},
+        headers={**me, "If-Match": '"1"'},
+    )
+    assert r.status_code == 200, r.text
+    r = await aclient.post(f"{url}/submit", headers=me)
+    assert r.status_code == 422
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert len(fields) == (len(half) - 5) + (len(CLAUSES) - 1)
+    ratings = {c.code: ("conforming" if i % 3 else "partial") for i, c in enumerate(CLAUSES)}
+    r = await aclient.patch(
+        url,
+        json={"answers": half, "conformity": ratings},
+        headers={**me, "If-Match": r.headers.get("etag", '"2"')},
+    )
+    assert r.status_code == 200, r.text
+    r = await aclient.post(f"{url}/submit", headers=me)
+    assert r.status_code == 200, r.text
+    scored = r.json()
+    assert (
+        scored["status"] == "scored"
+        and float(scored["total_score"]) == 62.70
+        and scored["stage"] == "集成提升"
+    )
+    assert (
+        scored["management_level"] in ("主动", "融合和创新")
+        and scored["diagnosis"]["recommendations"]
+    )
+    again = await aclient.patch(
+        url, json={"answers": {}}, headers={**me, "If-Match": f'"{scored["version"]}"'}
+    )
+    assert again.status_code == 422 and again.json()["rule"] == "assessment.not-draft"
+    found = await read_topic(
+        assessment_settings.kafka_bootstrap_servers,
+        "assessment-scored",
+        lambda v: v.get("data", {}).get("assessment_id") == a["id"],
+    )
+    data = found[0][1]["data"]
+    assert set(data) == {
+        "assessment_id",
+        "enterprise_id",
+        "period",
+        "total_score",
+        "stage",
+        "maturity_level",
+    }
+    assert data["total_score"] == 62.7 and found[0][0] == enterprise_id.encode()
+    other = mint(Role.enterprise, org=uuid.uuid4())
+    assert (await aclient.get(url, headers=other)).status_code == 404
+    jiangsu = mint(Role.province, province="320000")
+    assert (await aclient.get(url, headers=jiangsu)).status_code == 200
+    assert (
+        await aclient.get(url, headers=mint(Role.province, province="110000"))
+    ).status_code == 404
+
+
+async def test_unknown_enterprise_and_frameworks(aclient: httpx.AsyncClient) -> None:
+    r = await aclient.post(
+        "/api/v1/assessments",
+        json={
+            "enterprise_id": str(uuid.uuid4()),
+            "framework_code": "gbt23020-discrete",
+            "period": "2014",
+        },
+        headers=MINISTRY,
+    )
+    assert r.status_code == 422 and r.json()["rule"] == "assessment.enterprise-unknown"
+    frameworks = (await aclient.get("/api/v1/frameworks", headers=MINISTRY)).json()
+    assert {f["code"] for f in frameworks} >= {"gbt23020-discrete", "gbt23020-process"}
+    detail = (
+        await aclient.get(f"/api/v1/frameworks/{frameworks[0]['id']}", headers=MINISTRY)
+    ).json()
+    assert detail["document"]["dimensions"][0]["name"] == "基础建设"
+
+
+async def test_garbage_never_yields_a_server_error(aclient: httpx.AsyncClient) -> None:
+    spec = (await aclient.get("/openapi.json")).json()
+    for template, operations in spec["paths"].items():
+        for method in operations:
+            for ident in ("not-a-uuid", str(uuid.uuid4())):
+                path = template
+                while "{" in path:
+                    path = path[: path.index("{")] + ident + path[path.index("}") + 1 :]
+                for body in (
+                    b"{broken",
+                    b"[]",
+                    b'{"answers": {"x": [1]}, "conformity": {"9.9": "great"}}',
+                ):
+                    r = await aclient.request(
+                        method,
+                        path,
+                        content=body if method in ("post", "patch") else None,
+                        headers={**MINISTRY, "content-type": "application/json", "If-Match": '"1"'},
+                    )
+                    assert r.status_code < 500, (method, path, body, r.text[:300])
