@@ -226,3 +226,76 @@ async def test_garbage_never_yields_a_server_error(aclient: httpx.AsyncClient) -
                         headers={**MINISTRY, "content-type": "application/json", "If-Match": '"1"'},
                     )
                     assert r.status_code < 500, (method, path, body, r.text[:300])
+
+
+def framework_body(code: str, weight_b: str = "0.6") -> dict[str, Any]:
+    abcd = [
+        {"code": c, "label": c, "score": s} for c, s in (("A", 100), ("B", 60), ("C", 30), ("D", 0))
+    ]
+    return {
+        "code": code,
+        "name": "试行指标体系",
+        "industry_type": "离散型",
+        "dimensions": [
+            {
+                "code": "base",
+                "name": "基础建设",
+                "weight": "0.4",
+                "indicators": [
+                    {
+                        "code": "plan",
+                        "name": "规划",
+                        "weight": "1",
+                        "kind": "ordinal",
+                        "options": abcd,
+                    }
+                ],
+            },
+            {
+                "code": "apps",
+                "name": "单项应用",
+                "weight": weight_b,
+                "indicators": [
+                    {
+                        "code": "cad",
+                        "name": "设计工具普及率",
+                        "weight": "1",
+                        "kind": "ratio",
+                        "target": "80",
+                    }
+                ],
+            },
+        ],
+    }
+
+
+async def test_ministry_creates_and_publishes_a_framework_version(
+    aclient: httpx.AsyncClient,
+) -> None:
+    code = f"pilot-{uuid.uuid4().hex[:6]}"
+    r = await aclient.post("/api/v1/frameworks", json=framework_body(code), headers=MINISTRY)
+    assert r.status_code == 201, r.text
+    draft = r.json()
+    assert (draft["version"], draft["status"]) == (1, "draft")
+    r = await aclient.post(f"/api/v1/frameworks/{draft['id']}/publish", headers=MINISTRY)
+    assert r.status_code == 200 and r.json()["status"] == "published"
+    r = await aclient.post(f"/api/v1/frameworks/{draft['id']}/publish", headers=MINISTRY)
+    assert r.status_code == 422 and r.json()["rule"] == "framework.published"
+    r = await aclient.post("/api/v1/frameworks", json=framework_body(code), headers=MINISTRY)
+    assert r.json()["version"] == 2  # a change is a new version
+    r = await aclient.post(
+        "/api/v1/frameworks", json=framework_body(code, weight_b="0.5"), headers=MINISTRY
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "dimensions"
+    bad = framework_body(code)
+    bad["dimensions"][0]["indicators"][0]["options"] = [{"code": "A", "label": "A", "score": 90}]
+    bad["dimensions"][1]["code"] = "base"
+    r = await aclient.post("/api/v1/frameworks", json=bad, headers=MINISTRY)
+    messages = " ".join(e["message"] for e in r.json()["errors"])
+    assert r.status_code == 422 and "unreachable" in messages and "duplicate" in messages
+    r = await aclient.post(
+        "/api/v1/frameworks",
+        json=framework_body(code),
+        headers=mint(Role.province, province="110000"),
+    )
+    assert r.status_code == 403

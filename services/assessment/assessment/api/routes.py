@@ -40,6 +40,40 @@ async def get_framework(
 
 
 @router.post(
+    "/frameworks", status_code=201, response_model=s.FrameworkOut, tags=["frameworks 指标体系"]
+)
+async def create_framework(
+    body: s.FrameworkCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    """Weights must sum to 1 (dimensions, and indicators within each), codes must be unique,
+    and 100 must be reachable; every problem is named in one 422."""
+    require_role(caller, Role.ministry)
+
+    async def create() -> JSONResponse:
+        row = await service.create_framework(session, body)
+        out = s.FrameworkOut.model_validate(row, from_attributes=True)
+        return json_response(out, 201, location=f"/api/v1/frameworks/{row.id}")
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.post(
+    "/frameworks/{framework_id}/publish",
+    response_model=s.FrameworkOut,
+    tags=["frameworks 指标体系"],
+)
+async def publish_framework(
+    framework_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> s.FrameworkOut:
+    require_role(caller, Role.ministry)
+    row = await repository.get_one(
+        session, FrameworkRow, framework_id, for_update=True, what="Framework"
+    )
+    row = await service.publish_framework(session, row)
+    return s.FrameworkOut.model_validate(row, from_attributes=True)
+
+
+@router.post(
     "/assessments", status_code=201, response_model=s.AssessmentOut, tags=["assessments 评估"]
 )
 async def create_assessment(

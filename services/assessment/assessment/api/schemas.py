@@ -65,3 +65,38 @@ class AssessmentOut(BaseModel):
     diagnosis: dict[str, Any] | None
     scored_at: dt.datetime | None
     version: int
+
+
+class OptionIn(Input):
+    code: str = Field(min_length=1, max_length=10)
+    label: str = Field(min_length=1, max_length=200)
+    score: Decimal = Field(ge=0, le=100)
+
+
+class IndicatorIn(Input):
+    code: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=1, max_length=200)
+    weight: Decimal = Field(gt=0, le=1)
+    kind: str = Field(pattern=r"^(ordinal|ratio)$")
+    options: list[OptionIn] = Field(default_factory=list, max_length=10)
+    valid_min: Decimal = Decimal(0)
+    valid_max: Decimal = Decimal(100)
+    floor: Decimal = Decimal(0)
+    target: Decimal = Decimal(100)
+    unit: str = Field("", max_length=20)
+
+
+class DimensionIn(Input):
+    code: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
+    name: str = Field(min_length=1, max_length=100)
+    weight: Decimal = Field(gt=0, le=1)
+    indicators: list[IndicatorIn] = Field(min_length=1, max_length=100)
+
+
+class FrameworkCreate(Input):
+    """A new framework version (draft until published; published versions never change)."""
+
+    code: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")
+    name: str = Field(min_length=1, max_length=200)
+    industry_type: str = Field(min_length=1, max_length=40)
+    dimensions: list[DimensionIn] = Field(min_length=1, max_length=20)

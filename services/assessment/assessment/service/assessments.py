@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.api import schemas
 from assessment.db import repository
 from assessment.db.tables import Assessment, Enterprise, FrameworkRow
 from assessment.domain.conformity import CLAUSES, Rating, diagnose, management_level
-from assessment.domain.framework import from_document
+from assessment.domain.framework import framework_errors, from_document, to_document
 from assessment.domain.scoring import answer_errors, score
 from assessment.events import publish
 from iims_common.db import utcnow
@@ -112,4 +113,38 @@ async def submit(session: AsyncSession, row: Assessment) -> Assessment:
     row.scored_at = utcnow()
     await session.flush()
     await publish.assessment_scored(session, row)
+    return row
+
+
+async def create_framework(session: AsyncSession, body: schemas.FrameworkCreate) -> FrameworkRow:
+    """A new draft version of `code` (version = last + 1); validated before it is stored."""
+    last = await session.scalar(
+        sa.select(sa.func.max(FrameworkRow.version)).where(FrameworkRow.code == body.code)
+    )
+    version = (last or 0) + 1
+    framework = from_document({**body.model_dump(mode="json"), "version": version})
+    errors = framework_errors(framework)
+    if errors:
+        raise ValidationFailed("The framework is not valid", errors=errors)
+    row = FrameworkRow(
+        code=body.code,
+        version=version,
+        name=body.name,
+        industry_type=body.industry_type,
+        document=to_document(framework),
+        status="draft",
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def publish_framework(session: AsyncSession, row: FrameworkRow) -> FrameworkRow:
+    if row.status == "published":
+        raise RuleViolation(
+            "framework.published", "This version is already published (and immutable)"
+        )
+    row.status = "published"
+    row.published_at = utcnow()
+    await session.flush()
     return row
