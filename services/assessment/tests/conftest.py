@@ -15,7 +15,7 @@ from assessment.main import create_app
 from assessment.settings import AssessmentSettings
 from iims_common.testing import SECRET, create_migrated_database
 
-TABLES = "assessments, enterprises, outbox, processed_events, idempotency_keys"
+TABLES = "benchmark_cells, assessments, enterprises, outbox, processed_events, idempotency_keys"
 
 
 @pytest.fixture(scope="session")

@@ -299,3 +299,76 @@ async def test_ministry_creates_and_publishes_a_framework_version(
         headers=mint(Role.province, province="110000"),
     )
     assert r.status_code == 403
+
+
+async def test_benchmarks_are_maintained_aggregates(
+    aclient: httpx.AsyncClient,
+    assessment_settings: AssessmentSettings,
+    adb: async_sessionmaker[AsyncSession],
+) -> None:
+    ratings = {c.code: "conforming" for c in CLAUSES}
+    ids = []
+    for province, grade in (("320000", "A"), ("320000", "C"), ("330000", "B")):
+        enterprise_id = await register(assessment_settings, adb, province)
+        me = mint(Role.enterprise, org=uuid.UUID(enterprise_id))
+        a = (
+            await aclient.post(
+                "/api/v1/assessments",
+                json={
+                    "enterprise_id": enterprise_id,
+                    "framework_code": "gbt23020-discrete",
+                    "period": "2015",
+                },
+                headers=me,
+            )
+        ).json()
+        answers = {
+            c: (grade if i.kind is IndicatorKind.ordinal else str(i.target))
+            for c, i in DISCRETE.indicators().items()
+        }
+        r = await aclient.patch(
+            f"/api/v1/assessments/{a['id']}",
+            json={"answers": answers, "conformity": ratings},
+            headers={**me, "If-Match": '"1"'},
+        )
+        assert r.status_code == 200, r.text
+        r = await aclient.post(f"/api/v1/assessments/{a['id']}/submit", headers=me)
+        assert r.status_code == 200, r.text
+        ids.append((a["id"], me, float(r.json()["total_score"])))
+    national = (
+        await aclient.get(
+            "/api/v1/benchmarks",
+            params={"industry_section": "C", "period": "2015"},
+            headers=MINISTRY,
+        )
+    ).json()
+    totals = [t for _, _, t in ids]
+    assert national["count"] == 3 and float(national["average"]) == round(sum(totals) / 3, 2)
+    jiangsu = (
+        await aclient.get(
+            "/api/v1/benchmarks",
+            params={"industry_section": "C", "period": "2015", "province_code": "320000"},
+            headers=MINISTRY,
+        )
+    ).json()
+    assert jiangsu["count"] == 2
+    best_id, me, _ = ids[0]
+    mine = (
+        await aclient.get(
+            "/api/v1/benchmarks",
+            params={"industry_section": "C", "period": "2015", "assessment_id": best_id},
+            headers=me,
+        )
+    ).json()
+    assert float(mine["percentile"]) > 50 and "answers" not in mine
+    other_id = ids[1][0]
+    r = await aclient.get(
+        "/api/v1/benchmarks",
+        params={"industry_section": "C", "period": "2015", "assessment_id": other_id},
+        headers=me,
+    )
+    assert r.status_code == 404  # another enterprise's assessment stays invisible
+    r = await aclient.get(
+        "/api/v1/benchmarks", params={"industry_section": "Z", "period": "2015"}, headers=MINISTRY
+    )
+    assert r.status_code == 422

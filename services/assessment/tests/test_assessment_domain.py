@@ -191,3 +191,22 @@ def test_management_level_and_diagnosis() -> None:
     assert d.weakest_dimensions == ("infrastructure", "benefits")
     assert d.weak_clauses == ("7.6",)
     assert set(d.elements) == {"数据", "技术", "组织结构"}
+
+
+def test_benchmarks_from_the_histogram() -> None:
+    from assessment.domain.benchmarks import add, percentile, summarize
+
+    hist: list[int] = []
+    scores = [Decimal(s) for s in ("10", "20.5", "30", "40", "50", "60", "70", "80", "90", "100")]
+    for s in scores:
+        hist = add(hist, s)
+    b = summarize(hist, len(scores), sum(scores, Decimal(0)))
+    assert (b.count, b.average, b.median, b.top_decile) == (
+        10,
+        Decimal("55.05"),
+        Decimal(50),
+        Decimal(90),
+    )
+    assert percentile(hist, 10, Decimal("100")) == Decimal("95.0")
+    assert percentile(hist, 10, Decimal("10")) == Decimal("5.0")
+    assert summarize([], 0, Decimal(0)).average is None

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
+from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from assessment.api import schemas as s
 from assessment.db import repository
-from assessment.db.tables import Assessment, FrameworkRow
+from assessment.db.tables import Assessment, BenchmarkCell, FrameworkRow
+from assessment.domain import benchmarks
 from assessment.service import assessments as service
 from iims_common.errors import NotFound
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
@@ -163,3 +166,35 @@ async def submit(assessment_id: uuid.UUID, caller: CurrentCaller, session: Sessi
     require_role(caller, Role.enterprise, Role.ministry)
     row = await service.submit(session, row)
     return json_response(s.AssessmentOut.model_validate(row), version=row.version)
+
+
+@router.get("/benchmarks", response_model=s.BenchmarkOut, tags=["benchmarks 对标"])
+async def get_benchmark(
+    caller: CurrentCaller,
+    session: Session,
+    industry_section: Annotated[str, Query(pattern=r"^[A-T]$", description="GB/T 4754 门类")],
+    period: Annotated[str, Query(pattern=s.PERIOD)],
+    province_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    assessment_id: uuid.UUID | None = None,
+) -> s.BenchmarkOut:
+    """Average, median and top decile for an industry (optionally a province) and period, from
+    a maintained aggregate; with `assessment_id` (one the caller may read) also its percentile."""
+    key = (industry_section, province_code or service.NATIONAL, period)
+    cell = await session.get(BenchmarkCell, key)
+    histogram, count = (cell.histogram, cell.count) if cell else ([], 0)
+    summary = benchmarks.summarize(histogram, count, cell.total if cell else Decimal(0))
+    out = s.BenchmarkOut(
+        industry_section=industry_section,
+        province_code=province_code,
+        period=period,
+        count=summary.count,
+        average=summary.average,
+        median=summary.median,
+        top_decile=summary.top_decile,
+    )
+    if assessment_id is not None:
+        row = await _assessment(session, caller, assessment_id)
+        if row.total_score is not None:
+            out.assessment_id, out.score = row.id, row.total_score
+            out.percentile = benchmarks.percentile(histogram, count, row.total_score)
+    return out

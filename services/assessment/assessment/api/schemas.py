@@ -100,3 +100,18 @@ class FrameworkCreate(Input):
     name: str = Field(min_length=1, max_length=200)
     industry_type: str = Field(min_length=1, max_length=40)
     dimensions: list[DimensionIn] = Field(min_length=1, max_length=20)
+
+
+class BenchmarkOut(BaseModel):
+    """对标: aggregates only — never another enterprise's answers."""
+
+    industry_section: str
+    province_code: str | None
+    period: str
+    count: int
+    average: Decimal | None
+    median: Decimal | None
+    top_decile: Decimal | None = Field(description="标杆: the score at the 90th percentile")
+    assessment_id: uuid.UUID | None = None
+    score: Decimal | None = None
+    percentile: Decimal | None = None

@@ -73,3 +73,16 @@ class Assessment(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class BenchmarkCell(Base):
+    """Maintained aggregate of scored assessments per industry section, province and period
+    (province `000000` = national): updated in the scoring transaction."""
+
+    __tablename__ = "benchmark_cells"
+    industry_section: Mapped[str] = mapped_column(sa.String(1), primary_key=True)
+    province_code: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    period: Mapped[str] = mapped_column(sa.String(7), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    total: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
+    histogram: Mapped[list[int]] = mapped_column(JSONType, default=list)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.api import schemas
 from assessment.db import repository
-from assessment.db.tables import Assessment, Enterprise, FrameworkRow
+from assessment.db.tables import Assessment, BenchmarkCell, Enterprise, FrameworkRow
+from assessment.domain import benchmarks
 from assessment.domain.conformity import CLAUSES, Rating, diagnose, management_level
 from assessment.domain.framework import framework_errors, from_document, to_document
 from assessment.domain.scoring import answer_errors, score
@@ -112,8 +116,39 @@ async def submit(session: AsyncSession, row: Assessment) -> Assessment:
     }
     row.scored_at = utcnow()
     await session.flush()
+    await record_in_benchmarks(session, row)
     await publish.assessment_scored(session, row)
     return row
+
+
+NATIONAL = "000000"
+
+
+async def record_in_benchmarks(session: AsyncSession, row: Assessment) -> None:
+    """Add the score to its national and provincial cells (row-locked read-modify-write)."""
+    assert row.total_score is not None
+    for province in (NATIONAL, row.province_code):
+        key = (row.industry_code[:1], province, row.period)
+        # Create the cell if missing without racing a concurrent first scorer, then lock it.
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(BenchmarkCell)
+            .values(
+                industry_section=key[0],
+                province_code=province,
+                period=row.period,
+                count=0,
+                total=Decimal(0),
+                histogram=[],
+            )
+            .on_conflict_do_nothing()
+        )
+        cell = await session.get(BenchmarkCell, key, with_for_update=True, populate_existing=True)
+        assert cell is not None
+        cell.count += 1
+        cell.total += row.total_score
+        cell.histogram = benchmarks.add(cell.histogram, row.total_score)
+    await session.flush()
 
 
 async def create_framework(session: AsyncSession, body: schemas.FrameworkCreate) -> FrameworkRow:
