@@ -372,3 +372,50 @@ async def test_benchmarks_are_maintained_aggregates(
         "/api/v1/benchmarks", params={"industry_section": "Z", "period": "2015"}, headers=MINISTRY
     )
     assert r.status_code == 422
+
+
+async def test_report_json_and_printable_html(
+    aclient: httpx.AsyncClient,
+    assessment_settings: AssessmentSettings,
+    adb: async_sessionmaker[AsyncSession],
+) -> None:
+    enterprise_id = await register(assessment_settings, adb, "440000")
+    me = mint(Role.enterprise, org=uuid.UUID(enterprise_id))
+    a = (
+        await aclient.post(
+            "/api/v1/assessments",
+            json={
+                "enterprise_id": enterprise_id,
+                "framework_code": "gbt23020-discrete",
+                "period": "2016",
+            },
+            headers=me,
+        )
+    ).json()
+    url = f"/api/v1/assessments/{a['id']}"
+    r = await aclient.get(f"{url}/report", headers=me)
+    assert r.status_code == 422 and r.json()["rule"] == "assessment.not-scored"
+    answers = {
+        c: ("B" if i.kind is IndicatorKind.ordinal else str(i.target / 2))
+        for c, i in DISCRETE.indicators().items()
+    }
+    ratings = {c.code: ("conforming" if i % 2 else "nonconforming") for i, c in enumerate(CLAUSES)}
+    await aclient.patch(
+        url, json={"answers": answers, "conformity": ratings}, headers={**me, "If-Match": '"1"'}
+    )
+    assert (await aclient.post(f"{url}/submit", headers=me)).status_code == 200
+    data = (await aclient.get(f"{url}/report", headers=me)).json()
+    assert [d["name"] for d in data["dimensions"]][:2] == ["基础建设", "单项应用"]
+    assert (
+        data["benchmark"]["count"] == 1 and float(data["dimensions"][0]["industry_average"]) == 56.0
+    )
+    html = await aclient.get(f"{url}/report.html", headers=me)
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert (
+        "<svg" in html.text
+        and html.text.count("<polygon") == 6
+        and "两化融合发展水平评估报告" in html.text
+    )
+    assert (
+        await aclient.get(f"{url}/report.html", headers=mint(Role.enterprise, org=uuid.uuid4()))
+    ).status_code == 404

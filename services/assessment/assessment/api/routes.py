@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from assessment.api import schemas as s
 from assessment.db import repository
 from assessment.db.tables import Assessment, BenchmarkCell, FrameworkRow
-from assessment.domain import benchmarks
+from assessment.domain import benchmarks, report
+from assessment.domain.framework import from_document
 from assessment.service import assessments as service
-from iims_common.errors import NotFound
+from iims_common.errors import NotFound, RuleViolation
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, Role, require_role
@@ -198,3 +200,67 @@ async def get_benchmark(
             out.assessment_id, out.score = row.id, row.total_score
             out.percentile = benchmarks.percentile(histogram, count, row.total_score)
     return out
+
+
+async def _report(
+    session: Session, caller: CurrentCaller, assessment_id: uuid.UUID
+) -> dict[str, Any]:
+    row = await _assessment(session, caller, assessment_id)
+    if row.status != "scored" or row.total_score is None:
+        raise RuleViolation(
+            "assessment.not-scored", "The report exists once the assessment is scored"
+        )
+    framework_row = await repository.get_one(
+        session, FrameworkRow, row.framework_id, what="Framework"
+    )
+    framework = from_document(framework_row.document)
+    cell = await session.get(BenchmarkCell, (row.industry_code[:1], service.NATIONAL, row.period))
+    count = cell.count if cell else 0
+    summary = benchmarks.summarize(
+        cell.histogram if cell else [], count, cell.total if cell else Decimal(0)
+    )
+    totals = cell.dimension_totals if cell else {}
+    return {
+        "assessment": s.AssessmentOut.model_validate(row).model_dump(mode="json"),
+        "framework_name": framework.name,
+        "dimensions": [
+            {
+                "code": d.code,
+                "name": d.name,
+                "score": (row.dimension_scores or {}).get(d.code),
+                "industry_average": report.dimension_average(totals, d.code, count),
+            }
+            for d in framework.dimensions
+        ],
+        "benchmark": {
+            "industry_section": row.industry_code[:1],
+            "count": count,
+            "average": summary.average,
+            "median": summary.median,
+            "top_decile": summary.top_decile,
+            "percentile": benchmarks.percentile(cell.histogram, count, row.total_score)
+            if cell
+            else None,
+        },
+    }
+
+
+@router.get("/assessments/{assessment_id}/report", tags=["assessments 评估"])
+async def get_report(
+    assessment_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> JSONResponse:
+    """The scored result with the industry comparison (JSON)."""
+    return json_response(await _report(session, caller, assessment_id))
+
+
+@router.get(
+    "/assessments/{assessment_id}/report.html",
+    response_class=HTMLResponse,
+    tags=["assessments 评估"],
+)
+async def get_report_html(
+    assessment_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> HTMLResponse:
+    """Printable report with a radar chart of the dimensions against the industry average."""
+    data = jsonable_encoder(await _report(session, caller, assessment_id))
+    return HTMLResponse(report.report_html(data))

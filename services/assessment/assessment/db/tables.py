@@ -86,3 +86,5 @@ class BenchmarkCell(Base):
     count: Mapped[int] = mapped_column(default=0)
     total: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2), default=Decimal(0))
     histogram: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    # Σ of each dimension's score, so the radar can show the industry's dimension averages.
+    dimension_totals: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)

@@ -140,6 +140,7 @@ async def record_in_benchmarks(session: AsyncSession, row: Assessment) -> None:
                 count=0,
                 total=Decimal(0),
                 histogram=[],
+                dimension_totals={},
             )
             .on_conflict_do_nothing()
         )
@@ -148,6 +149,10 @@ async def record_in_benchmarks(session: AsyncSession, row: Assessment) -> None:
         cell.count += 1
         cell.total += row.total_score
         cell.histogram = benchmarks.add(cell.histogram, row.total_score)
+        totals = dict(cell.dimension_totals or {})
+        for dim, value in (row.dimension_scores or {}).items():
+            totals[dim] = str(Decimal(totals.get(dim, "0")) + Decimal(value))
+        cell.dimension_totals = totals
     await session.flush()
 
 
