@@ -52,6 +52,7 @@ bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get install -y -q wrk >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null))
 	$(BIN)/python bench/bench_registry.py
 	$(BIN)/python bench/bench_training.py
+	$(BIN)/python bench/bench_assessment.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -399,13 +399,22 @@ async def test_report_json_and_printable_html(
         c: ("B" if i.kind is IndicatorKind.ordinal else str(i.target / 2))
         for c, i in DISCRETE.indicators().items()
     }
-    ratings = {c.code: ("conforming" if i % 2 else "nonconforming") for i, c in enumerate(CLAUSES)}
+    ratings: dict[str, Any] = {
+        c.code: ("conforming" if i % 2 else "nonconforming") for i, c in enumerate(CLAUSES)
+    }
+    ratings["4.2"] = {"rating": "conforming", "evidence": "管理手册、程序文件已发布"}
     await aclient.patch(
         url, json={"answers": answers, "conformity": ratings}, headers={**me, "If-Match": '"1"'}
     )
     assert (await aclient.post(f"{url}/submit", headers=me)).status_code == 200
     data = (await aclient.get(f"{url}/report", headers=me)).json()
     assert [d["name"] for d in data["dimensions"]][:2] == ["基础建设", "单项应用"]
+    assert data["assessment"]["conformity"]["4.2"] == {
+        "rating": "conforming",
+        "evidence": "管理手册、程序文件已发布",
+    }
+    assert data["province_benchmark"]["province_code"] == "440000"
+    assert data["province_benchmark"]["count"] == 1
     assert (
         data["benchmark"]["count"] == 1 and float(data["dimensions"][0]["industry_average"]) == 56.0
     )

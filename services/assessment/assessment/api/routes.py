@@ -202,6 +202,25 @@ async def get_benchmark(
     return out
 
 
+async def _comparison(
+    session: Session, section: str, province: str, period: str, total: Decimal
+) -> dict[str, Any]:
+    cell = await session.get(BenchmarkCell, (section, province, period))
+    count = cell.count if cell else 0
+    summary = benchmarks.summarize(
+        cell.histogram if cell else [], count, cell.total if cell else Decimal(0)
+    )
+    return {
+        "industry_section": section,
+        "province_code": None if province == service.NATIONAL else province,
+        "count": count,
+        "average": summary.average,
+        "median": summary.median,
+        "top_decile": summary.top_decile,
+        "percentile": benchmarks.percentile(cell.histogram, count, total) if cell else None,
+    }
+
+
 async def _report(
     session: Session, caller: CurrentCaller, assessment_id: uuid.UUID
 ) -> dict[str, Any]:
@@ -214,11 +233,9 @@ async def _report(
         session, FrameworkRow, row.framework_id, what="Framework"
     )
     framework = from_document(framework_row.document)
-    cell = await session.get(BenchmarkCell, (row.industry_code[:1], service.NATIONAL, row.period))
+    section = row.industry_code[:1]
+    cell = await session.get(BenchmarkCell, (section, service.NATIONAL, row.period))
     count = cell.count if cell else 0
-    summary = benchmarks.summarize(
-        cell.histogram if cell else [], count, cell.total if cell else Decimal(0)
-    )
     totals = cell.dimension_totals if cell else {}
     return {
         "assessment": s.AssessmentOut.model_validate(row).model_dump(mode="json"),
@@ -232,16 +249,13 @@ async def _report(
             }
             for d in framework.dimensions
         ],
-        "benchmark": {
-            "industry_section": row.industry_code[:1],
-            "count": count,
-            "average": summary.average,
-            "median": summary.median,
-            "top_decile": summary.top_decile,
-            "percentile": benchmarks.percentile(cell.histogram, count, row.total_score)
-            if cell
-            else None,
-        },
+        # Comparison with the industry nationally and in the enterprise's province.
+        "benchmark": await _comparison(
+            session, section, service.NATIONAL, row.period, row.total_score
+        ),
+        "province_benchmark": await _comparison(
+            session, section, row.province_code, row.period, row.total_score
+        ),
     }
 
 

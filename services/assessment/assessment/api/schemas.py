@@ -37,11 +37,22 @@ class AssessmentCreate(Input):
     period: str = Field(pattern=PERIOD, description="YYYY or YYYY-MM")
 
 
+class ClauseAssessment(Input):
+    """符合性自评 of one clause: the rating and the evidence behind it."""
+
+    rating: Rating
+    evidence: str | None = Field(None, max_length=4000, description="证据说明")
+
+
 class AssessmentAnswers(Input):
     """Partial saves while draft: given answers and clause ratings replace the stored ones."""
 
     answers: dict[str, str | Decimal] = Field(default_factory=dict, max_length=500)
-    conformity: dict[str, Rating] = Field(default_factory=dict, max_length=100)
+    conformity: dict[str, ClauseAssessment | Rating] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="Per clause 4.1–8.6: a rating, or {rating, evidence} with the evidence note",
+    )
 
 
 class AssessmentOut(BaseModel):
@@ -57,7 +68,7 @@ class AssessmentOut(BaseModel):
     kind: str
     status: str
     answers: dict[str, Any]
-    conformity: dict[str, str]
+    conformity: dict[str, dict[str, str | None]]
     total_score: Decimal | None
     dimension_scores: dict[str, str] | None
     stage: str | None

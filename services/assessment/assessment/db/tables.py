@@ -61,7 +61,7 @@ class Assessment(Base):
     kind: Mapped[str] = mapped_column(sa.String(16))  # baseline | periodic
     status: Mapped[str] = mapped_column(sa.String(16))
     answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    conformity: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    conformity: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     total_score: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
     dimension_scores: Mapped[dict[str, str] | None] = mapped_column(JSONType)
     stage: Mapped[str | None] = mapped_column(sa.String(20))

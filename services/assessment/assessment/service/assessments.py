@@ -81,7 +81,15 @@ async def save_answers(
             ]
         )
     row.answers = {**row.answers, **{k: str(v) for k, v in body.answers.items()}}
-    row.conformity = {**row.conformity, **{k: v.value for k, v in body.conformity.items()}}
+    row.conformity = {
+        **row.conformity,
+        **{
+            k: {"rating": v.value, "evidence": None}
+            if isinstance(v, Rating)
+            else {"rating": v.rating.value, "evidence": v.evidence}
+            for k, v in body.conformity.items()
+        },
+    }
     await session.flush()
     return row
 
@@ -102,7 +110,7 @@ async def submit(session: AsyncSession, row: Assessment) -> Assessment:
     if errors:
         raise ValidationFailed("The assessment is incomplete", errors=errors)
     result = score(framework, row.answers)
-    ratings = {k: Rating(v) for k, v in row.conformity.items()}
+    ratings = {k: Rating(v["rating"]) for k, v in row.conformity.items()}
     diagnosis = diagnose(result.dimensions, ratings)
     row.status = "scored"
     row.total_score = result.total
