@@ -26,6 +26,7 @@ def _listening(port: int) -> bool:
 
 async def test_make_run_sqlite_path(tmp_path: Path) -> None:
     api_port, broker_port, training_port = free_port(), free_port(), free_port()
+    assessment_port = free_port()
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
     }
@@ -33,6 +34,7 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
         VAR_DIR=str(tmp_path / "var"),
         REGISTRY_PORT=str(api_port),
         TRAINING_PORT=str(training_port),
+        ASSESSMENT_PORT=str(assessment_port),
         BROKER_PORT=str(broker_port),
         INTERNAL_TOKEN_SECRET=SECRET,
     )
@@ -92,6 +94,16 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
                 return r.status_code == 200 and len(r.json()["items"]) == 500
 
             await eventually(invited, timeout=60)
+        # ... and the assessment service opened a baseline draft for each pilot.
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{assessment_port}", headers=headers
+        ) as a:
+
+            async def baselines() -> bool:
+                r = await a.get("/api/v1/assessments", params={"limit": 500})
+                return r.status_code == 200 and len(r.json()["items"]) == 500
+
+            await eventually(baselines, timeout=60)
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
         try:
@@ -100,6 +112,5 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
     time.sleep(0.5)
-    assert not any(_listening(p) for p in (api_port, broker_port, training_port)), (
-        "make run left processes behind"
-    )
+    ports = (api_port, broker_port, training_port, assessment_port)
+    assert not any(_listening(p) for p in ports), "make run left processes behind"
