@@ -116,3 +116,20 @@ async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: 
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def truncate(sessionmaker: Any, tables: str, attempts: int = 10) -> None:
+    """Empty tables between tests. The app's relay and consumers keep running meanwhile, so a
+    TRUNCATE can deadlock with them; PostgreSQL then aborts one side and we simply retry."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(attempts):
+        try:
+            async with sessionmaker() as session, session.begin():
+                await session.execute(text(f"TRUNCATE {tables} CASCADE"))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.1 * (attempt + 1))

@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from iims_common.db import create_engine, create_sessionmaker
 from iims_common.settings import ServiceSettings
-from iims_common.testing import SECRET, create_migrated_database
+from iims_common.testing import SECRET, create_migrated_database, truncate
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +44,5 @@ async def engine(bus_settings: ServiceSettings) -> AsyncIterator[AsyncEngine]:
 @pytest_asyncio.fixture(loop_scope="session")
 async def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     maker = create_sessionmaker(engine)
-    async with maker() as s, s.begin():
-        await s.execute(text("TRUNCATE outbox, processed_events, recommending_units CASCADE"))
+    await truncate(maker, "outbox, processed_events, recommending_units")
     return maker

@@ -8,12 +8,11 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from assessment.main import create_app
 from assessment.settings import AssessmentSettings
-from iims_common.testing import SECRET, create_migrated_database
+from iims_common.testing import SECRET, create_migrated_database, truncate
 
 TABLES = "benchmark_cells, assessments, enterprises, outbox, processed_events, idempotency_keys"
 
@@ -42,8 +41,7 @@ async def assessment_app(assessment_settings: AssessmentSettings) -> AsyncIterat
 @pytest_asyncio.fixture(loop_scope="session")
 async def aclient(assessment_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     maker: async_sessionmaker[AsyncSession] = assessment_app.state.sessionmaker
-    async with maker() as session, session.begin():
-        await session.execute(text(f"TRUNCATE {TABLES} CASCADE"))
+    await truncate(maker, TABLES)
     transport = httpx.ASGITransport(app=assessment_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://assessment") as c:
         yield c

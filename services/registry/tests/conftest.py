@@ -9,10 +9,9 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from iims_common.testing import SECRET, create_migrated_database
+from iims_common.testing import SECRET, create_migrated_database, truncate
 from registry.main import create_app
 from registry.settings import RegistrySettings
 
@@ -53,8 +52,7 @@ async def app(settings: RegistrySettings) -> AsyncIterator[FastAPI]:
 @pytest_asyncio.fixture(loop_scope="session")
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     sessionmaker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
-    async with sessionmaker() as session, session.begin():
-        await session.execute(text(f"TRUNCATE {TABLES} CASCADE"))
+    await truncate(sessionmaker, TABLES)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry") as c:
         yield c

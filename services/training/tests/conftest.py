@@ -8,10 +8,9 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from iims_common.testing import SECRET, create_migrated_database
+from iims_common.testing import SECRET, create_migrated_database, truncate
 from training.main import create_app
 from training.settings import TrainingSettings
 
@@ -46,8 +45,7 @@ async def training_app(training_settings: TrainingSettings) -> AsyncIterator[Fas
 @pytest_asyncio.fixture(loop_scope="session")
 async def tclient(training_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     maker: async_sessionmaker[AsyncSession] = training_app.state.sessionmaker
-    async with maker() as session, session.begin():
-        await session.execute(text(f"TRUNCATE {TABLES} CASCADE"))
+    await truncate(maker, TABLES)
     transport = httpx.ASGITransport(app=training_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://training") as c:
         yield c
