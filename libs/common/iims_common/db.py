@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -101,6 +103,11 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
 
 def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def upsert_insert(session: AsyncSession, table: Any) -> Any:
+    """`INSERT` with `ON CONFLICT` support for the session's backend (PostgreSQL or SQLite)."""
+    return (pg_insert if is_postgres(session) else sqlite_insert)(table)
 
 
 def escape_like(text: str) -> str:

@@ -16,11 +16,9 @@ from typing import Any
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.db import utcnow
+from iims_common.db import upsert_insert, utcnow
 from iims_common.errors import Conflict, FieldError, ValidationFailed
 from iims_common.events.tables import idempotency_keys
 from iims_common.identity import Caller
@@ -49,9 +47,8 @@ async def idempotent(
             errors=[FieldError("Idempotency-Key", f"must be 1–{MAX_KEY_LENGTH} characters")],
         )
     fp = fingerprint(body)
-    insert_fn = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     claimed = await session.execute(
-        insert_fn(idempotency_keys)
+        upsert_insert(session, idempotency_keys)
         .values(client=caller.client_key, key=key, fingerprint=fp, created_at=utcnow())
         .on_conflict_do_nothing()
         .returning(idempotency_keys.c.key)

@@ -19,13 +19,10 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from prometheus_client import Counter, Gauge
-from sqlalchemy import insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from iims_common.db import utcnow
+from iims_common.db import upsert_insert, utcnow
 from iims_common.events.envelope import CloudEvent
 from iims_common.events.kafka import decode_headers, encode_headers, make_consumer, make_producer
 from iims_common.events.tables import processed_events
@@ -69,15 +66,6 @@ def is_infrastructure_error(exc: BaseException) -> bool:
 class Outcome:
     status: str  # processed | duplicate | ignored | dead-lettered
     error: str | None = None
-
-
-def _inbox_insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return pg_insert(processed_events).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite_insert(processed_events).on_conflict_do_nothing()
-    return insert(processed_events)
 
 
 class _CommitOnRevoke(ConsumerRebalanceListener):
@@ -159,7 +147,7 @@ class EventConsumer:
     async def _apply(self, topic: str, event: CloudEvent, handler: Handler) -> Outcome:
         async with self.sessionmaker() as session, session.begin():
             inserted = await session.execute(
-                _inbox_insert(session)
+                upsert_insert(session, processed_events)
                 .values(consumer=self.name, event_id=event.id, topic=topic, processed_at=utcnow())
                 .returning(processed_events.c.event_id)
             )

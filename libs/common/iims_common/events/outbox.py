@@ -12,7 +12,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.context import current_traceparent
-from iims_common.db import utcnow
+from iims_common.db import is_postgres, utcnow
 from iims_common.events.envelope import event_type_for
 from iims_common.events.tables import outbox
 from iims_common.ids import new_id
@@ -61,7 +61,7 @@ async def record_events(session: AsyncSession, rows: Iterable[dict[str, Any]]) -
     await session.execute(insert(outbox), batch)
     # The relay in this process is woken after commit (see iims_common.events.relay).
     session.info[OUTBOX_DIRTY] = True
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         await session.execute(text("SELECT pg_notify('iims_outbox', '')"))
     return len(batch)
 

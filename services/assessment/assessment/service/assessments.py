@@ -6,8 +6,6 @@ import uuid
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.api import schemas
@@ -18,7 +16,7 @@ from assessment.domain.conformity import CLAUSES, Rating, diagnose, management_l
 from assessment.domain.framework import framework_errors, from_document, to_document
 from assessment.domain.scoring import answer_errors, score
 from assessment.events import publish
-from iims_common.db import utcnow
+from iims_common.db import upsert_insert, utcnow
 from iims_common.errors import Conflict, FieldError, NotFound, RuleViolation, ValidationFailed
 
 # Manufacturing (C) uses the discrete framework unless the division is a process industry.
@@ -138,9 +136,8 @@ async def record_in_benchmarks(session: AsyncSession, row: Assessment) -> None:
     for province in (NATIONAL, row.province_code):
         key = (row.industry_code[:1], province, row.period)
         # Create the cell if missing without racing a concurrent first scorer, then lock it.
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         await session.execute(
-            insert(BenchmarkCell)
+            upsert_insert(session, BenchmarkCell)
             .values(
                 industry_section=key[0],
                 province_code=province,

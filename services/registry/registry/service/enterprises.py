@@ -10,11 +10,9 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.db import utcnow
+from iims_common.db import upsert_insert, utcnow
 from iims_common.errors import (
     Conflict,
     FieldError,
@@ -275,8 +273,7 @@ async def _upsert_chunk(
         )
     if not values:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    base = insert(ENTERPRISES)  # Core insert: no ORM bookkeeping for 10^5 rows
+    base = upsert_insert(session, ENTERPRISES)  # Core insert: no ORM bookkeeping for 10^5 rows
     updatable = [c for c in IMPORT_COLUMNS if c != "uscc"]
     upsert = base.on_conflict_do_update(
         index_elements=[Enterprise.uscc],
