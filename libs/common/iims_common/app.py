@@ -14,7 +14,7 @@ from iims_common.errors import PROBLEM_RESPONSES, install_error_handlers
 from iims_common.logging import configure_logging
 from iims_common.observability import RequestContextMiddleware, health_router
 from iims_common.settings import ServiceSettings
-from iims_common.workers import ConsumerFactory, Workers
+from iims_common.workers import ConsumerFactory, PeriodicJob, Workers
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -48,6 +48,7 @@ def create_service_app(
     version: str,
     routers: Sequence[APIRouter],
     consumers: ConsumerFactory | None = None,
+    periodic: Sequence[PeriodicJob] = (),
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
 
@@ -58,7 +59,7 @@ def create_service_app(
         app.state.sessionmaker = create_sessionmaker(engine)
         workers = None
         if settings.background_workers:
-            workers = Workers(settings, engine, app.state.sessionmaker, consumers)
+            workers = Workers(settings, engine, app.state.sessionmaker, consumers, periodic)
             workers.start()
         app.state.workers = workers
         try:

@@ -32,6 +32,8 @@ class Role(StrEnum):
     consultancy = "consultancy"  # 贯标服务机构
     certification_body = "certification_body"  # 认定服务机构
     management_org = "management_org"  # 认定管理组织
+    # 认定审核员: a person (subject = person id) who sees the audits whose team they are on.
+    auditor = "auditor"
 
 
 NATIONAL_ROLES = frozenset({Role.ministry, Role.management_org})

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from iims_common.standard import REQUIREMENT_CLAUSES
+
 ELEMENTS = ("数据", "技术", "业务流程", "组织结构")
 
 
@@ -29,58 +31,39 @@ class Clause:
     elements: tuple[str, ...]
 
 
-def _clauses(section: int, titles: list[tuple[str, tuple[str, ...]]]) -> list[Clause]:
-    return [Clause(f"{section}.{i}", t, e) for i, (t, e) in enumerate(titles, start=1)]
-
-
 ORG, PROC, TECH, DATA = "组织结构", "业务流程", "技术", "数据"
+# Which of the 4 elements each clause mainly bears on (the diagnosis is ours).
+_ELEMENTS: dict[str, tuple[str, ...]] = {
+    "4.1": (ORG, PROC),
+    "4.2": (PROC,),
+    "5.1": (ORG,),
+    "5.2": (ORG,),
+    "5.3": (ORG, PROC),
+    "5.4": (ORG,),
+    "5.5": (ORG, DATA),
+    "5.6": (ORG, PROC),
+    "5.7": (ORG,),
+    "6.1": (ORG,),
+    "6.2": (ORG,),
+    "6.3": (TECH,),
+    "6.4": (DATA,),
+    "6.5": (TECH, DATA),
+    "7.1": (PROC, ORG),
+    "7.2": (PROC, ORG),
+    "7.3": (TECH,),
+    "7.4": (PROC, TECH),
+    "7.5": (TECH,),
+    "7.6": (DATA,),
+    "7.7": (PROC, ORG),
+    "8.1": (DATA, PROC),
+    "8.2": (DATA,),
+    "8.3": (PROC,),
+    "8.4": (ORG,),
+    "8.5": (ORG,),
+    "8.6": (PROC, ORG),
+}
 CLAUSES: tuple[Clause, ...] = tuple(
-    _clauses(4, [("总要求", (ORG, PROC)), ("文件要求", (PROC,))])
-    + _clauses(
-        5,
-        [
-            ("最高管理者", (ORG,)),
-            ("管理者代表", (ORG,)),
-            ("关注焦点", (ORG, PROC)),
-            ("方针", (ORG,)),
-            ("目标", (ORG, DATA)),
-            ("管理体系策划", (ORG, PROC)),
-            ("职责与协调沟通", (ORG,)),
-        ],
-    )
-    + _clauses(
-        6,
-        [
-            ("资金投入", (ORG,)),
-            ("人才保障", (ORG,)),
-            ("设备设施", (TECH,)),
-            ("信息资源", (DATA,)),
-            ("信息安全", (TECH, DATA)),
-        ],
-    )
-    + _clauses(
-        7,
-        [
-            ("策划", (PROC, ORG)),
-            ("业务流程与组织结构优化", (PROC, ORG)),
-            ("技术实现", (TECH,)),
-            ("匹配与规范", (PROC, TECH)),
-            ("运行维护", (TECH,)),
-            ("数据开发利用", (DATA,)),
-            ("动态调整", (PROC, ORG)),
-        ],
-    )
-    + _clauses(
-        8,
-        [
-            ("评估与诊断", (DATA, PROC)),
-            ("监视与测量", (DATA,)),
-            ("内部审核", (PROC,)),
-            ("考核", (ORG,)),
-            ("管理评审", (ORG,)),
-            ("改进", (PROC, ORG)),
-        ],
-    )
+    Clause(code, title, _ELEMENTS[code]) for code, title in REQUIREMENT_CLAUSES.items()
 )
 LEVELS: tuple[tuple[Decimal, str], ...] = (
     (Decimal("0.9"), "卓越"),
