@@ -90,4 +90,4 @@ async def paginate(
     rows = list((await session.scalars(stmt.order_by(id_column).limit(params.limit + 1))).all())
     more = len(rows) > params.limit
     rows = rows[: params.limit]
-    return rows, (encode_cursor(rows[-1].id) if more and rows else None)
+    return rows, (encode_cursor(getattr(rows[-1], id_column.key)) if more and rows else None)

@@ -10,12 +10,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessment.domain.conformity import Rating
+from iims_common.schemas import Input
 
 PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class FrameworkSummary(BaseModel):

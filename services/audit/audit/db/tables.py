@@ -32,7 +32,7 @@ class Enterprise(Base):
     __tablename__ = "enterprises"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
     uscc: Mapped[str | None] = mapped_column(sa.String(18))
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str | None] = mapped_column(sa.String(200))
     province_code: Mapped[str | None] = mapped_column(sa.String(6))
     industry_code: Mapped[str | None] = mapped_column(sa.String(4))
     size: Mapped[str | None] = mapped_column(sa.String(10))

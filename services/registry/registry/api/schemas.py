@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
+from pydantic import AfterValidator, BaseModel, Field, computed_field
 
+from iims_common.schemas import Input, Output, checked
 from registry.domain.enums import (
     AgencyKind,
     AgencyStatus,
@@ -29,24 +30,14 @@ from registry.domain.reference import (
 from registry.domain.uscc import uscc_error
 
 
-def _check(fn: Any) -> Any:
-    def validate(value: str) -> str:
-        error = fn(value)
-        if error:
-            raise ValueError(error)
-        return value
-
-    return AfterValidator(validate)
-
-
 def _upper(value: str) -> str:
     return value.strip().upper()
 
 
-USCC = Annotated[str, AfterValidator(_upper), _check(uscc_error)]
-ProvinceCode = Annotated[str, _check(province_error)]
-RegionCode = Annotated[str, _check(authority_region_error)]
-IndustryCode = Annotated[str, AfterValidator(_upper), _check(industry_error)]
+USCC = Annotated[str, AfterValidator(_upper), checked(uscc_error)]
+ProvinceCode = Annotated[str, checked(province_error)]
+RegionCode = Annotated[str, checked(authority_region_error)]
+IndustryCode = Annotated[str, AfterValidator(_upper), checked(industry_error)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -58,14 +49,6 @@ def _period(value: str) -> str:
 
 
 Period = Annotated[str, AfterValidator(_period)]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Output(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 # --- enterprises -------------------------------------------------------------------------

@@ -5,34 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from iims_common.schemas import Input, Output, checked
 from training.domain.enums import LABELS, EnrollmentStatus, OrganizationKind, QualificationKind
 from training.domain.id_number import id_number_error, phone_error
 
-
-def _check(fn: Any) -> Any:
-    def validate(value: str) -> str:
-        error = fn(value)
-        if error:
-            raise ValueError(error)
-        return value
-
-    return AfterValidator(validate)
-
-
-IdNumber = Annotated[str, AfterValidator(lambda v: v.strip().upper()), _check(id_number_error)]
-Phone = Annotated[str, AfterValidator(lambda v: v.strip()), _check(phone_error)]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Output(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+IdNumber = Annotated[str, AfterValidator(lambda v: v.strip().upper()), checked(id_number_error)]
+Phone = Annotated[str, AfterValidator(lambda v: v.strip()), checked(phone_error)]
 
 
 class ModuleOut(BaseModel):

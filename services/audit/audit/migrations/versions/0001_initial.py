@@ -50,7 +50,7 @@ def upgrade() -> None:
         "enterprises",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("uscc", sa.String(length=18), nullable=True),
-        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=True),
         sa.Column("province_code", sa.String(length=6), nullable=True),
         sa.Column("industry_code", sa.String(length=4), nullable=True),
         sa.Column("size", sa.String(length=10), nullable=True),
