@@ -103,6 +103,50 @@ async def publish(bootstrap: str, topic: str, value: dict[str, Any] | bytes, key
         await producer.stop()
 
 
+async def publish_many(bootstrap: str, messages: list[tuple[str, dict[str, Any], str]]) -> None:
+    """(topic, value, key) in order, through one producer."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for topic, value, key in messages:
+            await producer.send_and_wait(topic, json.dumps(value).encode(), key=key.encode())
+    finally:
+        await producer.stop()
+
+
+def cloud_event(
+    topic: str, data: dict[str, Any], *, source: str, subject: str, time: str | None = None
+) -> dict[str, Any]:
+    """A CloudEvent as another service would publish it (JSON-ready)."""
+    event: dict[str, Any] = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": source,
+        "type": f"cn.iims.{topic}.v1",
+        "subject": subject,
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+    if time:
+        event["time"] = time
+    return event
+
+
+async def all_processed(sessionmaker: Any, event_ids: list[str], consumer: str | None = None) -> bool:
+    """Whether a service's inbox holds every one of these event ids."""
+    from sqlalchemy import func, select
+
+    from iims_common.events.tables import processed_events
+
+    stmt = select(func.count(func.distinct(processed_events.c.event_id))).where(
+        processed_events.c.event_id.in_(event_ids)
+    )
+    if consumer:
+        stmt = stmt.where(processed_events.c.consumer == consumer)
+    async with sessionmaker() as session:
+        return bool(await session.scalar(stmt) == len(set(event_ids)))
+
+
 async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
     """Poll an async/sync check until it returns truthy (for effects of background workers)."""
     loop = asyncio.get_running_loop()

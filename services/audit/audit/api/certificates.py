@@ -4,6 +4,7 @@ public verification and public notices (公示)."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
@@ -104,27 +105,20 @@ async def verify_certificate(
     return s.PublicCertificate.model_validate(await deps.certificate(session, None, number))
 
 
+async def _names(
+    session: Session, id_column: Any, name_column: Any, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    rows = await session.execute(sa.select(id_column, name_column).where(id_column.in_(ids)))
+    return {row[0]: row[1] for row in rows.all()}
+
+
 @public_router.get("/notices", response_model=Page[s.PublicNotice])
 async def list_notices(session: Session, page: Pagination) -> Page[s.PublicNotice]:
     """公示: applications the management organization approved, open for objections."""
     stmt = sa.select(Application).where(Application.status == ApplicationStatus.in_notice)
     rows, cursor = await paginate(session, stmt, Application.id, page)
-    names = dict(
-        (
-            await session.execute(
-                sa.select(Enterprise.id, Enterprise.name).where(
-                    Enterprise.id.in_([r.enterprise_id for r in rows])
-                )
-            )
-        ).tuples()
-    )
-    bodies = dict(
-        (
-            await session.execute(
-                sa.select(Agency.id, Agency.name).where(Agency.id.in_([r.body_id for r in rows]))
-            )
-        ).tuples()
-    )
+    names = await _names(session, Enterprise.id, Enterprise.name, [r.enterprise_id for r in rows])
+    bodies = await _names(session, Agency.id, Agency.name, [r.body_id for r in rows])
     return Page[s.PublicNotice](
         items=[
             s.PublicNotice(

@@ -1,0 +1,69 @@
+"""Audit test fixtures: the app on a migrated PostgreSQL database, the session broker, and a
+feed that publishes the facts other services would (agencies, enterprises, pilots,
+qualifications) as real events, waiting until the audit service has consumed them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+import pytest_asyncio
+from audit_world import Facts
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from audit.main import create_app
+from audit.settings import AuditSettings
+from iims_common.testing import SECRET, create_migrated_database, truncate
+
+TABLES = (
+    "findings, audit_team, audits, surveillance_plans, certificates, objections, "
+    "application_history, applications, auditor_unavailability, auditors, qualifications, "
+    "agencies, enterprises, schedule_proposals, outbox, processed_events, idempotency_keys"
+)
+
+
+@pytest.fixture(scope="session")
+def audit_settings(broker: str) -> AuditSettings:
+    return AuditSettings(
+        environment="test",
+        database_url=create_migrated_database("iims_audit_test", service="audit"),
+        kafka_bootstrap_servers=broker,
+        internal_token_secret=SECRET,
+        relay_poll_interval_s=0.1,
+        consumer_max_attempts=3,
+        consumer_retry_backoff_s=0.05,
+        verification_rate_limit="5/minute",
+        notice_period_days=7,
+        scheduler_time_limit_s=5.0,
+        log_json=False,
+    )
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def audit_app(audit_settings: AuditSettings) -> AsyncIterator[FastAPI]:
+    application = create_app(audit_settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+def adb(audit_app: FastAPI) -> async_sessionmaker[AsyncSession]:
+    maker: async_sessionmaker[AsyncSession] = audit_app.state.sessionmaker
+    return maker
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def aclient(
+    audit_app: FastAPI, adb: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    await truncate(adb, TABLES)
+    transport = httpx.ASGITransport(app=audit_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://audit") as c:
+        yield c
+
+
+@pytest.fixture
+def facts(audit_settings: AuditSettings, adb: async_sessionmaker[AsyncSession]) -> Facts:
+    return Facts(audit_settings.kafka_bootstrap_servers, adb)
