@@ -47,6 +47,7 @@ class ProblemError(Exception):
         self.detail = detail or self.title
         self.errors = list(errors)
         self.extra = extra
+        self.headers: dict[str, str] = {}
 
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -142,7 +143,7 @@ def problem_response(
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(exc.to_problem(request.url.path))
+        return problem_response(exc.to_problem(request.url.path), exc.headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,6 +6,9 @@ replicas.
 
 from __future__ import annotations
 
+import math
+import time
+
 from fastapi import Request
 from limits import parse
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -29,4 +32,11 @@ class RateLimit:
             request.client.host if request.client else "unknown"
         )
         if not await self.limiter.hit(self.item, scope, client):
-            raise TooManyRequests(f"At most {self.item} per client; retry later")
+            stats = await self.limiter.get_window_stats(self.item, scope, client)
+            retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+            error = TooManyRequests(
+                f"At most {self.item} per client; retry in {retry_after} s",
+                retry_after=retry_after,
+            )
+            error.headers["Retry-After"] = str(retry_after)
+            raise error

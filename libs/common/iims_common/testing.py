@@ -132,7 +132,9 @@ def cloud_event(
     return event
 
 
-async def all_processed(sessionmaker: Any, event_ids: list[str], consumer: str | None = None) -> bool:
+async def all_processed(
+    sessionmaker: Any, event_ids: list[str], consumer: str | None = None
+) -> bool:
     """Whether a service's inbox holds every one of these event ids."""
     from sqlalchemy import func, select
 

@@ -121,9 +121,12 @@ async def restore(
     session: AsyncSession, certificate: Certificate, reason: str, today: dt.date
 ) -> Certificate:
     _require(certificate, CertificateStatus.suspended, action="restore")
+    # As of the suspension too: a certificate suspended for a missed audit stays suspended
+    # until that audit is done.
+    as_of = max(today, certificate.suspended_on or today)
     missed = [
         p
-        for p in await missed_surveillance(session, certificate, today)
+        for p in await missed_surveillance(session, certificate, as_of)
         if p.kind is AuditKind.surveillance
     ]
     if missed:
