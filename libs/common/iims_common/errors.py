@@ -190,6 +190,9 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _sqlstate(exc)
         if code in ("40001", "40P01"):  # serialization failure, deadlock: the client may retry
             err: ProblemError = Conflict("A concurrent request won; retry", retryable=True)
+        elif code is not None and code.startswith("22"):
+            # Data exception (e.g. a NUL byte in text, a number out of range): the input is bad.
+            err = BadRequest("The request contains a value the database cannot store")
         elif exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
             err = ServiceUnavailable("The database is unavailable; retry later")
         else:

@@ -74,7 +74,11 @@ async def test_expiry_and_management_actions(
         f"{base}/suspension", json={"reason": "企业申请暂停"}, headers=management()
     )
     assert r.status_code == 200 and r.json()["status"] == "suspended"
-    public = (await aclient.get(f"/api/v1/public/certificates/{number}")).json()
+    public = (
+        await aclient.get(
+            f"/api/v1/public/certificates/{number}", headers={"X-Forwarded-For": "192.0.2.5"}
+        )
+    ).json()
     assert public["status"] == "suspended" and public["status_label"] == "暂停"
     r = await aclient.post(f"{base}/restoration", json={"reason": "整改完成"}, headers=management())
     assert r.status_code == 200 and r.json()["status"] == "valid"
@@ -111,7 +115,8 @@ async def test_public_verification_reveals_nothing_on_a_miss(
     w = await make_world(aclient, facts)
     certificate = await certify(aclient, w, adb)
     number = certificate["number"]
-    good = await aclient.get(f"/api/v1/public/certificates/{number}")
+    me = {"X-Forwarded-For": "198.51.100.7"}  # this test's own rate-limit bucket
+    good = await aclient.get(f"/api/v1/public/certificates/{number}", headers=me)
     assert good.status_code == 200
     assert set(good.json()) == {
         "number",
@@ -128,12 +133,17 @@ async def test_public_verification_reveals_nothing_on_a_miss(
     }
     neighbour = number[:-1] + ("2" if number[-1] != "2" else "3")
     misses = [
-        await aclient.get(f"/api/v1/public/certificates/{n}")
+        await aclient.get(f"/api/v1/public/certificates/{n}", headers=me)
         for n in (neighbour, "IIMS-RZ-2014-0000000000", "x" * 500)
     ]
     assert [m.status_code for m in misses] == [404, 404, 404]
     assert len({m.json()["detail"] for m in misses}) == 1  # the same words whatever the miss
-    limited = await aclient.get(f"/api/v1/public/certificates/{number}")
+    statuses = [
+        (await aclient.get(f"/api/v1/public/certificates/{number}", headers=me)).status_code
+        for _ in range(2)
+    ]
+    assert statuses == [200, 429]  # 5 per minute in the tests
+    limited = await aclient.get(f"/api/v1/public/certificates/{number}", headers=me)
     assert limited.status_code == 429 and "retry-after" in {k.lower() for k in limited.headers}
 
 

@@ -178,6 +178,9 @@ async def test_application_to_certificate(
         "in_notice",
         "certified",
     ]
-    public = await aclient.get(f"/api/v1/public/certificates/{certificate['number']}")
+    public = await aclient.get(
+        f"/api/v1/public/certificates/{certificate['number']}",
+        headers={"X-Forwarded-For": "203.0.113.10"},  # its own rate-limit bucket
+    )
     assert public.status_code == 200 and public.json()["status"] == "valid"
     assert "enterprise_id" not in public.json() and "application_id" not in public.json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from audit.db.tables import Application, Audit, Certificate, Finding
 from iims_common.errors import NotFound
 from iims_common.identity import Caller
 
-MAX_NUMBER = 40
+NUMBER = re.compile(r"[A-Z0-9-]{1,40}")
 
 
 async def application(
@@ -59,7 +60,9 @@ async def certificate(
     session: AsyncSession, caller: Caller | None, number: str, *, for_update: bool = False
 ) -> Certificate:
     """By number; `caller=None` is the public verification (no scope, but no hints either)."""
-    stmt = sa.select(Certificate).where(Certificate.number == number[:MAX_NUMBER])
+    if not NUMBER.fullmatch(number):  # not a number we could have issued: the same plain 404
+        raise NotFound("No certificate with this number")
+    stmt = sa.select(Certificate).where(Certificate.number == number)
     if caller is not None:
         stmt = stmt.where(repository.CERTIFICATES.condition(caller))
     if for_update:
