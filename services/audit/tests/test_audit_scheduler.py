@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import replace
 
 import httpx
 from audit_world import Facts, apply, day, make_world, plan
@@ -14,14 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audit.domain.enums import AuditKind, QualificationKind, TeamRole
-from audit.domain.scheduler import AuditRequest, Schedule, greedy_first_fit, schedule
+from audit.domain.scheduler import AuditRequest, Schedule, greedy_first_fit, schedule, verify
 from audit.domain.team_rules import (
     Auditor,
     Enterprise,
     Qualification,
     Span,
     audit_days,
-    check_team,
 )
 
 WINDOW = Span(dt.date(2014, 11, 1), dt.date(2014, 12, 31))
@@ -29,25 +27,7 @@ SECTIONS = "CDE"
 
 
 def broken_rules(result: Schedule, requests: list[AuditRequest], pool: list[Auditor]) -> list[str]:
-    """Check each placement with the API's rule check, booking as we go (double booking
-    between the proposal's own audits counts too)."""
-    people = {a.person_id: a for a in pool}
-    by_ref = {r.ref: r for r in requests}
-    broken = []
-    for p in result.placements:
-        for v in check_team(p.draft(by_ref[p.ref]), people):
-            broken.append(v.rule)
-        if p.span.start < by_ref[p.ref].earliest or not (
-            WINDOW.start <= p.span.start and p.span.end <= WINDOW.end
-        ):
-            broken.append("schedule.window")
-        latest = by_ref[p.ref].latest
-        if latest and p.span.end > latest:
-            broken.append("schedule.latest")
-        for person, _ in p.team:
-            a = people[person]
-            people[person] = replace(a, bookings=(*a.bookings, (p.ref, p.span)))
-    return broken
+    return verify(result, requests, pool, WINDOW)
 
 
 @st.composite

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from audit.domain.enums import AuditKind, TeamRole
-from audit.domain.team_rules import AuditDraft, Auditor, Enterprise, Span
+from audit.domain.team_rules import AuditDraft, Auditor, Enterprise, Span, check_team
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ class Schedule:
     unplaced: list[Unplaced] = field(default_factory=list)
     seconds: float = 0.0
     optimal: bool = True
+    # The solver's proven upper bound on how many could be placed (None for the baseline).
+    upper_bound: int | None = None
 
 
 def duration(days: int, team_size: int) -> int:
@@ -308,6 +310,7 @@ def _solve_body(
         choices.append(c)
     if not choices:
         return
+    result.upper_bound = result.upper_bound or 0
     for p, ivs in intervals.items():
         fixed = [
             model.new_fixed_size_interval_var(
@@ -319,21 +322,60 @@ def _solve_body(
         ]
         if len(ivs) + len(fixed) > 1:
             model.add_no_overlap(ivs + fixed)
-    # Most audits first; among equally many, earlier starts (the weight keeps that order).
-    weight = window.days * len(choices) + 1
-    model.maximize(weight * sum(c.placed for c in choices) - sum(c.start for c in choices))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
+    # Phase 1: as many audits as possible. Phase 2: the same number, as early as possible
+    # (one lexicographic objective made phase 1 much slower to converge).
+    placed_total = sum(c.placed for c in choices)
+    model.maximize(placed_total)
+    solver = _solver(time_limit_s * 0.7, workers)
     status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result.optimal = False
+        _take(result, greedy, choices, pool, team_size)
+        return
+    best = sum(solver.boolean_value(c.placed) for c in choices)
+    result.upper_bound = (result.upper_bound or 0) + int(solver.best_objective_bound + 1e-6)
+    if best < len(greedy):  # cannot happen with the hint kept, but never do worse than it
+        result.optimal = False
+        _take(result, greedy, choices, pool, team_size)
+        return
     result.optimal = result.optimal and status == cp_model.OPTIMAL
-    solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    placed = sum(solver.boolean_value(c.placed) for c in choices) if solved else 0
+    chosen = {
+        c.request.ref: _from_solution(solver, c, window)
+        for c in choices
+        if solver.boolean_value(c.placed)
+    }
+    model.clear_hints()
     for c in choices:
-        if placed >= len(greedy) and solver.boolean_value(c.placed):
-            result.placements.append(_from_solution(solver, c, window))
-        elif placed < len(greedy) and c.request.ref in greedy:
-            result.placements.append(greedy[c.request.ref])
+        _hint(model, c, chosen.get(c.request.ref), window)
+    model.add(placed_total >= best)
+    model.minimize(sum(c.start for c in choices))
+    early = _solver(time_limit_s * 0.3, workers)
+    if early.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = {
+            c.request.ref: _from_solution(early, c, window)
+            for c in choices
+            if early.boolean_value(c.placed)
+        }
+    _take(result, chosen, choices, pool, team_size)
+
+
+def _solver(time_limit_s: float, workers: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.2, time_limit_s)
+    solver.parameters.num_workers = workers
+    return solver
+
+
+def _take(
+    result: Schedule,
+    chosen: dict[uuid.UUID, Placement],
+    choices: list[_Choice],
+    pool: list[Auditor],
+    team_size: int,
+) -> None:
+    for c in choices:
+        if c.request.ref in chosen:
+            result.placements.append(chosen[c.request.ref])
         else:
             result.unplaced.append(_why_not(c.request, pool, c.eligibility, team_size))
 
@@ -422,3 +464,25 @@ def _first_team(
         if len(others) == team_size - 1:
             return [(lead, TeamRole.lead)] + [(p, TeamRole.member) for p in others]
     return None
+
+
+def verify(
+    result: Schedule, requests: Sequence[AuditRequest], auditors: Sequence[Auditor], window: Span
+) -> list[str]:
+    """Every rule a schedule breaks, checked placement by placement with the same
+    `check_team` the API uses, booking as it goes (so two proposed audits of one person
+    clash too); plus the window, the earliest start and the latest end of each request."""
+    people = {a.person_id: a for a in auditors}
+    by_ref = {r.ref: r for r in requests}
+    broken: list[str] = []
+    for p in result.placements:
+        request = by_ref[p.ref]
+        broken += [v.rule for v in check_team(p.draft(request), people)]
+        if not (window.start <= p.span.start and p.span.end <= window.end):
+            broken.append("schedule.window")
+        if p.span.start < request.earliest or (request.latest and p.span.end > request.latest):
+            broken.append("schedule.request-dates")
+        for person, _ in p.team:
+            a = people[person]
+            people[person] = replace(a, bookings=(*a.bookings, (p.ref, p.span)))
+    return broken
