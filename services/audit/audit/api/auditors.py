@@ -146,7 +146,7 @@ async def remove_unavailability(
             Unavailability.id == unavailability_id, Unavailability.person_id == person_id
         )
     )
-    if not deleted.rowcount:
+    if not deleted.rowcount:  # type: ignore[attr-defined]
         raise NotFound(f"Unavailability {unavailability_id} not found")
     return Response(status_code=204)
 
