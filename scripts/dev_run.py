@@ -1,9 +1,9 @@
 """`make run`: broker + registry on SQLite under ./var, demo data, URLs; Ctrl-C stops all.
 
 Settings come from the environment: DATABASE_URL (or REGISTRY_DATABASE_URL) and
-TRAINING_DATABASE_URL / ASSESSMENT_DATABASE_URL point the services at PostgreSQL — one database each —
+TRAINING_DATABASE_URL / ASSESSMENT_DATABASE_URL / AUDIT_DATABASE_URL point the services at PostgreSQL — one database each —
 KAFKA_BOOTSTRAP_SERVERS at a real Kafka (then no local broker is started); REGISTRY_PORT
-(8001), TRAINING_PORT (8002), ASSESSMENT_PORT (8003), BROKER_PORT (9092), VAR_DIR (./var), DEMO_DATA (1) change the
+(8001), TRAINING_PORT (8002), ASSESSMENT_PORT (8003), AUDIT_PORT (8004), BROKER_PORT (9092), VAR_DIR (./var), DEMO_DATA (1) change the
 defaults.
 """
 
@@ -33,6 +33,7 @@ def main() -> int:
         ("registry", port, "REGISTRY_DATABASE_URL"),
         ("training", int(os.environ.get("TRAINING_PORT", "8002")), "TRAINING_DATABASE_URL"),
         ("assessment", int(os.environ.get("ASSESSMENT_PORT", "8003")), "ASSESSMENT_DATABASE_URL"),
+        ("audit", int(os.environ.get("AUDIT_PORT", "8004")), "AUDIT_DATABASE_URL"),
     ]
     env.setdefault("ENVIRONMENT", "development")
     env.setdefault("LOG_JSON", "false")
@@ -75,6 +76,7 @@ IIMS platform (两化融合管理体系 咨询与认定服务平台) is running 
   registry API   http://127.0.0.1:{port}/api/v1/enterprises   (docs: /docs)
   training API   http://127.0.0.1:{services[1][1]}/api/v1/programmes   (docs: /docs)
   assessment API http://127.0.0.1:{services[2][1]}/api/v1/assessments  (docs: /docs)
+  audit API      http://127.0.0.1:{services[3][1]}/api/v1/applications  (docs: /docs)
   health         /healthz  /readyz  /metrics on each
   broker         {env["KAFKA_BOOTSTRAP_SERVERS"]}{" (local tansu, memory-only)" if broker else ""}
   databases      {var}/<service>.db unless REGISTRY_/TRAINING_DATABASE_URL (or DATABASE_URL) are set

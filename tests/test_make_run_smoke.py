@@ -26,7 +26,7 @@ def _listening(port: int) -> bool:
 
 async def test_make_run_sqlite_path(tmp_path: Path) -> None:
     api_port, broker_port, training_port = free_port(), free_port(), free_port()
-    assessment_port = free_port()
+    assessment_port, audit_port = free_port(), free_port()
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
     }
@@ -35,6 +35,7 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
         REGISTRY_PORT=str(api_port),
         TRAINING_PORT=str(training_port),
         ASSESSMENT_PORT=str(assessment_port),
+        AUDIT_PORT=str(audit_port),
         BROKER_PORT=str(broker_port),
         INTERNAL_TOKEN_SECRET=SECRET,
     )
@@ -104,6 +105,16 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
                 return r.status_code == 200 and len(r.json()["items"]) == 500
 
             await eventually(baselines, timeout=60)
+        # ... and the audit service learned the authorized certification bodies.
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{audit_port}", headers=headers
+        ) as au:
+
+            async def bodies() -> bool:
+                r = await au.get("/api/v1/certification-bodies")
+                return r.status_code == 200 and len(r.json()["items"]) == 3
+
+            await eventually(bodies, timeout=60)
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
         try:
@@ -112,5 +123,5 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
     time.sleep(0.5)
-    ports = (api_port, broker_port, training_port, assessment_port)
+    ports = (api_port, broker_port, training_port, assessment_port, audit_port)
     assert not any(_listening(p) for p in ports), "make run left processes behind"
