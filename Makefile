@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SERVICES := registry training assessment audit
+SERVICES := registry training assessment audit gateway
 PACKAGES := $(SERVICES)
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
@@ -26,7 +26,7 @@ broker: $(STAMP)
 	$(BIN)/python -m iims_common.broker --port $${BROKER_PORT:-9092}
 
 ## make migrate — alembic upgrade head for every service, each against its own database:
-##   REGISTRY_DATABASE_URL, TRAINING_DATABASE_URL, ASSESSMENT_DATABASE_URL, AUDIT_DATABASE_URL (one each, never shared).
+##   REGISTRY_DATABASE_URL, TRAINING_DATABASE_URL, ASSESSMENT_DATABASE_URL, AUDIT_DATABASE_URL, GATEWAY_DATABASE_URL (one each, never shared).
 migrate: $(STAMP)
 	@for s in $(SERVICES); do \
 	  var=$$(echo $$s | tr a-z A-Z)_DATABASE_URL; url=$$(printenv $$var); \

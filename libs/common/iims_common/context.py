@@ -27,3 +27,9 @@ def valid_traceparent(value: str | None) -> str | None:
 def current_traceparent() -> str:
     """The caller's trace context, or a fresh one (so every event can be correlated)."""
     return traceparent_var.get() or new_traceparent()
+
+
+def outgoing_traceparent() -> str:
+    """The trace context for a call this request makes: same trace, a new parent span."""
+    current = current_traceparent()
+    return f"{current[:36]}{secrets.token_hex(8)}{current[52:]}"

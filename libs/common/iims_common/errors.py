@@ -118,6 +118,10 @@ class ServiceUnavailable(ProblemError):
     status, slug, title = 503, "service-unavailable", "Service unavailable"
 
 
+class GatewayTimeout(ProblemError):
+    status, slug, title = 504, "gateway-timeout", "An upstream service did not answer in time"
+
+
 def field_path(loc: Sequence[str | int]) -> str:
     """('body', 'contacts', 0, 'phone') -> 'contacts[0].phone'."""
     parts = list(loc)

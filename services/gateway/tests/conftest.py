@@ -1,0 +1,102 @@
+"""Gateway fixtures: the whole platform in one process — the four services' real apps on
+their own migrated PostgreSQL databases, with their relays and consumers on the session
+broker, behind the gateway (each service reached through an ASGI transport instead of a
+socket; everything else is as deployed)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+import httpx
+import pytest_asyncio
+from fastapi import FastAPI
+
+from assessment.main import create_app as assessment_app
+from assessment.settings import AssessmentSettings
+from audit.main import create_app as audit_app
+from audit.settings import AuditSettings
+from gateway.main import create_app as gateway_app
+from gateway.settings import GatewaySettings
+from iims_common.settings import ServiceSettings
+from iims_common.testing import SECRET, create_migrated_database
+from registry.main import create_app as registry_app
+from registry.settings import RegistrySettings
+from training.main import create_app as training_app
+from training.settings import TrainingSettings
+
+ADMIN_PASSWORD = "a-real-admin-password-for-tests"
+COMMON = {
+    "environment": "test",
+    "internal_token_secret": SECRET,
+    "relay_poll_interval_s": 0.1,
+    "consumer_max_attempts": 3,
+    "consumer_retry_backoff_s": 0.05,
+    "log_json": False,
+}
+
+
+@dataclass
+class Platform:
+    gateway: FastAPI
+    services: dict[str, FastAPI]
+    settings: GatewaySettings
+
+
+def _settings(
+    cls: type[ServiceSettings], name: str, broker: str, **extra: object
+) -> ServiceSettings:
+    return cls(
+        database_url=create_migrated_database(f"iims_gw_{name}_test", service=name),
+        kafka_bootstrap_servers=broker,
+        **COMMON,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def platform(broker: str) -> AsyncIterator[Platform]:
+    factories = {
+        "registry": (registry_app, RegistrySettings),
+        "training": (training_app, TrainingSettings),
+        "assessment": (assessment_app, AssessmentSettings),
+        "audit": (audit_app, AuditSettings),
+    }
+    async with AsyncExitStack() as stack:
+        services: dict[str, FastAPI] = {}
+        for name, (factory, cls) in factories.items():
+            app = factory(_settings(cls, name, broker))  # type: ignore[operator]
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            services[name] = app
+        settings = GatewaySettings(
+            database_url=create_migrated_database("iims_gw_gateway_test", service="gateway"),
+            kafka_bootstrap_servers=broker,
+            admin_password=ADMIN_PASSWORD,  # type: ignore[arg-type]
+            jwt_secret="jwt-secret-for-the-gateway-tests-32+",  # type: ignore[arg-type]
+            cors_origins="https://iims.example.cn",
+            webhook_backoff_base_s=0.2,
+            webhook_poll_interval_s=0.1,
+            lockout_after_failures=3,
+            rate_limit_verification="5/minute",
+            **COMMON,  # type: ignore[arg-type]
+        )
+        transports = {n: httpx.ASGITransport(app=a) for n, a in services.items()}
+        gateway = gateway_app(settings, transports)
+        await stack.enter_async_context(gateway.router.lifespan_context(gateway))
+        yield Platform(gateway, services, settings)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def gw(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=platform.gateway, client=("198.51.100.20", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as c:
+        yield c
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def admin(gw: httpx.AsyncClient) -> dict[str, str]:
+    """Bearer headers of the bootstrap administrator (from settings)."""
+    r = await gw.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
