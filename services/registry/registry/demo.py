@@ -355,7 +355,8 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
     for i, code in enumerate(province_codes):
         if i % 7 == 6:
             continue
-        plan = await programme.submit_province_plan(
+        late = i % 5 == 4
+        await programme.submit_province_plan(
             session,
             Caller(subject=f"province-{code}", role=Role.province, province_code=code),
             batch,
@@ -365,9 +366,8 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
                 policy_support="设立两化融合专项资金，支持试点企业贯标。",
                 funding_wan_yuan=float(rng.randint(100, 2000)),
             ),
+            submitted_at=dt.datetime(2014, 6 if late else 5, 15 if late else 20, tzinfo=dt.UTC),
         )
-        late = i % 5 == 4
-        plan.submitted_at = dt.datetime(2014, 6 if late else 5, 15 if late else 20, tzinfo=dt.UTC)
     await session.flush()
     return {"recommending_units": len(units), "enterprises": RECOMMENDED, "pilots": PILOTS}
 

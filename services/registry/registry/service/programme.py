@@ -90,6 +90,7 @@ async def create_batch(session: AsyncSession, body: schemas.BatchCreate) -> Batc
     batch = Batch(**body.model_dump())
     session.add(batch)
     await session.flush()
+    await publish.batch_updated(session, batch)
     return batch
 
 
@@ -106,6 +107,7 @@ async def update_batch(session: AsyncSession, batch: Batch, body: schemas.BatchU
         if value is not None or field == "plan_deadline":
             setattr(batch, field, value)
     await session.flush()
+    await publish.batch_updated(session, batch)
     return batch
 
 
@@ -155,6 +157,7 @@ async def recommend(
     )
     session.add(rec)
     await session.flush()
+    await publish.recommendation_made(session, rec)
     return rec
 
 
@@ -228,6 +231,7 @@ async def change_pilot_status(
             changed_by=changed_by,
         )
     )
+    await publish.pilot_status_changed(session, pilot, current, reason)
 
 
 async def update_pilot(
@@ -265,11 +269,16 @@ async def submit_progress_report(
     )
     session.add(report)
     await session.flush()
+    await publish.progress_reported(session, report, pilot.enterprise_id)
     return report
 
 
 async def submit_province_plan(
-    session: AsyncSession, caller: Caller, batch: Batch, body: schemas.ProvincePlanCreate
+    session: AsyncSession,
+    caller: Caller,
+    batch: Batch,
+    body: schemas.ProvincePlanCreate,
+    submitted_at: dt.datetime | None = None,  # a plan handed in on paper earlier (demo data)
 ) -> ProvincePlan:
     province = body.province_code or caller.province_code
     if caller.role is Role.province and province != caller.province_code:
@@ -284,8 +293,11 @@ async def submit_province_plan(
         submitted_by=caller.client_key,
         **{**body.model_dump(), "province_code": province},
     )
+    if submitted_at is not None:
+        plan.submitted_at = submitted_at
     session.add(plan)
     await session.flush()
+    await publish.province_plan_submitted(session, plan, batch)
     return plan
 
 
