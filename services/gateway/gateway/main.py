@@ -14,13 +14,17 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from gateway import __version__
-from gateway.api import auth, proxy
+from gateway.api import auth, proxy, views
 from gateway.domain.openapi import merge
+from gateway.events.consume import gateway_consumers
+from gateway.service import webhooks
 from gateway.service.auth import ensure_bootstrap_admin
 from gateway.service.upstream import Upstreams
 from gateway.settings import SERVICES, GatewaySettings, get_settings
 from iims_common.app import create_service_app
+from iims_common.personal_data import PersonalDataVault
 from iims_common.ratelimit import RateLimit
+from iims_common.workers import PeriodicJob
 
 DESCRIPTION = "两化融合管理体系 咨询与认定服务平台 — gateway (咨询服务平台 API)."
 CORS_HEADERS = [
@@ -45,7 +49,15 @@ def create_app(
         title="IIMS platform API",
         description=DESCRIPTION,
         version=__version__,
-        routers=[auth.router, proxy.router],
+        routers=[auth.router, views.router, proxy.router],
+        consumers=gateway_consumers,
+        periodic=[
+            PeriodicJob(
+                "webhook-deliveries",
+                settings.webhook_poll_interval_s,
+                webhooks.delivery_job(settings, PersonalDataVault.from_settings(settings)),
+            )
+        ],
     )
     app.state.upstreams = Upstreams(settings, transports)
     storage = settings.rate_limit_storage

@@ -77,6 +77,8 @@ async def platform(broker: str) -> AsyncIterator[Platform]:
             cors_origins="https://iims.example.cn",
             webhook_backoff_base_s=0.2,
             webhook_poll_interval_s=0.1,
+            # The test receiver listens on loopback: the operator allows private targets here.
+            webhook_allow_private_targets=True,
             lockout_after_failures=3,
             rate_limit_verification="5/minute",
             **COMMON,  # type: ignore[arg-type]

@@ -67,3 +67,29 @@ async def certificate_status_changed(session: AsyncSession, c: Certificate) -> N
             "reason": c.status_reason,
         },
     )
+
+
+# For the gateway's dashboards (audits scheduled/completed); beyond DESIGN.md's minimum.
+AUDIT_UPDATED = "audit-updated"
+
+
+async def audit_updated(session: AsyncSession, audit: Audit, previous: str | None) -> None:
+    await record_event(
+        session,
+        source=EVENT_SOURCE,
+        topic=AUDIT_UPDATED,
+        key=audit.enterprise_id,
+        data={
+            "audit_id": audit.id,
+            "application_id": audit.application_id,
+            "certificate_id": audit.certificate_id,
+            "kind": audit.kind,
+            "from_status": previous,
+            "status": audit.status,
+            "enterprise_id": audit.enterprise_id,
+            "province_code": audit.province_code,
+            "certification_body_id": audit.body_id,
+            "starts_on": audit.starts_on,
+            "ends_on": audit.ends_on,
+        },
+    )

@@ -32,6 +32,7 @@ from audit.domain.enums import (
     CertificateStatus,
     TeamRole,
 )
+from audit.events import publish
 from audit.service import applications as application_service
 from audit.service import certificates as certificate_service
 from iims_common.errors import Conflict, RuleViolation
@@ -167,6 +168,7 @@ async def plan_for_application(
     await session.flush()
     session.add_all(_team_rows(audit, draft.team))
     await application_service.transition(session, application, PLAN_ACTION[plan.kind], actor)
+    await publish.audit_updated(session, audit, None)
     return audit
 
 
@@ -212,6 +214,7 @@ async def plan_for_certificate(
     session.add_all(_team_rows(audit, draft.team))
     slot.audit_id = audit.id
     await session.flush()
+    await publish.audit_updated(session, audit, None)
     return audit
 
 
@@ -256,6 +259,7 @@ async def complete(
     if audit.certificate_id is not None:
         await certificate_service.cycle_audit_done(session, audit, today)
     await session.flush()
+    await publish.audit_updated(session, audit, AuditStatus.planned)
     return audit
 
 
@@ -293,4 +297,5 @@ async def cancel(session: AsyncSession, audit: Audit, actor: str) -> Audit:
             .values(audit_id=None)
         )
     await session.flush()
+    await publish.audit_updated(session, audit, AuditStatus.planned)
     return audit

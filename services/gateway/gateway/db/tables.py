@@ -136,6 +136,7 @@ class DashBatch(Base):
     name: Mapped[str | None] = mapped_column(sa.String(200))
     pilot_quota: Mapped[int | None]
     certification_target: Mapped[int | None]
+    plan_deadline: Mapped[dt.date | None] = mapped_column(sa.Date())
 
 
 class DashEnterprise(Base):
@@ -146,8 +147,18 @@ class DashEnterprise(Base):
     province_code: Mapped[str | None] = mapped_column(sa.String(6), index=True)
     batch_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), index=True)
     pilot_status: Mapped[str | None] = mapped_column(sa.String(30))
-    assessed: Mapped[bool] = mapped_column(default=False)
+    latest_score: Mapped[float | None]
     certified: Mapped[bool] = mapped_column(default=False)
+
+
+class DashPlan(Base):
+    """本区域贯标工作落实方案 submissions, to show who is late or missing."""
+
+    __tablename__ = "dash_plans"
+    batch_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    province_code: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
+    submitted_on: Mapped[dt.date] = mapped_column(sa.Date())
+    late: Mapped[bool]
 
 
 class DashCounter(Base):

@@ -18,6 +18,7 @@ from training.db.tables import Attendance, Enrollment, Enterprise, Person, Progr
 from training.domain import rules
 from training.domain.enums import EnrollmentStatus
 from training.domain.programmes import Module, Programme, from_record, to_record
+from training.events import publish
 from training.service import qualifications
 
 
@@ -187,10 +188,12 @@ async def record_attendance(
         row.hours = hours
     await session.flush()
     by_module = await repository.hours_by_module(session, enrollment.id)
-    enrollment.status = rules.status_after_attendance(
-        programme, by_module, EnrollmentStatus(enrollment.status)
-    )
+    before = EnrollmentStatus(enrollment.status)
+    enrollment.status = rules.status_after_attendance(programme, by_module, before)
     await session.flush()
+    if before is not EnrollmentStatus.attended and enrollment.status == EnrollmentStatus.attended:
+        person = await session.get(Person, enrollment.person_id)
+        await publish.training_completed(session, enrollment, run, person)
     return by_module
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 05:04:23.861581
+Create Date: 2026-11-28 05:11:48.438885
 """
 
 from collections.abc import Sequence
@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=True),
         sa.Column("pilot_quota", sa.Integer(), nullable=True),
         sa.Column("certification_target", sa.Integer(), nullable=True),
+        sa.Column("plan_deadline", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("batch_id", name=op.f("pk_dash_batches")),
     )
     op.create_index(op.f("ix_dash_batches_year"), "dash_batches", ["year"], unique=False)
@@ -81,7 +82,7 @@ def upgrade() -> None:
         sa.Column("province_code", sa.String(length=6), nullable=True),
         sa.Column("batch_id", sa.Uuid(), nullable=True),
         sa.Column("pilot_status", sa.String(length=30), nullable=True),
-        sa.Column("assessed", sa.Boolean(), nullable=False),
+        sa.Column("latest_score", sa.Double(), nullable=True),
         sa.Column("certified", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("enterprise_id", name=op.f("pk_dash_enterprises")),
     )
@@ -93,6 +94,14 @@ def upgrade() -> None:
         "dash_enterprises",
         ["province_code"],
         unique=False,
+    )
+    op.create_table(
+        "dash_plans",
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("province_code", sa.String(length=6), nullable=False),
+        sa.Column("submitted_on", sa.Date(), nullable=False),
+        sa.Column("late", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("batch_id", "province_code", name=op.f("pk_dash_plans")),
     )
     op.create_table(
         "webhook_subscriptions",
@@ -220,6 +229,7 @@ def downgrade() -> None:
         op.f("ix_webhook_subscriptions_province_code"), table_name="webhook_subscriptions"
     )
     op.drop_table("webhook_subscriptions")
+    op.drop_table("dash_plans")
     op.drop_index(op.f("ix_dash_enterprises_province_code"), table_name="dash_enterprises")
     op.drop_index(op.f("ix_dash_enterprises_batch_id"), table_name="dash_enterprises")
     op.drop_table("dash_enterprises")

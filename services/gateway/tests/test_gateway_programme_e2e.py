@@ -1,0 +1,373 @@
+"""The whole programme through the gateway only, with the real broker between the services:
+register → recommend → select (pilot-enrolled reaches assessment, training, audit) →
+assessment scored → training → qualifications (the auditor pool grows) → application →
+stage 1 → stage 2 → audit-passed → review → notice → certificate-issued → the registry shows
+the pilot certified → the dashboards count it → the province's webhook receiver gets the
+signed delivery and verifies it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from receiver import receiver
+from standardwebhooks.webhooks import Webhook
+
+from assessment.domain.conformity import CLAUSES
+from assessment.domain.framework import IndicatorKind
+from assessment.domain.seed import DISCRETE
+from audit.db.tables import Application as AuditApplication
+from audit.db.tables import Qualification as AuditQualification
+from conftest import Platform
+from iims_common.testing import eventually
+from registry.domain.uscc import make_uscc
+from training.domain.programmes import PROGRAMMES
+
+TODAY = dt.datetime.now(dt.UTC).date()
+JIANGSU = "320000"
+
+
+def day(offset: int) -> str:
+    return (TODAY + dt.timedelta(days=offset)).isoformat()
+
+
+def uscc(rng: random.Random, province: str, kind: str = "91") -> str:
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    return make_uscc(kind + province[:2] + "0102" + "".join(rng.choice(alphabet) for _ in range(9)))
+
+
+def id_number(rng: random.Random) -> str:
+    body = (
+        "320102"
+        + f"{rng.randint(1960, 1995)}0{rng.randint(1, 9)}1{rng.randint(0, 9)}"
+        + f"{rng.randint(0, 999):03d}"
+    )
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=True)) % 11]
+    return body + check
+
+
+class Api:
+    def __init__(self, client: httpx.AsyncClient, key: str) -> None:
+        self.client, self.headers = client, {"X-API-Key": key}
+
+    async def call(self, method: str, path: str, expect: int = 200, **kw: Any) -> Any:
+        r = await self.client.request(
+            method, path, headers={**self.headers, **kw.pop("headers", {})}, **kw
+        )
+        assert r.status_code == expect, (method, path, r.status_code, r.text[:500])
+        return r.json() if r.content else None
+
+
+async def key(gw: httpx.AsyncClient, admin: dict[str, str], **body: Any) -> Api:
+    r = await gw.post("/api/v1/api-keys", json={"name": "e2e", **body}, headers=admin)
+    assert r.status_code == 201, r.text
+    return Api(gw, r.json()["api_key"])
+
+
+async def test_the_whole_programme_through_the_gateway(
+    gw: httpx.AsyncClient, admin: dict[str, str], platform: Platform
+) -> None:
+    rng = random.Random()
+    ministry = await key(gw, admin, role="ministry")
+    management = await key(gw, admin, role="management_org")
+
+    # Units, agencies and a batch (the ministry), the province's system and its webhook.
+    unit = await ministry.call(
+        "POST",
+        "/api/v1/recommending-units",
+        201,
+        json={
+            "name": f"江苏省经济和信息化委员会-{rng.randint(0, 10**6)}",
+            "kind": "provincial_authority",
+            "region_code": JIANGSU,
+        },
+    )
+    province = await key(
+        gw, admin, role="province", province_code=JIANGSU, organization_id=unit["id"]
+    )
+    consultancy = await ministry.call(
+        "POST",
+        "/api/v1/agencies",
+        201,
+        json={
+            "uscc": uscc(rng, JIANGSU, "12"),
+            "name": "江苏贯标咨询有限公司",
+            "kind": "consultancy",
+            "status": "authorized",
+            "province_code": JIANGSU,
+        },
+    )
+    body = await ministry.call(
+        "POST",
+        "/api/v1/agencies",
+        201,
+        json={
+            "uscc": uscc(rng, "110000", "12"),
+            "name": "某认定服务机构",
+            "kind": "certification_body",
+            "status": "authorized",
+            "province_code": "110000",
+        },
+    )
+    certification_body = await key(gw, admin, role="certification_body", organization_id=body["id"])
+    year = rng.randint(2030, 2099)
+    batch = await ministry.call(
+        "POST",
+        "/api/v1/batches",
+        201,
+        json={
+            "year": year,
+            "name": f"{year}年贯标试点",
+            "pilot_quota": 500,
+            "certification_target": 200,
+        },
+    )
+    async with receiver() as (url, received):
+        subscription = await province.call(
+            "POST",
+            "/api/v1/webhooks",
+            201,
+            json={"url": url, "event_types": ["pilot-enrolled", "certificate-issued"]},
+        )
+
+        # Register → recommend → select.
+        enterprise = await ministry.call(
+            "POST",
+            "/api/v1/enterprises",
+            201,
+            json={
+                "uscc": uscc(rng, JIANGSU),
+                "name": f"江苏钢铁{rng.randint(0, 10**6)}有限公司",
+                "province_code": JIANGSU,
+                "industry_code": "C34",
+                "size": "medium",
+            },
+        )
+        rec = await province.call(
+            "POST",
+            f"/api/v1/batches/{batch['id']}/recommendations",
+            201,
+            json={"enterprise_id": enterprise["id"], "reason": "两化融合基础较好"},
+        )
+        pilot = await ministry.call(
+            "POST",
+            f"/api/v1/batches/{batch['id']}/pilots",
+            201,
+            json={"recommendation_id": rec["id"], "consultancy_id": consultancy["id"]},
+        )
+        me = await key(gw, admin, role="enterprise", organization_id=enterprise["id"])
+
+        # pilot-enrolled reached assessment (baseline draft) and training (invitation).
+        async def baseline() -> Any:
+            items = (await me.call("GET", "/api/v1/assessments"))["items"]
+            return items[0] if items else None
+
+        draft = await eventually(baseline, timeout=30)
+        invitations = await province.call("GET", "/api/v1/invitations")
+        assert enterprise["id"] in {i["enterprise_id"] for i in invitations["items"]}
+
+        # Assessment scored.
+        answers = {
+            c: ("B" if i.kind is IndicatorKind.ordinal else str(i.target / 2))
+            for c, i in DISCRETE.indicators().items()
+        }
+        ratings = {c.code: "conforming" for c in CLAUSES}
+        await me.call(
+            "PATCH",
+            f"/api/v1/assessments/{draft['id']}",
+            json={"answers": answers, "conformity": ratings},
+            headers={"If-Match": f'"{draft["version"]}"'},
+        )
+        scored = await me.call("POST", f"/api/v1/assessments/{draft['id']}/submit")
+        assert scored["status"] == "scored"
+
+        # Training: two of the body's staff take the auditor programme; one becomes lead.
+        session = await ministry.call(
+            "POST",
+            "/api/v1/sessions",
+            201,
+            json={
+                "programme_code": "certification-auditors",
+                "starts_on": "2014-10-08",
+                "ends_on": "2014-10-10",
+                "location": "北京",
+                "lecturers": "认定管理组织",
+                "capacity": 30,
+            },
+        )
+        numbers = []
+        people = []
+        for name in ("李审核", "王审核"):
+            person = await certification_body.call(
+                "POST",
+                "/api/v1/people",
+                201,
+                json={
+                    "name": name,
+                    "id_number": id_number(rng),
+                    "phone": "13912345678",
+                    "organization_kind": "agency",
+                },
+            )
+            enrollment = await certification_body.call(
+                "POST",
+                f"/api/v1/sessions/{session['id']}/enrollments",
+                201,
+                json={"person_id": person["id"]},
+            )
+            for m in PROGRAMMES["certification-auditors"].modules:
+                await ministry.call(
+                    "POST",
+                    f"/api/v1/enrollments/{enrollment['id']}/attendance",
+                    json={"module_no": m.no, "hours": float(m.hours)},
+                )
+            await ministry.call(
+                "POST", f"/api/v1/enrollments/{enrollment['id']}/exam", json={"score": 88}
+            )
+            [q] = (
+                await ministry.call(
+                    "GET", "/api/v1/qualifications", params={"person_id": person["id"]}
+                )
+            )["items"]
+            numbers.append(q["number"])
+            people.append(person["id"])
+        await management.call(
+            "POST",
+            f"/api/v1/qualifications/{numbers[0]}/lead-auditor",
+            201,
+            json={"audits_as_member": 3, "evidence": "3 次审核员经历"},
+        )
+
+        # The auditor pool grew (audit consumed qualification-granted).
+        async def pool() -> bool:
+            items = (await certification_body.call("GET", "/api/v1/auditors"))["items"]
+            kinds = {q["kind"] for a in items for q in a["qualifications"]}
+            return len(items) == 2 and "lead_auditor" in kinds
+
+        await eventually(pool, timeout=30)
+        # Time passes: the auditors were qualified two months ago (simulated in audit's copy).
+        async with platform.services["audit"].state.sessionmaker() as s, s.begin():
+            await s.execute(
+                sa.update(AuditQualification)
+                .where(AuditQualification.person_id.in_([uuid.UUID(p) for p in people]))
+                .values(granted_on=TODAY - dt.timedelta(days=60))
+            )
+        for person_id in people:
+            await certification_body.call(
+                "PUT", f"/api/v1/auditors/{person_id}/competences", json={"industries": ["C"]}
+            )
+
+        # Application → stage 1 → stage 2 → audit-passed → review → notice → decision.
+        application = await me.call(
+            "POST",
+            "/api/v1/applications",
+            201,
+            json={
+                "enterprise_id": enterprise["id"],
+                "certification_body_id": body["id"],
+                "scope": "钢铁产品研发、生产与销售",
+                "site": "江苏省南京市",
+                "system_running_since": day(-200),
+                "internal_audit_done": True,
+                "management_review_done": True,
+            },
+        )
+        team = [
+            {"person_id": people[0], "role": "lead"},
+            {"person_id": people[1], "role": "member"},
+        ]
+        for kind, start, end in (("stage1", -30, -30), ("stage2", -20, -18)):
+            audit = await certification_body.call(
+                "POST",
+                "/api/v1/audits",
+                201,
+                json={
+                    "application_id": application["id"],
+                    "kind": kind,
+                    "starts_on": day(start),
+                    "ends_on": day(end),
+                    "team": team,
+                },
+            )
+            await certification_body.call(
+                "POST", f"/api/v1/audits/{audit['id']}/completion", json={"report": "符合"}
+            )
+        conclusion = await certification_body.call(
+            "POST", f"/api/v1/applications/{application['id']}/conclusion"
+        )
+        assert conclusion["outcome"] == "passed"
+
+        async def in_review() -> bool:
+            got = await management.call("GET", f"/api/v1/applications/{application['id']}")
+            return bool(got["status"] == "under_review")
+
+        await eventually(in_review, timeout=30)
+        await management.call(
+            "POST", f"/api/v1/applications/{application['id']}/review", json={"approved": True}
+        )
+        async with (
+            platform.services["audit"].state.sessionmaker() as s,
+            s.begin(),
+        ):  # the notice ran its days
+            await s.execute(
+                sa.update(AuditApplication)
+                .where(AuditApplication.id == uuid.UUID(application["id"]))
+                .values(notice_ends_on=TODAY - dt.timedelta(days=1))
+            )
+        certificate = await management.call(
+            "POST", f"/api/v1/applications/{application['id']}/decision", 201, json={}
+        )
+        public = await gw.get(f"/api/v1/public/certificates/{certificate['number']}")
+        assert public.status_code == 200 and public.json()["status"] == "valid"
+
+        # The registry shows the pilot certified (it consumed certificate-issued).
+        async def certified() -> bool:
+            got = await ministry.call("GET", f"/api/v1/pilots/{pilot['id']}")
+            return bool(got["status"] == "certified")
+
+        await eventually(certified, timeout=30)
+
+        # The dashboards count it (fed by events, not by calling the services).
+        async def counted() -> Any:
+            board = await province.call("GET", f"/api/v1/dashboards/provinces/{JIANGSU}")
+            [mine] = [b for b in board["batches"] if b["batch_id"] == batch["id"]]
+            return (
+                mine
+                if mine["certified"] == 1 and mine["pilots_by_status"]["certified"] == 1
+                else None
+            )
+
+        mine = await eventually(counted, timeout=30)
+        assert mine["recommended"] == 1 and mine["pilots"] == 1 and mine["pilot_quota"] == 500
+        assert mine["assessments_done"] == 1 and mine["average_index"] == float(
+            scored["total_score"]
+        )
+        assert mine["audits_completed"] == 2 and mine["certification_target"] == 200
+        national = await management.call("GET", "/api/v1/dashboards/national")
+        [nat] = [b for b in national["batches"] if b["batch_id"] == batch["id"]]
+        assert nat["certified"] == 1
+        assert national["people_qualified"].get("auditor", 0) >= 2
+        other = await gw.get("/api/v1/dashboards/provinces/110000", headers=province.headers)
+        assert other.status_code == 404
+
+        # The province's receiver got signed deliveries and verifies them.
+        async def delivered() -> list[dict[str, Any]]:
+            found = []
+            for headers, raw in received.requests:
+                payload = Webhook(subscription["secret"]).verify(raw, headers)
+                found.append(payload)
+            types = {p["type"] for p in found}
+            return found if {"pilot-enrolled", "certificate-issued"} <= types else []
+
+        payloads = await eventually(delivered, timeout=30)
+        issued = [p for p in payloads if p["type"] == "certificate-issued"]
+        assert issued[0]["data"]["certificate_no"] == certificate["number"]
+        log = await province.call("GET", f"/api/v1/webhooks/{subscription['id']}/deliveries")
+        assert all(
+            d["status"] == "delivered" and d["log"][0]["status_code"] == 204 for d in log["items"]
+        )
