@@ -8,12 +8,14 @@ signed delivery and verifies it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import uuid
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from openpyxl import load_workbook
 from receiver import receiver
 from standardwebhooks.webhooks import Webhook
 
@@ -371,3 +373,30 @@ async def test_the_whole_programme_through_the_gateway(
         assert all(
             d["status"] == "delivered" and d["log"][0]["status_code"] == 204 for d in log["items"]
         )
+
+        # One call for the web frontend: the enterprise overview.
+        view = await me.call("GET", f"/api/v1/enterprise-overviews/{enterprise['id']}")
+        assert view["enterprise"]["name"] == enterprise["name"]
+        assert view["pilot"]["status"] == "certified"
+        assert view["latest_assessment"]["id"] == draft["id"]
+        assert [a["kind"] for a in view["audits"]] == ["stage1", "stage2"]
+        assert [c["number"] for c in view["certificates"]] == [certificate["number"]]
+        assert view["unavailable"] == []
+        stranger = await key(gw, admin, role="enterprise", organization_id=str(uuid.uuid4()))
+        r = await gw.get(
+            f"/api/v1/enterprise-overviews/{enterprise['id']}", headers=stranger.headers
+        )
+        assert r.status_code == 404
+
+        # The province's progress report (贯标进展情况报送) as Excel with Chinese headers.
+        r = await gw.get(f"/api/v1/reports/progress/{JIANGSU}", headers=province.headers)
+        assert r.status_code == 200 and r.headers["content-type"].startswith(
+            "application/vnd.openxmlformats"
+        )
+        sheet = load_workbook(io.BytesIO(r.content)).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][:3] == ("企业名称", "统一社会信用代码", "行业代码")
+        [row] = [x for x in rows[1:] if x[0] == enterprise["name"]]
+        assert row[4] == "已认定" and row[8] == certificate["number"] and row[3] == year
+        r = await gw.get("/api/v1/reports/progress/110000", headers=province.headers)
+        assert r.status_code == 404

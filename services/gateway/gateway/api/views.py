@@ -15,7 +15,7 @@ from gateway.api.security import CurrentPrincipal
 from gateway.db.tables import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from gateway.domain.credentials import Principal
 from gateway.domain.webhooks import EVENT_TYPES
-from gateway.service import dashboard
+from gateway.service import dashboard, reports
 from gateway.service import webhooks as webhook_service
 from iims_common.db import utcnow
 from iims_common.errors import Forbidden, NotFound
@@ -27,6 +27,7 @@ from iims_common.schemas import Input, Output
 
 router = APIRouter(prefix="/api/v1")
 NATIONAL_ROLES = (Role.ministry, Role.management_org)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/dashboards/national", tags=["dashboards 统计看板"])
@@ -234,3 +235,42 @@ async def redeliver(
         raise NotFound(f"Delivery {delivery_id} not found")
     await _subscription(session, principal, delivery.subscription_id)
     return DeliveryOut.model_validate(await webhook_service.redeliver(session, delivery))
+
+
+# --- composed views ------------------------------------------------------------------------
+
+
+@router.get("/enterprise-overviews/{enterprise_id}", tags=["views 综合视图"])
+async def enterprise_overview(
+    enterprise_id: uuid.UUID, principal: CurrentPrincipal, request: Request
+) -> dict[str, Any]:
+    """企业全景: profile, pilot status, latest assessment result, the people trained and their
+    qualifications, applications, audits and certificates — in one call, each part within
+    the caller's scope (an enterprise outside it is 404)."""
+    return await reports.overview(request.app.state.upstreams, principal.caller, str(enterprise_id))
+
+
+@router.get(
+    "/reports/progress/{province_code}",
+    tags=["views 综合视图"],
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "贯标进展情况 (Excel)"}},
+)
+async def progress_report(
+    province_code: str, principal: CurrentPrincipal, request: Request
+) -> Response:
+    """贯标进展情况报送: the province's pilots and their status as an Excel file with Chinese
+    headers (a province exports its own; the ministry any)."""
+    caller = principal.caller
+    await dashboard.require_known_province(province_code)
+    if caller.role not in NATIONAL_ROLES and not (
+        caller.role is Role.province and caller.province_code == province_code
+    ):
+        raise NotFound(f"No report for province {province_code}")
+    content = await reports.progress_workbook(request.app.state.upstreams, caller, province_code)
+    filename = f"progress-{province_code}-{utcnow().date().isoformat()}.xlsx"
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

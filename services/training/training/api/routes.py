@@ -159,9 +159,15 @@ async def register_person(
 
 @router.get("/people", response_model=Page[s.PersonOut], tags=["people 学员"])
 async def list_people(
-    caller: CurrentCaller, session: Session, page: Pagination
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    organization_id: uuid.UUID | None = None,
 ) -> Page[s.PersonOut]:
-    stmt = sa.select(Person).where(repository.PEOPLE.condition(caller))
+    stmt = where_given(
+        sa.select(Person).where(repository.PEOPLE.condition(caller)),
+        (Person.organization_id, organization_id),
+    )
     return await page_of(session, stmt, Person.id, page, s.PersonOut)
 
 
@@ -321,11 +327,13 @@ async def list_qualifications(
     page: Pagination,
     kind: QualificationKind | None = None,
     person_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
 ) -> Page[s.QualificationOut]:
     stmt = where_given(
         sa.select(Qualification).where(repository.QUALIFICATIONS.condition(caller)),
         (Qualification.kind, kind),
         (Qualification.person_id, person_id),
+        (Qualification.organization_id, organization_id),
     )
     return await page_of(session, stmt, Qualification.id, page, s.QualificationOut)
 
