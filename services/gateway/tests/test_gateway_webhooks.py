@@ -1,0 +1,166 @@
+"""Webhook deliveries: retried with backoff while the receiver fails, delivered when it
+recovers, the log keeps every status code, manual redelivery, 410 disables; only events of
+the subscribing province; SSRF guard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+
+import httpx
+import pytest
+from receiver import receiver
+
+from conftest import Platform
+from gateway.domain import webhooks as rules
+from iims_common.testing import cloud_event, eventually, publish
+
+
+async def _province_key(
+    gw: httpx.AsyncClient, admin: dict[str, str], province: str
+) -> dict[str, str]:
+    r = await gw.post(
+        "/api/v1/api-keys",
+        json={
+            "name": "省级系统",
+            "role": "province",
+            "province_code": province,
+            "organization_id": str(uuid.uuid4()),
+        },
+        headers=admin,
+    )
+    return {"X-API-Key": r.json()["api_key"]}
+
+
+async def _pilot_event(platform: Platform, province: str) -> str:
+    enterprise = str(uuid.uuid4())
+    event = cloud_event(
+        "pilot-enrolled",
+        {
+            "pilot_id": str(uuid.uuid4()),
+            "batch_id": str(uuid.uuid4()),
+            "year": 2014,
+            "enterprise_id": enterprise,
+            "province_code": province,
+            "industry_code": "C34",
+            "consultancy_id": None,
+        },
+        source="/iims/registry",
+        subject=enterprise,
+    )
+    await publish(platform.settings.kafka_bootstrap_servers, "pilot-enrolled", event, enterprise)
+    return str(event["id"])
+
+
+async def test_retry_recover_redeliver_and_410(
+    gw: httpx.AsyncClient, admin: dict[str, str], platform: Platform
+) -> None:
+    province = f"{random.randint(11, 65)}0000"
+    other = "990000" if province != "990000" else "980000"
+    headers = await _province_key(gw, admin, province)
+    async with receiver() as (url, got):
+        got.status = 500
+        r = await gw.post(
+            "/api/v1/webhooks",
+            json={"url": url, "event_types": ["pilot-enrolled"]},
+            headers=headers,
+        )
+        assert r.status_code == 201 and r.json()["secret"].startswith("whsec_")
+        sub = r.json()
+        assert (
+            "secret" not in (await gw.get("/api/v1/webhooks", headers=headers)).json()["items"][0]
+        )
+        mine = await _pilot_event(platform, province)
+        await _pilot_event(platform, other)  # another province's event is not delivered
+        deliveries = f"/api/v1/webhooks/{sub['id']}/deliveries"
+
+        async def retried() -> bool:
+            items = (await gw.get(deliveries, headers=headers)).json()["items"]
+            return bool(items) and items[0]["attempts"] >= 2
+
+        await eventually(retried, timeout=20)
+        got.status = 204
+
+        async def delivered() -> dict[str, object] | None:
+            items = (await gw.get(deliveries, headers=headers)).json()["items"]
+            return items[0] if items and items[0]["status"] == "delivered" else None
+
+        done = await eventually(delivered, timeout=20)
+        assert done["event_id"] == mine
+        codes = [a["status_code"] for a in done["log"]]
+        assert codes[:2] == [500, 500] and codes[-1] == 204
+        assert {h["webhook-id"] for h, _ in got.requests} == {mine}
+
+        before = len(got.requests)
+        r = await gw.post(f"/api/v1/webhook-deliveries/{done['id']}/redelivery", headers=headers)
+        assert r.status_code == 200
+        await eventually(lambda: len(got.requests) > before, timeout=20)
+
+        got.status = 410
+        await _pilot_event(platform, province)
+
+        async def disabled() -> bool:
+            subs = (await gw.get("/api/v1/webhooks", headers=headers)).json()["items"]
+            return bool(subs[0]["status"] == "disabled")
+
+        await eventually(disabled, timeout=20)
+        # Another province cannot see or redeliver these.
+        stranger = await _province_key(gw, admin, other)
+        assert (await gw.get(deliveries, headers=stranger)).status_code == 404
+
+
+async def test_subscription_input_is_checked(gw: httpx.AsyncClient, admin: dict[str, str]) -> None:
+    headers = await _province_key(gw, admin, "330000")
+    bad = [
+        {"url": "ftp://example.com/x", "event_types": ["pilot-enrolled"]},
+        {"url": "https://example.com/x", "event_types": ["everything"]},
+        {"url": "https://example.com/x", "event_types": []},
+    ]
+    for body in bad:
+        r = await gw.post("/api/v1/webhooks", json=body, headers=headers)
+        assert r.status_code == 422, body
+    enterprise = await gw.post(
+        "/api/v1/api-keys",
+        json={"name": "企业", "role": "enterprise", "organization_id": str(uuid.uuid4())},
+        headers=admin,
+    )
+    r = await gw.post(
+        "/api/v1/webhooks",
+        json={"url": "https://example.com/x", "event_types": ["pilot-enrolled"]},
+        headers={"X-API-Key": enterprise.json()["api_key"]},
+    )
+    assert r.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/hook",
+        "http://localhost:8080/hook",
+        "http://10.1.2.3/hook",
+        "http://192.168.1.10/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hook",
+        "http://user:pass@example.com/hook",
+        "gopher://example.com/",
+    ],
+)
+def test_ssrf_guard_refuses_non_public_targets(url: str) -> None:
+    assert rules.target_problem(url, allow_private=False) is not None
+    if "@" not in url and url.startswith("http"):
+        assert rules.target_problem(url, allow_private=True) is None
+
+
+def test_signature_backoff_and_outcomes() -> None:
+    from standardwebhooks.webhooks import Webhook
+
+    secret = rules.new_secret()
+    now = dt.datetime.now(dt.UTC)
+    headers = rules.sign(secret, "evt-1", now, '{"a":1}')
+    assert Webhook(secret).verify('{"a":1}', headers) == {"a": 1}
+    rng = random.Random(1)
+    delays = [(rules.next_attempt(n, 2.0, now, rng) - now).total_seconds() for n in range(1, 8)]
+    assert all(1 <= d <= 2 for d in delays[:1]) and delays[-1] > delays[0] * 10
+    assert rules.outcome(204) == "delivered" and rules.outcome(410) == "disable"
+    assert rules.outcome(500) == "retry" and rules.outcome(None) == "retry"
