@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
 
 import httpx
 import pytest_asyncio
 from fastapi import FastAPI
+from gateway_platform import ADMIN_PASSWORD, COMMON, Platform, _settings
 
 from assessment.main import create_app as assessment_app
 from assessment.settings import AssessmentSettings
@@ -19,40 +19,11 @@ from audit.main import create_app as audit_app
 from audit.settings import AuditSettings
 from gateway.main import create_app as gateway_app
 from gateway.settings import GatewaySettings
-from iims_common.settings import ServiceSettings
-from iims_common.testing import SECRET, create_migrated_database
+from iims_common.testing import create_migrated_database
 from registry.main import create_app as registry_app
 from registry.settings import RegistrySettings
 from training.main import create_app as training_app
 from training.settings import TrainingSettings
-
-ADMIN_PASSWORD = "a-real-admin-password-for-tests"
-COMMON = {
-    "environment": "test",
-    "internal_token_secret": SECRET,
-    "relay_poll_interval_s": 0.1,
-    "consumer_max_attempts": 3,
-    "consumer_retry_backoff_s": 0.05,
-    "log_json": False,
-}
-
-
-@dataclass
-class Platform:
-    gateway: FastAPI
-    services: dict[str, FastAPI]
-    settings: GatewaySettings
-
-
-def _settings(
-    cls: type[ServiceSettings], name: str, broker: str, **extra: object
-) -> ServiceSettings:
-    return cls(
-        database_url=create_migrated_database(f"iims_gw_{name}_test", service=name),
-        kafka_bootstrap_servers=broker,
-        **COMMON,  # type: ignore[arg-type]
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

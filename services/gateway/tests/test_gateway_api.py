@@ -10,8 +10,8 @@ from contextlib import suppress
 
 import httpx
 import sqlalchemy as sa
+from gateway_platform import ADMIN_PASSWORD, Platform
 
-from conftest import ADMIN_PASSWORD, Platform
 from gateway.db.tables import Account, ApiKey
 from gateway.domain.routing import ROUTES, route
 from gateway.main import create_app

@@ -10,9 +10,9 @@ import uuid
 
 import httpx
 import pytest
-from receiver import receiver
+from gateway_platform import Platform
+from webhook_receiver import receiver
 
-from conftest import Platform
 from gateway.domain import webhooks as rules
 from iims_common.testing import cloud_event, eventually, publish
 

@@ -239,7 +239,7 @@ async def test_recommender_and_certification_body_scopes(client: httpx.AsyncClie
     body = (await client.get("/api/v1/pilots", headers=stranger)).json()
     assert body["items"] == []
     cb = mint(Role.certification_body, org=uuid.uuid4())
-    assert (await client.get(e_url, headers=cb)).status_code == 200
+    assert (await client.get(e_url, headers=cb)).status_code == 404
     assert (await client.get(p_url, headers=cb)).status_code == 404
 
 

@@ -35,8 +35,8 @@ NATIONAL = {Role.ministry: everything, Role.management_org: everything}
 ENTERPRISES = Scope(
     {
         **NATIONAL,
-        # A certification body audits applicants from any province: it reads profiles.
-        Role.certification_body: everything,
+        # Certification bodies see applications assigned to them (DESIGN §2), in the audit
+        # service, which keeps the applicant's facts; the registry gives them no profiles.
         Role.province: same_province(Enterprise.province_code),
         Role.enterprise: same_organization(Enterprise.id),
         Role.recommender: lambda caller: sa.exists().where(

@@ -1,0 +1,435 @@
+"""The platform's main security promise, as a build-breaking matrix generated from the
+merged OpenAPI document (so a new route cannot escape it): every operation × every role
+acting from another province/organization, against real objects owned by province 320000
+and its enterprise, consultancy and certification body — never a 2xx on a foreign object,
+never a foreign id in a list. The owners themselves do read their objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import uuid
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from gateway_platform import Platform
+from test_gateway_programme_e2e import JIANGSU, day, id_number, key, uscc
+
+from audit.db.tables import Application as AuditApplication
+from iims_common.testing import cloud_event, eventually, publish_many
+from training.domain.programmes import PROGRAMMES
+
+# Reference data every signed-in caller may read (a 200 is not a leak), with the reason.
+SHARED = {
+    "/api/v1/batches/{batch_id}": "batches are the programme's public structure",
+    "/api/v1/batches/{batch_id}/stats": "answered within the caller's own scope",
+    "/api/v1/batches/{batch_id}/progress-summary": "answered within the caller's own scope",
+    "/api/v1/batches/{batch_id}/province-plans": "answered within the caller's own scope",
+    "/api/v1/agencies/{agency_id}": "the directory of authorized agencies is public",
+    "/api/v1/recommending-units/{unit_id}": "the list of recommending units is public",
+    "/api/v1/programmes/{code}": "the training plan is public",
+    "/api/v1/sessions/{session_id}": "training sessions are announced to everyone",
+    "/api/v1/frameworks/{framework_id}": "assessment frameworks are public",
+}
+# Role-specific reads that are by design (documented in the services' READMEs).
+BY_DESIGN: dict[tuple[str, str], str] = {}
+PUBLIC = re.compile(r"^/api/v1/(public/|auth/)")
+
+
+async def _world(
+    gw: httpx.AsyncClient, admin: dict[str, str], platform: Platform
+) -> dict[str, Any]:
+    rng = random.Random()
+    w: dict[str, Any] = {}
+    ministry = await key(gw, admin, role="ministry")
+    management = await key(gw, admin, role="management_org")
+    unit = await ministry.call(
+        "POST",
+        "/api/v1/recommending-units",
+        201,
+        json={
+            "name": f"江苏省工信厅-{rng.randint(0, 10**9)}",
+            "kind": "provincial_authority",
+            "region_code": JIANGSU,
+        },
+    )
+    consultancy = await ministry.call(
+        "POST",
+        "/api/v1/agencies",
+        201,
+        json={
+            "uscc": uscc(rng, JIANGSU, "12"),
+            "name": "咨询机构A",
+            "kind": "consultancy",
+            "status": "authorized",
+            "province_code": JIANGSU,
+        },
+    )
+    body = await ministry.call(
+        "POST",
+        "/api/v1/agencies",
+        201,
+        json={
+            "uscc": uscc(rng, JIANGSU, "12"),
+            "name": "认定机构A",
+            "kind": "certification_body",
+            "status": "authorized",
+            "province_code": JIANGSU,
+        },
+    )
+    province = await key(
+        gw, admin, role="province", province_code=JIANGSU, organization_id=unit["id"]
+    )
+    year = rng.randint(2030, 2099)
+    batch = await ministry.call(
+        "POST",
+        "/api/v1/batches",
+        201,
+        json={"year": year, "name": f"{year}批次", "pilot_quota": 10, "certification_target": 5},
+    )
+    subscription = await province.call(
+        "POST",
+        "/api/v1/webhooks",
+        201,
+        json={"url": "https://example.com/iims", "event_types": ["pilot-enrolled"]},
+    )
+    enterprise = await ministry.call(
+        "POST",
+        "/api/v1/enterprises",
+        201,
+        json={
+            "uscc": uscc(rng, JIANGSU),
+            "name": f"企业A{rng.randint(0, 10**9)}",
+            "province_code": JIANGSU,
+            "industry_code": "C34",
+            "size": "small",
+        },
+    )
+    rec = await province.call(
+        "POST",
+        f"/api/v1/batches/{batch['id']}/recommendations",
+        201,
+        json={"enterprise_id": enterprise["id"]},
+    )
+    pilot = await ministry.call(
+        "POST",
+        f"/api/v1/batches/{batch['id']}/pilots",
+        201,
+        json={"recommendation_id": rec["id"], "consultancy_id": consultancy["id"]},
+    )
+    plan = await province.call(
+        "POST",
+        f"/api/v1/batches/{batch['id']}/province-plans",
+        201,
+        json={"title": "江苏方案", "summary": "落实方案"},
+    )
+    me = await key(gw, admin, role="enterprise", organization_id=enterprise["id"])
+    as_consultancy = await key(gw, admin, role="consultancy", organization_id=consultancy["id"])
+    as_body = await key(gw, admin, role="certification_body", organization_id=body["id"])
+    framework = (await ministry.call("GET", "/api/v1/frameworks"))[0]
+
+    async def baseline() -> Any:
+        items = (await me.call("GET", "/api/v1/assessments"))["items"]
+        return items[0] if items else None
+
+    assessment = await eventually(baseline, timeout=30)
+    # Training: a consultant of consultancy A qualifies (consultant qualification).
+    session = await ministry.call(
+        "POST",
+        "/api/v1/sessions",
+        201,
+        json={
+            "programme_code": "agency-professionals",
+            "starts_on": "2014-06-09",
+            "ends_on": "2014-06-13",
+            "location": "北京",
+            "lecturers": "联合工作组",
+            "capacity": 30,
+        },
+    )
+    person = await as_consultancy.call(
+        "POST",
+        "/api/v1/people",
+        201,
+        json={
+            "name": "赵咨询",
+            "id_number": id_number(rng),
+            "phone": "13712345678",
+            "organization_kind": "agency",
+        },
+    )
+    enrollment = await as_consultancy.call(
+        "POST",
+        f"/api/v1/sessions/{session['id']}/enrollments",
+        201,
+        json={"person_id": person["id"]},
+    )
+    for m in PROGRAMMES["agency-professionals"].modules:
+        await ministry.call(
+            "POST",
+            f"/api/v1/enrollments/{enrollment['id']}/attendance",
+            json={"module_no": m.no, "hours": float(m.hours)},
+        )
+    await ministry.call("POST", f"/api/v1/enrollments/{enrollment['id']}/exam", json={"score": 90})
+    [qualification] = (
+        await ministry.call("GET", "/api/v1/qualifications", params={"person_id": person["id"]})
+    )["items"]
+    # Auditors of body A (their qualifications arrive as training's events would bring them).
+    lead, member = uuid.uuid4(), uuid.uuid4()
+    events = []
+    for person_id, kinds in ((lead, ("auditor", "lead_auditor")), (member, ("auditor",))):
+        for kind in kinds:
+            data = {
+                "qualification_no": f"IIMS-T-{uuid.uuid4().hex[:10]}",
+                "person_id": str(person_id),
+                "person_name": "审核员",
+                "kind": kind,
+                "organization_id": body["id"],
+                "province_code": JIANGSU,
+                "granted_on": "2014-01-01",
+                "valid_until": day(900),
+            }
+            event = cloud_event(
+                "qualification-granted", data, source="/iims/training", subject=str(person_id)
+            )
+            events.append(("qualification-granted", event, str(person_id)))
+    await publish_many(platform.settings.kafka_bootstrap_servers, events)
+
+    async def pool() -> bool:
+        return len((await as_body.call("GET", "/api/v1/auditors"))["items"]) == 2
+
+    await eventually(pool, timeout=30)
+    for p in (lead, member):
+        await as_body.call("PUT", f"/api/v1/auditors/{p}/competences", json={"industries": ["C"]})
+    off = await as_body.call(
+        "POST",
+        f"/api/v1/auditors/{member}/unavailability",
+        201,
+        json={"starts_on": day(300), "ends_on": day(301)},
+    )
+    application = await me.call(
+        "POST",
+        "/api/v1/applications",
+        201,
+        json={
+            "enterprise_id": enterprise["id"],
+            "certification_body_id": body["id"],
+            "scope": "机械制造",
+            "site": "南京",
+            "system_running_since": day(-200),
+            "internal_audit_done": True,
+            "management_review_done": True,
+        },
+    )
+    team = [{"person_id": str(lead), "role": "lead"}, {"person_id": str(member), "role": "member"}]
+    audits = []
+    for kind, start, end in (("stage1", -30, -30), ("stage2", -20, -18)):
+        audit = await as_body.call(
+            "POST",
+            "/api/v1/audits",
+            201,
+            json={
+                "application_id": application["id"],
+                "kind": kind,
+                "starts_on": day(start),
+                "ends_on": day(end),
+                "team": team,
+            },
+        )
+        await as_body.call("POST", f"/api/v1/audits/{audit['id']}/completion", json={})
+        audits.append(audit)
+    finding = await as_body.call(
+        "POST",
+        f"/api/v1/audits/{audits[1]['id']}/findings",
+        201,
+        json={"clause": "8.6", "severity": "observation", "description": "建议"},
+    )
+    await as_body.call("POST", f"/api/v1/applications/{application['id']}/conclusion")
+
+    async def in_review() -> bool:
+        got = await management.call("GET", f"/api/v1/applications/{application['id']}")
+        return bool(got["status"] == "under_review")
+
+    await eventually(in_review, timeout=30)
+    await management.call(
+        "POST", f"/api/v1/applications/{application['id']}/review", json={"approved": True}
+    )
+    objection = (
+        await gw.post(
+            f"/api/v1/public/notices/{application['id']}/objections",
+            json={"text": "异议", "contact": "公众"},
+        )
+    ).json()
+    await management.call(
+        "POST",
+        f"/api/v1/applications/{application['id']}/objections/{objection['id']}/resolution",
+        json={"upheld": False, "resolution": "不成立"},
+    )
+    async with platform.services["audit"].state.sessionmaker() as s, s.begin():
+        await s.execute(
+            sa.update(AuditApplication)
+            .where(AuditApplication.id == uuid.UUID(application["id"]))
+            .values(notice_ends_on=dt.date.today() - dt.timedelta(days=1))
+        )
+    certificate = await management.call(
+        "POST", f"/api/v1/applications/{application['id']}/decision", 201, json={}
+    )
+    proposal = await as_body.call(
+        "POST",
+        "/api/v1/schedule-proposals",
+        201,
+        json={
+            "window_start": day(400),
+            "window_end": day(420),
+            "certificate_ids": [certificate["id"]],
+        },
+    )
+
+    async def delivery() -> Any:
+        items = (await province.call("GET", f"/api/v1/webhooks/{subscription['id']}/deliveries"))[
+            "items"
+        ]
+        return items[0] if items else None
+
+    webhook_delivery = await eventually(delivery, timeout=30)
+    api_key = (await gw.get("/api/v1/api-keys", headers=admin)).json()["items"][0]
+    w.update(
+        values={
+            "enterprise_id": enterprise["id"],
+            "batch_id": batch["id"],
+            "pilot_id": pilot["id"],
+            "recommendation_id": rec["id"],
+            "plan_id": plan["id"],
+            "agency_id": consultancy["id"],
+            "unit_id": unit["id"],
+            "assessment_id": assessment["id"],
+            "framework_id": framework["id"],
+            "code": "agency-professionals",
+            "session_id": session["id"],
+            "enrollment_id": enrollment["id"],
+            "application_id": application["id"],
+            "objection_id": objection["id"],
+            "audit_id": audits[1]["id"],
+            "finding_id": finding["id"],
+            "unavailability_id": off["id"],
+            "proposal_id": proposal["id"],
+            "key_id": api_key["id"],
+            "subscription_id": subscription["id"],
+            "delivery_id": webhook_delivery["id"],
+            "province_code": JIANGSU,
+        },
+        person={"/api/v1/people": person["id"], "/api/v1/auditors": str(lead)},
+        number={
+            "/api/v1/qualifications": qualification["number"],
+            "/api/v1/certificates": certificate["number"],
+        },
+        owners={
+            "province": province,
+            "enterprise": me,
+            "consultancy": as_consultancy,
+            "certification_body": as_body,
+        },
+    )
+    return w
+
+
+def _fill(template: str, w: dict[str, Any]) -> str:
+    path = template
+    for name in re.findall(r"{(\w+)}", template):
+        if name == "person_id":
+            value = next(v for k, v in w["person"].items() if template.startswith(k))
+        elif name == "number":
+            value = next(v for k, v in w["number"].items() if template.startswith(k))
+        else:
+            assert name in w["values"], f"add a sample object for {{{name}}} ({template})"
+            value = w["values"][name]
+        path = path.replace("{" + name + "}", str(value))
+    return path
+
+
+async def test_no_role_reaches_another_provinces_or_organizations_objects(
+    gw: httpx.AsyncClient, admin: dict[str, str], platform: Platform
+) -> None:
+    w = await _world(gw, admin, platform)
+    foreign = {
+        "province": await key(
+            gw, admin, role="province", province_code="110000", organization_id=str(uuid.uuid4())
+        ),
+        "enterprise": await key(gw, admin, role="enterprise", organization_id=str(uuid.uuid4())),
+        "consultancy": await key(gw, admin, role="consultancy", organization_id=str(uuid.uuid4())),
+        "certification_body": await key(
+            gw, admin, role="certification_body", organization_id=str(uuid.uuid4())
+        ),
+        "recommender": await key(gw, admin, role="recommender", organization_id=str(uuid.uuid4())),
+    }
+    own_ids = {
+        str(v)
+        for k, v in w["values"].items()
+        if k
+        not in (
+            "code",
+            "province_code",
+            "batch_id",
+            "framework_id",
+            "agency_id",
+            "unit_id",
+            "session_id",
+        )
+    }
+    spec = (await gw.get("/openapi.json")).json()
+    leaks: list[str] = []
+    checked = 0
+    for template, item in spec["paths"].items():
+        if not template.startswith("/api/v1/") or PUBLIC.match(template):
+            continue
+        for method in ("get", "post", "put", "patch", "delete"):
+            if method not in item:
+                continue
+            path = _fill(template, w)
+            for role, api in foreign.items():
+                if method == "get" and (template in SHARED or (role, template) in BY_DESIGN):
+                    continue
+                r = await gw.request(
+                    method.upper(),
+                    path,
+                    headers={**api.headers, "If-Match": '"1"'},
+                    json={} if method != "get" else None,
+                )
+                checked += 1
+                if "{" in template and 200 <= r.status_code < 300:
+                    leaks.append(f"{role} {method.upper()} {template} → {r.status_code}")
+                elif "{" not in template and method == "get" and r.status_code == 200:
+                    body = r.text
+                    found = [i for i in own_ids if i in body]
+                    if found:
+                        leaks.append(f"{role} GET {template} lists {found}")
+    assert not leaks, "authorization leaks:\n" + "\n".join(leaks)
+    assert checked > 400
+
+    # The owners do see their own objects.
+    owners = w["owners"]
+    expected = {
+        "/api/v1/enterprises/{enterprise_id}": ("province", "enterprise"),
+        "/api/v1/pilots/{pilot_id}": ("province", "enterprise", "consultancy"),
+        "/api/v1/assessments/{assessment_id}": ("enterprise",),
+        "/api/v1/applications/{application_id}": (
+            "province",
+            "enterprise",
+            "consultancy",
+            "certification_body",
+        ),
+        "/api/v1/audits/{audit_id}": ("enterprise", "certification_body"),
+        "/api/v1/findings/{finding_id}": ("enterprise", "certification_body"),
+        "/api/v1/certificates/{number}": ("province", "enterprise", "certification_body"),
+        "/api/v1/people/{person_id}": ("consultancy",),
+        "/api/v1/qualifications/{number}": ("consultancy",),
+        "/api/v1/auditors/{person_id}": ("certification_body",),
+        "/api/v1/dashboards/provinces/{province_code}": ("province",),
+        "/api/v1/enterprise-overviews/{enterprise_id}": ("enterprise", "province"),
+    }
+    for template, roles in expected.items():
+        for role in roles:
+            r = await gw.get(_fill(template, w), headers=owners[role].headers)
+            assert r.status_code == 200, (role, template, r.text[:200])
