@@ -1,9 +1,9 @@
 """`make run`: broker + registry on SQLite under ./var, demo data, URLs; Ctrl-C stops all.
 
 Settings come from the environment: DATABASE_URL (or REGISTRY_DATABASE_URL) and
-TRAINING_DATABASE_URL / ASSESSMENT_DATABASE_URL / AUDIT_DATABASE_URL point the services at PostgreSQL — one database each —
+TRAINING_/ASSESSMENT_/AUDIT_/GATEWAY_DATABASE_URL point the services at PostgreSQL — one database each —
 KAFKA_BOOTSTRAP_SERVERS at a real Kafka (then no local broker is started); REGISTRY_PORT
-(8001), TRAINING_PORT (8002), ASSESSMENT_PORT (8003), AUDIT_PORT (8004), BROKER_PORT (9092), VAR_DIR (./var), DEMO_DATA (1) change the
+(8001), TRAINING_PORT (8002), ASSESSMENT_PORT (8003), AUDIT_PORT (8004), GATEWAY_PORT (8000), BROKER_PORT (9092), VAR_DIR (./var), DEMO_DATA (1) change the
 defaults.
 """
 
@@ -16,10 +16,33 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from iims_common.broker import start_broker, stop_broker, wait_for_port
 from iims_common.identity import Caller, Role, mint_internal_token
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _admin_key(gateway: str, env: dict[str, str]) -> str:
+    """Sign in as the bootstrap administrator and create an admin API key to print."""
+    password = env.get("ADMIN_PASSWORD", "dev-only-admin-password-change-me")
+    login = httpx.post(
+        f"{gateway}/api/v1/auth/login",
+        json={"username": env.get("ADMIN_USERNAME", "admin"), "password": password},
+        timeout=30,
+    )
+    login.raise_for_status()
+    bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    created = httpx.post(
+        f"{gateway}/api/v1/api-keys",
+        json={"name": "make run administrator", "role": "ministry", "is_admin": True},
+        headers=bearer,
+        timeout=30,
+    )
+    created.raise_for_status()
+    key: str = created.json()["api_key"]
+    return key
 
 
 def main() -> int:
@@ -34,7 +57,11 @@ def main() -> int:
         ("training", int(os.environ.get("TRAINING_PORT", "8002")), "TRAINING_DATABASE_URL"),
         ("assessment", int(os.environ.get("ASSESSMENT_PORT", "8003")), "ASSESSMENT_DATABASE_URL"),
         ("audit", int(os.environ.get("AUDIT_PORT", "8004")), "AUDIT_DATABASE_URL"),
+        ("gateway", int(os.environ.get("GATEWAY_PORT", "8000")), "GATEWAY_DATABASE_URL"),
     ]
+    # The gateway reaches each service where this script starts it.
+    for name, port_, _ in services[:-1]:
+        env.setdefault(f"{name.upper()}_URL", f"http://127.0.0.1:{port_}")
     env.setdefault("ENVIRONMENT", "development")
     env.setdefault("LOG_JSON", "false")
     broker = None
@@ -66,6 +93,14 @@ def main() -> int:
             )
         for _, port_, _ in services:
             wait_for_port(port_, timeout=60)
+        gateway = f"http://127.0.0.1:{services[-1][1]}"
+        admin_key = _admin_key(gateway, env)
+        if env.get("DEMO_DATA", "1") == "1":
+            subprocess.run(
+                [sys.executable, str(ROOT / "scripts" / "demo_platform.py"), gateway, admin_key],
+                env=env,
+                check=True,
+            )
         secret = env.get("INTERNAL_TOKEN_SECRET", "dev-only-internal-secret-change-me")
         token = mint_internal_token(
             secret, Caller(subject="dev", role=Role.ministry), ttl=dt.timedelta(days=1)
@@ -77,6 +112,8 @@ IIMS platform (两化融合管理体系 咨询与认定服务平台) is running 
   training API   http://127.0.0.1:{services[1][1]}/api/v1/programmes   (docs: /docs)
   assessment API http://127.0.0.1:{services[2][1]}/api/v1/assessments  (docs: /docs)
   audit API      http://127.0.0.1:{services[3][1]}/api/v1/applications  (docs: /docs)
+  gateway        {gateway}/docs   — the one public API (all services, merged OpenAPI)
+  admin API key  {admin_key}   (send as X-API-Key)
   health         /healthz  /readyz  /metrics on each
   broker         {env["KAFKA_BOOTSTRAP_SERVERS"]}{" (local tansu, memory-only)" if broker else ""}
   databases      {var}/<service>.db unless REGISTRY_/TRAINING_DATABASE_URL (or DATABASE_URL) are set

@@ -26,7 +26,7 @@ def _listening(port: int) -> bool:
 
 async def test_make_run_sqlite_path(tmp_path: Path) -> None:
     api_port, broker_port, training_port = free_port(), free_port(), free_port()
-    assessment_port, audit_port = free_port(), free_port()
+    assessment_port, audit_port, gateway_port = free_port(), free_port(), free_port()
     env = {
         k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
     }
@@ -36,6 +36,7 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
         TRAINING_PORT=str(training_port),
         ASSESSMENT_PORT=str(assessment_port),
         AUDIT_PORT=str(audit_port),
+        GATEWAY_PORT=str(gateway_port),
         BROKER_PORT=str(broker_port),
         INTERNAL_TOKEN_SECRET=SECRET,
     )
@@ -115,6 +116,24 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
                 return r.status_code == 200 and len(r.json()["items"]) == 3
 
             await eventually(bodies, timeout=60)
+        # The gateway fronts them all with the printed admin key; the demo's auditors (trained
+        # and qualified through it) reached the audit service's pool.
+        admin_key = next(
+            line.split()[3] for line in output if line.strip().startswith("admin API key")
+        )
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{gateway_port}", headers={"X-API-Key": admin_key}
+        ) as g:
+            batches = (await g.get("/api/v1/batches")).json()["items"]
+            assert [b["year"] for b in batches] == [2014, 2015, 2016]
+
+            async def pool() -> bool:
+                r = await g.get("/api/v1/auditors", params={"limit": 100})
+                return r.status_code == 200 and len(r.json()["items"]) == 12
+
+            await eventually(pool, timeout=60)
+            spec = (await g.get("/openapi.json")).json()
+            assert "/api/v1/applications" in spec["paths"] and "/api/v1/programmes" in spec["paths"]
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
         try:
@@ -123,5 +142,5 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
     time.sleep(0.5)
-    ports = (api_port, broker_port, training_port, assessment_port, audit_port)
+    ports = (api_port, broker_port, training_port, assessment_port, audit_port, gateway_port)
     assert not any(_listening(p) for p in ports), "make run left processes behind"
