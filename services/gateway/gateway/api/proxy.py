@@ -3,6 +3,8 @@ caller's signed identity (services reject requests without it)."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request, Response
 
 from gateway.api.security import authenticate
@@ -34,6 +36,13 @@ FORWARDED_RESPONSE_HEADERS = frozenset(
 )
 
 
+def raw_path(request: Request) -> str:
+    """The path as the client sent it (still percent-encoded), so odd characters reach the
+    service exactly as they came and are its to refuse."""
+    raw = request.scope.get("raw_path")
+    return raw.decode("ascii", "replace") if raw else quote(request.url.path)
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -60,7 +69,7 @@ async def forward(path: str, request: Request) -> Response:
     upstream = await upstreams.request(
         target.service,
         request.method,
-        request.url.path,
+        raw_path(request),
         caller=caller,
         params=request.query_params.multi_items(),
         content=body or None,

@@ -97,7 +97,7 @@ def merge(gateway: dict[str, Any], services: Mapping[str, dict[str, Any]]) -> di
                 renames[name] = f"{service.capitalize()}{name}"
         spec = _rename_refs(spec, renames)
         for name, schema in spec.get("components", {}).get("schemas", {}).items():
-            schemas.setdefault(name, schema)
+            schemas.setdefault(renames.get(name, name), schema)
         for path, item in spec.get("paths", {}).items():
             if not path.startswith("/api/v1/"):
                 continue

@@ -11,7 +11,7 @@ import httpx
 
 from gateway.settings import SERVICES, GatewaySettings
 from iims_common.context import outgoing_traceparent, request_id_var
-from iims_common.errors import GatewayTimeout, ServiceUnavailable
+from iims_common.errors import BadRequest, GatewayTimeout, ServiceUnavailable
 from iims_common.identity import IDENTITY_HEADER, Caller, mint_internal_token
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -87,6 +87,8 @@ class Upstreams:
                     f"The {service} service did not answer within {self.timeout_s:g} s",
                     service=service,
                 ) from e
+            except httpx.InvalidURL as e:
+                raise BadRequest(f"The request cannot be forwarded: {e}") from e
             except httpx.TransportError as e:
                 if attempt + 1 < attempts:
                     continue
