@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_training.py
 	$(BIN)/python bench/bench_assessment.py
 	$(BIN)/python bench/bench_audit.py
+	$(BIN)/python bench/bench_gateway.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -20,21 +20,17 @@ import io
 import json
 import os
 import random
-import re
 import shutil
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaProducer
+from harness import uvicorn_server, wrk
 from sqlalchemy import text
 
-from iims_common.broker import free_port, start_broker, stop_broker, wait_for_port
+from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.db import create_engine, create_sessionmaker
 from iims_common.events.relay import OutboxRelay
 from iims_common.identity import Caller, Role, mint_internal_token
@@ -197,49 +193,14 @@ async def bench_relay(settings: RegistrySettings) -> None:
     report("relay / raw", f"{t_raw / t_relay:.2f}")
 
 
-def wrk(url: str, token: str, ids: list[str] | None, seconds: int = 10) -> tuple[float, str, str]:
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    if ids:
-        script.write("ids = {" + ",".join(f'"{i}"' for i in ids) + "}\n")
-        script.write(
-            "request = function()\n  local id = ids[math.random(#ids)]\n"
-            '  return wrk.format("GET", "/api/v1/enterprises/" .. id)\nend\n'
-        )
-    script.close()
-    cmd = [
-        "wrk",
-        "-t2",
-        "-c32",
-        f"-d{seconds}s",
-        "--latency",
-        "-H",
-        f"X-IIMS-Identity: {token}",
-        "-s",
-        script.name,
-        url,
-    ]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    os.unlink(script.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)  # type: ignore[union-attr]
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
-        print(f"  (warning: {non2xx.group(1)} non-2xx responses)")
-    return rps, p50, p99
-
-
 def token() -> str:
     caller = Caller(subject="bench", role=Role.ministry)
     return mint_internal_token(SECRET, caller, ttl=dt.timedelta(hours=1))
 
 
-@contextlib.contextmanager
-def registry_server(settings: RegistrySettings) -> Iterator[str]:
+def registry_server(settings: RegistrySettings) -> contextlib.AbstractContextManager[str]:
     """The registry under uvicorn (1 worker). Its relay is off: section 2 measures the relay."""
-    port = free_port()
     env = {
-        **os.environ,
         "DATABASE_URL": settings.database_url,
         "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
         "INTERNAL_TOKEN_SECRET": SECRET,
@@ -247,14 +208,7 @@ def registry_server(settings: RegistrySettings) -> Iterator[str]:
         "LOG_LEVEL": "WARNING",
         "BACKGROUND_WORKERS": "false",
     }
-    cmd = [sys.executable, "-m", "uvicorn", "registry.main:app", "--port", str(port)]
-    server = subprocess.Popen([*cmd, "--no-access-log", "--log-level", "warning"], env=env)
-    try:
-        wait_for_port(port, 30)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(15)
+    return uvicorn_server("registry.main:app", env)
 
 
 async def bench_http(settings: RegistrySettings, base: str) -> None:
@@ -269,9 +223,10 @@ async def bench_http(settings: RegistrySettings, base: str) -> None:
         for r in await conn.fetch("SELECT id FROM enterprises ORDER BY random() LIMIT 2000")
     ]
     await conn.close()
-    wrk(base + "/healthz", token(), None, seconds=2)  # warm-up
-    rps_h, p50_h, p99_h = wrk(base + "/healthz", token(), None)
-    rps, p50, p99 = wrk(base, token(), ids)
+    identity = {"X-IIMS-Identity": token()}
+    wrk(base + "/healthz", identity, None, seconds=2)  # warm-up
+    rps_h, p50_h, p99_h = wrk(base + "/healthz", identity, None)
+    rps, p50, p99 = wrk(base, identity, [f"/api/v1/enterprises/{i}" for i in ids])
     report(
         "GET /enterprises/{id} (random of 2,000 ids)", f"{rps:,.0f} req/s", f"p50 {p50}, p99 {p99}"
     )

@@ -1,4 +1,4 @@
-"""Rate limits for public endpoints (the `limits` library, moving window).
+"""Rate limits for public endpoints (the `limits` library, sliding window counter: O(1) per hit).
 
 In-memory per process by default; `RATE_LIMIT_STORAGE=redis://…` shares the window across
 replicas.
@@ -11,7 +11,7 @@ import time
 
 from fastapi import Request
 from limits import parse
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 from iims_common.errors import ProblemError
@@ -22,7 +22,7 @@ class TooManyRequests(ProblemError):
 
 
 class RateLimit:
-    """One limit (e.g. "30/minute") in a moving window, per identifier and scope.
+    """One limit (e.g. "30/minute") in a sliding window, per identifier and scope.
 
     Services sit behind the gateway, which sets X-Forwarded-For to the real client, so they
     trust it (`trust_forwarded`); the gateway itself must not (a client could pick any
@@ -35,7 +35,7 @@ class RateLimit:
     ) -> None:
         self.item = parse(rule)
         uri = storage_uri if storage_uri.startswith("async+") else "async+" + storage_uri
-        self.limiter = MovingWindowRateLimiter(storage_from_string(uri))
+        self.limiter = SlidingWindowCounterRateLimiter(storage_from_string(uri))
         self.trust_forwarded = trust_forwarded
 
     def client_of(self, request: Request) -> str:

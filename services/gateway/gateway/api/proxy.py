@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
+from starlette.requests import ClientDisconnect
 
 from gateway.api.security import authenticate
 from gateway.domain.routing import route
@@ -22,6 +23,7 @@ FORWARDED_REQUEST_HEADERS = (
     "if-none-match",
     "idempotency-key",
 )
+WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 FORWARDED_RESPONSE_HEADERS = frozenset(
     {
         "content-type",
@@ -62,7 +64,10 @@ async def forward(path: str, request: Request) -> Response:
         await limits["verification" if target.verification else "public"].check(request, target.key)
     else:
         caller = (await authenticate(request)).caller
-    body = await request.body()
+    try:
+        body = await request.body() if request.method in WITH_BODY else b""
+    except ClientDisconnect:  # the client left (e.g. a load generator stopping): nobody to answer
+        return Response(status_code=499)
     if len(body) > request.app.state.settings.max_body_bytes:
         raise PayloadTooLarge("The request body is too large")
     upstreams: Upstreams = request.app.state.upstreams
