@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from assessment.domain import benchmarks
+import assessment.domain.benchmarks as benchmarks
 from assessment.domain.framework import IndicatorKind
 from assessment.domain.scoring import Answer, score
 from assessment.domain.seed import DISCRETE
