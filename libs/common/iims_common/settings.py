@@ -26,6 +26,13 @@ class ServiceSettings(BaseSettings):
     # The bundled tansu broker cannot do InitProducerId; real Kafka should turn this on.
     kafka_enable_idempotence: bool = False
     kafka_request_timeout_ms: int = 10_000
+    # External Kafka security (PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL); the CA file and
+    # SASL credentials come from mounted Secrets in Kubernetes.
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_ssl_cafile: str | None = None
+    kafka_sasl_mechanism: str | None = None  # PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
     internal_token_secret: SecretStr = SecretStr("dev-only-internal-secret-change-me")
     # Fernet key(s) protecting personal data at rest (comma-separated; the first encrypts,
     # all decrypt, so keys can be rotated). The HMAC key makes lookup hashes unguessable.

@@ -19,6 +19,7 @@ from audit.main import create_app as audit_app
 from audit.settings import AuditSettings
 from gateway.main import create_app as gateway_app
 from gateway.settings import GatewaySettings
+from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.testing import create_migrated_database
 from registry.main import create_app as registry_app
 from registry.settings import RegistrySettings
@@ -27,7 +28,19 @@ from training.settings import TrainingSettings
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def platform(broker: str) -> AsyncIterator[Platform]:
+async def platform() -> AsyncIterator[Platform]:
+    """Its own broker: the session broker carries every other test's events, which the
+    platform's consumers (reading from the earliest offset) would otherwise wade through."""
+    port = free_port()
+    process = start_broker(port)
+    try:
+        async for p in _platform(f"127.0.0.1:{port}"):
+            yield p
+    finally:
+        stop_broker(process)
+
+
+async def _platform(broker: str) -> AsyncIterator[Platform]:
     factories = {
         "registry": (registry_app, RegistrySettings),
         "training": (training_app, TrainingSettings),

@@ -228,3 +228,41 @@ async def test_services_refuse_calls_around_the_gateway(platform: Platform) -> N
             forged = {"X-IIMS-Identity": "eyJhbGciOiJIUzI1NiJ9.e30.forged"}
             assert (await c.get(path, headers=forged)).status_code == 401, name
     assert SECRET  # the services trust only tokens signed with the shared secret
+
+
+async def test_rate_limits_per_key_and_per_address(
+    gw: httpx.AsyncClient, admin: dict[str, str], platform: Platform
+) -> None:
+    settings = platform.settings.model_copy(
+        update={"rate_limit_per_key": "3/minute", "rate_limit_verification": "2/minute"}
+    )
+    app = create_app(
+        settings, {n: httpx.ASGITransport(app=a) for n, a in platform.services.items()}
+    )
+    key = (await _key(gw, admin, role="ministry"))["api_key"]
+    other = (await _key(gw, admin, role="ministry"))["api_key"]
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 1234))
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as c:
+            codes = [
+                (await c.get("/api/v1/me", headers={"X-API-Key": str(key)})).status_code
+                for _ in range(4)
+            ]
+            assert codes == [200, 200, 200, 429]
+            limited = await c.get("/api/v1/me", headers={"X-API-Key": str(key)})
+            assert int(limited.headers["retry-after"]) >= 1
+            assert limited.headers["content-type"] == "application/problem+json"
+            # Another key has its own budget.
+            assert (await c.get("/api/v1/me", headers={"X-API-Key": str(other)})).status_code == 200
+            # Public verification: per client address, and a forged X-Forwarded-For does not
+            # buy a new budget at the gateway.
+            codes = [
+                (
+                    await c.get(
+                        "/api/v1/public/certificates/IIMS-RZ-2014-ABCDEFGHJK",
+                        headers={"X-Forwarded-For": f"10.0.0.{i}"},
+                    )
+                ).status_code
+                for i in range(3)
+            ]
+            assert codes == [404, 404, 429]

@@ -82,6 +82,7 @@ async def test_granted_exactly_when_conditions_hold(
         "person_name",
         "kind",
         "organization_id",
+        "province_code",  # beyond DESIGN's minimum: the dashboards count per province
         "granted_on",
         "valid_until",
     }

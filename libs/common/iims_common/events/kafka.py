@@ -6,12 +6,27 @@ import asyncio
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.helpers import create_ssl_context
 
 from iims_common.settings import ServiceSettings
 
 
+def security_options(settings: ServiceSettings) -> dict[str, Any]:
+    """TLS and SASL for an external Kafka, from settings (nothing for the local broker)."""
+    options: dict[str, Any] = {"security_protocol": settings.kafka_security_protocol}
+    if "SSL" in settings.kafka_security_protocol:
+        options["ssl_context"] = create_ssl_context(cafile=settings.kafka_ssl_cafile)
+    if settings.kafka_security_protocol.startswith("SASL"):
+        options["sasl_mechanism"] = settings.kafka_sasl_mechanism or "PLAIN"
+        options["sasl_plain_username"] = settings.kafka_sasl_username
+        password = settings.kafka_sasl_password
+        options["sasl_plain_password"] = password.get_secret_value() if password else None
+    return options
+
+
 def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     return AIOKafkaProducer(
+        **security_options(settings),
         bootstrap_servers=settings.kafka_bootstrap_servers,
         acks="all",
         enable_idempotence=settings.kafka_enable_idempotence,
@@ -23,6 +38,7 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
 
 def make_consumer(settings: ServiceSettings, group_id: str, **extra: Any) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
+        **security_options(settings),
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=group_id,
         enable_auto_commit=False,
