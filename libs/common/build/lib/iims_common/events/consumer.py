@@ -1,0 +1,242 @@
+"""Idempotent consumer (inbox): effect + processed-event record in one transaction.
+
+Offsets are committed manually after the effect commits; a redelivery is harmless because
+the inbox insert finds the event already processed. A failing event is retried with backoff
+a bounded number of times, then sent to `<topic>.dlq` with the error, and the consumer moves on.
+An outage of the database is not the event's fault: the consumer stops at that event and
+retries it after reconnecting, it does not dead-letter it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from prometheus_client import Counter, Gauge
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from iims_common.db import upsert_insert, utcnow
+from iims_common.events.envelope import CloudEvent
+from iims_common.events.kafka import decode_headers, encode_headers, make_consumer, make_producer
+from iims_common.events.tables import processed_events
+from iims_common.settings import ServiceSettings
+
+log = logging.getLogger("iims.consumer")
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+# Liveness is "polls keep happening", not "the task exists" (aiokafka #1154).
+CONSUMER_LAST_POLL = Gauge(
+    "iims_consumer_last_poll_timestamp_seconds", "When the consumer last polled", ["consumer"]
+)
+EVENTS_CONSUMED = Counter(
+    "iims_events_consumed_total", "Events consumed", ["consumer", "topic", "outcome"]
+)
+
+DLQ_SUFFIX = ".dlq"
+H_ORIGINAL_TOPIC = "iims-dlq-original-topic"
+H_ERROR = "iims-dlq-error"
+H_ATTEMPTS = "iims-dlq-attempts"
+H_CONSUMER = "iims-dlq-consumer"
+DLQ_HEADERS = (H_ORIGINAL_TOPIC, H_ERROR, H_ATTEMPTS, H_CONSUMER)
+
+
+class InfrastructureDown(Exception):
+    """The database (or network) failed, not the event: it is never dead-lettered for this.
+    The consumer retries it in place; if asked to stop meanwhile, it stops uncommitted at this
+    event, which is redelivered later."""
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    if isinstance(exc, (OSError, ConnectionError, TimeoutError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+    return False
+
+
+@dataclass
+class Outcome:
+    status: str  # processed | duplicate | ignored | dead-lettered
+    error: str | None = None
+
+
+class _CommitOnRevoke(ConsumerRebalanceListener):
+    def __init__(self, owner: EventConsumer) -> None:
+        self.owner = owner
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        await self.owner.commit_pending()
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return None
+
+
+class EventConsumer:
+    """Consumes `topics` as consumer group `name`, dispatching on the CloudEvents type."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: ServiceSettings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        handlers: Mapping[str, Handler],
+        *,
+        topics: list[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.sessionmaker = sessionmaker
+        self.handlers = dict(handlers)  # keyed by topic
+        self.topics = topics or sorted(self.handlers)
+        self.max_attempts = settings.consumer_max_attempts
+        self.backoff = settings.consumer_retry_backoff_s
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._pending: dict[TopicPartition, int] = {}
+        self._stop = asyncio.Event()
+
+    async def handle(
+        self, topic: str, key: bytes | None, value: bytes | None, headers: dict[str, str]
+    ) -> Outcome:
+        """Process one message with retries; returns what happened (never raises for data)."""
+        try:
+            event = CloudEvent.from_bytes(value)
+        except Exception as exc:
+            await self._dead_letter(topic, key, value, headers, f"unparseable event: {exc}", 0)
+            return Outcome("dead-lettered", str(exc))
+        handler = self.handlers.get(topic)
+        if handler is None:
+            return Outcome("ignored")
+        error = ""
+        attempt = outage = 0
+        while attempt < self.max_attempts:
+            try:
+                return await self._apply(topic, event, handler)
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                if is_infrastructure_error(exc):
+                    # Not the event's fault: wait for the database, do not spend attempts.
+                    outage += 1
+                    if self._stop.is_set():
+                        raise InfrastructureDown(error) from exc
+                    log.warning("consumer %s: infrastructure down (%s); retrying", self.name, error)
+                    await asyncio.sleep(min(30.0, self.backoff * 2**outage))
+                    continue
+                attempt += 1
+                log.warning(
+                    "consumer %s: %s attempt %d/%d failed: %s",
+                    self.name,
+                    event.id,
+                    attempt,
+                    self.max_attempts,
+                    error,
+                )
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+        await self._dead_letter(topic, key, value, headers, error, self.max_attempts)
+        return Outcome("dead-lettered", error)
+
+    async def _apply(self, topic: str, event: CloudEvent, handler: Handler) -> Outcome:
+        async with self.sessionmaker() as session, session.begin():
+            inserted = await session.execute(
+                upsert_insert(session, processed_events)
+                .values(consumer=self.name, event_id=event.id, topic=topic, processed_at=utcnow())
+                .returning(processed_events.c.event_id)
+            )
+            if inserted.first() is None:
+                EVENTS_CONSUMED.labels(self.name, topic, "duplicate").inc()
+                return Outcome("duplicate")
+            await handler(session, event)
+        EVENTS_CONSUMED.labels(self.name, topic, "processed").inc()
+        return Outcome("processed")
+
+    async def _dead_letter(
+        self,
+        topic: str,
+        key: bytes | None,
+        value: bytes | None,
+        headers: dict[str, str],
+        error: str,
+        attempts: int,
+    ) -> None:
+        producer = await self._get_producer()
+        dlq_headers = {k: v for k, v in headers.items() if k not in DLQ_HEADERS}
+        dlq_headers.update(
+            {
+                H_ORIGINAL_TOPIC: topic,
+                H_ERROR: error[:2000],
+                H_ATTEMPTS: str(attempts),
+                H_CONSUMER: self.name,
+            }
+        )
+        await producer.send_and_wait(
+            topic + DLQ_SUFFIX, key=key, value=value or b"", headers=encode_headers(dlq_headers)
+        )
+        EVENTS_CONSUMED.labels(self.name, topic, "dead-lettered").inc()
+        log.error("consumer %s: event on %s dead-lettered: %s", self.name, topic, error)
+
+    async def _get_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.settings)
+            await producer.start()
+            self._producer = producer
+        return self._producer
+
+    async def commit_pending(self) -> None:
+        if self._consumer is not None and self._pending:
+            pending, self._pending = self._pending, {}
+            await self._consumer.commit(pending)
+
+    async def _process_batch(
+        self, batch: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]
+    ) -> None:
+        for tp, records in batch.items():
+            for record in records:
+                await self.handle(
+                    record.topic, record.key, record.value, decode_headers(record.headers)
+                )
+                self._pending[tp] = record.offset + 1
+        await self.commit_pending()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set; reconnects after broker errors."""
+        self._stop = stop
+        failures = 0
+        while not stop.is_set():
+            consumer = make_consumer(self.settings, self.name)
+            try:
+                await consumer.start()
+                self._consumer = consumer
+                consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
+                failures = 0
+                while not stop.is_set():
+                    batch = await consumer.getmany(timeout_ms=500, max_records=500)
+                    CONSUMER_LAST_POLL.labels(self.name).set_to_current_time()
+                    if batch:
+                        await self._process_batch(batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                failures += 1
+                log.warning("consumer %s failed; reconnecting", self.name, exc_info=True)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), min(30.0, 0.5 * 2**failures))
+            finally:
+                with contextlib.suppress(Exception):
+                    await self.commit_pending()
+                self._consumer = None
+                await consumer.stop()
+        await self.close()
+
+    async def close(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            await producer.stop()

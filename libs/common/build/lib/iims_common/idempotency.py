@@ -1,0 +1,86 @@
+"""Idempotency-Key for creates (Stripe / IETF draft semantics).
+
+The key row is written in the same transaction as the create. Same key + same body → the
+first response again; same key + different body → 422. A concurrent duplicate waits on the
+unique index until the first commits, then replays its response (PostgreSQL); it never runs
+the create twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from iims_common.db import upsert_insert, utcnow
+from iims_common.errors import Conflict, FieldError, ValidationFailed
+from iims_common.events.tables import idempotency_keys
+from iims_common.identity import Caller
+
+REPLAY_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 200
+
+
+def fingerprint(body: Any) -> str:
+    canonical = json.dumps(jsonable_encoder(body), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def idempotent(
+    session: AsyncSession,
+    caller: Caller,
+    key: str | None,
+    body: Any,
+    create: Callable[[], Awaitable[JSONResponse]],
+) -> JSONResponse:
+    if key is None:
+        return await create()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed(
+            "Invalid Idempotency-Key",
+            errors=[FieldError("Idempotency-Key", f"must be 1–{MAX_KEY_LENGTH} characters")],
+        )
+    fp = fingerprint(body)
+    claimed = await session.execute(
+        upsert_insert(session, idempotency_keys)
+        .values(client=caller.client_key, key=key, fingerprint=fp, created_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(idempotency_keys.c.key)
+    )
+    if claimed.first() is None:
+        row = (
+            await session.execute(
+                select(idempotency_keys).where(
+                    idempotency_keys.c.client == caller.client_key, idempotency_keys.c.key == key
+                )
+            )
+        ).one()
+        if row.fingerprint != fp:
+            raise ValidationFailed(
+                "This Idempotency-Key was used with a different request body",
+                errors=[FieldError("Idempotency-Key", "reused with a different body")],
+            )
+        if row.status_code is None:
+            raise Conflict("A request with this Idempotency-Key is still being processed")
+        return JSONResponse(
+            row.response,
+            status_code=row.status_code,
+            headers={**(row.headers or {}), REPLAY_HEADER: "true"},
+        )
+    response = await create()
+    await session.execute(
+        update(idempotency_keys)
+        .where(idempotency_keys.c.client == caller.client_key, idempotency_keys.c.key == key)
+        .values(
+            status_code=response.status_code,
+            response=json.loads(bytes(response.body)),
+            headers={k: v for k, v in response.headers.items() if k in ("etag", "location")},
+        )
+    )
+    return response

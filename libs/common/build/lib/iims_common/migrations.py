@@ -1,0 +1,163 @@
+"""Alembic helpers: each service's env.py calls `run_alembic()` with its own metadata."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import context, op
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from iims_common.events.tables import common_metadata
+from iims_common.settings import to_async_url
+
+
+def _include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    # Dialect-specific indexes (e.g. PostgreSQL trigram GIN) are written by hand in migrations.
+    return not (type_ == "index" and name is not None and name.endswith("_trgm"))
+
+
+def run_alembic(service_metadata: sa.MetaData, database_url: str, version_table: str) -> None:
+    """Online migrations over the async driver (offline mode renders SQL)."""
+    targets = [service_metadata, common_metadata]
+    url = to_async_url(database_url)
+    opts: dict[str, Any] = {
+        "target_metadata": targets,
+        "version_table": version_table,
+        "render_as_batch": url.startswith("sqlite"),  # ALTER TABLE via copy on SQLite
+        "compare_type": True,
+        "include_object": _include_object,
+    }
+    if context.is_offline_mode():
+        context.configure(url=url, literal_binds=True, **opts)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    def do_run(connection: sa.Connection) -> None:
+        context.configure(connection=connection, **opts)
+        with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # alembic has no lock of its own: serialize concurrent `upgrade` runs.
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": version_table}
+                )
+            context.run_migrations()
+
+    async def run_async() -> None:
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            await conn.run_sync(do_run)
+        await engine.dispose()
+
+    asyncio.run(run_async())
+
+
+# Frozen DDL of the common tables (outbox, inbox, idempotency keys) as of their first
+# version; every service's initial migration calls it. A later change to the tables is a new
+# function (v2) called from a new migration — never an edit here.
+def create_event_tables_v1() -> None:
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("client", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column(
+            "response",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column(
+            "headers",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("client", "key", name=op.f("pk_idempotency_keys")),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column(
+            "seq",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("type", sa.String(length=200), nullable=False),
+        sa.Column(
+            "payload",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "headers",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("available_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_outbox")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
+    )
+    op.create_index(
+        "ix_outbox_pending",
+        "outbox",
+        ["seq"],
+        unique=False,
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+    op.create_index(
+        "ix_outbox_pending_key",
+        "outbox",
+        ["key", "seq"],
+        unique=False,
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+    op.create_index(
+        "ix_outbox_pending_available",
+        "outbox",
+        ["available_at", "key"],
+        unique=False,
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+    op.create_table(
+        "processed_events",
+        sa.Column("consumer", sa.String(length=100), nullable=False),
+        sa.Column("event_id", sa.String(length=200), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_processed_events")),
+    )
+
+
+def drop_event_tables_v1() -> None:
+    op.drop_table("processed_events")
+    op.drop_index("ix_outbox_pending_available", table_name="outbox")
+    op.drop_index(
+        "ix_outbox_pending_key",
+        table_name="outbox",
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+    op.drop_index(
+        "ix_outbox_pending",
+        table_name="outbox",
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+    op.drop_table("outbox")
+    op.drop_table("idempotency_keys")

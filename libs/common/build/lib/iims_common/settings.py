@@ -1,0 +1,83 @@
+"""Typed settings every service extends (pydantic-settings, read from the environment)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "dev-only")
+
+
+class ServiceSettings(BaseSettings):
+    """Settings shared by all services. Each service subclasses it to add its own."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./var/service.db"
+    # Steady pool, no overflow: overflow connections are opened and closed per burst, and a
+    # PostgreSQL backend start costs more than waiting for a pooled connection.
+    database_pool_size: int = 20
+    database_max_overflow: int = 0
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # The bundled tansu broker cannot do InitProducerId; real Kafka should turn this on.
+    kafka_enable_idempotence: bool = False
+    kafka_request_timeout_ms: int = 10_000
+    # External Kafka security (PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL); the CA file and
+    # SASL credentials come from mounted Secrets in Kubernetes.
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_ssl_cafile: str | None = None
+    kafka_sasl_mechanism: str | None = None  # PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    internal_token_secret: SecretStr = SecretStr("dev-only-internal-secret-change-me")
+    # Fernet key(s) protecting personal data at rest (comma-separated; the first encrypts,
+    # all decrypt, so keys can be rotated). The HMAC key makes lookup hashes unguessable.
+    personal_data_keys: SecretStr = SecretStr("ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1rZXktMzJiISE=")
+    personal_data_hmac_key: SecretStr = SecretStr("dev-only-personal-data-hmac-change-me")
+    # Where public rate-limit windows live ("memory://" per process, or "redis://host:6379").
+    rate_limit_storage: str = "memory://"
+    # Run the outbox relay and the event consumers inside the API process.
+    background_workers: bool = True
+    relay_batch_size: int = 500
+    relay_poll_interval_s: float = 0.5
+    consumer_max_attempts: int = 5
+    consumer_retry_backoff_s: float = 0.2
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> ServiceSettings:
+        if self.environment != "production":
+            return self
+        secret = self.internal_token_secret.get_secret_value()
+        if len(secret) < 32 or any(m in secret for m in PLACEHOLDER_MARKERS):
+            raise ValueError(
+                "INTERNAL_TOKEN_SECRET must be set to a real secret (>= 32 chars) in production"
+            )
+        if self.personal_data_keys == ServiceSettings.model_fields["personal_data_keys"].default:
+            raise ValueError("PERSONAL_DATA_KEYS must be set in production")
+        hmac_key = self.personal_data_hmac_key.get_secret_value()
+        if len(hmac_key) < 32 or any(m in hmac_key for m in PLACEHOLDER_MARKERS):
+            raise ValueError("PERSONAL_DATA_HMAC_KEY must be a real secret (>= 32 chars)")
+        return self
+
+    @property
+    def async_database_url(self) -> str:
+        return to_async_url(self.database_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.async_database_url.startswith("sqlite")
+
+
+def to_async_url(url: str) -> str:
+    """Accept plain `postgresql://` / `sqlite:///` URLs and pick the async driver."""
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    return url

@@ -1,0 +1,1 @@
+"""Assessment rules as plain code: frameworks, scoring, conformity, diagnosis."""

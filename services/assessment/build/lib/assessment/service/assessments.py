@@ -1,0 +1,195 @@
+"""Assessment use cases: open, save answers, submit (validate + score), publish the result."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assessment.api import schemas
+from assessment.db import repository
+from assessment.db.tables import Assessment, BenchmarkCell, Enterprise, FrameworkRow
+from assessment.domain import benchmarks
+from assessment.domain.conformity import CLAUSES, Rating, diagnose, management_level
+from assessment.domain.framework import framework_errors, from_document, to_document
+from assessment.domain.scoring import answer_errors, score
+from assessment.events import publish
+from iims_common.db import upsert_insert, utcnow
+from iims_common.errors import Conflict, FieldError, NotFound, RuleViolation, ValidationFailed
+
+# Manufacturing (C) uses the discrete framework unless the division is a process industry.
+PROCESS_DIVISIONS = {"17", "22", "25", "26", "27", "28", "29", "30", "31", "32", "33", "44", "45"}
+
+
+def default_framework_code(industry_code: str) -> str:
+    division = industry_code[1:3]
+    return "gbt23020-process" if division in PROCESS_DIVISIONS else "gbt23020-discrete"
+
+
+async def open_assessment(
+    session: AsyncSession, enterprise_id: uuid.UUID, framework_code: str, period: str, kind: str
+) -> Assessment:
+    enterprise = await session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise RuleViolation(
+            "assessment.enterprise-unknown",
+            "This enterprise is not registered (yet): the assessment service learns enterprises from enterprise-registered",
+        )
+    framework = await repository.latest_published(session, framework_code)
+    if framework is None:
+        raise NotFound(f"No published framework {framework_code!r}")
+    existing = await repository.assessment_for(session, enterprise_id, framework_code, period)
+    if existing is not None:
+        raise Conflict(
+            "An assessment for this enterprise, framework and period exists",
+            existing_id=str(existing.id),
+        )
+    row = Assessment(
+        enterprise_id=enterprise.id,
+        province_code=enterprise.province_code,
+        industry_code=enterprise.industry_code,
+        framework_id=framework.id,
+        framework_code=framework.code,
+        period=period,
+        kind=kind,
+        status="draft",
+        answers={},
+        conformity={},
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def save_answers(
+    session: AsyncSession, row: Assessment, body: schemas.AssessmentAnswers
+) -> Assessment:
+    if row.status != "draft":
+        raise RuleViolation(
+            "assessment.not-draft", f"The assessment is '{row.status}'; answers are frozen"
+        )
+    known = {c.code for c in CLAUSES}
+    unknown = [c for c in body.conformity if c not in known]
+    if unknown:
+        raise ValidationFailed(
+            errors=[
+                FieldError(f"conformity.{c}", "not a requirement clause (4.1–8.6)") for c in unknown
+            ]
+        )
+    row.answers = {**row.answers, **{k: str(v) for k, v in body.answers.items()}}
+    row.conformity = {
+        **row.conformity,
+        **{
+            k: {"rating": v.value, "evidence": None}
+            if isinstance(v, Rating)
+            else {"rating": v.rating.value, "evidence": v.evidence}
+            for k, v in body.conformity.items()
+        },
+    }
+    await session.flush()
+    return row
+
+
+async def submit(session: AsyncSession, row: Assessment) -> Assessment:
+    """Validate completeness (every gap named in one 422), then score and publish."""
+    if row.status != "draft":
+        raise RuleViolation("assessment.not-draft", f"The assessment is already '{row.status}'")
+    framework_row = await session.get(FrameworkRow, row.framework_id)
+    assert framework_row is not None
+    framework = from_document(framework_row.document)
+    errors = answer_errors(framework, row.answers)
+    errors += [
+        FieldError(f"conformity.{c.code}", f"missing rating of clause {c.code} {c.title}")
+        for c in CLAUSES
+        if c.code not in row.conformity
+    ]
+    if errors:
+        raise ValidationFailed("The assessment is incomplete", errors=errors)
+    result = score(framework, row.answers)
+    ratings = {k: Rating(v["rating"]) for k, v in row.conformity.items()}
+    diagnosis = diagnose(result.dimensions, ratings)
+    row.status = "scored"
+    row.total_score = result.total
+    row.dimension_scores = {k: str(v) for k, v in result.dimensions.items()}
+    row.stage = result.stage
+    row.management_level = management_level(ratings)
+    row.diagnosis = {
+        "weakest_dimensions": list(diagnosis.weakest_dimensions),
+        "weak_clauses": list(diagnosis.weak_clauses),
+        "recommendations": diagnosis.elements,
+    }
+    row.scored_at = utcnow()
+    await session.flush()
+    await record_in_benchmarks(session, row)
+    await publish.assessment_scored(session, row)
+    return row
+
+
+NATIONAL = "000000"
+
+
+async def record_in_benchmarks(session: AsyncSession, row: Assessment) -> None:
+    """Add the score to its national and provincial cells (row-locked read-modify-write)."""
+    assert row.total_score is not None
+    for province in (NATIONAL, row.province_code):
+        key = (row.industry_code[:1], province, row.period)
+        # Create the cell if missing without racing a concurrent first scorer, then lock it.
+        await session.execute(
+            upsert_insert(session, BenchmarkCell)
+            .values(
+                industry_section=key[0],
+                province_code=province,
+                period=row.period,
+                count=0,
+                total=Decimal(0),
+                histogram=[],
+                dimension_totals={},
+            )
+            .on_conflict_do_nothing()
+        )
+        cell = await session.get(BenchmarkCell, key, with_for_update=True, populate_existing=True)
+        assert cell is not None
+        cell.count += 1
+        cell.total += row.total_score
+        cell.histogram = benchmarks.add(cell.histogram, row.total_score)
+        totals = dict(cell.dimension_totals or {})
+        for dim, value in (row.dimension_scores or {}).items():
+            totals[dim] = str(Decimal(totals.get(dim, "0")) + Decimal(value))
+        cell.dimension_totals = totals
+    await session.flush()
+
+
+async def create_framework(session: AsyncSession, body: schemas.FrameworkCreate) -> FrameworkRow:
+    """A new draft version of `code` (version = last + 1); validated before it is stored."""
+    last = await session.scalar(
+        sa.select(sa.func.max(FrameworkRow.version)).where(FrameworkRow.code == body.code)
+    )
+    version = (last or 0) + 1
+    framework = from_document({**body.model_dump(mode="json"), "version": version})
+    errors = framework_errors(framework)
+    if errors:
+        raise ValidationFailed("The framework is not valid", errors=errors)
+    row = FrameworkRow(
+        code=body.code,
+        version=version,
+        name=body.name,
+        industry_type=body.industry_type,
+        document=to_document(framework),
+        status="draft",
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def publish_framework(session: AsyncSession, row: FrameworkRow) -> FrameworkRow:
+    if row.status == "published":
+        raise RuleViolation(
+            "framework.published", "This version is already published (and immutable)"
+        )
+    row.status = "published"
+    row.published_at = utcnow()
+    await session.flush()
+    return row

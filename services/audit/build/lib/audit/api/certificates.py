@@ -1,0 +1,153 @@
+"""认定证书 — certificates, their surveillance cycle, suspension, restoration, withdrawal;
+public verification and public notices (公示)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+
+from audit.api import deps
+from audit.api import schemas as s
+from audit.db import repository
+from audit.db.tables import Agency, Application, Certificate, Enterprise, SurveillancePlan
+from audit.domain.enums import ApplicationStatus, CertificateStatus
+from audit.service import applications as application_service
+from audit.service import certificates as service
+from iims_common.errors import NotFound
+from iims_common.http import Session
+from iims_common.identity import CurrentCaller, Role, require_role
+from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
+from iims_common.ratelimit import RateLimit
+
+router = APIRouter(prefix="/api/v1", tags=["certificates 认定证书"])
+public_router = APIRouter(prefix="/api/v1/public", tags=["public 公开查询与公示"])
+
+
+@router.get("/certificates", response_model=Page[s.CertificateOut])
+async def list_certificates(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    status: CertificateStatus | None = None,
+    enterprise_id: uuid.UUID | None = None,
+) -> Page[s.CertificateOut]:
+    stmt = where_given(
+        sa.select(Certificate).where(repository.CERTIFICATES.condition(caller)),
+        (Certificate.status, status),
+        (Certificate.enterprise_id, enterprise_id),
+    )
+    return await page_of(session, stmt, Certificate.id, page, s.CertificateOut)
+
+
+@router.get("/certificates/{number}", response_model=s.CertificateOut)
+async def get_certificate(number: str, caller: CurrentCaller, session: Session) -> s.CertificateOut:
+    return s.CertificateOut.model_validate(await deps.certificate(session, caller, number))
+
+
+@router.get("/certificates/{number}/cycle", response_model=list[s.PlannedAuditOut])
+async def certificate_cycle(
+    number: str, caller: CurrentCaller, session: Session
+) -> list[s.PlannedAuditOut]:
+    """The surveillance audits and the recertification the certificate's cycle needs."""
+    certificate = await deps.certificate(session, caller, number)
+    rows = await session.scalars(
+        sa.select(SurveillancePlan)
+        .where(SurveillancePlan.certificate_id == certificate.id)
+        .order_by(SurveillancePlan.seq)
+    )
+    return [s.PlannedAuditOut.model_validate(r) for r in rows]
+
+
+@router.post("/certificates/{number}/suspension", response_model=s.CertificateOut)
+async def suspend_certificate(
+    number: str, body: s.StatusChangeIn, caller: CurrentCaller, session: Session
+) -> s.CertificateOut:
+    require_role(caller, Role.management_org)
+    certificate = await deps.certificate(session, caller, number, for_update=True)
+    await service.suspend(session, certificate, body.reason, repository.today())
+    return s.CertificateOut.model_validate(certificate)
+
+
+@router.post("/certificates/{number}/restoration", response_model=s.CertificateOut)
+async def restore_certificate(
+    number: str, body: s.StatusChangeIn, caller: CurrentCaller, session: Session
+) -> s.CertificateOut:
+    require_role(caller, Role.management_org)
+    certificate = await deps.certificate(session, caller, number, for_update=True)
+    await service.restore(session, certificate, body.reason, repository.today())
+    return s.CertificateOut.model_validate(certificate)
+
+
+@router.post("/certificates/{number}/withdrawal", response_model=s.CertificateOut)
+async def withdraw_certificate(
+    number: str, body: s.StatusChangeIn, caller: CurrentCaller, session: Session
+) -> s.CertificateOut:
+    require_role(caller, Role.management_org)
+    certificate = await deps.certificate(session, caller, number, for_update=True)
+    await service.withdraw(session, certificate, body.reason, repository.today())
+    return s.CertificateOut.model_validate(certificate)
+
+
+async def _limit(request: Request, scope: str) -> None:
+    limiter: RateLimit = request.app.state.verification_limit
+    await limiter.check(request, scope)
+
+
+@public_router.get("/certificates/{number}", response_model=s.PublicCertificate)
+async def verify_certificate(
+    number: str, request: Request, session: Session
+) -> s.PublicCertificate:
+    """Verify a certificate by its number (no login; rate limited). A miss is a plain 404."""
+    await _limit(request, "verify-certificate")
+    return s.PublicCertificate.model_validate(await deps.certificate(session, None, number))
+
+
+async def _names(
+    session: Session, id_column: Any, name_column: Any, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    rows = await session.execute(sa.select(id_column, name_column).where(id_column.in_(ids)))
+    return {row[0]: row[1] for row in rows.all()}
+
+
+@public_router.get("/notices", response_model=Page[s.PublicNotice])
+async def list_notices(session: Session, page: Pagination) -> Page[s.PublicNotice]:
+    """公示: applications the management organization approved, open for objections."""
+    stmt = sa.select(Application).where(Application.status == ApplicationStatus.in_notice)
+    rows, cursor = await paginate(session, stmt, Application.id, page)
+    names = await _names(session, Enterprise.id, Enterprise.name, [r.enterprise_id for r in rows])
+    bodies = await _names(session, Agency.id, Agency.name, [r.body_id for r in rows])
+    return Page[s.PublicNotice](
+        items=[
+            s.PublicNotice(
+                application_id=r.id,
+                enterprise_name=names.get(r.enterprise_id),
+                certification_body_name=bodies.get(r.body_id),
+                scope=r.scope,
+                site=r.site,
+                notice_starts_on=r.notice_starts_on,
+                notice_ends_on=r.notice_ends_on,
+            )
+            for r in rows
+        ],
+        next_cursor=cursor,
+    )
+
+
+@public_router.post(
+    "/notices/{application_id}/objections", status_code=201, response_model=s.ObjectionOut
+)
+async def lodge_objection(
+    application_id: uuid.UUID, body: s.ObjectionIn, request: Request, session: Session
+) -> s.ObjectionOut:
+    """异议: anyone may object to an application during its public notice (rate limited)."""
+    await _limit(request, "objection")
+    application = await session.get(Application, application_id, with_for_update=True)
+    if application is None or application.status != ApplicationStatus.in_notice:
+        raise NotFound("No application in public notice with this id")
+    objection = await application_service.lodge_objection(
+        session, application, body.contact, body.text
+    )
+    return s.ObjectionOut.model_validate(objection)

@@ -1,0 +1,75 @@
+"""自动排期 — proposals from the solver, applied only when confirmed."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from audit.api import schemas as s
+from audit.db import repository
+from audit.db.tables import ScheduleProposal
+from audit.domain.team_rules import Span
+from audit.service import scheduling as service
+from iims_common.http import Session, json_response
+from iims_common.identity import CurrentCaller, Role, require_role
+
+router = APIRouter(prefix="/api/v1", tags=["scheduling 自动排期"])
+
+
+@router.post("/schedule-proposals", status_code=201, response_model=s.ProposalOut)
+async def propose_schedule(
+    body: s.ProposalCreate, caller: CurrentCaller, session: Session, request: Request
+) -> JSONResponse:
+    """Teams and dates for the waiting audits in a date window (OR-Tools CP-SAT). Nothing is
+    booked until the proposal is confirmed; `unplaced` says why each other audit is not."""
+    require_role(caller, Role.certification_body, Role.management_org)
+    settings = request.app.state.settings
+    proposal = await service.propose(
+        session,
+        caller,
+        application_ids=body.application_ids,
+        certificate_ids=body.certificate_ids,
+        window=Span(body.window_start, body.window_end),
+        team_size=body.team_size,
+        time_limit_s=settings.scheduler_time_limit_s,
+        workers=settings.scheduler_workers,
+    )
+    return json_response(
+        s.ProposalOut.model_validate(proposal),
+        201,
+        location=f"/api/v1/schedule-proposals/{proposal.id}",
+    )
+
+
+async def _proposal(
+    session: Session, caller: CurrentCaller, proposal_id: uuid.UUID, *, for_update: bool = False
+) -> ScheduleProposal:
+    return await repository.get_one(
+        session,
+        ScheduleProposal,
+        proposal_id,
+        repository.PROPOSALS.condition(caller),
+        for_update=for_update,
+        what="Schedule proposal",
+    )
+
+
+@router.get("/schedule-proposals/{proposal_id}", response_model=s.ProposalOut)
+async def get_proposal(
+    proposal_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> s.ProposalOut:
+    return s.ProposalOut.model_validate(await _proposal(session, caller, proposal_id))
+
+
+@router.post("/schedule-proposals/{proposal_id}/confirmation", response_model=s.ProposalOut)
+async def confirm_proposal(
+    proposal_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> s.ProposalOut:
+    """Plan every placement now, each re-checked against the rules; `results` gives the audit
+    created or the rule that no longer holds."""
+    require_role(caller, Role.certification_body, Role.management_org)
+    proposal = await _proposal(session, caller, proposal_id, for_update=True)
+    await service.confirm(session, caller, proposal, caller.client_key)
+    return s.ProposalOut.model_validate(proposal)

@@ -1,0 +1,1 @@
+"""认定审核 rules as plain functions: no HTTP, no database."""

@@ -1,0 +1,1 @@
+"""Use cases: the domain rules applied to rows, inside the caller's unit of work."""

@@ -1,0 +1,261 @@
+"""认定申请 use cases: apply, each explicit transition, conclusion, review, notice, decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from audit.db import repository
+from audit.db.tables import Agency, Application, ApplicationEvent, Audit, Enterprise, Finding
+from audit.db.tables import Objection as ObjectionRow
+from audit.domain import findings as finding_rules
+from audit.domain.application_flow import (
+    ACTIVE,
+    Action,
+    IllegalTransition,
+    Readiness,
+    next_status,
+    readiness_problems,
+)
+from audit.domain.enums import ApplicationStatus, AuditKind, FindingStatus, Severity
+from audit.events import publish
+from iims_common.errors import Conflict, RuleViolation
+from iims_common.identity import Caller
+
+CERTIFICATION_BODY = "certification_body"
+AUTHORIZED = "authorized"
+
+
+def ensure_can(application: Application, action: Action) -> ApplicationStatus:
+    """The status `action` leads to, or a 409 naming the current state."""
+    current = ApplicationStatus(application.status)
+    try:
+        return next_status(current, action)
+    except IllegalTransition as e:
+        raise Conflict(str(e), current_state=current.value, action=action.value) from e
+
+
+async def transition(
+    session: AsyncSession,
+    application: Application,
+    action: Action,
+    actor: str,
+    note: str | None = None,
+) -> Application:
+    current = ApplicationStatus(application.status)
+    target = ensure_can(application, action)
+    application.status = target
+    session.add(history(application.id, action, current, target, actor, note))
+    await session.flush()
+    return application
+
+
+def history(
+    application_id: uuid.UUID,
+    action: str,
+    previous: str | None,
+    target: str,
+    actor: str,
+    note: str | None = None,
+) -> ApplicationEvent:
+    return ApplicationEvent(
+        application_id=application_id,
+        action=action,
+        from_status=previous,
+        to_status=target,
+        actor=actor,
+        note=note,
+    )
+
+
+async def apply(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    enterprise_id: uuid.UUID,
+    body_id: uuid.UUID,
+    scope: str,
+    site: str,
+    readiness: Readiness,
+    today: dt.date,
+) -> Application:
+    """评定申请: accepted (受理) only for a known enterprise, an authorized certification body
+    and a management system that has run 3 months with an internal audit and a review."""
+    enterprise = await session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise RuleViolation(
+            "application.enterprise-unknown",
+            f"Enterprise {enterprise_id} is not registered on the platform (yet)",
+        )
+    body = await session.get(Agency, body_id)
+    if body is None or body.kind != CERTIFICATION_BODY or body.status != AUTHORIZED:
+        raise RuleViolation(
+            "application.body-not-authorized",
+            f"{body_id} is not a certification body authorized by the management organization",
+        )
+    problems = readiness_problems(readiness, today)
+    if problems:
+        raise RuleViolation(
+            problems[0][0],
+            "The application cannot be accepted: " + "; ".join(r for _, r in problems),
+            rules=[rule for rule, _ in problems],
+        )
+    open_one = await session.scalar(
+        sa.select(Application.id).where(
+            Application.enterprise_id == enterprise_id,
+            Application.status.in_([s.value for s in ACTIVE]),
+        )
+    )
+    if open_one is not None:
+        raise Conflict(
+            "The enterprise already has an application in progress",
+            existing_id=str(open_one),
+        )
+    application = Application(
+        enterprise_id=enterprise_id,
+        body_id=body_id,
+        province_code=enterprise.province_code,
+        consultancy_id=enterprise.consultancy_id,
+        scope=scope,
+        site=site,
+        system_running_since=readiness.system_running_since,
+        internal_audit_done=readiness.internal_audit_done,
+        management_review_done=readiness.management_review_done,
+        status=ApplicationStatus.accepted,
+    )
+    session.add(application)
+    await session.flush()
+    session.add(
+        history(application.id, "apply", None, ApplicationStatus.accepted, caller.client_key)
+    )
+    await session.flush()
+    return application
+
+
+async def findings_for_conclusion(
+    session: AsyncSession, application: Application
+) -> tuple[Audit, list[Finding]]:
+    stage2 = await repository.latest_audit(
+        session, application.id, AuditKind.stage2, completed=True
+    )
+    if stage2 is None:  # status says stage2_completed, so this is a broken invariant
+        raise Conflict("No completed stage 2 audit", current_state=application.status)
+    stage1 = await repository.latest_audit(
+        session, application.id, AuditKind.stage1, completed=True
+    )
+    audits = [stage2.id] + ([stage1.id] if stage1 else [])
+    rows = await session.scalars(sa.select(Finding).where(Finding.audit_id.in_(audits)))
+    return stage2, list(rows)
+
+
+async def conclude(
+    session: AsyncSession, application: Application, actor: str, today: dt.date
+) -> finding_rules.Conclusion:
+    """审核结论: `audit-passed` through the outbox, or a new stage 2, or a 422 naming the rule."""
+    ensure_can(application, Action.conclude_passed)
+    stage2, findings = await findings_for_conclusion(session, application)
+    result = finding_rules.conclude(
+        [
+            finding_rules.FindingState(Severity(f.severity), FindingStatus(f.status))
+            for f in findings
+        ],
+        stage2.ends_on,
+        today,
+    )
+    if result.outcome is finding_rules.Outcome.not_yet:
+        assert result.rule is not None
+        raise RuleViolation(result.rule, result.detail)
+    if result.outcome is finding_rules.Outcome.new_stage2_required:
+        await transition(session, application, Action.require_new_stage2, actor, result.detail)
+        return result
+    await transition(session, application, Action.conclude_passed, actor)
+    await publish.audit_passed(session, application, stage2)
+    return result
+
+
+async def open_review(session: AsyncSession, application_id: uuid.UUID) -> None:
+    """On `audit-passed`: the application enters the management organization's 合规性审查."""
+    application = await session.get(Application, application_id, with_for_update=True)
+    if application is not None and application.status == ApplicationStatus.audit_passed:
+        await transition(session, application, Action.open_review, "event:audit-passed")
+
+
+async def review(
+    session: AsyncSession,
+    application: Application,
+    *,
+    approved: bool,
+    comment: str | None,
+    actor: str,
+    today: dt.date,
+    notice_days: int,
+) -> Application:
+    """合规性审查: approval opens the 公示 (notice) period; rejection ends the application."""
+    application.review_comment = comment
+    if not approved:
+        return await transition(session, application, Action.reject_review, actor, comment)
+    await transition(session, application, Action.approve_review, actor, comment)
+    application.notice_starts_on = today
+    application.notice_ends_on = today + dt.timedelta(days=notice_days)
+    return application
+
+
+async def lodge_objection(
+    session: AsyncSession, application: Application, lodged_by: str, text: str
+) -> ObjectionRow:
+    if application.status != ApplicationStatus.in_notice:
+        raise Conflict(
+            "Objections can be lodged only while the application is in public notice (公示)",
+            current_state=application.status,
+        )
+    objection = ObjectionRow(application_id=application.id, lodged_by=lodged_by, text=text)
+    session.add(objection)
+    await session.flush()
+    return objection
+
+
+async def resolve_objection(
+    session: AsyncSession,
+    application: Application,
+    objection: ObjectionRow,
+    *,
+    upheld: bool,
+    resolution: str,
+    actor: str,
+    now: dt.datetime,
+) -> ObjectionRow:
+    if objection.status != "open":
+        raise Conflict(
+            f"The objection is already {objection.status}", current_state=objection.status
+        )
+    objection.status = "upheld" if upheld else "dismissed"
+    objection.resolution = resolution
+    objection.resolved_at = now
+    if upheld:
+        await transition(session, application, Action.uphold_objection, actor, resolution)
+    await session.flush()
+    return objection
+
+
+async def check_decidable(session: AsyncSession, application: Application, today: dt.date) -> None:
+    """The decision waits for the end of the notice and for every objection to be resolved."""
+    ensure_can(application, Action.decide)
+    assert application.notice_ends_on is not None
+    if today <= application.notice_ends_on:
+        raise RuleViolation(
+            "decision.notice-period-running",
+            f"The public notice runs until {application.notice_ends_on.isoformat()}",
+        )
+    open_objections = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ObjectionRow)
+        .where(ObjectionRow.application_id == application.id, ObjectionRow.status == "open")
+    )
+    if open_objections:
+        raise RuleViolation(
+            "decision.open-objection",
+            f"{open_objections} objection(s) lodged during the notice are not resolved",
+        )

@@ -1,0 +1,301 @@
+"""审核 use cases: plan (stage 1, stage 2, surveillance, recertification), change, complete.
+
+Every create and change runs the whole rule check under a lock on the team's auditors, so
+two requests cannot book the same person twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from audit.db import repository
+from audit.db.tables import (
+    Application,
+    ApplicationEvent,
+    Audit,
+    Certificate,
+    Enterprise,
+    SurveillancePlan,
+    TeamMember,
+)
+from audit.domain import team_rules as rules
+from audit.domain.application_flow import Action
+from audit.domain.enums import (
+    ApplicationStatus,
+    AuditKind,
+    AuditStatus,
+    CertificateStatus,
+    TeamRole,
+)
+from audit.events import publish
+from audit.service import applications as application_service
+from audit.service import certificates as certificate_service
+from iims_common.errors import Conflict, RuleViolation
+
+PLAN_ACTION = {AuditKind.stage1: Action.plan_stage1, AuditKind.stage2: Action.plan_stage2}
+COMPLETE_ACTION = {
+    AuditKind.stage1: Action.complete_stage1,
+    AuditKind.stage2: Action.complete_stage2,
+}
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    kind: AuditKind
+    span: rules.Span
+    team: tuple[tuple[uuid.UUID, TeamRole], ...]
+    days: int | None = None  # default: the documented minimum for the enterprise's size
+    onsite_days: int | None = None  # default: all days on site (stage 1: none required)
+
+
+def refuse(violations: list[rules.Violation]) -> None:
+    """The first violation as a 422 naming its rule and member; all of them listed."""
+    if not violations:
+        return
+    v = violations[0]
+    raise RuleViolation(
+        v.rule,
+        v.detail,
+        member=str(v.member) if v.member else None,
+        violations=[
+            {"rule": x.rule, "detail": x.detail, "member": str(x.member) if x.member else None}
+            for x in violations
+        ],
+    )
+
+
+async def _enterprise(session: AsyncSession, enterprise_id: uuid.UUID) -> Enterprise:
+    enterprise = await session.get(Enterprise, enterprise_id)
+    if enterprise is None:
+        raise Conflict("The enterprise's facts have not arrived yet; retry shortly")
+    return enterprise
+
+
+def _draft(
+    plan: AuditPlan,
+    body_id: uuid.UUID,
+    enterprise: rules.Enterprise,
+    audit_id: uuid.UUID | None = None,
+) -> rules.AuditDraft:
+    days = plan.days if plan.days is not None else rules.audit_days(plan.kind, enterprise.size)
+    onsite = plan.onsite_days if plan.onsite_days is not None else days
+    return rules.AuditDraft(
+        kind=plan.kind,
+        span=plan.span,
+        body_id=body_id,
+        enterprise=enterprise,
+        team=plan.team,
+        days=days,
+        onsite_days=onsite,
+        audit_id=audit_id,
+    )
+
+
+async def _violations(
+    session: AsyncSession, draft: rules.AuditDraft, application_id: uuid.UUID | None
+) -> list[rules.Violation]:
+    await repository.lock_auditors(session, (p for p, _ in draft.team))
+    auditors = await repository.load_auditors(
+        session, people=[p for p, _ in draft.team], window=draft.span
+    )
+    violations = rules.check_team(draft, auditors)
+    if application_id is not None and draft.kind is AuditKind.stage2:
+        stage1 = await repository.latest_audit(
+            session, application_id, AuditKind.stage1, completed=True
+        )
+        done = rules.Span(stage1.starts_on, stage1.ends_on) if stage1 else None
+        violations = rules.check_stage_order(draft.kind, done, draft.span) + violations
+    return violations
+
+
+def _audit_row(draft: rules.AuditDraft, enterprise: Enterprise, **links: object) -> Audit:
+    return Audit(
+        kind=draft.kind,
+        status=AuditStatus.planned,
+        body_id=draft.body_id,
+        enterprise_id=enterprise.id,
+        province_code=enterprise.province_code,
+        starts_on=draft.span.start,
+        ends_on=draft.span.end,
+        audit_days=draft.days,
+        onsite_days=draft.onsite_days,
+        **links,
+    )
+
+
+def _team_rows(audit: Audit, team: tuple[tuple[uuid.UUID, TeamRole], ...]) -> list[TeamMember]:
+    return [
+        TeamMember(
+            audit_id=audit.id,
+            person_id=p,
+            role=role,
+            starts_on=audit.starts_on,
+            ends_on=audit.ends_on,
+        )
+        for p, role in team
+    ]
+
+
+async def plan_for_application(
+    session: AsyncSession, application: Application, plan: AuditPlan, actor: str
+) -> Audit:
+    if plan.kind not in PLAN_ACTION:
+        raise RuleViolation(
+            "audit.kind-for-application",
+            "An application is audited in stage 1 and stage 2; surveillance and "
+            "recertification audits belong to a certificate",
+        )
+    if plan.kind is AuditKind.stage2 and application.status in (
+        ApplicationStatus.accepted,
+        ApplicationStatus.stage1_planned,
+    ):
+        raise RuleViolation("audit.stage1-not-completed", "Stage 1 has not been completed")
+    application_service.ensure_can(application, PLAN_ACTION[plan.kind])
+    enterprise = await _enterprise(session, application.enterprise_id)
+    draft = _draft(
+        plan,
+        application.body_id,
+        repository.enterprise_facts(enterprise, application.consultancy_id),
+    )
+    refuse(await _violations(session, draft, application.id))
+    audit = _audit_row(draft, enterprise, application_id=application.id)
+    session.add(audit)
+    await session.flush()
+    session.add_all(_team_rows(audit, draft.team))
+    await application_service.transition(session, application, PLAN_ACTION[plan.kind], actor)
+    await publish.audit_updated(session, audit, None)
+    return audit
+
+
+async def plan_for_certificate(
+    session: AsyncSession, certificate: Certificate, plan: AuditPlan
+) -> Audit:
+    """监督审核 / 再认定审核: fills the next open slot of that kind in the certificate's cycle."""
+    if plan.kind not in (AuditKind.surveillance, AuditKind.recertification):
+        raise RuleViolation(
+            "audit.kind-for-certificate",
+            "A certificate gets surveillance and recertification audits",
+        )
+    if certificate.status not in (CertificateStatus.valid, CertificateStatus.suspended):
+        raise Conflict(f"The certificate is {certificate.status}", current_state=certificate.status)
+    slot = (
+        await session.scalars(
+            sa.select(SurveillancePlan)
+            .where(
+                SurveillancePlan.certificate_id == certificate.id,
+                SurveillancePlan.kind == plan.kind,
+                SurveillancePlan.audit_id.is_(None),
+            )
+            .order_by(SurveillancePlan.seq)
+            .limit(1)
+            .with_for_update()
+        )
+    ).first()
+    if slot is None:
+        raise Conflict(f"Every {plan.kind.value} audit of this certificate's cycle is planned")
+    enterprise = await _enterprise(session, certificate.enterprise_id)
+    application = await session.get(Application, certificate.application_id)
+    draft = _draft(
+        plan,
+        certificate.body_id,
+        repository.enterprise_facts(
+            enterprise, application.consultancy_id if application else None
+        ),
+    )
+    refuse(await _violations(session, draft, None))
+    audit = _audit_row(draft, enterprise, certificate_id=certificate.id)
+    session.add(audit)
+    await session.flush()
+    session.add_all(_team_rows(audit, draft.team))
+    slot.audit_id = audit.id
+    await session.flush()
+    await publish.audit_updated(session, audit, None)
+    return audit
+
+
+async def change(session: AsyncSession, audit: Audit, plan: AuditPlan) -> Audit:
+    """New dates and/or team for a planned audit, re-checked against every rule."""
+    if audit.status != AuditStatus.planned:
+        raise Conflict(f"The audit is {audit.status}", current_state=audit.status)
+    enterprise = await _enterprise(session, audit.enterprise_id)
+    consultancy = enterprise.consultancy_id
+    if audit.application_id is not None:
+        application = await session.get(Application, audit.application_id)
+        consultancy = application.consultancy_id if application else consultancy
+    draft = _draft(
+        plan, audit.body_id, repository.enterprise_facts(enterprise, consultancy), audit.id
+    )
+    refuse(await _violations(session, draft, audit.application_id))
+    audit.starts_on, audit.ends_on = draft.span.start, draft.span.end
+    audit.audit_days, audit.onsite_days = draft.days, draft.onsite_days
+    await session.execute(sa.delete(TeamMember).where(TeamMember.audit_id == audit.id))
+    session.add_all(_team_rows(audit, draft.team))
+    await session.flush()
+    return audit
+
+
+async def complete(
+    session: AsyncSession, audit: Audit, report: str | None, actor: str, today: dt.date
+) -> Audit:
+    if audit.status != AuditStatus.planned:
+        raise Conflict(f"The audit is {audit.status}", current_state=audit.status)
+    if today < audit.ends_on:
+        raise RuleViolation(
+            "audit.not-yet-held", f"The audit runs until {audit.ends_on.isoformat()}"
+        )
+    audit.status = AuditStatus.completed
+    audit.completed_on = today
+    audit.report = report
+    kind = AuditKind(audit.kind)
+    if audit.application_id is not None and kind in COMPLETE_ACTION:
+        application = await session.get(Application, audit.application_id, with_for_update=True)
+        assert application is not None
+        await application_service.transition(session, application, COMPLETE_ACTION[kind], actor)
+    if audit.certificate_id is not None:
+        await certificate_service.cycle_audit_done(session, audit, today)
+    await session.flush()
+    await publish.audit_updated(session, audit, AuditStatus.planned)
+    return audit
+
+
+async def cancel(session: AsyncSession, audit: Audit, actor: str) -> Audit:
+    """Cancel a planned audit: the team is free again and the application waits for it."""
+    if audit.status != AuditStatus.planned:
+        raise Conflict(f"The audit is {audit.status}", current_state=audit.status)
+    audit.status = AuditStatus.cancelled
+    await session.execute(
+        sa.update(TeamMember).where(TeamMember.audit_id == audit.id).values(active=False)
+    )
+    if audit.application_id is not None:
+        application = await session.get(Application, audit.application_id, with_for_update=True)
+        assert application is not None
+        # Back to the status it had before this audit was planned.
+        planned = await session.scalar(
+            sa.select(ApplicationEvent.from_status)
+            .where(
+                ApplicationEvent.application_id == application.id,
+                ApplicationEvent.action == PLAN_ACTION[AuditKind(audit.kind)],
+            )
+            .order_by(ApplicationEvent.id.desc())
+            .limit(1)
+        )
+        back = planned or ApplicationStatus.accepted
+        previous = application.status
+        application.status = back
+        session.add(
+            application_service.history(application.id, "cancel_audit", previous, back, actor)
+        )
+    if audit.certificate_id is not None:
+        await session.execute(
+            sa.update(SurveillancePlan)
+            .where(SurveillancePlan.audit_id == audit.id)
+            .values(audit_id=None)
+        )
+    await session.flush()
+    await publish.audit_updated(session, audit, AuditStatus.planned)
+    return audit

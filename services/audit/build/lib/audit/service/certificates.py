@@ -1,0 +1,220 @@
+"""认定证书 use cases: the decision that issues it, suspend/restore/withdraw, and the
+lifecycle the calendar drives (missed surveillance, 6-month suspension, expiry)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from audit.db.tables import Agency, Application, Audit, Certificate, Enterprise, SurveillancePlan
+from audit.domain import certificates as rules
+from audit.domain.application_flow import Action, months_after, months_before
+from audit.domain.enums import AuditKind, CertificateStatus
+from audit.events import publish
+from audit.service import applications as application_service
+from iims_common.errors import Conflict, RuleViolation
+from iims_common.standard import STANDARD_EDITION, STANDARD_TITLE
+
+log = logging.getLogger("iims.audit.certificates")
+
+
+async def decide(
+    session: AsyncSession,
+    application: Application,
+    *,
+    today: dt.date,
+    effective_on: dt.date | None,
+    valid_years: int,
+    actor: str,
+) -> Certificate:
+    """认定决定: issue the certificate, plan its cycle, publish `certificate-issued` — once."""
+    await application_service.check_decidable(session, application, today)
+    effective = effective_on or today
+    if effective < today:
+        raise RuleViolation(
+            "certificate.effective-before-decision",
+            f"The effective date cannot be before the decision ({today.isoformat()})",
+        )
+    enterprise = await session.get(Enterprise, application.enterprise_id)
+    body = await session.get(Agency, application.body_id)
+    until = rules.valid_until(effective, valid_years)
+    certificate = Certificate(
+        number=rules.new_number(today.year),
+        application_id=application.id,
+        enterprise_id=application.enterprise_id,
+        enterprise_name=(enterprise.name if enterprise and enterprise.name else ""),
+        province_code=application.province_code,
+        site=application.site,
+        scope=application.scope,
+        standard=STANDARD_TITLE,
+        edition=STANDARD_EDITION,
+        body_id=application.body_id,
+        body_name=body.name if body else "",
+        decision_on=today,
+        effective_on=effective,
+        valid_until=until,
+        status=CertificateStatus.valid,
+    )
+    session.add(certificate)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as e:  # the unique application_id: a second decision raced this one
+        raise Conflict("A certificate was already issued for this application") from e
+    session.add_all(
+        SurveillancePlan(certificate_id=certificate.id, seq=p.seq, kind=p.kind, due_by=p.due_by)
+        for p in rules.cycle(today, until)
+    )
+    await application_service.transition(session, application, Action.decide, actor)
+    await publish.certificate_issued(session, certificate)
+    return certificate
+
+
+async def _set_status(
+    session: AsyncSession,
+    certificate: Certificate,
+    status: CertificateStatus,
+    reason: str,
+    today: dt.date,
+) -> Certificate:
+    certificate.status = status
+    certificate.status_reason = reason
+    certificate.suspended_on = today if status is CertificateStatus.suspended else None
+    await session.flush()
+    await publish.certificate_status_changed(session, certificate)
+    return certificate
+
+
+def _require(certificate: Certificate, *allowed: CertificateStatus, action: str) -> None:
+    if certificate.status not in allowed:
+        raise Conflict(
+            f"Cannot {action} a certificate that is {certificate.status}",
+            current_state=certificate.status,
+        )
+
+
+async def suspend(
+    session: AsyncSession, certificate: Certificate, reason: str, today: dt.date
+) -> Certificate:
+    _require(certificate, CertificateStatus.valid, action="suspend")
+    return await _set_status(session, certificate, CertificateStatus.suspended, reason, today)
+
+
+async def missed_surveillance(
+    session: AsyncSession, certificate: Certificate, today: dt.date
+) -> list[rules.PlannedAudit]:
+    rows = await session.scalars(
+        sa.select(SurveillancePlan).where(
+            SurveillancePlan.certificate_id == certificate.id,
+            SurveillancePlan.done_on.is_(None),
+            SurveillancePlan.due_by < today,
+        )
+    )
+    return [rules.PlannedAudit(r.seq, AuditKind(r.kind), r.due_by) for r in rows]
+
+
+async def restore(
+    session: AsyncSession, certificate: Certificate, reason: str, today: dt.date
+) -> Certificate:
+    _require(certificate, CertificateStatus.suspended, action="restore")
+    # As of the suspension too: a certificate suspended for a missed audit stays suspended
+    # until that audit is done.
+    as_of = max(today, certificate.suspended_on or today)
+    missed = [
+        p
+        for p in await missed_surveillance(session, certificate, as_of)
+        if p.kind is AuditKind.surveillance
+    ]
+    if missed:
+        raise RuleViolation(
+            "certificate.surveillance-still-missing",
+            f"Surveillance audit {missed[0].seq} (due by {missed[0].due_by.isoformat()}) has "
+            "not been completed",
+        )
+    if certificate.suspended_on and today > months_after(
+        certificate.suspended_on, rules.MAX_SUSPENSION_MONTHS
+    ):
+        raise RuleViolation(
+            "certificate.suspension-exceeded",
+            f"Suspended for more than {rules.MAX_SUSPENSION_MONTHS} months: it must be withdrawn",
+        )
+    return await _set_status(session, certificate, CertificateStatus.valid, reason, today)
+
+
+async def withdraw(
+    session: AsyncSession, certificate: Certificate, reason: str, today: dt.date
+) -> Certificate:
+    _require(certificate, CertificateStatus.valid, CertificateStatus.suspended, action="withdraw")
+    return await _set_status(session, certificate, CertificateStatus.withdrawn, reason, today)
+
+
+async def cycle_audit_done(session: AsyncSession, audit: Audit, today: dt.date) -> None:
+    """A completed surveillance/recertification audit fills its slot of the cycle."""
+    await session.execute(
+        sa.update(SurveillancePlan)
+        .where(SurveillancePlan.audit_id == audit.id)
+        .values(done_on=today)
+    )
+
+
+async def apply_lifecycle(session: AsyncSession, today: dt.date, limit: int = 500) -> int:
+    """Apply what the calendar does to certificates today; returns how many changed."""
+    overdue_plan = sa.exists().where(
+        SurveillancePlan.certificate_id == Certificate.id,
+        SurveillancePlan.done_on.is_(None),
+        SurveillancePlan.kind == AuditKind.surveillance,
+        SurveillancePlan.due_by < today,
+    )
+    candidates = await session.scalars(
+        sa.select(Certificate)
+        .where(
+            sa.or_(
+                sa.and_(
+                    Certificate.status.in_([CertificateStatus.valid, CertificateStatus.suspended]),
+                    Certificate.valid_until < today,
+                ),
+                sa.and_(Certificate.status == CertificateStatus.valid, overdue_plan),
+                sa.and_(
+                    Certificate.status == CertificateStatus.suspended,
+                    Certificate.suspended_on < months_before(today, rules.MAX_SUSPENSION_MONTHS),
+                ),
+            )
+        )
+        .order_by(Certificate.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    changed = 0
+    for certificate in list(candidates):
+        change = rules.lifecycle_change(
+            CertificateStatus(certificate.status),
+            certificate.valid_until,
+            certificate.suspended_on,
+            await missed_surveillance(session, certificate, today),
+            today,
+        )
+        if change is None:
+            continue
+        await _set_status(session, certificate, change.status, change.reason, today)
+        if change.status is CertificateStatus.suspended:
+            certificate.suspended_on = today
+        changed += 1
+    return changed
+
+
+async def lifecycle_job(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """The periodic job: batches until nothing is left to change today."""
+    total = 0
+    while True:
+        async with sessionmaker() as session, session.begin():
+            changed = await apply_lifecycle(session, dt.datetime.now(dt.UTC).date())
+        total += changed
+        if changed == 0:
+            break
+    if total:
+        log.info("certificate lifecycle applied", extra={"changed": total})
+    return total

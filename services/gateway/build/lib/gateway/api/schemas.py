@@ -1,0 +1,104 @@
+"""Request and response bodies of the gateway's own endpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from iims_common.identity import Role
+from iims_common.schemas import Input, Output
+
+PROVINCE = r"^\d{2}0000$"
+
+
+class Scoped(Input):
+    role: Role
+    province_code: Annotated[str, Field(pattern=PROVINCE)] | None = None
+    organization_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _scope_matches_role(self) -> Scoped:
+        if self.role is Role.province and not self.province_code:
+            raise ValueError("a province key/account needs province_code (GB/T 2260)")
+        organizational = (
+            Role.enterprise,
+            Role.consultancy,
+            Role.certification_body,
+            Role.recommender,
+        )
+        if self.role in organizational and not self.organization_id:
+            raise ValueError(f"a {self.role.value} key/account needs organization_id")
+        if self.role is Role.auditor:
+            raise ValueError("auditors sign in as people (accounts), not with keys")
+        return self
+
+
+class ApiKeyCreate(Scoped):
+    name: Annotated[str, Field(min_length=2, max_length=200)]
+    is_admin: bool = False
+
+
+class ApiKeyOut(Output):
+    id: uuid.UUID
+    key_id: str
+    name: str
+    role: Role
+    province_code: str | None
+    organization_id: uuid.UUID | None
+    is_admin: bool
+    created_by: str
+    created_at: dt.datetime
+    rotated_at: dt.datetime | None
+    previous_valid_until: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    api_key: str = Field(description="shown once: send it as X-API-Key; only a hash is kept")
+
+
+class AccountCreate(Scoped):
+    username: Annotated[str, Field(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")]
+    display_name: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Annotated[str, Field(min_length=12, max_length=200)]
+    is_admin: bool = False
+
+
+class AccountOut(Output):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: str
+    province_code: str | None
+    organization_id: uuid.UUID | None
+    is_admin: bool
+    locked_until: dt.datetime | None
+    disabled: bool
+    created_at: dt.datetime
+
+
+class LoginIn(Input):
+    username: Annotated[str, Field(min_length=1, max_length=100)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class RefreshIn(Input):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TokenOut(Output):
+    access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: str
+
+
+class MeOut(Output):
+    subject: str
+    role: str
+    province_code: str | None
+    organization_id: uuid.UUID | None
+    admin: bool

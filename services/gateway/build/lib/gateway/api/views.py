@@ -1,0 +1,276 @@
+"""Views the users asked for: national and provincial dashboards (from the gateway's read
+model), webhooks for provincial systems."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import Field, HttpUrl, field_validator
+
+from gateway.api.security import CurrentPrincipal
+from gateway.db.tables import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from gateway.domain.credentials import Principal
+from gateway.domain.webhooks import EVENT_TYPES
+from gateway.service import dashboard, reports
+from gateway.service import webhooks as webhook_service
+from iims_common.db import utcnow
+from iims_common.errors import Forbidden, NotFound
+from iims_common.http import Session, json_response
+from iims_common.identity import Role
+from iims_common.pagination import Page, Pagination, paginate
+from iims_common.personal_data import PersonalDataVault
+from iims_common.schemas import Input, Output
+
+router = APIRouter(prefix="/api/v1")
+NATIONAL_ROLES = (Role.ministry, Role.management_org)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/dashboards/national", tags=["dashboards 统计看板"])
+async def national_dashboard(principal: CurrentPrincipal, session: Session) -> dict[str, Any]:
+    """全国看板 per batch: recommended, pilots vs quota, by status, assessments and average
+    index, audits, certified vs target, province plans and progress reports; trained and
+    qualified people."""
+    if principal.caller.role not in NATIONAL_ROLES:
+        raise Forbidden("The national dashboard is for the ministry and the management org")
+    return await dashboard.national(session, utcnow().date())
+
+
+@router.get("/dashboards/provinces/{province_code}", tags=["dashboards 统计看板"])
+async def provincial_dashboard(
+    province_code: str, principal: CurrentPrincipal, session: Session
+) -> dict[str, Any]:
+    """省级看板: the same numbers for one province (a province sees only its own)."""
+    caller = principal.caller
+    await dashboard.require_known_province(province_code)
+    if caller.role not in NATIONAL_ROLES and not (
+        caller.role is Role.province and caller.province_code == province_code
+    ):
+        raise NotFound(f"No dashboard for province {province_code}")
+    return await dashboard.provincial(session, province_code, utcnow().date())
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+
+class SubscriptionIn(Input):
+    url: HttpUrl
+    event_types: Annotated[list[str], Field(min_length=1, max_length=len(EVENT_TYPES))]
+    province_code: Annotated[str, Field(pattern=r"^\d{2}0000$")] | None = Field(
+        None, description="administrators only; a province subscribes for itself"
+    )
+
+    @field_validator("event_types")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(EVENT_TYPES))
+        if unknown:
+            raise ValueError(f"unknown event types {unknown}; choose from {list(EVENT_TYPES)}")
+        return value
+
+
+class SubscriptionOut(Output):
+    id: uuid.UUID
+    province_code: str
+    url: str
+    event_types: list[str]
+    status: str
+    disabled_reason: str | None
+    created_at: Any
+
+
+class SubscriptionCreated(SubscriptionOut):
+    secret: str = Field(description="whsec_… signing secret, shown once")
+
+
+class AttemptOut(Output):
+    at: Any
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+
+
+class DeliveryOut(Output):
+    id: uuid.UUID
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: Any
+    delivered_at: Any
+    log: list[AttemptOut] = []
+
+
+def vault(request: Request) -> PersonalDataVault:
+    if not hasattr(request.app.state, "vault"):
+        request.app.state.vault = PersonalDataVault.from_settings(request.app.state.settings)
+    v: PersonalDataVault = request.app.state.vault
+    return v
+
+
+Vault = Annotated[PersonalDataVault, Depends(vault)]
+
+
+def _webhook_scope(principal: Principal) -> sa.ColumnElement[bool]:
+    if principal.admin:
+        return sa.true()
+    if principal.caller.role is Role.province and principal.caller.province_code:
+        return WebhookSubscription.province_code == principal.caller.province_code
+    raise Forbidden("Webhooks are for provinces (地方工信主管部门) and administrators")
+
+
+async def _subscription(
+    session: Session, principal: Principal, subscription_id: uuid.UUID
+) -> WebhookSubscription:
+    row = (
+        await session.scalars(
+            sa.select(WebhookSubscription).where(
+                WebhookSubscription.id == subscription_id, _webhook_scope(principal)
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"Webhook {subscription_id} not found")
+    return row
+
+
+@router.post(
+    "/webhooks", status_code=201, response_model=SubscriptionCreated, tags=["webhooks 事件推送"]
+)
+async def create_webhook(
+    body: SubscriptionIn, principal: CurrentPrincipal, session: Session, request: Request, v: Vault
+) -> JSONResponse:
+    """Subscribe a URL to event types of your province; deliveries are signed per Standard
+    Webhooks (webhook-id / webhook-timestamp / webhook-signature) with the secret returned
+    here once. Loopback and private addresses are refused unless the operator allows them."""
+    _webhook_scope(principal)
+    province = (
+        body.province_code
+        if principal.admin and body.province_code
+        else principal.caller.province_code
+    )
+    if not province:
+        raise Forbidden("An administrator must name the province_code")
+    settings = request.app.state.settings
+    webhook_service.check_target(str(body.url), settings)
+    sub, secret = await webhook_service.subscribe(
+        session,
+        v,
+        province_code=province,
+        url=str(body.url),
+        event_types=body.event_types,
+        created_by=principal.caller.subject,
+    )
+    out = SubscriptionCreated.model_validate(
+        {**SubscriptionOut.model_validate(sub).model_dump(), "secret": secret}
+    )
+    return json_response(out, 201, location=f"/api/v1/webhooks/{sub.id}")
+
+
+@router.get("/webhooks", response_model=Page[SubscriptionOut], tags=["webhooks 事件推送"])
+async def list_webhooks(
+    principal: CurrentPrincipal, session: Session, page: Pagination
+) -> Page[SubscriptionOut]:
+    stmt = sa.select(WebhookSubscription).where(_webhook_scope(principal))
+    rows, cursor = await paginate(session, stmt, WebhookSubscription.id, page)
+    return Page[SubscriptionOut](
+        items=[SubscriptionOut.model_validate(r) for r in rows], next_cursor=cursor
+    )
+
+
+@router.delete("/webhooks/{subscription_id}", status_code=204, tags=["webhooks 事件推送"])
+async def delete_webhook(
+    subscription_id: uuid.UUID, principal: CurrentPrincipal, session: Session
+) -> Response:
+    row = await _subscription(session, principal, subscription_id)
+    await session.delete(row)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/webhooks/{subscription_id}/deliveries",
+    response_model=Page[DeliveryOut],
+    tags=["webhooks 事件推送"],
+)
+async def list_deliveries(
+    subscription_id: uuid.UUID, principal: CurrentPrincipal, session: Session, page: Pagination
+) -> Page[DeliveryOut]:
+    """The delivery log: each delivery with every attempt's status code."""
+    await _subscription(session, principal, subscription_id)
+    stmt = sa.select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription_id)
+    rows, cursor = await paginate(session, stmt, WebhookDelivery.id, page)
+    attempts: dict[uuid.UUID, list[AttemptOut]] = {}
+    if rows:
+        for a in await session.scalars(
+            sa.select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id.in_([r.id for r in rows]))
+            .order_by(WebhookAttempt.at)
+        ):
+            attempts.setdefault(a.delivery_id, []).append(AttemptOut.model_validate(a))
+    items = []
+    for r in rows:
+        item = DeliveryOut.model_validate(r)
+        item.log = attempts.get(r.id, [])
+        items.append(item)
+    return Page[DeliveryOut](items=items, next_cursor=cursor)
+
+
+@router.post(
+    "/webhook-deliveries/{delivery_id}/redelivery",
+    response_model=DeliveryOut,
+    tags=["webhooks 事件推送"],
+)
+async def redeliver(
+    delivery_id: uuid.UUID, principal: CurrentPrincipal, session: Session
+) -> DeliveryOut:
+    """Send a delivery again (e.g. after fixing the receiver)."""
+    delivery = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    if delivery is None:
+        raise NotFound(f"Delivery {delivery_id} not found")
+    await _subscription(session, principal, delivery.subscription_id)
+    return DeliveryOut.model_validate(await webhook_service.redeliver(session, delivery))
+
+
+# --- composed views ------------------------------------------------------------------------
+
+
+@router.get("/enterprise-overviews/{enterprise_id}", tags=["views 综合视图"])
+async def enterprise_overview(
+    enterprise_id: uuid.UUID, principal: CurrentPrincipal, request: Request
+) -> dict[str, Any]:
+    """企业全景: profile, pilot status, latest assessment result, the people trained and their
+    qualifications, applications, audits and certificates — in one call, each part within
+    the caller's scope (an enterprise outside it is 404)."""
+    return await reports.overview(request.app.state.upstreams, principal.caller, str(enterprise_id))
+
+
+@router.get(
+    "/reports/progress/{province_code}",
+    tags=["views 综合视图"],
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}, "description": "贯标进展情况 (Excel)"}},
+)
+async def progress_report(
+    province_code: str, principal: CurrentPrincipal, request: Request
+) -> Response:
+    """贯标进展情况报送: the province's pilots and their status as an Excel file with Chinese
+    headers (a province exports its own; the ministry any)."""
+    caller = principal.caller
+    await dashboard.require_known_province(province_code)
+    if caller.role not in NATIONAL_ROLES and not (
+        caller.role is Role.province and caller.province_code == province_code
+    ):
+        raise NotFound(f"No report for province {province_code}")
+    content = await reports.progress_workbook(request.app.state.upstreams, caller, province_code)
+    filename = f"progress-{province_code}-{utcnow().date().isoformat()}.xlsx"
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

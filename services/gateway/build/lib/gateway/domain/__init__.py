@@ -1,0 +1,1 @@
+"""Gateway rules as plain functions: routing, keys, tokens, webhook targets, dashboards."""

@@ -1,0 +1,97 @@
+"""Dashboards (national for the ministry, provincial for a province) as counters.
+
+Every fact the gateway consumes turns into increments of (scope, province, metric) — scope
+a batch id (or "all" for facts not tied to a batch), province a GB/T 2260 code or
+NATIONAL — applied in the consuming transaction. A dashboard read is then one indexed
+range scan, whatever the number of enterprises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NATIONAL = "000000"
+ALL = "all"
+STATUSES = ("enrolled", "implementing", "basically_compliant", "certified", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Delta:
+    scope: str
+    metric: str
+    value: float = 1.0
+
+
+def both(province: str | None, deltas: list[Delta]) -> list[tuple[str, str, str, float]]:
+    """Each delta for the province and for the national total."""
+    rows = []
+    for d in deltas:
+        rows.append((d.scope, NATIONAL, d.metric, d.value))
+        if province and province != NATIONAL:
+            rows.append((d.scope, province, d.metric, d.value))
+    return rows
+
+
+def pilot_status_deltas(batch: str, previous: str | None, status: str) -> list[Delta]:
+    out = [Delta(batch, f"pilots.{status}")]
+    if previous:
+        out.append(Delta(batch, f"pilots.{previous}", -1))
+    return out
+
+
+def score_deltas(batch: str, previous: float | None, score: float) -> list[Delta]:
+    """The average index is score_sum / assessed over each enterprise's latest score."""
+    if previous is None:
+        return [Delta(batch, "assessed"), Delta(batch, "score_sum", score)]
+    return [Delta(batch, "score_sum", score - previous)]
+
+
+@dataclass(frozen=True)
+class BatchView:
+    batch_id: str
+    year: int
+    name: str | None
+    pilot_quota: int | None
+    certification_target: int | None
+    counters: dict[str, float]
+    plans_submitted: int
+    plans_late: int
+    plans_missing: int | None
+
+
+def view(
+    batch_id: str,
+    year: int,
+    name: str | None,
+    quota: int | None,
+    target: int | None,
+    counters: dict[str, float],
+    plans: tuple[int, int, int | None],
+) -> dict[str, object]:
+    """The numbers the users asked for, per batch."""
+    c = counters
+    assessed = int(c.get("assessed", 0))
+    reports = {k.split(".", 1)[1]: int(v) for k, v in c.items() if k.startswith("reports.")}
+    latest_period = max(reports) if reports else None
+    active = int(c.get("pilots", 0) - c.get("pilots.withdrawn", 0))
+    return {
+        "batch_id": batch_id,
+        "year": year,
+        "name": name,
+        "recommended": int(c.get("recommended", 0)),
+        "pilots": int(c.get("pilots", 0)),
+        "pilot_quota": quota,
+        "pilots_by_status": {s: int(c.get(f"pilots.{s}", 0)) for s in STATUSES},
+        "assessments_done": assessed,
+        "average_index": round(c.get("score_sum", 0) / assessed, 2) if assessed else None,
+        "audits_scheduled": int(c.get("audits.planned", 0)),
+        "audits_completed": int(c.get("audits.completed", 0)),
+        "certified": int(c.get("certified", 0)),
+        "certification_target": target,
+        "province_plans": {"submitted": plans[0], "late": plans[1], "missing": plans[2]},
+        "progress_reports": {
+            "latest_period": latest_period,
+            "submitted": reports.get(latest_period, 0) if latest_period else 0,
+            "missing": max(0, active - reports.get(latest_period, 0)) if latest_period else active,
+        },
+    }

@@ -1,0 +1,113 @@
+"""One OpenAPI document for the whole platform: the gateway's own operations plus every
+service's `/api/v1` operations, with the internal identity header replaced by the public
+security schemes — the single spec a provincial IT department integrates against."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from typing import Any
+
+GLOSSARY = """
+两化融合管理体系 咨询与认定服务平台 — the one public API of the platform that runs MIIT's
+programme of 两化融合管理体系 (the integration of informatization and industrialization
+management system): pilots, self-assessment, training and certification.
+
+Terms used in this API:
+
+| term | meaning |
+|---|---|
+| 企业 enterprise | identified by 统一社会信用代码 (USCC, GB 32100-2015) |
+| 贯标 | implementing the management-system standard in an enterprise |
+| 试点批次 batch | a year's pilot batch with its quota (2014: 500; 502 enrolled) and certification target (200) |
+| 推荐 recommendation | a recommending unit (地方工信主管部门, 中央企业集团, 行业协会, 部内司局) proposes an enterprise |
+| 试点企业 pilot | an enterprise selected from the recommendations |
+| 贯标服务机构 consultancy | helps enterprises implement the standard |
+| 认定服务机构 certification body | audits enterprises; authorized by the 认定管理组织 (management organization) |
+| 评估与诊断 assessment | GB/T 23020-2013 self-assessment: index, stage, maturity, diagnosis |
+| 培训 / 资质 training / qualification | the training plan's programmes; consultant and auditor qualifications |
+| 认定申请 application | an enterprise applies to a certification body |
+| 文件审核 / 现场审核 | stage 1 (document review) / stage 2 (on-site audit) |
+| 不符合项 finding | a nonconformity against clauses 4–8 of the standard |
+| 公示 notice | the public notice period before the certification decision |
+| 认定证书 certificate | issued by the certification decision; 3 years with yearly surveillance |
+
+Authentication: machine clients send `X-API-Key`; the web frontend sends
+`Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every object outside the
+caller's scope answers 404. Errors are RFC 9457 `application/problem+json`; lists are
+`{"items": [...], "next_cursor": ...}` with `limit` and `cursor`; creates accept
+`Idempotency-Key`; updates use `ETag`/`If-Match`.
+"""
+
+SERVICE_TAGS = {
+    "registry": "企业与试点 — enterprises, batches, recommendations, pilots, progress reports",
+    "training": "贯标培训与资质 — programmes, sessions, enrollments, qualifications",
+    "assessment": "评估与诊断 — frameworks, assessments, benchmarks",
+    "audit": "认定审核 — applications, audits, findings, certificates",
+}
+SECURITY_SCHEMES = {
+    "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+}
+INTERNAL_HEADER = "x-iims-identity"
+METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+def _rename_refs(spec: dict[str, Any], renames: Mapping[str, str]) -> dict[str, Any]:
+    if not renames:
+        return spec
+    text = json.dumps(spec, ensure_ascii=False)
+    for old, new in renames.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def _public_operation(op: dict[str, Any], public: bool) -> dict[str, Any]:
+    op = dict(op)
+    op["parameters"] = [
+        p for p in op.get("parameters", []) if p.get("name", "").lower() != INTERNAL_HEADER
+    ]
+    if not op["parameters"]:
+        op.pop("parameters")
+    if not public:
+        op["security"] = [{"ApiKey": []}, {"Bearer": []}]
+    return op
+
+
+def merge(gateway: dict[str, Any], services: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    merged = copy.deepcopy(gateway)
+    merged["info"]["title"] = "IIMS platform API (两化融合管理体系 咨询与认定服务平台)"
+    merged["info"]["description"] = GLOSSARY
+    schemas: dict[str, Any] = merged.setdefault("components", {}).setdefault("schemas", {})
+    merged["components"]["securitySchemes"] = SECURITY_SCHEMES
+    paths: dict[str, Any] = {
+        p: {
+            m: _public_operation(op, p.startswith("/api/v1/auth/")) if m in METHODS else op
+            for m, op in item.items()
+        }
+        for p, item in merged.get("paths", {}).items()
+    }
+    tags = {t["name"]: t for t in merged.get("tags", [])}
+    for service, spec in services.items():
+        renames: dict[str, str] = {}
+        for name, schema in spec.get("components", {}).get("schemas", {}).items():
+            if name in schemas and schemas[name] != schema:
+                renames[name] = f"{service.capitalize()}{name}"
+        spec = _rename_refs(spec, renames)
+        for name, schema in spec.get("components", {}).get("schemas", {}).items():
+            schemas.setdefault(renames.get(name, name), schema)
+        for path, item in spec.get("paths", {}).items():
+            if not path.startswith("/api/v1/"):
+                continue
+            paths[path] = {
+                m: _public_operation(op, path.startswith("/api/v1/public/")) if m in METHODS else op
+                for m, op in item.items()
+            }
+            for op in item.values():
+                for tag in op.get("tags", []) if isinstance(op, dict) else []:
+                    tags.setdefault(tag, {"name": tag, "description": SERVICE_TAGS[service]})
+    merged["paths"] = paths
+    merged["tags"] = list(tags.values())
+    return merged

@@ -1,0 +1,92 @@
+"""Webhook rules: which targets are allowed (SSRF guard), which events a subscription gets,
+how deliveries are signed (Standard Webhooks) and when they are retried."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import random
+import socket
+from urllib.parse import urlsplit
+
+from standardwebhooks.webhooks import Webhook
+
+EVENT_TYPES = (
+    "enterprise-registered",
+    "pilot-enrolled",
+    "assessment-scored",
+    "audit-passed",
+    "certificate-issued",
+    "certificate-status-changed",
+)
+
+
+def new_secret() -> str:
+    import base64
+    import secrets
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def target_problem(url: str, *, allow_private: bool) -> str | None:
+    """Why a URL may not receive deliveries, or None. Resolves the host: a name that points
+    at a loopback/private/link-local address is refused like the address itself."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http"):
+        return "the URL must be http(s)"
+    if not parts.hostname:
+        return "the URL has no host"
+    if parts.username or parts.password:
+        return "credentials in the URL are not allowed"
+    if allow_private:
+        return None
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return "the host does not resolve"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if (
+            address.is_loopback
+            or address.is_private
+            or address.is_link_local
+            or address.is_multicast
+            or address.is_reserved
+            or address.is_unspecified
+        ):
+            return f"the host resolves to a non-public address ({address})"
+    return None
+
+
+def wants(
+    event_types: list[str], subscription_province: str, event_type: str, province: str | None
+) -> bool:
+    """A province's subscription gets the subscribed event types about its province only."""
+    return event_type in event_types and province == subscription_province
+
+
+def sign(secret: str, message_id: str, timestamp: dt.datetime, body: str) -> dict[str, str]:
+    """The three Standard Webhooks headers for this body."""
+    signature = Webhook(secret).sign(message_id, timestamp, body)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(timestamp.timestamp())),
+        "webhook-signature": signature,
+    }
+
+
+def next_attempt(
+    attempts: int, base_s: float, now: dt.datetime, rng: random.Random | None = None
+) -> dt.datetime:
+    """Exponential backoff with full jitter, capped at 6 hours."""
+    ceiling = min(base_s * 2 ** max(0, attempts - 1), 6 * 3600)
+    return now + dt.timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
+
+
+def outcome(status_code: int | None) -> str:
+    """delivered (2xx), disable (410 Gone: the receiver says stop), retry (anything else)."""
+    if status_code is not None and 200 <= status_code < 300:
+        return "delivered"
+    if status_code == 410:
+        return "disable"
+    return "retry"

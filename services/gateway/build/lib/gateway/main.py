@@ -1,0 +1,129 @@
+"""Gateway app: `uvicorn gateway.main:app`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from gateway import __version__
+from gateway.api import auth, proxy, views
+from gateway.domain.openapi import merge
+from gateway.events.consume import gateway_consumers
+from gateway.service import webhooks
+from gateway.service.auth import ensure_bootstrap_admin
+from gateway.service.upstream import Upstreams
+from gateway.settings import SERVICES, GatewaySettings, get_settings
+from iims_common.app import create_service_app
+from iims_common.personal_data import PersonalDataVault
+from iims_common.ratelimit import RateLimit
+from iims_common.workers import PeriodicJob
+
+DESCRIPTION = "两化融合管理体系 咨询与认定服务平台 — gateway (咨询服务平台 API)."
+CORS_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "X-API-Key",
+    "Idempotency-Key",
+    "If-Match",
+    "X-Request-ID",
+    "traceparent",
+]
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    """`transports` lets tests put the real service apps in-process (ASGI) behind it."""
+    settings = settings or get_settings()
+    app = create_service_app(
+        settings=settings,
+        title="IIMS platform API",
+        description=DESCRIPTION,
+        version=__version__,
+        routers=[auth.router, views.router, proxy.router],
+        consumers=gateway_consumers,
+        periodic=[
+            PeriodicJob(
+                "webhook-deliveries",
+                settings.webhook_poll_interval_s,
+                webhooks.delivery_job(settings, PersonalDataVault.from_settings(settings)),
+            )
+        ],
+    )
+    app.state.upstreams = Upstreams(settings, transports)
+    storage = settings.rate_limit_storage
+    app.state.limits = {
+        "key": RateLimit(settings.rate_limit_per_key, storage, trust_forwarded=False),
+        "public": RateLimit(settings.rate_limit_public, storage, trust_forwarded=False),
+        "verification": RateLimit(settings.rate_limit_verification, storage, trust_forwarded=False),
+    }
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=CORS_HEADERS,
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+            max_age=600,
+        )
+    _merged_openapi(app)
+    service_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        async with service_lifespan(application) as state:
+            await ensure_bootstrap_admin(application.state.sessionmaker, settings)
+            try:
+                yield state
+            finally:
+                await application.state.upstreams.close()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def _merged_openapi(app: FastAPI) -> None:
+    """Replace the gateway's own /openapi.json by the platform's merged document (built from
+    every service's document; not cached while a service is unreachable)."""
+    app.router.routes = [
+        r for r in app.router.routes if getattr(r, "path", None) != app.openapi_url
+    ]
+    cache: dict[str, Any] = {}
+
+    async def openapi(request: Request) -> JSONResponse:
+        if "spec" in cache:
+            return JSONResponse(cache["spec"])
+        upstreams: Upstreams = request.app.state.upstreams
+        responses = await asyncio.gather(
+            *(upstreams.clients[s].get("/openapi.json") for s in SERVICES),
+            return_exceptions=True,
+        )
+        specs = {
+            s: r.json()
+            for s, r in zip(SERVICES, responses, strict=True)
+            if isinstance(r, httpx.Response) and r.status_code == 200
+        }
+        spec = merge(app.openapi(), specs)
+        if len(specs) == len(SERVICES):
+            cache["spec"] = spec
+        else:
+            missing = sorted(set(SERVICES) - set(specs))
+            spec["info"]["description"] += (
+                f"\n\n(Unreachable now, not listed: {', '.join(missing)}.)"
+            )
+        return JSONResponse(spec)
+
+    app.router.routes.insert(0, APIRoute("/openapi.json", openapi, include_in_schema=False))
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Use cases of the gateway, inside the caller's unit of work."""

@@ -1,0 +1,1 @@
+"""Registry domain rules: plain code, testable without HTTP or a database."""

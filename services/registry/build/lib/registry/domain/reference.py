@@ -1,0 +1,121 @@
+"""Reference data (DESIGN.md §4): provinces (GB/T 2260) and industries (GB/T 4754-2017 门类)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PROVINCES: dict[str, str] = {
+    "110000": "北京市",
+    "120000": "天津市",
+    "130000": "河北省",
+    "140000": "山西省",
+    "150000": "内蒙古自治区",
+    "210000": "辽宁省",
+    "220000": "吉林省",
+    "230000": "黑龙江省",
+    "310000": "上海市",
+    "320000": "江苏省",
+    "330000": "浙江省",
+    "340000": "安徽省",
+    "350000": "福建省",
+    "360000": "江西省",
+    "370000": "山东省",
+    "410000": "河南省",
+    "420000": "湖北省",
+    "430000": "湖南省",
+    "440000": "广东省",
+    "450000": "广西壮族自治区",
+    "460000": "海南省",
+    "500000": "重庆市",
+    "510000": "四川省",
+    "520000": "贵州省",
+    "530000": "云南省",
+    "540000": "西藏自治区",
+    "610000": "陕西省",
+    "620000": "甘肃省",
+    "630000": "青海省",
+    "640000": "宁夏回族自治区",
+    "650000": "新疆维吾尔自治区",
+}
+
+# 计划单列市: act as recommending authorities in the programme; enterprises belong to provinces.
+SEPARATELY_PLANNED_CITIES: dict[str, str] = {
+    "210200": "大连市",
+    "370200": "青岛市",
+    "330200": "宁波市",
+    "350200": "厦门市",
+    "440300": "深圳市",
+}
+
+
+@dataclass(frozen=True)
+class IndustrySection:
+    code: str
+    name: str
+    first_division: int
+    last_division: int
+
+    @property
+    def divisions(self) -> list[str]:
+        return [f"{d:02d}" for d in range(self.first_division, self.last_division + 1)]
+
+
+INDUSTRY_SECTIONS: dict[str, IndustrySection] = {
+    s.code: s
+    for s in [
+        IndustrySection("A", "农、林、牧、渔业", 1, 5),
+        IndustrySection("B", "采矿业", 6, 12),
+        IndustrySection("C", "制造业", 13, 43),
+        IndustrySection("D", "电力、热力、燃气及水生产和供应业", 44, 46),
+        IndustrySection("E", "建筑业", 47, 50),
+        IndustrySection("F", "批发和零售业", 51, 52),
+        IndustrySection("G", "交通运输、仓储和邮政业", 53, 60),
+        IndustrySection("H", "住宿和餐饮业", 61, 62),
+        IndustrySection("I", "信息传输、软件和信息技术服务业", 63, 65),
+        IndustrySection("J", "金融业", 66, 69),
+        IndustrySection("K", "房地产业", 70, 70),
+        IndustrySection("L", "租赁和商务服务业", 71, 72),
+        IndustrySection("M", "科学研究和技术服务业", 73, 75),
+        IndustrySection("N", "水利、环境和公共设施管理业", 76, 79),
+        IndustrySection("O", "居民服务、修理和其他服务业", 80, 82),
+        IndustrySection("P", "教育", 83, 83),
+        IndustrySection("Q", "卫生和社会工作", 84, 85),
+        IndustrySection("R", "文化、体育和娱乐业", 86, 90),
+        IndustrySection("S", "公共管理、社会保障和社会组织", 91, 96),
+        IndustrySection("T", "国际组织", 97, 97),
+    ]
+}
+
+_INDUSTRY = re.compile(r"^([A-T])(\d{2})?$")
+
+
+def province_error(code: str) -> str | None:
+    if code not in PROVINCES:
+        return f"unknown province code {code!r} (GB/T 2260 province level, e.g. 110000)"
+    return None
+
+
+def authority_region_error(code: str) -> str | None:
+    """Recommending authorities may be provinces or separately planned cities (计划单列市)."""
+    if code in PROVINCES or code in SEPARATELY_PLANNED_CITIES:
+        return None
+    return f"unknown region code {code!r} (a province or a separately planned city)"
+
+
+def province_of_region(code: str) -> str:
+    return code[:2] + "0000"
+
+
+def industry_error(code: str) -> str | None:
+    """`C` (门类) or `C26` (门类 + 大类 within the section's range)."""
+    m = _INDUSTRY.match(code)
+    if not m or m.group(1) not in INDUSTRY_SECTIONS:
+        return f"unknown industry code {code!r} (GB/T 4754-2017 section letter A–T, e.g. C or C26)"
+    section = INDUSTRY_SECTIONS[m.group(1)]
+    if m.group(2) and not section.first_division <= int(m.group(2)) <= section.last_division:
+        return (
+            f"division {m.group(2)} is not in section {section.code} ({section.name}, "
+            f"{section.first_division:02d}–{section.last_division:02d})"
+        )
+    return None

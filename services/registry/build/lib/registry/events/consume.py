@@ -1,0 +1,88 @@
+"""Events the registry consumes: certificate-issued (pilot → certified) and assessment-scored
+(latest stage on the pilot). Both run inside the inbox transaction of `EventConsumer`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from iims_common.events.consumer import EventConsumer
+from iims_common.events.envelope import CloudEvent
+from iims_common.settings import ServiceSettings
+from registry.db import repository
+from registry.db.tables import Enterprise
+from registry.domain.enums import EnterpriseStatus, PilotStatus
+from registry.service.programme import change_pilot_status
+
+CONSUMER_NAME = "registry"
+CERTIFICATE_ISSUED = "certificate-issued"
+ASSESSMENT_SCORED = "assessment-scored"
+
+
+class CertificateIssued(BaseModel):
+    certificate_no: str
+    enterprise_id: uuid.UUID
+    scope: str | None = None
+    issued_on: dt.date
+    valid_until: dt.date | None = None
+
+
+class AssessmentScored(BaseModel):
+    assessment_id: str
+    enterprise_id: uuid.UUID
+    period: str
+    total_score: float
+    stage: str
+    maturity_level: str | None = None
+
+
+async def on_certificate_issued(session: AsyncSession, event: CloudEvent) -> None:
+    data = CertificateIssued.model_validate(event.data)
+    for pilot in await repository.active_pilots_of(session, data.enterprise_id):
+        if pilot.status != PilotStatus.certified:
+            # The certification decision may come before the province marked the pilot
+            # 基本达标; it is authoritative, so the pilot moves to certified from any
+            # active status.
+            await change_pilot_status(
+                session,
+                pilot,
+                PilotStatus.certified,
+                changed_by=f"event:{event.source}#{event.id}",
+                reason=f"certificate {data.certificate_no} issued",
+                authoritative=True,
+            )
+        pilot.certificate_no = data.certificate_no
+        pilot.certified_on = data.issued_on
+        break  # the newest active pilot carries the certificate
+    enterprise = await session.get(Enterprise, data.enterprise_id)
+    if enterprise is not None:
+        enterprise.status = EnterpriseStatus.certified
+
+
+async def on_assessment_scored(session: AsyncSession, event: CloudEvent) -> None:
+    data = AssessmentScored.model_validate(event.data)
+    for pilot in await repository.active_pilots_of(session, data.enterprise_id):
+        # Replays and late deliveries must not overwrite a newer period's result.
+        if pilot.latest_assessment_period and pilot.latest_assessment_period > data.period:
+            continue
+        pilot.latest_assessment_id = data.assessment_id
+        pilot.latest_assessment_period = data.period
+        pilot.latest_score = data.total_score
+        pilot.latest_stage = data.stage
+        pilot.latest_maturity_level = data.maturity_level
+
+
+def registry_consumers(
+    settings: ServiceSettings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> list[EventConsumer]:
+    return [
+        EventConsumer(
+            CONSUMER_NAME,
+            settings,
+            sessionmaker,
+            {CERTIFICATE_ISSUED: on_certificate_issued, ASSESSMENT_SCORED: on_assessment_scored},
+        )
+    ]

@@ -1,0 +1,194 @@
+"""Events the registry publishes (DESIGN.md catalogue), written through the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from iims_common.events.outbox import build_outbox_row, record_event, record_events
+from registry.db.tables import (
+    Agency,
+    Batch,
+    Enterprise,
+    Pilot,
+    ProgressReport,
+    ProvincePlan,
+    Recommendation,
+)
+from registry.settings import EVENT_SOURCE
+
+ENTERPRISE_REGISTERED = "enterprise-registered"
+PILOT_ENROLLED = "pilot-enrolled"
+AGENCY_UPDATED = "agency-updated"
+
+
+def enterprise_registered_data(e: Enterprise | dict[str, Any]) -> dict[str, Any]:
+    get = e.get if isinstance(e, dict) else lambda k: getattr(e, k)
+    return {
+        "enterprise_id": str(get("id")),
+        "uscc": get("uscc"),
+        "name": get("name"),
+        "province_code": get("province_code"),
+        "industry_code": get("industry_code"),
+        "size": get("size"),
+    }
+
+
+async def enterprise_registered(session: AsyncSession, enterprise: Enterprise) -> None:
+    await record_event(
+        session,
+        source=EVENT_SOURCE,
+        topic=ENTERPRISE_REGISTERED,
+        key=enterprise.id,
+        data=enterprise_registered_data(enterprise),
+    )
+
+
+async def enterprises_registered(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Bulk variant for imports (one multi-row INSERT into the outbox)."""
+    await record_events(
+        session,
+        (
+            build_outbox_row(
+                source=EVENT_SOURCE,
+                topic=ENTERPRISE_REGISTERED,
+                key=row["id"],
+                data=enterprise_registered_data(row),
+            )
+            for row in rows
+        ),
+    )
+
+
+async def pilot_enrolled(session: AsyncSession, pilot: Pilot, batch: Batch) -> None:
+    await record_event(
+        session,
+        source=EVENT_SOURCE,
+        topic=PILOT_ENROLLED,
+        key=pilot.enterprise_id,
+        data={
+            "pilot_id": pilot.id,
+            "batch_id": batch.id,
+            "year": batch.year,
+            "enterprise_id": pilot.enterprise_id,
+            "province_code": pilot.province_code,
+            "industry_code": pilot.industry_code,
+            "consultancy_id": pilot.consultancy_id,
+        },
+    )
+
+
+async def agency_updated(session: AsyncSession, agency: Agency) -> None:
+    await record_event(
+        session,
+        source=EVENT_SOURCE,
+        topic=AGENCY_UPDATED,
+        key=agency.id,
+        data={
+            "agency_id": agency.id,
+            "uscc": agency.uscc,
+            "name": agency.name,
+            "kind": agency.kind,
+            "status": agency.status,
+            "province_code": agency.province_code,
+        },
+    )
+
+
+# Facts the gateway's dashboards need (not in DESIGN.md's minimum catalogue; added so a
+# dashboard read never fans out to the registry — see the registry README).
+BATCH_UPDATED = "batch-updated"
+RECOMMENDATION_MADE = "recommendation-made"
+PILOT_STATUS_CHANGED = "pilot-status-changed"
+PROGRESS_REPORTED = "progress-reported"
+PROVINCE_PLAN_SUBMITTED = "province-plan-submitted"
+
+
+async def batch_updated(session: AsyncSession, batch: Batch) -> None:
+    await record_event(
+        session,
+        source=EVENT_SOURCE,
+        topic=BATCH_UPDATED,
+        key=batch.id,
+        data={
+            "batch_id": batch.id,
+            "year": batch.year,
+            "name": batch.name,
+            "pilot_quota": batch.pilot_quota,
+            "certification_target": batch.certification_target,
+            "plan_deadline": batch.plan_deadline,
+        },
+    )
+
+
+async def recommendation_made(session: AsyncSession, rec: Recommendation) -> None:
+    await record_event(
+        session,
+        source=EVENT_SOURCE,
+        topic=RECOMMENDATION_MADE,
+        key=rec.enterprise_id,
+        data={
+            "recommendation_id": rec.id,
+            "batch_id": rec.batch_id,
+            "enterprise_id": rec.enterprise_id,
+            "province_code": rec.province_code,
+        },
+    )
+
+
+async def pilot_status_changed(
+    session: AsyncSession, pilot: Pilot, previous: str | None, reason: str | None
+) -> None:
+    await record_event(
+        session,
+        source=EVENT_SOURCE,
+        topic=PILOT_STATUS_CHANGED,
+        key=pilot.enterprise_id,
+        data={
+            "pilot_id": pilot.id,
+            "batch_id": pilot.batch_id,
+            "enterprise_id": pilot.enterprise_id,
+            "province_code": pilot.province_code,
+            "from_status": previous,
+            "status": pilot.status,
+            "reason": reason,
+        },
+    )
+
+
+async def progress_reported(
+    session: AsyncSession, report: ProgressReport, enterprise_id: Any
+) -> None:
+    await record_event(
+        session,
+        source=EVENT_SOURCE,
+        topic=PROGRESS_REPORTED,
+        key=enterprise_id,
+        data={
+            "report_id": report.id,
+            "pilot_id": report.pilot_id,
+            "batch_id": report.batch_id,
+            "enterprise_id": enterprise_id,
+            "province_code": report.province_code,
+            "period": report.period,
+            "percent": report.percent,
+        },
+    )
+
+
+async def province_plan_submitted(session: AsyncSession, plan: ProvincePlan, batch: Batch) -> None:
+    submitted_on = plan.submitted_at.date()
+    await record_event(
+        session,
+        source=EVENT_SOURCE,
+        topic=PROVINCE_PLAN_SUBMITTED,
+        key=batch.id,
+        data={
+            "plan_id": plan.id,
+            "batch_id": batch.id,
+            "province_code": plan.province_code,
+            "submitted_on": submitted_on,
+            "late": bool(batch.plan_deadline and submitted_on > batch.plan_deadline),
+        },
+    )

@@ -1,0 +1,395 @@
+"""Pilot programme use cases: units, agencies, batches, recommendations, selection,
+pilot lifecycle, progress reports, province plans and stats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from iims_common.errors import Conflict, Forbidden, RuleViolation
+from iims_common.identity import Caller, Role
+from registry.api import schemas
+from registry.db import repository
+from registry.db.tables import (
+    Agency,
+    Batch,
+    Enterprise,
+    Pilot,
+    PilotStatusChange,
+    ProgressReport,
+    ProvincePlan,
+    Recommendation,
+    RecommendingUnit,
+)
+from registry.domain import programme as rules
+from registry.domain.enums import (
+    AgencyKind,
+    AgencyStatus,
+    EnterpriseStatus,
+    PilotStatus,
+    RecommendingUnitKind,
+)
+from registry.domain.reference import PROVINCES, province_of_region
+from registry.events import publish
+
+
+async def create_unit(
+    session: AsyncSession, body: schemas.RecommendingUnitCreate
+) -> RecommendingUnit:
+    if body.kind is RecommendingUnitKind.provincial_authority and not body.region_code:
+        raise RuleViolation(
+            "recommending-unit.region-required",
+            "A provincial authority (地方工信主管部门) needs its region_code",
+        )
+    if await repository.unit_by_name(session, body.name):
+        raise Conflict(f"A recommending unit named {body.name!r} exists")
+    unit = RecommendingUnit(**body.model_dump())
+    session.add(unit)
+    await session.flush()
+    return unit
+
+
+async def create_agency(
+    session: AsyncSession, caller: Caller, body: schemas.AgencyCreate
+) -> Agency:
+    _check_agency_authority(caller, body.kind)
+    existing = await repository.agency_by_uscc(session, body.uscc)
+    if existing:
+        raise Conflict(f"An agency with USCC {body.uscc} exists", existing_id=str(existing.id))
+    agency = Agency(**body.model_dump())
+    session.add(agency)
+    await session.flush()
+    await publish.agency_updated(session, agency)
+    return agency
+
+
+async def update_agency(
+    session: AsyncSession, caller: Caller, agency: Agency, body: schemas.AgencyUpdate
+) -> Agency:
+    _check_agency_authority(caller, AgencyKind(agency.kind))
+    for field, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(agency, field, value)
+    await session.flush()
+    await publish.agency_updated(session, agency)
+    return agency
+
+
+def _check_agency_authority(caller: Caller, kind: AgencyKind) -> None:
+    # 认定管理组织 authorizes certification bodies; the ministry manages both kinds.
+    if caller.role is Role.management_org and kind is AgencyKind.certification_body:
+        return
+    if caller.role is not Role.ministry:
+        raise Forbidden(f"Role '{caller.role}' may not manage {kind} agencies")
+
+
+async def create_batch(session: AsyncSession, body: schemas.BatchCreate) -> Batch:
+    if await repository.batch_by_year(session, body.year):
+        raise Conflict(f"A batch for {body.year} exists")
+    batch = Batch(**body.model_dump())
+    session.add(batch)
+    await session.flush()
+    await publish.batch_updated(session, batch)
+    return batch
+
+
+async def update_batch(session: AsyncSession, batch: Batch, body: schemas.BatchUpdate) -> Batch:
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("pilot_quota") is not None:
+        selected = await repository.count_pilots(session, batch.id)
+        if changes["pilot_quota"] < selected:
+            raise RuleViolation(
+                "batch.quota-below-selected",
+                f"The quota cannot go below the {selected} pilots already selected",
+            )
+    for field, value in changes.items():
+        if value is not None or field == "plan_deadline":
+            setattr(batch, field, value)
+    await session.flush()
+    await publish.batch_updated(session, batch)
+    return batch
+
+
+async def recommend(
+    session: AsyncSession, caller: Caller, batch: Batch, body: schemas.RecommendationCreate
+) -> Recommendation:
+    enterprise = await repository.get_one(
+        session,
+        Enterprise,
+        body.enterprise_id,
+        # A province only sees — and so only recommends — enterprises of its own province.
+        repository.readable_enterprises(caller) if caller.role is Role.province else None,
+        what="Enterprise",
+    )
+    rules.check_enterprise_active(EnterpriseStatus(enterprise.status))
+    unit_id = body.recommending_unit_id
+    if caller.role in (Role.province, Role.recommender):
+        if unit_id is not None and unit_id != caller.organization_id:
+            raise RuleViolation(
+                "recommendation.own-unit", "You may only recommend as your own recommending unit"
+            )
+        unit_id = caller.organization_id
+    if unit_id is None:
+        raise RuleViolation("recommendation.unit-required", "recommending_unit_id is required")
+    unit = await repository.get_one(session, RecommendingUnit, unit_id, what="Recommending unit")
+    if (
+        unit.kind == RecommendingUnitKind.provincial_authority
+        and unit.region_code
+        and province_of_region(unit.region_code) != enterprise.province_code
+    ):
+        raise RuleViolation(
+            "recommendation.own-province",
+            f"{unit.name} may only recommend enterprises of its own province "
+            f"({PROVINCES.get(province_of_region(unit.region_code))})",
+        )
+    existing = await repository.recommendation_for(session, batch.id, enterprise.id)
+    if existing:
+        raise Conflict(
+            "This enterprise is already recommended in this batch", existing_id=str(existing.id)
+        )
+    rec = Recommendation(
+        batch_id=batch.id,
+        enterprise_id=enterprise.id,
+        recommending_unit_id=unit.id,
+        province_code=enterprise.province_code,
+        reason=body.reason,
+    )
+    session.add(rec)
+    await session.flush()
+    await publish.recommendation_made(session, rec)
+    return rec
+
+
+async def select_pilot(
+    session: AsyncSession, caller: Caller, batch_id: uuid.UUID, body: schemas.PilotSelect
+) -> Pilot:
+    # Lock the batch row: concurrent selections serialize here, so the count below is exact
+    # and the quota can never be exceeded.
+    batch = await repository.get_one(session, Batch, batch_id, for_update=True, what="Batch")
+    rec = await repository.get_one(
+        session, Recommendation, body.recommendation_id, what="Recommendation"
+    )
+    if rec.batch_id != batch.id:
+        raise RuleViolation(
+            "pilot.recommendation-batch", "The recommendation belongs to another batch"
+        )
+    existing = await repository.pilot_for_recommendation(session, rec.id)
+    if existing:
+        raise Conflict("This recommendation is already a pilot", existing_id=str(existing.id))
+    rules.check_quota(await repository.count_pilots(session, batch.id), batch.pilot_quota)
+    if body.consultancy_id:
+        agency = await repository.get_one(session, Agency, body.consultancy_id, what="Agency")
+        rules.check_consultancy(AgencyKind(agency.kind), AgencyStatus(agency.status))
+    enterprise = await repository.get_one(session, Enterprise, rec.enterprise_id, for_update=True)
+    rules.check_enterprise_active(EnterpriseStatus(enterprise.status))
+    pilot = Pilot(
+        batch_id=batch.id,
+        enterprise_id=enterprise.id,
+        recommendation_id=rec.id,
+        consultancy_id=body.consultancy_id,
+        province_code=enterprise.province_code,
+        industry_code=enterprise.industry_code,
+        status=PilotStatus.enrolled,
+    )
+    session.add(pilot)
+    if enterprise.status == EnterpriseStatus.registered:
+        enterprise.status = EnterpriseStatus.pilot
+    await session.flush()
+    session.add(
+        PilotStatusChange(
+            pilot_id=pilot.id,
+            from_status=None,
+            to_status=PilotStatus.enrolled,
+            reason="selected as pilot (遴选为试点企业)",
+            changed_by=caller.client_key,
+        )
+    )
+    await publish.pilot_enrolled(session, pilot, batch)
+    return pilot
+
+
+async def change_pilot_status(
+    session: AsyncSession,
+    pilot: Pilot,
+    target: PilotStatus,
+    *,
+    changed_by: str,
+    reason: str | None,
+    authoritative: bool = False,
+) -> None:
+    current = PilotStatus(pilot.status)
+    if not authoritative:  # the certification decision overrides the manual lifecycle
+        rules.check_pilot_transition(current, target, manual=True)
+    pilot.status = target
+    session.add(
+        PilotStatusChange(
+            pilot_id=pilot.id,
+            from_status=current,
+            to_status=target,
+            reason=reason,
+            changed_by=changed_by,
+        )
+    )
+    await publish.pilot_status_changed(session, pilot, current, reason)
+
+
+async def update_pilot(
+    session: AsyncSession, caller: Caller, pilot: Pilot, body: schemas.PilotUpdate
+) -> Pilot:
+    if body.status is not None and body.status != pilot.status:
+        await change_pilot_status(
+            session, pilot, body.status, changed_by=caller.client_key, reason=body.reason
+        )
+    if "consultancy_id" in body.model_fields_set:
+        if caller.role is not Role.ministry:
+            raise Forbidden("Only the ministry assigns consultancies")
+        if body.consultancy_id is not None:
+            agency = await repository.get_one(session, Agency, body.consultancy_id, what="Agency")
+            rules.check_consultancy(AgencyKind(agency.kind), AgencyStatus(agency.status))
+        pilot.consultancy_id = body.consultancy_id
+    await session.flush()
+    return pilot
+
+
+async def submit_progress_report(
+    session: AsyncSession, caller: Caller, pilot: Pilot, body: schemas.ProgressReportCreate
+) -> ProgressReport:
+    if pilot.status == PilotStatus.withdrawn:
+        raise RuleViolation("progress-report.pilot-withdrawn", "The pilot has withdrawn")
+    existing = await repository.progress_report_for(session, pilot.id, body.period)
+    if existing:
+        raise Conflict(f"A progress report for {body.period} exists", existing_id=str(existing.id))
+    report = ProgressReport(
+        pilot_id=pilot.id,
+        batch_id=pilot.batch_id,
+        province_code=pilot.province_code,
+        submitted_by=caller.client_key,
+        **body.model_dump(),
+    )
+    session.add(report)
+    await session.flush()
+    await publish.progress_reported(session, report, pilot.enterprise_id)
+    return report
+
+
+async def submit_province_plan(
+    session: AsyncSession,
+    caller: Caller,
+    batch: Batch,
+    body: schemas.ProvincePlanCreate,
+    submitted_at: dt.datetime | None = None,  # a plan handed in on paper earlier (demo data)
+) -> ProvincePlan:
+    province = body.province_code or caller.province_code
+    if caller.role is Role.province and province != caller.province_code:
+        raise RuleViolation("province-plan.own-province", "A province submits only its own plan")
+    if province is None:
+        raise RuleViolation("province-plan.province-required", "province_code is required")
+    existing = (await repository.plans_of_batch(session, batch.id)).get(province)
+    if existing:
+        raise Conflict("This province's plan is already submitted", existing_id=str(existing.id))
+    plan = ProvincePlan(
+        batch_id=batch.id,
+        submitted_by=caller.client_key,
+        **{**body.model_dump(), "province_code": province},
+    )
+    if submitted_at is not None:
+        plan.submitted_at = submitted_at
+    session.add(plan)
+    await session.flush()
+    await publish.province_plan_submitted(session, plan, batch)
+    return plan
+
+
+async def plan_statuses(
+    session: AsyncSession, caller: Caller, batch: Batch, today: dt.date
+) -> list[schemas.ProvincePlanStatusOut]:
+    plans = await repository.plans_of_batch(session, batch.id)
+    codes = [caller.province_code] if caller.role is Role.province else list(PROVINCES)
+    out = []
+    for code in codes:
+        assert code is not None
+        plan = plans.get(code)
+        status = rules.plan_status(batch.plan_deadline, plan.submitted_at if plan else None, today)
+        out.append(
+            schemas.ProvincePlanStatusOut(
+                province_code=code,
+                province_name=PROVINCES[code],
+                status=status,
+                status_label=status.label,
+                deadline=batch.plan_deadline,
+                submitted_at=plan.submitted_at if plan else None,
+                plan_id=plan.id if plan else None,
+            )
+        )
+    return out
+
+
+async def batch_stats(session: AsyncSession, caller: Caller, batch: Batch) -> schemas.BatchStats:
+    own = caller.province_code if caller.role is Role.province else None
+    recommended, pilots = await repository.batch_counts(session, batch.id, own)
+    provinces = sorted({*recommended, *(p for p, _ in pilots)})
+    rows = []
+    for code in provinces:
+        by_status = {s: n for (p, s), n in pilots.items() if p == code}
+        rows.append(
+            schemas.ProvinceStats(
+                province_code=code,
+                province_name=PROVINCES.get(code, code),
+                recommended=recommended.get(code, 0),
+                pilots=sum(by_status.values()),
+                by_status=by_status,
+                certified=by_status.get(PilotStatus.certified, 0),
+            )
+        )
+    total_by_status: dict[str, int] = {}
+    for (_, s), n in pilots.items():
+        total_by_status[s] = total_by_status.get(s, 0) + n
+    total_pilots = sum(total_by_status.values())
+    certified = total_by_status.get(PilotStatus.certified, 0)
+    return schemas.BatchStats(
+        batch_id=batch.id,
+        year=batch.year,
+        pilot_quota=batch.pilot_quota,
+        certification_target=batch.certification_target,
+        recommended=sum(recommended.values()),
+        pilots=total_pilots,
+        by_status=total_by_status,
+        certified=certified,
+        quota_used_ratio=round(total_pilots / batch.pilot_quota, 4),
+        certification_target_ratio=round(certified / batch.certification_target, 4)
+        if batch.certification_target
+        else 0.0,
+        by_province=rows,
+    )
+
+
+async def progress_summary(
+    session: AsyncSession, caller: Caller, batch: Batch, period: str
+) -> schemas.ProgressSummary:
+    """Provinces aggregate their pilots' reports; the ministry sees every province."""
+    own = caller.province_code if caller.role is Role.province else None
+    pilots, reported = await repository.progress_by_province(session, batch.id, period, own)
+    rows = []
+    for code in sorted({*pilots, *reported}):
+        n_reports, average = reported.get(code, (0, None))
+        rows.append(
+            schemas.ProgressSummaryRow(
+                province_code=code,
+                province_name=PROVINCES.get(code, code),
+                active_pilots=pilots.get(code, 0),
+                reported=n_reports,
+                missing=max(pilots.get(code, 0) - n_reports, 0),
+                average_percent=round(average, 1) if average is not None else None,
+            )
+        )
+    total_reports = sum(r.reported for r in rows)
+    weighted = sum((r.average_percent or 0) * r.reported for r in rows)
+    return schemas.ProgressSummary(
+        batch_id=batch.id,
+        period=period,
+        active_pilots=sum(r.active_pilots for r in rows),
+        reported=total_reports,
+        average_percent=round(weighted / total_reports, 1) if total_reports else None,
+        by_province=rows,
+    )

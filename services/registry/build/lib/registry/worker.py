@@ -1,0 +1,13 @@
+"""Standalone worker (outbox relay + consumers): `python -m registry.worker`.
+
+Use it when the API runs with BACKGROUND_WORKERS=false (e.g. one worker Deployment).
+"""
+
+import asyncio
+
+from iims_common.workers import run_workers_forever
+from registry.events.consume import registry_consumers
+from registry.settings import get_settings
+
+if __name__ == "__main__":
+    asyncio.run(run_workers_forever(get_settings(), registry_consumers))

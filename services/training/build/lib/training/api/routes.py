@@ -1,0 +1,412 @@
+"""贯标培训 — programmes, sessions (班次), people (学员), enrollments, attendance and exams."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from iims_common.db import utcnow
+from iims_common.errors import NotFound, RuleViolation
+from iims_common.http import IdempotencyKey, Session, json_response
+from iims_common.idempotency import idempotent
+from iims_common.identity import CurrentCaller, Role, require_role
+from iims_common.pagination import Page, Pagination, page_of, where_given
+from iims_common.personal_data import PersonalDataVault, mask_name
+from iims_common.ratelimit import RateLimit
+from training.api import schemas as s
+from training.db import repository
+from training.db.tables import Enrollment, Invitation, Person, ProgrammeRow, Qualification
+from training.db.tables import Session as TrainingSession
+from training.domain.enums import LABELS, EnrollmentStatus, QualificationKind
+from training.domain.programmes import Programme, from_record
+from training.domain.qualifications import effective_status
+from training.service import qualifications as qualification_service
+from training.service import training as service
+
+router = APIRouter(prefix="/api/v1")
+public_router = APIRouter(prefix="/api/v1/public")
+ORGANIZATIONS = (Role.enterprise, Role.consultancy, Role.certification_body)
+
+
+def vault(request: Request) -> PersonalDataVault:
+    if not hasattr(request.app.state, "vault"):
+        request.app.state.vault = PersonalDataVault.from_settings(request.app.state.settings)
+    v: PersonalDataVault = request.app.state.vault
+    return v
+
+
+Vault = Annotated[PersonalDataVault, Depends(vault)]
+
+
+def _programme_out(p: Programme) -> s.ProgrammeOut:
+    return s.ProgrammeOut(
+        code=p.code,
+        name=p.name,
+        audience=p.audience,
+        window_start=p.window_start,
+        window_end=p.window_end,
+        window_label=p.window_label,
+        location=p.location,
+        lecturers=p.lecturers,
+        total_hours=p.total_hours,
+        pass_mark=p.pass_mark,
+        confers=p.confers.value if p.confers else None,
+        source=p.source,
+        modules=[s.ModuleOut(no=m.no, title=m.title, hours=m.hours) for m in p.modules],
+    )
+
+
+@router.get("/programmes", response_model=list[s.ProgrammeOut], tags=["programmes 培训计划"])
+async def list_programmes(caller: CurrentCaller, session: Session) -> list[s.ProgrammeOut]:
+    rows = await session.scalars(
+        sa.select(ProgrammeRow).order_by(ProgrammeRow.window_start, ProgrammeRow.code)
+    )
+    return [_programme_out(from_record(r)) for r in rows]
+
+
+@router.post(
+    "/programmes", status_code=201, response_model=s.ProgrammeOut, tags=["programmes 培训计划"]
+)
+async def create_programme(
+    body: s.ProgrammeCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    require_role(caller, Role.ministry, Role.management_org)
+    if body.confers is QualificationKind.lead_auditor:
+        raise RuleViolation(
+            "programme.confers", "lead_auditor is granted on audit experience, not by a course"
+        )
+
+    async def create() -> JSONResponse:
+        programme = await service.create_programme(session, body)
+        return json_response(
+            _programme_out(programme), 201, location=f"/api/v1/programmes/{programme.code}"
+        )
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.get("/programmes/{code}", response_model=s.ProgrammeOut, tags=["programmes 培训计划"])
+async def get_programme(code: str, caller: CurrentCaller, session: Session) -> s.ProgrammeOut:
+    return _programme_out(await service.programme_of(session, code))
+
+
+@router.post("/sessions", status_code=201, response_model=s.SessionOut, tags=["sessions 班次"])
+async def create_session(
+    body: s.SessionCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    require_role(caller, Role.ministry, Role.management_org)
+
+    async def create() -> JSONResponse:
+        run = await service.create_session(session, body)
+        return json_response(
+            s.SessionOut.model_validate(run),
+            201,
+            version=run.version,
+            location=f"/api/v1/sessions/{run.id}",
+        )
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.get("/sessions", response_model=Page[s.SessionOut], tags=["sessions 班次"])
+async def list_sessions(
+    caller: CurrentCaller, session: Session, page: Pagination, programme_code: str | None = None
+) -> Page[s.SessionOut]:
+    stmt = where_given(sa.select(TrainingSession), (TrainingSession.programme_code, programme_code))
+    return await page_of(session, stmt, TrainingSession.id, page, s.SessionOut)
+
+
+@router.get("/sessions/{session_id}", response_model=s.SessionDetail, tags=["sessions 班次"])
+async def get_session(
+    session_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> s.SessionDetail:
+    run = await repository.get_one(session, TrainingSession, session_id, what="Session")
+    taken, waitlisted = await repository.seat_counts(session, run.id)
+    return s.SessionDetail(
+        **s.SessionOut.model_validate(run).model_dump(), seats_taken=taken, waitlisted=waitlisted
+    )
+
+
+@router.post("/people", status_code=201, response_model=s.PersonOut, tags=["people 学员"])
+async def register_person(
+    body: s.PersonCreate,
+    caller: CurrentCaller,
+    session: Session,
+    v: Vault,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    require_role(caller, Role.ministry, Role.management_org, *ORGANIZATIONS)
+
+    async def create() -> JSONResponse:
+        person = await service.register_person(session, caller, v, body)
+        return json_response(
+            s.PersonOut.model_validate(person), 201, location=f"/api/v1/people/{person.id}"
+        )
+
+    # The fingerprint of the key is a hash of the body; the ID number never lands in it in clear.
+    return await idempotent(
+        session,
+        caller,
+        key,
+        {**body.model_dump(), "id_number": v.blind_index(body.id_number), "phone": None},
+        create,
+    )
+
+
+@router.get("/people", response_model=Page[s.PersonOut], tags=["people 学员"])
+async def list_people(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    organization_id: uuid.UUID | None = None,
+) -> Page[s.PersonOut]:
+    stmt = where_given(
+        sa.select(Person).where(repository.PEOPLE.condition(caller)),
+        (Person.organization_id, organization_id),
+    )
+    return await page_of(session, stmt, Person.id, page, s.PersonOut)
+
+
+@router.get("/people/{person_id}", response_model=s.PersonOut, tags=["people 学员"])
+async def get_person(person_id: uuid.UUID, caller: CurrentCaller, session: Session) -> s.PersonOut:
+    person = await repository.get_one(
+        session, Person, person_id, repository.PEOPLE.condition(caller), what="Person"
+    )
+    return s.PersonOut.model_validate(person)
+
+
+@router.post(
+    "/sessions/{session_id}/enrollments",
+    status_code=201,
+    response_model=s.EnrollmentOut,
+    tags=["enrollments 报名"],
+    summary="Enroll a person (a seat if one is free, else the waitlist)",
+)
+async def enroll(
+    session_id: uuid.UUID,
+    body: s.EnrollmentCreate,
+    caller: CurrentCaller,
+    session: Session,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    require_role(caller, Role.ministry, Role.management_org, *ORGANIZATIONS)
+
+    async def create() -> JSONResponse:
+        e = await service.enroll(session, caller, session_id, body)
+        return json_response(
+            s.EnrollmentOut.model_validate(e),
+            201,
+            version=e.version,
+            location=f"/api/v1/enrollments/{e.id}",
+        )
+
+    return await idempotent(
+        session, caller, key, {"session_id": session_id, **body.model_dump()}, create
+    )
+
+
+@router.get("/enrollments", response_model=Page[s.EnrollmentOut], tags=["enrollments 报名"])
+async def list_enrollments(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    session_id: uuid.UUID | None = None,
+    status: EnrollmentStatus | None = None,
+    person_id: uuid.UUID | None = None,
+) -> Page[s.EnrollmentOut]:
+    stmt = where_given(
+        sa.select(Enrollment).where(repository.ENROLLMENTS.condition(caller)),
+        (Enrollment.session_id, session_id),
+        (Enrollment.status, status),
+        (Enrollment.person_id, person_id),
+    )
+    return await page_of(session, stmt, Enrollment.id, page, s.EnrollmentOut)
+
+
+async def _enrollment(
+    session: Session, caller: CurrentCaller, enrollment_id: uuid.UUID, *, for_update: bool = False
+) -> Enrollment:
+    return await repository.get_one(
+        session,
+        Enrollment,
+        enrollment_id,
+        repository.ENROLLMENTS.condition(caller),
+        for_update=for_update,
+        what="Enrollment",
+    )
+
+
+@router.get(
+    "/enrollments/{enrollment_id}", response_model=s.EnrollmentOut, tags=["enrollments 报名"]
+)
+async def get_enrollment(
+    enrollment_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> JSONResponse:
+    e = await _enrollment(session, caller, enrollment_id)
+    return json_response(s.EnrollmentOut.model_validate(e), version=e.version)
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/cancel", response_model=s.EnrollmentOut, tags=["enrollments 报名"]
+)
+async def cancel_enrollment(
+    enrollment_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> s.EnrollmentOut:
+    e = await _enrollment(session, caller, enrollment_id)
+    require_role(caller, Role.ministry, Role.management_org, *ORGANIZATIONS)
+    return s.EnrollmentOut.model_validate(await service.cancel(session, e))
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/attendance",
+    response_model=dict[int, float],
+    tags=["enrollments 报名"],
+    summary="Record a module's hours (capped at the module's hours)",
+)
+async def record_attendance(
+    enrollment_id: uuid.UUID, body: s.AttendanceIn, caller: CurrentCaller, session: Session
+) -> dict[int, float]:
+    require_role(caller, Role.ministry, Role.management_org)
+    e = await _enrollment(session, caller, enrollment_id, for_update=True)
+    hours = await service.record_attendance(session, e, body)
+    return {m: float(h) for m, h in sorted(hours.items())}
+
+
+@router.post(
+    "/enrollments/{enrollment_id}/exam", response_model=s.EnrollmentOut, tags=["enrollments 报名"]
+)
+async def record_exam(
+    enrollment_id: uuid.UUID,
+    body: s.ExamIn,
+    caller: CurrentCaller,
+    session: Session,
+    request: Request,
+) -> s.EnrollmentOut:
+    require_role(caller, Role.ministry, Role.management_org)
+    e = await _enrollment(session, caller, enrollment_id, for_update=True)
+    years = request.app.state.settings.qualification_valid_years
+    return s.EnrollmentOut.model_validate(await service.record_exam(session, e, body, years))
+
+
+@router.get("/invitations", response_model=Page[s.InvitationOut], tags=["invitations 邀请"])
+async def list_invitations(
+    caller: CurrentCaller, session: Session, page: Pagination
+) -> Page[s.InvitationOut]:
+    """Phase-1 invitations of pilot enterprises (one per pilot, from `pilot-enrolled`)."""
+    stmt = sa.select(Invitation).where(repository.INVITATIONS.condition(caller))
+    return await page_of(session, stmt, Invitation.id, page, s.InvitationOut)
+
+
+# --- qualifications (资质证书) -------------------------------------------------------------
+
+
+async def _qualification(
+    session: Session, caller: CurrentCaller, number: str, *, for_update: bool = False
+) -> Qualification:
+    q = await qualification_service.by_number(session, number, for_update=for_update)
+    visible = await session.scalar(
+        sa.select(sa.literal(True)).where(
+            Qualification.id == q.id, repository.QUALIFICATIONS.condition(caller)
+        )
+    )
+    if not visible:
+        raise NotFound("No qualification with this number")
+    return q
+
+
+@router.get(
+    "/qualifications", response_model=Page[s.QualificationOut], tags=["qualifications 资质证书"]
+)
+async def list_qualifications(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    kind: QualificationKind | None = None,
+    person_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+) -> Page[s.QualificationOut]:
+    stmt = where_given(
+        sa.select(Qualification).where(repository.QUALIFICATIONS.condition(caller)),
+        (Qualification.kind, kind),
+        (Qualification.person_id, person_id),
+        (Qualification.organization_id, organization_id),
+    )
+    return await page_of(session, stmt, Qualification.id, page, s.QualificationOut)
+
+
+@router.get(
+    "/qualifications/{number}", response_model=s.QualificationOut, tags=["qualifications 资质证书"]
+)
+async def get_qualification(
+    number: str, caller: CurrentCaller, session: Session
+) -> s.QualificationOut:
+    return s.QualificationOut.model_validate(await _qualification(session, caller, number))
+
+
+@router.post(
+    "/qualifications/{number}/revoke",
+    response_model=s.QualificationOut,
+    tags=["qualifications 资质证书"],
+)
+async def revoke_qualification(
+    number: str, body: s.RevokeIn, caller: CurrentCaller, session: Session
+) -> s.QualificationOut:
+    require_role(caller, Role.ministry, Role.management_org)
+    q = await _qualification(session, caller, number, for_update=True)
+    return s.QualificationOut.model_validate(
+        await qualification_service.revoke(session, q, body.reason)
+    )
+
+
+@router.post(
+    "/qualifications/{number}/lead-auditor",
+    status_code=201,
+    response_model=s.QualificationOut,
+    tags=["qualifications 资质证书"],
+    summary="Grant 审核组长 to a valid auditor with enough audits as team member",
+)
+async def promote_lead_auditor(
+    number: str, body: s.LeadAuditorIn, caller: CurrentCaller, session: Session, request: Request
+) -> s.QualificationOut:
+    require_role(caller, Role.management_org)
+    auditor = await _qualification(session, caller, number, for_update=True)
+    lead = await qualification_service.promote_to_lead(
+        session,
+        auditor,
+        body.audits_as_member,
+        body.evidence,
+        utcnow().date(),
+        request.app.state.settings.qualification_valid_years,
+    )
+    return s.QualificationOut.model_validate(lead)
+
+
+@public_router.get(
+    "/qualifications/{number}",
+    response_model=s.PublicQualification,
+    tags=["public verification 公开查询"],
+    summary="Verify a qualification by its number (no login; rate limited)",
+)
+async def verify_qualification(
+    number: str, request: Request, session: Session
+) -> s.PublicQualification:
+    limiter: RateLimit = request.app.state.verification_limit
+    await limiter.check(request, "verify-qualification")
+    if len(number) > 40:
+        raise NotFound("No qualification with this number")
+    q = await qualification_service.by_number(session, number)
+    kind = QualificationKind(q.kind)
+    return s.PublicQualification(
+        number=q.number,
+        holder_name=mask_name(q.holder_name),
+        kind=kind.value,
+        kind_label=LABELS[kind],
+        issuer=q.issuer,
+        granted_on=q.granted_on,
+        valid_until=q.valid_until,
+        status=effective_status(q.status, q.valid_until, utcnow().date()),
+    )

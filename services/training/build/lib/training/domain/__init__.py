@@ -1,0 +1,1 @@
+"""Training domain rules: plain code, testable without HTTP or a database."""

@@ -1,0 +1,48 @@
+"""Enumerations of the training service, with Chinese labels."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class QualificationKind(StrEnum):
+    consultant = "consultant"  # 咨询资质
+    auditor = "auditor"  # 认定资质
+    lead_auditor = "lead_auditor"  # 认定资质（审核组长）
+
+
+class OrganizationKind(StrEnum):
+    enterprise = "enterprise"
+    agency = "agency"
+    authority = "authority"
+
+
+class EnrollmentStatus(StrEnum):
+    enrolled = "enrolled"
+    waitlisted = "waitlisted"
+    attended = "attended"
+    passed = "passed"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+SEAT_HOLDING = frozenset(
+    {
+        EnrollmentStatus.enrolled,
+        EnrollmentStatus.attended,
+        EnrollmentStatus.passed,
+        EnrollmentStatus.failed,
+    }
+)
+
+LABELS: dict[StrEnum, str] = {
+    QualificationKind.consultant: "咨询资质",
+    QualificationKind.auditor: "认定资质",
+    QualificationKind.lead_auditor: "认定资质（审核组长）",
+    EnrollmentStatus.enrolled: "已报名",
+    EnrollmentStatus.waitlisted: "候补",
+    EnrollmentStatus.attended: "已完成学时",
+    EnrollmentStatus.passed: "考核通过",
+    EnrollmentStatus.failed: "考核未通过",
+    EnrollmentStatus.cancelled: "已取消",
+}

@@ -1,0 +1,56 @@
+"""资质证书 rules: who is granted what, numbers, validity, the lead-auditor condition."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from iims_common.errors import RuleViolation
+from training.domain.enums import QualificationKind
+
+# Crockford-style alphabet without look-alikes (0/O, 1/I/L): numbers are read aloud and typed.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+_PREFIX = {
+    QualificationKind.consultant: "ZX",  # 咨询
+    QualificationKind.auditor: "RD",  # 认定
+    QualificationKind.lead_auditor: "RZ",  # 认定组长
+}
+ISSUERS = {
+    QualificationKind.consultant: "两化融合管理体系联合工作组",
+    QualificationKind.auditor: "两化融合管理体系认定管理组织",
+    QualificationKind.lead_auditor: "两化融合管理体系认定管理组织",
+}
+# Documented extra condition for 审核组长: a valid auditor qualification and at least this
+# many audits as a team member, attested by the management organization.
+LEAD_AUDITOR_MIN_AUDITS = 3
+
+
+def new_number(kind: QualificationKind, year: int) -> str:
+    """IIMS-RD-2014-7K3Q9M2WXP: 10 random symbols (~49 bits), so numbers cannot be walked."""
+    return f"IIMS-{_PREFIX[kind]}-{year}-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+
+
+def valid_until(granted_on: dt.date, years: int) -> dt.date:
+    try:
+        return granted_on.replace(year=granted_on.year + years) - dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        return granted_on.replace(year=granted_on.year + years, day=28)
+
+
+def effective_status(status: str, until: dt.date, today: dt.date) -> str:
+    if status == "valid" and today > until:
+        return "expired"
+    return status
+
+
+def check_lead_auditor(kind: str, status: str, audits_as_member: int) -> None:
+    if kind != QualificationKind.auditor or status != "valid":
+        raise RuleViolation(
+            "qualification.lead-needs-auditor",
+            "A lead auditor must hold a valid auditor qualification",
+        )
+    if audits_as_member < LEAD_AUDITOR_MIN_AUDITS:
+        raise RuleViolation(
+            "qualification.lead-audits",
+            f"A lead auditor needs at least {LEAD_AUDITOR_MIN_AUDITS} audits as a team member",
+        )

@@ -1,0 +1,1 @@
+"""Application services: one transaction of work per use case."""

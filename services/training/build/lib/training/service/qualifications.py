@@ -1,0 +1,123 @@
+"""资质证书 use cases: grant on passing, promote to lead auditor, revoke, verify."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from iims_common.errors import NotFound, RuleViolation
+from training.db.tables import Enrollment, Person, Qualification
+from training.domain import qualifications as rules
+from training.domain.enums import QualificationKind
+from training.domain.programmes import Programme
+from training.events import publish
+
+
+async def grant(
+    session: AsyncSession,
+    *,
+    person: Person,
+    kind: QualificationKind,
+    granted_on: dt.date,
+    valid_years: int,
+    enrollment: Enrollment | None,
+    basis: str,
+) -> Qualification:
+    q = Qualification(
+        number=rules.new_number(kind, granted_on.year),
+        person_id=person.id,
+        enrollment_id=enrollment.id if enrollment else None,
+        organization_id=person.organization_id,
+        province_code=person.province_code,
+        kind=kind,
+        holder_name=person.name,
+        issuer=rules.ISSUERS[kind],
+        granted_on=granted_on,
+        valid_until=rules.valid_until(granted_on, valid_years),
+        status="valid",
+        basis=basis,
+    )
+    session.add(q)
+    await session.flush()
+    await publish.qualification_granted(session, q)
+    return q
+
+
+async def grant_for_passed_exam(
+    session: AsyncSession,
+    enrollment: Enrollment,
+    programme: Programme,
+    granted_on: dt.date,
+    valid_years: int,
+) -> Qualification | None:
+    """All modules' hours done and the exam passed: the programme's qualification, once."""
+    if programme.confers is None:
+        return None
+    existing = (
+        await session.scalars(
+            sa.select(Qualification).where(Qualification.enrollment_id == enrollment.id)
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    person = await session.get(Person, enrollment.person_id)
+    assert person is not None
+    return await grant(
+        session,
+        person=person,
+        kind=programme.confers,
+        granted_on=granted_on,
+        valid_years=valid_years,
+        enrollment=enrollment,
+        basis=f"{programme.name}: attendance complete, exam {enrollment.exam_score}/{programme.pass_mark}",
+    )
+
+
+async def by_number(
+    session: AsyncSession, number: str, *, for_update: bool = False
+) -> Qualification:
+    stmt = sa.select(Qualification).where(Qualification.number == number)
+    if for_update:
+        stmt = stmt.with_for_update()
+    q = (await session.scalars(stmt)).first()
+    if q is None:
+        raise NotFound("No qualification with this number")
+    return q
+
+
+async def promote_to_lead(
+    session: AsyncSession,
+    auditor: Qualification,
+    audits_as_member: int,
+    evidence: str,
+    today: dt.date,
+    valid_years: int,
+) -> Qualification:
+    rules.check_lead_auditor(
+        auditor.kind,
+        rules.effective_status(auditor.status, auditor.valid_until, today),
+        audits_as_member,
+    )
+    person = await session.get(Person, auditor.person_id)
+    assert person is not None
+    return await grant(
+        session,
+        person=person,
+        kind=QualificationKind.lead_auditor,
+        granted_on=today,
+        valid_years=valid_years,
+        enrollment=None,
+        basis=f"auditor {auditor.number}; {audits_as_member} audits as team member; {evidence}",
+    )
+
+
+async def revoke(session: AsyncSession, q: Qualification, reason: str) -> Qualification:
+    if q.status == "revoked":
+        raise RuleViolation("qualification.already-revoked", "The qualification is already revoked")
+    q.status = "revoked"
+    q.revoked_reason = reason
+    await session.flush()
+    await publish.qualification_revoked(session, q)
+    return q
