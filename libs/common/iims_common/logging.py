@@ -7,12 +7,15 @@ import sys
 
 from pythonjsonlogger.json import JsonFormatter
 
-from iims_common.context import request_id_var
+from iims_common.context import request_id_var, traceparent_var
 
 
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        traceparent = traceparent_var.get()
+        # W3C trace id, so a log line can be found from a trace (and the other way round).
+        record.trace_id = traceparent[3:35] if traceparent else None
         return True
 
 
@@ -22,7 +25,7 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
     if json_logs:
         handler.setFormatter(
             JsonFormatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(trace_id)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 static_fields={"service": service},
                 datefmt="%Y-%m-%dT%H:%M:%S%z",

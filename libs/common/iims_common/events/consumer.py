@@ -39,6 +39,9 @@ CONSUMER_LAST_POLL = Gauge(
 EVENTS_CONSUMED = Counter(
     "iims_events_consumed_total", "Events consumed", ["consumer", "topic", "outcome"]
 )
+CONSUMER_LAG = Gauge(
+    "iims_consumer_lag", "Messages behind the partition's end", ["consumer", "topic", "partition"]
+)
 
 DLQ_SUFFIX = ".dlq"
 H_ORIGINAL_TOPIC = "iims-dlq-original-topic"
@@ -222,6 +225,7 @@ class EventConsumer:
                     CONSUMER_LAST_POLL.labels(self.name).set_to_current_time()
                     if batch:
                         await self._process_batch(batch)
+                    await self._record_lag(consumer)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -235,6 +239,15 @@ class EventConsumer:
                 self._consumer = None
                 await consumer.stop()
         await self.close()
+
+    async def _record_lag(self, consumer: Any) -> None:
+        """Lag per assigned partition: the broker's end offset minus our next offset."""
+        for tp in consumer.assignment():
+            end = consumer.highwater(tp)
+            if end is None:
+                continue
+            position = await consumer.position(tp)
+            CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(max(0, end - position))
 
     async def close(self) -> None:
         producer, self._producer = self._producer, None

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from prometheus_client import Counter, Histogram
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.db import repository
@@ -22,6 +23,13 @@ from iims_common.errors import Conflict, ProblemError
 from iims_common.identity import Caller, Role
 
 MAX_REQUESTS = 5000
+SCHEDULER_RUNS = Counter("iims_scheduler_runs_total", "Scheduler runs", ["optimal"])
+SCHEDULER_SECONDS = Histogram(
+    "iims_scheduler_seconds", "Scheduler wall time", buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120)
+)
+SCHEDULER_AUDITS = Counter(
+    "iims_scheduler_audits_total", "Audits the scheduler was asked to place", ["outcome"]
+)
 
 
 async def _application_requests(
@@ -184,6 +192,10 @@ async def propose(
         time_limit_s=time_limit_s,
         workers=workers,
     )
+    SCHEDULER_RUNS.labels(str(result.optimal).lower()).inc()
+    SCHEDULER_SECONDS.observe(result.seconds)
+    SCHEDULER_AUDITS.labels("placed").inc(len(result.placements))
+    SCHEDULER_AUDITS.labels("unplaced").inc(len(result.unplaced))
     proposal = ScheduleProposal(
         created_by=caller.client_key,
         body_id=caller.organization_id if caller.role is Role.certification_body else None,
