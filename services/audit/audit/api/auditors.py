@@ -146,7 +146,7 @@ async def remove_unavailability(
             Unavailability.id == unavailability_id, Unavailability.person_id == person_id
         )
     )
-    if not deleted.rowcount:  # type: ignore[attr-defined]
+    if not getattr(deleted, "rowcount", 0):  # a CursorResult for a DELETE
         raise NotFound(f"Unavailability {unavailability_id} not found")
     return Response(status_code=204)
 
