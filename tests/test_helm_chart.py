@@ -158,3 +158,16 @@ def test_network_policy_allows_exactly_the_intended_paths() -> None:
     assert baseline["policyTypes"] == ["Ingress", "Egress"] and "ingress" not in baseline
     ports = sorted(p["port"] for rule in baseline["egress"] for p in rule["ports"])
     assert ports == [53, 53, 5432, 9092]  # DNS, PostgreSQL, Kafka — nothing else
+
+
+def test_grafana_dashboard_uses_metrics_the_services_export() -> None:
+    import json
+    import re
+
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "iims-dashboard.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    used = {m for e in exprs for m in re.findall(r"\b(iims_[a-z_]+?)(?:_bucket|_total)?\{", e)}
+    code = "".join(p.read_text() for p in ROOT.glob("*/*/*/**/*.py") if ".venv" not in p.parts)
+    for metric in used:
+        assert f'"{metric}' in code, f"{metric} is charted but no service exports it"
+    assert len(dashboard["panels"]) >= 10
