@@ -14,6 +14,7 @@ from iims_common.errors import PROBLEM_RESPONSES, install_error_handlers
 from iims_common.logging import configure_logging
 from iims_common.observability import RequestContextMiddleware, health_router
 from iims_common.settings import ServiceSettings
+from iims_common.tracing import configure_tracing
 from iims_common.workers import ConsumerFactory, PeriodicJob, Workers
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -51,6 +52,7 @@ def create_service_app(
     periodic: Sequence[PeriodicJob] = (),
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    configure_tracing(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from opentelemetry.trace import SpanKind
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from iims_common.context import new_traceparent, request_id_var, traceparent_var, valid_traceparent
 from iims_common.errors import PROBLEM_MEDIA_TYPE
 from iims_common.events.kafka import broker_reachable
+from iims_common.tracing import span
 
 access_log = logging.getLogger("iims.access")
 
@@ -59,7 +61,13 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_wrapper)
+            with span(
+                f"{scope['method']} {scope['path']}",
+                traceparent,
+                SpanKind.SERVER,
+                **{"http.request.method": scope["method"], "url.path": scope["path"]},
+            ):
+                await self.app(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - start
             route = scope.get("route")

@@ -46,6 +46,8 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = 0.5
     consumer_max_attempts: int = 5
     consumer_retry_backoff_s: float = 0.2
+    # OpenTelemetry: traces are exported over OTLP/HTTP only when this is set (off by default).
+    otel_exporter_otlp_endpoint: str | None = None
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -27,6 +28,7 @@ from iims_common.events.envelope import CloudEvent
 from iims_common.events.kafka import decode_headers, encode_headers, make_consumer, make_producer
 from iims_common.events.tables import processed_events
 from iims_common.settings import ServiceSettings
+from iims_common.tracing import span
 
 log = logging.getLogger("iims.consumer")
 
@@ -122,7 +124,14 @@ class EventConsumer:
         attempt = outage = 0
         while attempt < self.max_attempts:
             try:
-                return await self._apply(topic, event, handler)
+                # The handler runs in the event's trace (its own span when tracing is on).
+                with span(
+                    f"consume {topic}",
+                    headers.get("traceparent"),
+                    SpanKind.CONSUMER,
+                    **{"messaging.destination.name": topic, "messaging.message.id": event.id},
+                ):
+                    return await self._apply(topic, event, handler)
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 if is_infrastructure_error(exc):
