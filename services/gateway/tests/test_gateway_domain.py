@@ -1,0 +1,61 @@
+"""Gateway rules without HTTP or a database: credentials, lockout, tokens, routing, settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from gateway.domain import credentials as cred
+from gateway.domain.routing import route
+from gateway.settings import GatewaySettings
+from iims_common.identity import Caller, Role
+
+
+def test_keys_passwords_and_lockout() -> None:
+    new = cred.new_api_key()
+    assert cred.parse_api_key(new.token) == (new.key_id, new.secret)
+    assert cred.parse_api_key("iims_only") is None and cred.parse_api_key("x_a_b") is None
+    assert cred.secret_matches(new.secret, cred.secret_hash(new.secret))
+    assert not cred.secret_matches("other", cred.secret_hash(new.secret))
+    stored = cred.hash_password("correct horse battery staple")
+    assert stored.startswith("$argon2id$")
+    assert cred.password_matches(stored, "correct horse battery staple")
+    assert not cred.password_matches(stored, "wrong") and not cred.password_matches("junk", "x")
+    now = dt.datetime(2014, 11, 1, tzinfo=dt.UTC)
+    failures, locked = 0, None
+    for _ in range(4):
+        failures, locked = cred.after_failed_login(failures, now, 5, 15)
+    assert locked is None and failures == 4
+    failures, locked = cred.after_failed_login(failures, now, 5, 15)
+    assert locked == now + dt.timedelta(minutes=15) and cred.locked(locked, now)
+
+
+def test_access_tokens() -> None:
+    principal = cred.Principal(Caller("account:1", Role.province, province_code="320000"))
+    now = dt.datetime.now(dt.UTC)
+    token = cred.mint_access_token("s" * 40, principal, 60, now)
+    back = cred.verify_access_token("s" * 40, token)
+    assert back is not None and back.caller == principal.caller and not back.admin
+    assert cred.verify_access_token("t" * 40, token) is None
+    expired = cred.mint_access_token("s" * 40, principal, 60, now - dt.timedelta(hours=1))
+    assert cred.verify_access_token("s" * 40, expired) is None
+
+
+def test_routing() -> None:
+    assert route("/api/v1/enterprises/x").service == "registry"  # type: ignore[union-attr]
+    assert route("/api/v1/public/certificates/N").service == "audit"  # type: ignore[union-attr]
+    assert route("/api/v1/public/qualifications/N").verification  # type: ignore[union-attr]
+    assert route("/api/v1/nothing") is None and route("/other") is None
+
+
+def test_placeholder_secrets_are_refused_outside_development() -> None:
+    GatewaySettings(environment="development")  # the placeholders are fine on a laptop
+    with pytest.raises(ValidationError, match="ADMIN_PASSWORD"):
+        GatewaySettings(environment="test")
+    with pytest.raises(ValidationError, match="JWT_SECRET"):
+        GatewaySettings(
+            environment="test",
+            admin_password="a-real-admin-password",  # type: ignore[arg-type]
+        )
