@@ -1,0 +1,24 @@
+"""The catalogue's topics (and their .dlq) are created on a broker, idempotently."""
+
+from __future__ import annotations
+
+from aiokafka.admin import AIOKafkaAdminClient
+
+from iims_common.events.topics import CATALOGUE, all_topics, create
+from iims_common.settings import ServiceSettings
+
+
+async def test_topics_are_created_once(broker: str) -> None:
+    settings = ServiceSettings(kafka_bootstrap_servers=broker)
+    first = await create(settings, partitions=3, replication=1)
+    again = await create(settings, partitions=3, replication=1)
+    assert again == []  # the second run finds them all
+    assert set(first) <= set(all_topics())
+    assert len(all_topics()) == 2 * len(CATALOGUE)
+    assert "certificate-issued.dlq" in all_topics()
+    admin = AIOKafkaAdminClient(bootstrap_servers=broker)
+    await admin.start()
+    try:
+        assert set(all_topics()) <= set(await admin.list_topics())
+    finally:
+        await admin.close()
