@@ -19,9 +19,17 @@ def dockerfile_commands() -> str:
 
 
 async def _install(service: str, base: Path) -> tuple[str, int, str]:
-    venv = base / service
+    venv, src = base / service / "venv", base / service / "src"
+    # Like the Dockerfile's COPY: each build gets its own copy of the sources, so parallel
+    # builds never share a setuptools build directory.
     script = f"""
 set -e
+mkdir -p {src}/libs {src}/services
+cp requirements.lock {src}/
+cp -r libs/common {src}/libs/common
+cp -r services/{service} {src}/services/{service}
+rm -rf {src}/libs/common/build {src}/services/{service}/build
+cd {src}
 {sys.executable} -m venv {venv}
 {venv}/bin/pip install -q --disable-pip-version-check -r requirements.lock
 {venv}/bin/pip install -q --disable-pip-version-check --no-deps ./libs/common ./services/{service}
