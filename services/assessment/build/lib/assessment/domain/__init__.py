@@ -1,1 +1,0 @@
-"""Assessment rules as plain code: frameworks, scoring, conformity, diagnosis."""

@@ -1,1 +1,0 @@
-"""认定审核 rules as plain functions: no HTTP, no database."""

@@ -1,1 +1,0 @@
-"""Gateway rules as plain functions: routing, keys, tokens, webhook targets, dashboards."""

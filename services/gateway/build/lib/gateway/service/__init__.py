@@ -1,1 +1,0 @@
-"""Use cases of the gateway, inside the caller's unit of work."""

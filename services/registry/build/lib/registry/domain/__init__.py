@@ -1,1 +1,0 @@
-"""Registry domain rules: plain code, testable without HTTP or a database."""

@@ -1,1 +1,0 @@
-"""Training domain rules: plain code, testable without HTTP or a database."""

@@ -1,1 +1,0 @@
-"""Application services: one transaction of work per use case."""
