@@ -3,9 +3,11 @@ how deliveries are signed (Standard Webhooks) and when they are retried."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import ipaddress
 import random
+import secrets
 import socket
 from urllib.parse import urlsplit
 
@@ -22,9 +24,6 @@ EVENT_TYPES = (
 
 
 def new_secret() -> str:
-    import base64
-    import secrets
-
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
