@@ -27,7 +27,13 @@ def pg_url(database: str) -> str:
 
 
 def create_migrated_database(name: str, service: str = "registry") -> str:
-    """Drop/create a PostgreSQL database and run the service's real Alembic migrations."""
+    """Drop/create a PostgreSQL database and run the service's real Alembic migrations.
+
+    `IIMS_TEST_DB_SUFFIX` (environment) is appended to `name`, so two checkouts can run
+    their suites on one PostgreSQL server at the same time without dropping each other's
+    databases.
+    """
+    name += os.environ.get("IIMS_TEST_DB_SUFFIX", "")
     for sql in (
         f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
         f'CREATE DATABASE "{name}"',
