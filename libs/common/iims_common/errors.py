@@ -69,7 +69,15 @@ class BadRequest(ProblemError):
 
 
 class Unauthorized(ProblemError):
+    """401 with the `WWW-Authenticate` challenge RFC 9110 §11.6.1 requires: a bearer token
+    (RFC 6750) or the platform's API key in the `X-API-Key` header."""
+
     status, slug, title = 401, "unauthorized", "Authentication required"
+    challenge = 'Bearer realm="iims", ApiKey realm="iims", header="X-API-Key"'
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers["WWW-Authenticate"] = self.challenge
 
 
 class Forbidden(ProblemError):
@@ -112,6 +120,13 @@ class RuleViolation(ProblemError):
 
 class PreconditionRequired(ProblemError):
     status, slug, title = 428, "precondition-required", "If-Match header required"
+
+
+class BadGateway(ProblemError):
+    """The gateway reached a service but got no usable HTTP answer (e.g. the connection was
+    closed mid-response)."""
+
+    status, slug, title = 502, "bad-gateway", "An upstream service gave no valid answer"
 
 
 class ServiceUnavailable(ProblemError):

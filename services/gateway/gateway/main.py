@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -19,7 +19,7 @@ from gateway.domain.openapi import merge
 from gateway.events.consume import gateway_consumers
 from gateway.service import webhooks
 from gateway.service.auth import ensure_bootstrap_admin
-from gateway.service.upstream import Upstreams
+from gateway.service.upstream import UpstreamAnswer, Upstreams, relay
 from gateway.settings import SERVICES, GatewaySettings, get_settings
 from iims_common.app import create_service_app
 from iims_common.personal_data import PersonalDataVault
@@ -35,6 +35,18 @@ CORS_HEADERS = [
     "If-Match",
     "X-Request-ID",
     "traceparent",
+]
+# Response headers a browser script may read (CORS hides all but a few otherwise); a test
+# checks that every header the merged OpenAPI documents is here.
+EXPOSED_HEADERS = [
+    "ETag",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+    "Idempotent-Replayed",
+    "Content-Disposition",
+    "WWW-Authenticate",
+    "Allow",
 ]
 
 
@@ -60,6 +72,11 @@ def create_app(
         ],
     )
     app.state.upstreams = Upstreams(settings, transports)
+
+    @app.exception_handler(UpstreamAnswer)
+    async def _service_answer(request: Request, exc: UpstreamAnswer) -> Response:
+        return relay(exc.response)
+
     storage = settings.rate_limit_storage
     app.state.limits = {
         "key": RateLimit(settings.rate_limit_per_key, storage, trust_forwarded=False),
@@ -73,7 +90,7 @@ def create_app(
             allow_credentials=True,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=CORS_HEADERS,
-            expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+            expose_headers=EXPOSED_HEADERS,
             max_age=600,
         )
     _merged_openapi(app)

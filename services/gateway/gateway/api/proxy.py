@@ -10,7 +10,7 @@ from starlette.requests import ClientDisconnect
 
 from gateway.api.security import authenticate
 from gateway.domain.routing import route
-from gateway.service.upstream import Upstreams
+from gateway.service.upstream import Upstreams, relay
 from iims_common.errors import NotFound, PayloadTooLarge
 from iims_common.ratelimit import RateLimit
 
@@ -24,18 +24,6 @@ FORWARDED_REQUEST_HEADERS = (
     "idempotency-key",
 )
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-FORWARDED_RESPONSE_HEADERS = frozenset(
-    {
-        "content-type",
-        "etag",
-        "location",
-        "retry-after",
-        "allow",
-        "idempotent-replay",
-        "content-disposition",
-        "cache-control",
-    }
-)
 
 
 def raw_path(request: Request) -> str:
@@ -81,5 +69,4 @@ async def forward(path: str, request: Request) -> Response:
         headers={h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers},
         client_address=client_address(request),
     )
-    headers = {k: v for k, v in upstream.headers.items() if k.lower() in FORWARDED_RESPONSE_HEADERS}
-    return Response(upstream.content, status_code=upstream.status_code, headers=headers)
+    return relay(upstream)

@@ -12,19 +12,21 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from gateway.service.upstream import Upstreams
-from iims_common.errors import NotFound, ProblemError, ServiceUnavailable
+from gateway.service.upstream import UpstreamAnswer, Upstreams
+from iims_common.errors import NotFound, ProblemError
 from iims_common.identity import Caller
 
 
 async def _get(up: Upstreams, service: str, path: str, caller: Caller, **params: Any) -> Any:
+    """The JSON a service answers, None for its 404; any other refusal is the client's answer
+    unchanged (`UpstreamAnswer`)."""
     r = await up.request(
         service, "GET", path, caller=caller, params=[(k, str(v)) for k, v in params.items()]
     )
     if r.status_code == 404:
         return None
     if r.status_code >= 400:
-        raise ServiceUnavailable(f"The {service} service answered {r.status_code}", service=service)
+        raise UpstreamAnswer(service, r)
     return r.json()
 
 

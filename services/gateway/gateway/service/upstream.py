@@ -8,14 +8,75 @@ import time
 from collections.abc import Mapping, Sequence
 
 import httpx
+from starlette.responses import Response
 
 from gateway.settings import SERVICES, GatewaySettings
 from iims_common.context import outgoing_traceparent, request_id_var
-from iims_common.errors import BadRequest, GatewayTimeout, ServiceUnavailable
+from iims_common.errors import (
+    BadGateway,
+    BadRequest,
+    GatewayTimeout,
+    ProblemError,
+    ServiceUnavailable,
+)
 from iims_common.identity import IDENTITY_HEADER, Caller, mint_internal_token
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_TTL = dt.timedelta(minutes=5)
+# Headers that describe one hop, not the resource (RFC 9110 §7.6.1), or that the gateway
+# sets itself (length and encoding of the body it sends, its own Date/Server, the request
+# id of its own middleware). Everything else a service answers reaches the client: a
+# deny-list, so a header a service adds (Idempotent-Replayed, ETag, Location, Retry-After,
+# Content-Disposition, Allow, Link, …) cannot be lost by a spelling in an allow-list.
+NOT_FORWARDED = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "content-encoding",  # httpx hands over the decoded body
+        "date",
+        "server",
+        "x-request-id",
+    }
+)
+
+
+def client_headers(upstream: httpx.Response) -> list[tuple[bytes, bytes]]:
+    """The service's response headers that go on to the client (repeated ones kept), as raw
+    ASGI header pairs."""
+    named = {
+        h.strip().lower() for h in upstream.headers.get("connection", "").split(",") if h.strip()
+    }
+    return [
+        (k.encode("latin-1"), v.encode("latin-1"))
+        for k, v in upstream.headers.multi_items()
+        if k not in NOT_FORWARDED and k not in named
+    ]
+
+
+def relay(upstream: httpx.Response) -> Response:
+    """The service's answer as the gateway's: status, body and headers unchanged."""
+    response = Response(upstream.content, status_code=upstream.status_code)
+    response.raw_headers.extend(client_headers(upstream))
+    return response
+
+
+class UpstreamAnswer(ProblemError):
+    """A service refused a request a composed view made for its client (a 4xx, or its own
+    5xx): the client gets that answer unchanged, because the service knows why. The gateway
+    answers 502/503/504 only for its own failure to reach a service."""
+
+    def __init__(self, service: str, response: httpx.Response) -> None:
+        super().__init__(f"The {service} service answered {response.status_code}", service=service)
+        self.status = response.status_code
+        self.response = response
 
 
 class Upstreams:
@@ -89,6 +150,12 @@ class Upstreams:
                 ) from e
             except httpx.InvalidURL as e:
                 raise BadRequest(f"The request cannot be forwarded: {e}") from e
+            except httpx.RemoteProtocolError as e:
+                if attempt + 1 < attempts:
+                    continue
+                raise BadGateway(
+                    f"The {service} service broke off its answer", service=service
+                ) from e
             except httpx.TransportError as e:
                 if attempt + 1 < attempts:
                     continue
