@@ -56,19 +56,43 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+# SQLite transactions (DESIGN.md "Embedded default"; ENGINEERING.md "SQLite and locks").
+#
+# pysqlite/aiosqlite open a transaction lazily at the first write, and SQLite ignores
+# `SELECT ... FOR UPDATE`, so a "count, then insert" rule (pilot quota, session capacity,
+# auditor double-booking) reads outside any lock and concurrent requests over-book. We take
+# control of BEGIN (SQLAlchemy's pysqlite/aiosqlite recipe "Serializable isolation /
+# Savepoints / Transactional DDL": driver autocommit off, BEGIN emitted from the engine's
+# `begin` event) and begin every write transaction with `BEGIN IMMEDIATE`, which takes the
+# database's write lock before the first read. Writers are serialized per database file, so
+# the rule's read and write happen under one lock — what PostgreSQL's row locks give.
+#
+# Which transactions write: every transaction is IMMEDIATE unless its connection carries the
+# execution option `SQLITE_BEGIN=DEFERRED`. The request's unit of work (`unit_of_work`) binds
+# the sessions of safe methods (GET, HEAD, OPTIONS) to a deferred view of the engine, so pure
+# reads never wait for the write lock (WAL lets them read beside a writer). Everything else —
+# POST/PUT/PATCH/DELETE, consumers, the outbox relay's marking, periodic jobs — is a write
+# and takes the lock at BEGIN. The choice is made once per request from its method, not at
+# the first flush: the first flush is too late (the rule's read already happened).
+#
+# A writer that cannot get the lock within `sqlite_busy_timeout_s` (setting) raises
+# `OperationalError("database is locked")`; `iims_common.errors` answers it 503
+# problem+json with `Retry-After` (see `is_database_busy`).
+SQLITE_BEGIN = "iims_sqlite_begin"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def create_engine(settings: ServiceSettings) -> AsyncEngine:
+    """The service's async engine; SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE`.
+
+    PostgreSQL: a pool of `database_pool_size` (+ `database_max_overflow`) connections.
+    SQLite: see the comment above (module level) for the transaction rules.
+    """
     url = settings.async_database_url
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
+        timeout = settings.sqlite_busy_timeout_s
+        engine = create_async_engine(url, connect_args={"timeout": timeout})
+        install_sqlite_transactions(engine, timeout)
         return engine
     return create_async_engine(
         url,
@@ -79,9 +103,64 @@ def create_engine(settings: ServiceSettings) -> AsyncEngine:
     )
 
 
+def install_sqlite_transactions(engine: AsyncEngine, busy_timeout_s: float = 30.0) -> None:
+    """WAL, foreign keys, busy timeout (seconds); BEGIN IMMEDIATE unless the connection is
+    deferred (`read_only_bind`)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _sqlite_pragmas(dbapi_conn: Any, _: Any) -> None:
+        # Driver autocommit: pysqlite no longer emits BEGIN on its own; `_sqlite_begin` does.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        # WAL is safe with NORMAL: a power loss may lose the last commits, never corrupt.
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _sqlite_begin(conn: sa.Connection) -> None:
+        mode = conn.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
+        conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+
+
+_deferred_engines: dict[int, AsyncEngine] = {}
+
+
+def read_only_bind(engine: AsyncEngine) -> AsyncEngine:
+    """The engine itself on PostgreSQL; on SQLite a view of it whose transactions start
+    `BEGIN DEFERRED` (no write lock until a write). Same pool, cached per engine."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    deferred = _deferred_engines.get(id(engine.sync_engine))
+    if deferred is None:
+        deferred = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+        _deferred_engines[id(engine.sync_engine)] = deferred
+    return deferred
+
+
+def is_database_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked/busy": another writer held the lock longer than
+    the busy timeout. Retryable; answered 503 with Retry-After."""
+    orig = getattr(exc, "orig", exc)
+    text = str(orig).lower()
+    return type(orig).__name__ == "OperationalError" and ("locked" in text or "busy" in text)
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: objects stay readable after commit (no lazy IO in async code).
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session(maker: async_sessionmaker[AsyncSession]) -> AsyncSession:
+    """A session for reading only: on SQLite its transaction begins DEFERRED (no write lock);
+    on PostgreSQL an ordinary session. Writing through it still works on SQLite (the lock is
+    taken at the first write) but may fail busy under contention — use the plain maker."""
+    bind = maker.kw.get("bind")
+    if isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite":
+        return maker(bind=read_only_bind(bind))
+    return maker()
 
 
 async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
@@ -89,10 +168,12 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
 
     Declared with `Depends(unit_of_work, scope="function")` (see `Session` in `iims_common.api`)
     so the commit happens before the response is sent and a failing commit becomes an error
-    response instead of a lie.
+    response instead of a lie. On SQLite, safe methods (GET/HEAD/OPTIONS) read in a deferred
+    transaction; every other method begins `BEGIN IMMEDIATE` (see the module comment).
     """
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with maker() as session:
+    session = read_session(maker) if request.method in SAFE_METHODS else maker()
+    async with session:
         try:
             yield session
             await session.commit()

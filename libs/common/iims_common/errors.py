@@ -15,6 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from iims_common.db import is_database_busy
+
 log = logging.getLogger("iims.errors")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://iims.miit.gov.cn/problems/"
@@ -212,12 +214,17 @@ def install_error_handlers(app: FastAPI) -> None:
         elif code is not None and code.startswith("22"):
             # Data exception (e.g. a NUL byte in text, a number out of range): the input is bad.
             err = BadRequest("The request contains a value the database cannot store")
+        elif is_database_busy(exc):
+            # SQLite: another writer held the lock past the busy timeout (iims_common.db).
+            err = ServiceUnavailable("The database is busy; retry shortly", retryable=True)
+            err.headers["Retry-After"] = "1"
         elif exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
             err = ServiceUnavailable("The database is unavailable; retry later")
+            err.headers["Retry-After"] = "5"
         else:
             log.exception("database error", extra={"path": request.url.path})
             err = ProblemError()
-        return problem_response(err.to_problem(request.url.path))
+        return problem_response(err.to_problem(request.url.path), err.headers or None)
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:

@@ -22,6 +22,9 @@ class ServiceSettings(BaseSettings):
     # PostgreSQL backend start costs more than waiting for a pooled connection.
     database_pool_size: int = 20
     database_max_overflow: int = 0
+    # SQLite (`make run`): how long a writer waits for the database's write lock before the
+    # request answers 503 + Retry-After (iims_common.db).
+    sqlite_busy_timeout_s: float = 30.0
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # The bundled tansu broker cannot do InitProducerId; real Kafka should turn this on.
     kafka_enable_idempotence: bool = False

@@ -50,6 +50,24 @@ def create_migrated_database(name: str, service: str = "registry") -> str:
     return url
 
 
+def create_migrated_sqlite(directory: Path, service: str) -> str:
+    """A fresh SQLite database file `<directory>/<service>.db` migrated by the service's real
+    Alembic history (the `make run` backend); returns its async URL."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{service}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite+aiosqlite:///{path}"
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT / "services" / service,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
+    return url
+
+
 def mint(
     role: Role, *, province: str | None = None, org: uuid.UUID | None = None
 ) -> dict[str, str]:

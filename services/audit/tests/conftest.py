@@ -4,7 +4,7 @@ qualifications) as real events, waiting until the audit service has consumed the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit.main import create_app
 from audit.settings import AuditSettings
-from iims_common.testing import SECRET, create_migrated_database, truncate
+from iims_common.broker import free_port, start_broker, stop_broker
+from iims_common.testing import SECRET, create_migrated_database, create_migrated_sqlite, truncate
 
 TABLES = (
     "findings, audit_team, audits, surveillance_plans, certificates, objections, "
@@ -67,3 +68,45 @@ async def aclient(
 @pytest.fixture
 def facts(audit_settings: AuditSettings, adb: async_sessionmaker[AsyncSession]) -> Facts:
     return Facts(audit_settings.kafka_bootstrap_servers, adb)
+
+
+@pytest.fixture(scope="session")
+def sqlite_broker() -> Iterator[str]:
+    """A broker of its own for the SQLite app: its consumers use the same group names as the
+    PostgreSQL app's, which on one broker would split the partitions between the two."""
+    port = free_port()
+    proc = start_broker(port)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        stop_broker(proc)
+
+
+@pytest.fixture(scope="session")
+def sqlite_audit_settings(
+    audit_settings: AuditSettings, sqlite_broker: str, tmp_path_factory: pytest.TempPathFactory
+) -> AuditSettings:
+    """The same service on SQLite (the `make run` backend) with its consumers running."""
+    url = create_migrated_sqlite(tmp_path_factory.mktemp("audit-sqlite"), "audit")
+    return audit_settings.model_copy(
+        update={"database_url": url, "kafka_bootstrap_servers": sqlite_broker}
+    )
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def sqlite_audit_app(sqlite_audit_settings: AuditSettings) -> AsyncIterator[FastAPI]:
+    application = create_app(sqlite_audit_settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def sqlite_aclient(sqlite_audit_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=sqlite_audit_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://audit") as c:
+        yield c
+
+
+@pytest.fixture
+def sqlite_facts(sqlite_audit_settings: AuditSettings, sqlite_audit_app: FastAPI) -> Facts:
+    return Facts(sqlite_audit_settings.kafka_bootstrap_servers, sqlite_audit_app.state.sessionmaker)

@@ -11,7 +11,7 @@ import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from iims_common.testing import SECRET, create_migrated_database, truncate
+from iims_common.testing import SECRET, create_migrated_database, create_migrated_sqlite, truncate
 from registry.main import create_app
 from registry.settings import RegistrySettings
 
@@ -62,3 +62,26 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 def db(app: FastAPI) -> async_sessionmaker[AsyncSession]:
     maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
     return maker
+
+
+@pytest.fixture(scope="session")
+def sqlite_settings(
+    settings: RegistrySettings, tmp_path_factory: pytest.TempPathFactory
+) -> RegistrySettings:
+    """The same service on SQLite (the `make run` backend), no background workers."""
+    url = create_migrated_sqlite(tmp_path_factory.mktemp("registry-sqlite"), "registry")
+    return settings.model_copy(update={"database_url": url, "background_workers": False})
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def sqlite_app(sqlite_settings: RegistrySettings) -> AsyncIterator[FastAPI]:
+    application = create_app(sqlite_settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def sqlite_client(sqlite_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=sqlite_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry") as c:
+        yield c

@@ -10,7 +10,7 @@ import pytest_asyncio
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from iims_common.testing import SECRET, create_migrated_database, truncate
+from iims_common.testing import SECRET, create_migrated_database, create_migrated_sqlite, truncate
 from training.main import create_app
 from training.settings import TrainingSettings
 
@@ -55,3 +55,26 @@ async def tclient(training_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 def tdb(training_app: FastAPI) -> async_sessionmaker[AsyncSession]:
     maker: async_sessionmaker[AsyncSession] = training_app.state.sessionmaker
     return maker
+
+
+@pytest.fixture(scope="session")
+def sqlite_training_settings(
+    training_settings: TrainingSettings, tmp_path_factory: pytest.TempPathFactory
+) -> TrainingSettings:
+    """The same service on SQLite (the `make run` backend), no background workers."""
+    url = create_migrated_sqlite(tmp_path_factory.mktemp("training-sqlite"), "training")
+    return training_settings.model_copy(update={"database_url": url, "background_workers": False})
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def sqlite_training_app(sqlite_training_settings: TrainingSettings) -> AsyncIterator[FastAPI]:
+    application = create_app(sqlite_training_settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def sqlite_tclient(sqlite_training_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=sqlite_training_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://training") as c:
+        yield c

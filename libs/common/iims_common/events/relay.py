@@ -23,7 +23,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, aliased
 
-from iims_common.db import utcnow
+from iims_common.db import read_session, utcnow
 from iims_common.events.kafka import encode_headers, make_producer
 from iims_common.events.outbox import OUTBOX_DIRTY
 from iims_common.events.tables import outbox
@@ -154,67 +154,98 @@ class OutboxRelay:
         return [r for r in rows if r.key in locked and r.key not in blocked]
 
     async def publish_once(self) -> int:
-        """Claim one batch, publish it, mark it. Returns the number of events published."""
-        async with self.sessionmaker() as session, session.begin():
-            now = utcnow()
-            rows = await self._claim(session, now)
+        """Claim one batch, publish it, mark it. Returns the number of events published.
+
+        PostgreSQL: claim, publish and mark in one transaction (the claimed rows stay locked,
+        other relays skip them). SQLite: one relay per database, and a transaction there holds
+        the whole database's write lock — so the batch is read in a deferred (lock-free)
+        transaction, published with no transaction open, and marked in a short write
+        transaction; a slow or absent broker never blocks the service's writers.
+        """
+        now = utcnow()
+        if self._postgres:
+            async with self.sessionmaker() as session, session.begin():
+                rows = await self._claim(session, now)
+                if not rows:
+                    return 0
+                sent, failed, errors = await self._send(rows)
+                await self._mark(session, sent, failed, errors, now)
+        else:
+            async with read_session(self.sessionmaker) as session:
+                rows = await self._claim(session, now)
             if not rows:
                 return 0
-            producer = await self._get_producer()
-            futures: list[asyncio.Future[Any]] = []
-            send_error: BaseException | None = None
-            for r in rows:
-                try:
-                    fut = await producer.send(
-                        r.topic,
-                        value=r.payload.encode(),
-                        key=r.key.encode(),
-                        headers=encode_headers({**(r.headers or {}), "ce_id": r.event_id}),
-                    )
-                except Exception as exc:
-                    send_error = exc
-                    break
-                futures.append(fut)
-            results = await asyncio.gather(*futures, return_exceptions=True)
-            sent = [
-                r
-                for r, res in zip(rows, results, strict=False)
-                if not isinstance(res, BaseException)
-            ]
-            failed = [
-                r for r, res in zip(rows, results, strict=False) if isinstance(res, BaseException)
-            ]
-            if send_error is not None and len(futures) < len(rows):
-                failed.append(rows[len(futures)])
-            errors = [res for res in results if isinstance(res, BaseException)]
-            if send_error is not None:
-                errors.append(send_error)
-            if sent:
-                await session.execute(
-                    update(outbox)
-                    .where(outbox.c.seq.in_([r.seq for r in sent]))
-                    .values(published_at=utcnow())
-                )
-                for r in sent:
-                    OUTBOX_PUBLISHED.labels(r.topic).inc()
-            for r in failed:
-                await session.execute(
-                    update(outbox)
-                    .where(outbox.c.seq == r.seq)
-                    .values(
-                        attempts=r.attempts + 1,
-                        available_at=now + row_backoff(r.attempts + 1),
-                        last_error=repr(errors[0])[:2000] if errors else "unknown",
-                    )
-                )
+            sent, failed, errors = await self._send(rows)
+            async with self.sessionmaker() as session, session.begin():
+                await self._mark(session, sent, failed, errors, now)
         # Raised after the commit, so the failure marks (attempts, backoff) are kept.
         if errors:
             OUTBOX_FAILED.inc(len(failed))
             raise RelayError(f"{len(failed)} events failed to publish: {errors[0]!r}")
         return len(sent)
 
+    async def _send(self, rows: list[Any]) -> tuple[list[Any], list[Any], list[BaseException]]:
+        """Send a claimed batch and await every future: (sent, failed, errors)."""
+        # A broker that cannot be reached at all raises here: nothing is marked, the relay
+        # loop backs off as a whole (rows keep no per-row backoff for an outage).
+        producer = await self._get_producer()
+        futures: list[asyncio.Future[Any]] = []
+        send_error: BaseException | None = None
+        for r in rows:
+            try:
+                fut = await producer.send(
+                    r.topic,
+                    value=r.payload.encode(),
+                    key=r.key.encode(),
+                    headers=encode_headers({**(r.headers or {}), "ce_id": r.event_id}),
+                )
+            except Exception as exc:
+                send_error = exc
+                break
+            futures.append(fut)
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        sent = [
+            r for r, res in zip(rows, results, strict=False) if not isinstance(res, BaseException)
+        ]
+        failed = [
+            r for r, res in zip(rows, results, strict=False) if isinstance(res, BaseException)
+        ]
+        if send_error is not None and len(futures) < len(rows):
+            failed.extend(rows[len(futures) :])
+        errors = [res for res in results if isinstance(res, BaseException)]
+        if send_error is not None:
+            errors.append(send_error)
+        return sent, failed, errors
+
+    async def _mark(
+        self,
+        session: AsyncSession,
+        sent: list[Any],
+        failed: list[Any],
+        errors: list[BaseException],
+        now: dt.datetime,
+    ) -> None:
+        if sent:
+            await session.execute(
+                update(outbox)
+                .where(outbox.c.seq.in_([r.seq for r in sent]))
+                .values(published_at=utcnow())
+            )
+            for r in sent:
+                OUTBOX_PUBLISHED.labels(r.topic).inc()
+        for r in failed:
+            await session.execute(
+                update(outbox)
+                .where(outbox.c.seq == r.seq)
+                .values(
+                    attempts=r.attempts + 1,
+                    available_at=now + row_backoff(r.attempts + 1),
+                    last_error=repr(errors[0])[:2000] if errors else "unknown",
+                )
+            )
+
     async def refresh_metrics(self) -> tuple[int, float]:
-        async with self.sessionmaker() as session:
+        async with read_session(self.sessionmaker) as session:
             row = (
                 await session.execute(
                     select(func.count(), func.min(outbox.c.created_at)).where(
