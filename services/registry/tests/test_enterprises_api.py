@@ -53,7 +53,8 @@ async def test_wrong_check_character_names_field_and_expected(client: httpx.Asyn
     assert problem["errors"] == [
         {
             "field": "uscc",
-            "message": f"check character is {wrong[17]!r}, expected {check_character(good[:17])!r}",
+            "message": f"第18位（校验码）为“{wrong[17]}”，按 GB 32100-2015 计算应为"
+            f"“{check_character(good[:17])}”",
         }
     ]
 
@@ -289,3 +290,33 @@ async def test_an_enterprise_edits_its_profile_but_not_its_status(
         url, json={"status": "deregistered"}, headers={**headers, "If-Match": r.headers["etag"]}
     )
     assert r.status_code == 403
+
+
+async def test_identifiers_fold_and_gb32100_table(client: httpx.AsyncClient) -> None:
+    """Full-width, lower-case, padded spellings of a USCC and a province code are the same
+    identifiers; registration department 0 (GB 32100-2015 assigns none) is refused naming
+    position 1 and the allowed values, although its check character is right."""
+    body = enterprise_body("330000")
+    wide = "".join(chr(ord(c) - 0x21 + 0xFF01) for c in body["uscc"].lower())
+    r = await client.post(
+        "/api/v1/enterprises",
+        json={**body, "uscc": f"\u3000{wide} ", "province_code": "３３００００"},
+        headers=MINISTRY,
+    )
+    assert r.status_code == 201, r.text
+    assert (r.json()["uscc"], r.json()["province_code"]) == (body["uscc"], "330000")
+    again = await client.post("/api/v1/enterprises", json=body, headers=MINISTRY)
+    assert again.status_code == 409
+    r = await client.post(
+        "/api/v1/enterprises",
+        json=enterprise_body(uscc="01846145LN10WXACYU"),
+        headers=MINISTRY,
+    )
+    assert r.status_code == 422
+    [error] = r.json()["errors"]
+    assert error["field"] == "uscc" and error["message"].startswith("第1位（登记管理部门代码）")
+    assert "9 工商" in error["message"]
+    listed = await client.get(
+        "/api/v1/enterprises", params={"province_code": "３３００００"}, headers=MINISTRY
+    )
+    assert listed.status_code == 200 and len(listed.json()["items"]) == 1

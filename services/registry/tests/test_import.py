@@ -61,7 +61,7 @@ async def test_csv_import_reports_bad_rows_and_imports_good_ones(
     by_line = {e["line"]: e for e in report["errors"]}
     assert set(by_line) == {3, 4, 6, 7}
     assert (
-        "expected" in by_line[3]["errors"][0]["message"]
+        "计算应为" in by_line[3]["errors"][0]["message"]
         and by_line[3]["errors"][0]["field"] == "uscc"
     )
     assert by_line[4]["errors"][0]["field"] == "province_code"

@@ -116,6 +116,31 @@ async def test_personal_data_is_protected(
     assert (await tclient.get(f"/api/v1/people/{person['id']}", headers=other)).status_code == 404
 
 
+async def test_a_full_width_id_number_is_the_same_person(tclient: httpx.AsyncClient) -> None:
+    """The issue's case: `99010119850315101X` then the same number typed full-width (and
+    with a lower-case x, padded) is one person — 409, not a second person."""
+    org = uuid.uuid4()
+    number = "99010119850315101X"
+    await make_person(tclient, org, number)
+    wide = "".join(
+        chr(ord(c) - 0x30 + 0xFF10) if c.isascii() and c.isnumeric() else c for c in number
+    )
+    for typed in (wide, "\u3000" + wide[:-1] + "x ", number.lower()):
+        again = await tclient.post(
+            "/api/v1/people",
+            json={"name": "张三", "id_number": typed, "organization_kind": "enterprise"},
+            headers=mint(Role.enterprise, org=org),
+        )
+        assert again.status_code == 409, again.text
+    # An Arabic-Indic digit is never read as a digit.
+    r = await tclient.post(
+        "/api/v1/people",
+        json={"name": "张三", "id_number": "٩" + number[1:], "organization_kind": "enterprise"},
+        headers=mint(Role.enterprise, org=org),
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "id_number"
+
+
 async def test_capacity_waitlist_and_promotion_under_concurrency(
     tclient: httpx.AsyncClient,
 ) -> None:

@@ -20,8 +20,11 @@ from assessment.service import assessments as service
 from iims_common.errors import NotFound, RuleViolation
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
+from iims_common.identifiers import FOLD, SixDigitCode, pattern
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.pagination import Page, Pagination, page_of, where_given
+
+IndustrySection = Annotated[str, FOLD, pattern(r"^[A-T]$")]
 
 router = APIRouter(prefix="/api/v1")
 
@@ -174,9 +177,9 @@ async def submit(assessment_id: uuid.UUID, caller: CurrentCaller, session: Sessi
 async def get_benchmark(
     caller: CurrentCaller,
     session: Session,
-    industry_section: Annotated[str, Query(pattern=r"^[A-T]$", description="GB/T 4754 门类")],
-    period: Annotated[str, Query(pattern=s.PERIOD)],
-    province_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    industry_section: Annotated[IndustrySection, Query(description="GB/T 4754 门类")],
+    period: Annotated[s.Period, Query()],
+    province_code: Annotated[SixDigitCode | None, Query()] = None,
     assessment_id: uuid.UUID | None = None,
 ) -> s.BenchmarkOut:
     """Average, median and top decile for an industry (optionally a province) and period, from

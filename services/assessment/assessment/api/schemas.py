@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessment.domain.conformity import Rating
+from iims_common.identifiers import FOLD, pattern
 from iims_common.schemas import Input
 
-PERIOD = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
+PERIOD = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
+Period = Annotated[str, FOLD, pattern(PERIOD)]
 
 
 class FrameworkSummary(BaseModel):
@@ -31,7 +33,7 @@ class FrameworkOut(FrameworkSummary):
 class AssessmentCreate(Input):
     enterprise_id: uuid.UUID
     framework_code: str = Field(min_length=1, max_length=60)
-    period: str = Field(pattern=PERIOD, description="YYYY or YYYY-MM")
+    period: Period = Field(description="YYYY or YYYY-MM")
 
 
 class ClauseAssessment(Input):

@@ -12,6 +12,7 @@ from audit.api import schemas as s
 from audit.db import repository
 from audit.db.tables import Application, Audit, Certificate, Finding
 from iims_common.errors import NotFound
+from iims_common.identifiers import fold_identifier
 from iims_common.identity import Caller
 
 NUMBER = re.compile(r"[A-Z0-9-]{1,40}")
@@ -59,7 +60,9 @@ async def finding(
 async def certificate(
     session: AsyncSession, caller: Caller | None, number: str, *, for_update: bool = False
 ) -> Certificate:
-    """By number; `caller=None` is the public verification (no scope, but no hints either)."""
+    """By number; `caller=None` is the public verification (no scope, but no hints either).
+    The number is folded first (full-width, lower case, padding all find the same one)."""
+    number = fold_identifier(number)
     if not NUMBER.fullmatch(number):  # not a number we could have issued: the same plain 404
         raise NotFound("No certificate with this number")
     stmt = sa.select(Certificate).where(Certificate.number == number)

@@ -18,10 +18,11 @@ from audit.domain.enums import (
     Severity,
     TeamRole,
 )
+from iims_common.identifiers import FOLD, pattern
 from iims_common.schemas import Input, Output, checked
 from iims_common.standard import REQUIREMENT_CLAUSES
 
-INDUSTRY = r"^[A-T](\d{2})?$"  # GB/T 4754-2017 门类 letter, optionally 大类
+INDUSTRY = r"^[A-T]([0-9]{2})?$"  # GB/T 4754-2017 门类 letter, optionally 大类
 
 
 def _clause_error(code: str) -> str | None:
@@ -283,7 +284,7 @@ class UnavailabilityOut(Output):
 
 
 class CompetencesIn(Input):
-    industries: Annotated[list[Annotated[str, Field(pattern=INDUSTRY)]], Field(max_length=30)] = (
+    industries: Annotated[list[Annotated[str, FOLD, pattern(INDUSTRY)]], Field(max_length=30)] = (
         Field(description="GB/T 4754-2017 门类 letters or 大类 codes (e.g. C, C26)")
     )
 

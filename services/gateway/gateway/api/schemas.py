@@ -8,15 +8,16 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from iims_common.identifiers import ProvinceLevelCode
 from iims_common.identity import Role
 from iims_common.schemas import Input, Output
 
-PROVINCE = r"^\d{2}0000$"
+PROVINCE = r"^[0-9]{2}0000$"
 
 
 class Scoped(Input):
     role: Role
-    province_code: Annotated[str, Field(pattern=PROVINCE)] | None = None
+    province_code: ProvinceLevelCode | None = None
     organization_id: uuid.UUID | None = None
 
     @model_validator(mode="after")

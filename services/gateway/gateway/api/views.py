@@ -20,6 +20,7 @@ from gateway.service import webhooks as webhook_service
 from iims_common.db import utcnow
 from iims_common.errors import Forbidden, NotFound
 from iims_common.http import Session, json_response
+from iims_common.identifiers import ProvinceLevelCode, fold_identifier
 from iims_common.identity import Role
 from iims_common.pagination import Page, Pagination, paginate
 from iims_common.personal_data import PersonalDataVault
@@ -46,6 +47,7 @@ async def provincial_dashboard(
 ) -> dict[str, Any]:
     """省级看板: the same numbers for one province (a province sees only its own)."""
     caller = principal.caller
+    province_code = fold_identifier(province_code)
     await dashboard.require_known_province(province_code)
     if caller.role not in NATIONAL_ROLES and not (
         caller.role is Role.province and caller.province_code == province_code
@@ -60,7 +62,7 @@ async def provincial_dashboard(
 class SubscriptionIn(Input):
     url: HttpUrl
     event_types: Annotated[list[str], Field(min_length=1, max_length=len(EVENT_TYPES))]
-    province_code: Annotated[str, Field(pattern=r"^\d{2}0000$")] | None = Field(
+    province_code: ProvinceLevelCode | None = Field(
         None, description="administrators only; a province subscribes for itself"
     )
 
@@ -262,6 +264,7 @@ async def progress_report(
     """贯标进展情况报送: the province's pilots and their status as an Excel file with Chinese
     headers (a province exports its own; the ministry any)."""
     caller = principal.caller
+    province_code = fold_identifier(province_code)
     await dashboard.require_known_province(province_code)
     if caller.role not in NATIONAL_ROLES and not (
         caller.role is Role.province and caller.province_code == province_code

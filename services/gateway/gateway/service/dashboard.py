@@ -14,6 +14,7 @@ from gateway.domain import dashboard as rules
 from gateway.domain.dashboard import ALL, NATIONAL, Delta
 from iims_common.db import upsert_insert
 from iims_common.errors import NotFound
+from iims_common.identifiers import is_ascii_digits
 
 PROVINCE_COUNT = 31  # 31 provincial-level divisions in the programme (GB/T 2260)
 
@@ -183,5 +184,5 @@ async def _dashboard(session: AsyncSession, province: str, today: dt.date) -> di
 
 
 async def require_known_province(province: str) -> None:
-    if len(province) != 6 or not province.isdigit() or not province.endswith("0000"):
+    if not is_ascii_digits(province, 6) or not province.endswith("0000"):
         raise NotFound(f"No province {province}")

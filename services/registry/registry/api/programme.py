@@ -411,7 +411,7 @@ async def list_progress_reports(
     batch_id: uuid.UUID | None = None,
     pilot_id: uuid.UUID | None = None,
     province_code: Annotated[ProvinceCode | None, Query()] = None,
-    period: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    period: Annotated[s.Period | None, Query()] = None,
 ) -> Page[s.ProgressReportOut]:
     stmt = where_given(
         sa.select(ProgressReport)
@@ -435,7 +435,7 @@ async def progress_summary(
     batch_id: uuid.UUID,
     caller: CurrentCaller,
     session: Session,
-    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")],
+    period: Annotated[s.Period, Query(description="YYYY-MM")],
 ) -> s.ProgressSummary:
     require_role(caller, Role.ministry, Role.management_org, Role.province)
     batch = await repository.get_one(session, Batch, batch_id, what="Batch")

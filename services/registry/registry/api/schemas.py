@@ -8,9 +8,10 @@ import re
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, computed_field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, computed_field
 
-from iims_common.schemas import Input, Output, checked
+from iims_common.identifiers import FOLD, USCC, check, fold_phone
+from iims_common.schemas import Input, Output
 from registry.domain.enums import (
     AgencyKind,
     AgencyStatus,
@@ -27,19 +28,14 @@ from registry.domain.reference import (
     industry_error,
     province_error,
 )
-from registry.domain.uscc import uscc_error
 
-
-def _upper(value: str) -> str:
-    return value.strip().upper()
-
-
-USCC = Annotated[str, AfterValidator(_upper), checked(uscc_error)]
-ProvinceCode = Annotated[str, checked(province_error)]
-RegionCode = Annotated[str, checked(authority_region_error)]
-IndustryCode = Annotated[str, AfterValidator(_upper), checked(industry_error)]
+# Every identifier is folded (NFKC, trimmed, upper-cased) before it is checked: one rule,
+# `iims_common.identifiers`, for bodies, query parameters and import rows alike.
+ProvinceCode = Annotated[str, FOLD, check(province_error)]
+RegionCode = Annotated[str, FOLD, check(authority_region_error)]
+IndustryCode = Annotated[str, FOLD, check(industry_error)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 
 def _period(value: str) -> str:
@@ -48,16 +44,22 @@ def _period(value: str) -> str:
     return value
 
 
-Period = Annotated[str, AfterValidator(_period)]
+Period = Annotated[str, FOLD, AfterValidator(_period)]
 
 
 # --- enterprises -------------------------------------------------------------------------
 
 
+def _phone(value: object) -> object:
+    return fold_phone(value) if isinstance(value, str) else value
+
+
 class EnterpriseContact(Input):
     address: str | None = Field(None, max_length=300)
     contact_name: str | None = Field(None, max_length=100)
-    contact_phone: str | None = Field(None, max_length=40, pattern=r"^[0-9+\-() ]{5,40}$")
+    contact_phone: Annotated[str, BeforeValidator(_phone)] | None = Field(
+        None, max_length=40, pattern=r"^[0-9+\-() ]{5,40}$"
+    )
     contact_email: str | None = Field(None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

@@ -87,7 +87,7 @@ INDUSTRY_SECTIONS: dict[str, IndustrySection] = {
     ]
 }
 
-_INDUSTRY = re.compile(r"^([A-T])(\d{2})?$")
+_INDUSTRY = re.compile(r"^([A-T])([0-9]{2})?$")
 
 
 def province_error(code: str) -> str | None:

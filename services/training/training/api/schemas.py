@@ -5,16 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
-from iims_common.schemas import Input, Output, checked
+from iims_common.identifiers import IdNumber, Phone, SixDigitCode
+from iims_common.schemas import Input, Output
 from training.domain.enums import LABELS, EnrollmentStatus, OrganizationKind, QualificationKind
-from training.domain.id_number import id_number_error, phone_error
-
-IdNumber = Annotated[str, AfterValidator(lambda v: v.strip().upper()), checked(id_number_error)]
-Phone = Annotated[str, AfterValidator(lambda v: v.strip()), checked(phone_error)]
 
 
 class ModuleOut(BaseModel):
@@ -101,7 +97,7 @@ class PersonCreate(Input):
         None, description="Defaults to the caller's organization"
     )
     organization_kind: OrganizationKind
-    province_code: str | None = Field(None, pattern=r"^\d{6}$")
+    province_code: SixDigitCode | None = None
 
 
 class PersonOut(Output):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import NotFound, RuleViolation
+from iims_common.identifiers import fold_identifier
 from training.db.tables import Enrollment, Person, Qualification
 from training.domain import qualifications as rules
 from training.domain.enums import QualificationKind
@@ -78,6 +79,9 @@ async def grant_for_passed_exam(
 async def by_number(
     session: AsyncSession, number: str, *, for_update: bool = False
 ) -> Qualification:
+    """By number as a person types it: folded first (full-width, lower case, padding — the
+    numbers are Crockford-style and upper-case), so any spelling finds the same one."""
+    number = fold_identifier(number)
     stmt = sa.select(Qualification).where(Qualification.number == number)
     if for_update:
         stmt = stmt.with_for_update()
