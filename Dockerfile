@@ -2,6 +2,16 @@
 # (registry | training | assessment | audit | gateway). Multi-stage: wheels are built with
 # the toolchain, the final stage gets only the installed packages and runs as non-root.
 ARG PYTHON=python:3.11-slim-bookworm
+ARG NODE=node:20-bookworm-slim
+
+# The web console (web/, served by the gateway at /): npm ci from the lock file, vite build.
+FROM ${NODE} AS console
+ENV PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_config_fund=false npm_config_audit=false
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --loglevel=error
+COPY web/ ./
+RUN npm run build
 
 FROM ${PYTHON} AS build
 ARG SERVICE
@@ -20,9 +30,11 @@ RUN python -m venv /opt/iims \
 FROM ${PYTHON}
 ARG SERVICE
 ENV PATH=/opt/iims/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    SERVICE=${SERVICE} ENVIRONMENT=production LOG_JSON=true
+    SERVICE=${SERVICE} ENVIRONMENT=production LOG_JSON=true CONSOLE_DIR=/opt/iims/console
 RUN groupadd --system --gid 10001 iims && useradd --system --uid 10001 --gid iims iims
 COPY --from=build /opt/iims /opt/iims
+# Only the gateway serves it (CONSOLE_DIR); a few MB in the other images.
+COPY --from=console /web/dist /opt/iims/console
 # The migration Job runs `alembic upgrade head` here (alembic.ini next to the package).
 WORKDIR /opt/iims/lib/python3.11/site-packages
 USER 10001:10001

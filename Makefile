@@ -7,7 +7,7 @@ SERVICES := registry training assessment audit gateway
 PACKAGES := $(SERVICES)
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: venv run test lint bench broker migrate clean format
+.PHONY: venv run test lint bench broker migrate clean format web-install web-types web-check web-e2e
 
 $(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml $(foreach s,$(PACKAGES),services/$(s)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,37 @@ migrate: $(STAMP)
 	  (cd services/$$s && DATABASE_URL="$$url" ../../$(BIN)/alembic upgrade head) || exit 1; \
 	done
 
-## make test — whole suite on PostgreSQL at 127.0.0.1:5432 and a broker the suite starts itself.
-test: $(STAMP) $(HELM)
+## The web console (web/, see web/README.md): npm ci from the committed lock file only.
+WEB_STAMP := web/node_modules/.installed
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+web-install: $(WEB_STAMP)
+
+## make web-types — regenerate web/src/api/schema.d.ts from the merged OpenAPI (after an API change).
+web-types: $(STAMP) $(WEB_STAMP)
+	$(BIN)/python scripts/dump_openapi.py > web/openapi.json
+	cd web && npx openapi-typescript openapi.json -o src/api/schema.d.ts
+
+## make web-check — API types up to date, vue-tsc, eslint, vitest, production build.
+web-check: $(STAMP) $(WEB_STAMP)
+	$(BIN)/python scripts/dump_openapi.py > web/openapi.json
+	mkdir -p web/test-results
+	cd web && npx openapi-typescript openapi.json -o test-results/schema.d.ts >/dev/null 2>&1
+	@diff -q web/src/api/schema.d.ts web/test-results/schema.d.ts >/dev/null || \
+	  (diff -u web/src/api/schema.d.ts web/test-results/schema.d.ts | head -40; \
+	   echo "web/src/api/schema.d.ts is out of date with the API: run make web-types and fix what vue-tsc finds"; exit 1)
+	cd web && npm run --silent typecheck && npm run --silent lint && npm run --silent test:unit
+	$(BIN)/python scripts/console_build.py --force
+
+## make web-e2e — the browser tests alone (Playwright + Debian chromium against a started stack).
+web-e2e: $(STAMP) $(WEB_STAMP)
+	$(BIN)/python -m pytest -q tests/test_web_console.py
+
+## make test — whole suite on PostgreSQL at 127.0.0.1:5432 and a broker the suite starts itself;
+## first the web console's checks and build (the browser tests are part of the pytest run).
+test: $(STAMP) $(HELM) web-check
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

@@ -22,6 +22,9 @@ from iims_common.broker import start_broker, stop_broker, wait_for_port
 from iims_common.identity import Caller, Role, mint_internal_token
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+from console_build import ensure_built  # noqa: E402
+from demo_accounts import ensure_demo_accounts  # noqa: E402
 
 
 def _admin_key(gateway: str, env: dict[str, str]) -> str:
@@ -70,6 +73,7 @@ def main() -> int:
         broker = start_broker(broker_port)
         env["KAFKA_BOOTSTRAP_SERVERS"] = f"127.0.0.1:{broker_port}"
     procs: list[subprocess.Popen[bytes]] = []
+    console = ensure_built()  # the gateway serves web/dist at /
     try:
         for name, port_, db_env in services:
             service_env = {
@@ -101,6 +105,7 @@ def main() -> int:
                 env=env,
                 check=True,
             )
+        logins = ensure_demo_accounts(gateway, admin_key)
         secret = env.get("INTERNAL_TOKEN_SECRET", "dev-only-internal-secret-change-me")
         token = mint_internal_token(
             secret, Caller(subject="dev", role=Role.ministry), ttl=dt.timedelta(days=1)
@@ -113,7 +118,8 @@ IIMS platform (两化融合管理体系 咨询与认定服务平台) is running 
   assessment API http://127.0.0.1:{services[2][1]}/api/v1/assessments  (docs: /docs)
   audit API      http://127.0.0.1:{services[3][1]}/api/v1/applications  (docs: /docs)
   gateway        {gateway}/docs   — the one public API (all services, merged OpenAPI)
-  admin API key  {admin_key}   (send as X-API-Key)
+  web console    {gateway}/   — {console}
+{"".join(f"    {d.label}：{d.username} / {d.password}" + chr(10) for d in logins)}  admin API key  {admin_key}   (send as X-API-Key)
   health         /healthz  /readyz  /metrics on each
   broker         {env["KAFKA_BOOTSTRAP_SERVERS"]}{" (local tansu, memory-only)" if broker else ""}
   databases      {var}/<service>.db unless REGISTRY_/TRAINING_DATABASE_URL (or DATABASE_URL) are set

@@ -11,6 +11,24 @@ from pathlib import Path
 from iims_common.testing import ROOT
 
 SERVICES = ("registry", "training", "assessment", "audit", "gateway")
+# The installed gateway serves the console the Node stage built (`make test` builds web/dist
+# with the same `vite build` before pytest runs) from CONSOLE_DIR, as the image sets it.
+
+
+def console_check(venv: Path) -> str:
+    return f"""cd /tmp && CONSOLE_DIR={ROOT / "web" / "dist"} {venv}/bin/python - <<'PY'
+import asyncio, httpx
+from gateway.main import create_app
+async def main():
+    transport = httpx.ASGITransport(app=create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as c:
+        r = await c.get("/")
+        assert r.status_code == 200 and '<div id="app">' in r.text, (r.status_code, r.text[:200])
+        assert "default-src 'self'" in r.headers["content-security-policy"]
+        deep = await c.get("/province/enterprises")
+        assert deep.status_code == 200 and deep.text == r.text
+asyncio.run(main())
+PY"""
 
 
 def dockerfile_commands() -> str:
@@ -35,6 +53,7 @@ cd {src}
 {venv}/bin/pip install -q --disable-pip-version-check --no-deps ./libs/common ./services/{service}
 cd /tmp && {venv}/bin/python -c "import {service}.main, {service}.worker"
 {venv}/bin/python -c "import pathlib, {service}; assert (pathlib.Path({service}.__file__).parent / 'migrations' / 'versions').is_dir()"
+{console_check(venv) if service == "gateway" else ""}
 """
     proc = await asyncio.create_subprocess_exec(
         "bash",
@@ -48,7 +67,18 @@ cd /tmp && {venv}/bin/python -c "import {service}.main, {service}.worker"
     return service, proc.returncode or 0, out.decode()[-3000:]
 
 
+def test_the_image_builds_the_console_in_a_node_stage() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    stage = text[text.index("AS console") : text.index("AS build")]
+    assert "COPY web/package.json web/package-lock.json ./" in stage
+    assert "RUN npm ci" in stage and "RUN npm run build" in stage
+    assert "COPY --from=console /web/dist /opt/iims/console" in text
+    assert "CONSOLE_DIR=/opt/iims/console" in text
+    assert (ROOT / "web" / "package-lock.json").is_file()
+
+
 async def test_each_service_installs_and_imports_in_a_fresh_venv(tmp_path: Path) -> None:
+    assert (ROOT / "web" / "dist" / "index.html").is_file(), "build the console first (make test)"
     commands = dockerfile_commands()
     assert "pip install -r requirements.lock" in commands
     assert "pip install --no-deps ./libs/common ./services/${SERVICE}" in commands

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from gateway import __version__
-from gateway.api import auth, proxy, views
+from gateway.api import auth, console, proxy, views
 from gateway.domain.openapi import merge
 from gateway.events.consume import gateway_consumers
 from gateway.service import webhooks
@@ -61,7 +61,7 @@ def create_app(
         title="IIMS platform API",
         description=DESCRIPTION,
         version=__version__,
-        routers=[auth.router, views.router, proxy.router],
+        routers=[auth.router, views.router, proxy.router, console.router],
         consumers=gateway_consumers,
         periodic=[
             PeriodicJob(

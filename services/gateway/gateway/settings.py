@@ -49,6 +49,8 @@ class GatewaySettings(ServiceSettings):
     webhook_timeout_s: float = 10.0
     webhook_allow_private_targets: bool = False
     webhook_poll_interval_s: float = 1.0
+    # The built web console (web/dist); empty = the source checkout's web/dist.
+    console_dir: str = ""
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_development(self) -> GatewaySettings:

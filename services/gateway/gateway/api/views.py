@@ -24,6 +24,7 @@ from iims_common.identifiers import ProvinceLevelCode, fold_identifier
 from iims_common.identity import Role
 from iims_common.pagination import Page, Pagination, paginate
 from iims_common.personal_data import PersonalDataVault
+from iims_common.ratelimit import RateLimit
 from iims_common.schemas import Input, Output
 
 router = APIRouter(prefix="/api/v1")
@@ -31,7 +32,62 @@ NATIONAL_ROLES = (Role.ministry, Role.management_org)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/dashboards/national", tags=["dashboards 统计看板"])
+class PlanCounts(Output):
+    submitted: int
+    late: int
+    missing: int | None = Field(description="null until the batch's plan deadline has passed")
+
+
+class ReportCounts(Output):
+    latest_period: str | None = Field(description="YYYY-MM")
+    submitted: int
+    missing: int
+
+
+class BatchFigures(Output):
+    batch_id: str
+    year: int
+    name: str | None
+    recommended: int
+    pilots: int
+    pilot_quota: int | None
+    pilots_by_status: dict[str, int]
+    assessments_done: int
+    average_index: float | None
+    audits_scheduled: int
+    audits_completed: int
+    certified: int
+    certification_target: int | None
+    province_plans: PlanCounts
+    progress_reports: ReportCounts
+
+
+class DashboardOut(Output):
+    province_code: str | None = Field(description="null for the national dashboard")
+    batches: list[BatchFigures]
+    people_trained: int
+    people_qualified: dict[str, int] = Field(description="by qualification kind")
+
+
+class PublicBatchFigures(Output):
+    year: int
+    name: str | None
+    recommended: int
+    pilots: int
+    pilot_quota: int | None
+    certified: int
+    certification_target: int | None
+
+
+class PublicFigures(Output):
+    """The programme in figures, as the public home page shows them (no login)."""
+
+    batches: list[PublicBatchFigures]
+    people_trained: int
+    people_qualified: dict[str, int]
+
+
+@router.get("/dashboards/national", response_model=DashboardOut, tags=["dashboards 统计看板"])
 async def national_dashboard(principal: CurrentPrincipal, session: Session) -> dict[str, Any]:
     """全国看板 per batch: recommended, pilots vs quota, by status, assessments and average
     index, audits, certified vs target, province plans and progress reports; trained and
@@ -41,7 +97,11 @@ async def national_dashboard(principal: CurrentPrincipal, session: Session) -> d
     return await dashboard.national(session, utcnow().date())
 
 
-@router.get("/dashboards/provinces/{province_code}", tags=["dashboards 统计看板"])
+@router.get(
+    "/dashboards/provinces/{province_code}",
+    response_model=DashboardOut,
+    tags=["dashboards 统计看板"],
+)
 async def provincial_dashboard(
     province_code: str, principal: CurrentPrincipal, session: Session
 ) -> dict[str, Any]:
@@ -54,6 +114,16 @@ async def provincial_dashboard(
     ):
         raise NotFound(f"No dashboard for province {province_code}")
     return await dashboard.provincial(session, province_code, utcnow().date())
+
+
+@router.get("/public/figures", response_model=PublicFigures, tags=["public 公开查询与公示"])
+async def public_figures(request: Request, session: Session) -> dict[str, Any]:
+    """贯标工作数据: per batch, pilots against the quota and certified enterprises against the
+    target, and the people trained and qualified — the national totals only (no login; per
+    client address rate limit)."""
+    limiter: RateLimit = request.app.state.limits["public"]
+    await limiter.check(request, "public/figures")
+    return await dashboard.national(session, utcnow().date())
 
 
 # --- webhooks ------------------------------------------------------------------------------

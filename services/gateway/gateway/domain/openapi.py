@@ -84,7 +84,9 @@ def merge(gateway: dict[str, Any], services: Mapping[str, dict[str, Any]]) -> di
     merged["components"]["securitySchemes"] = SECURITY_SCHEMES
     paths: dict[str, Any] = {
         p: {
-            m: _public_operation(op, p.startswith("/api/v1/auth/")) if m in METHODS else op
+            m: _public_operation(op, p.startswith(("/api/v1/auth/", "/api/v1/public/")))
+            if m in METHODS
+            else op
             for m, op in item.items()
         }
         for p, item in merged.get("paths", {}).items()

@@ -1,0 +1,77 @@
+/**
+ * Routes (history mode; the gateway answers index.html for any non-API path). Each route's
+ * `meta` says who may open it and where it sits in the menu:
+ *   - `public: true`            — no login (the public site)
+ *   - `roles: [...]`            — signed-in people of these roles
+ *   - `admin: true`             — platform administrators only
+ *   - `menu: 'group.key'`       — shown in the side menu under that group (src/menu.ts)
+ * Every page is a lazy chunk (route-level code splitting keeps first-load JS small).
+ */
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import type { Role } from '@/stores/auth'
+import { useAuth } from '@/stores/auth'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean
+    roles?: Role[]
+    admin?: boolean
+    /** i18n key of the page title (document.title and the menu) */
+    title?: string
+    /** menu group: 'public' | 'ministry' | 'province' | 'admin' | 'account' */
+    group?: string
+  }
+}
+
+export const NATIONAL: Role[] = ['ministry', 'management_org']
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/',
+    component: () => import('@/layouts/PublicLayout.vue'),
+    children: [
+      { path: '', name: 'home', component: () => import('@/views/public/HomeView.vue'), meta: { public: true, title: 'menu.home', group: 'public' } },
+      { path: 'login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true, title: 'menu.login' } },
+    ],
+  },
+  {
+    path: '/',
+    component: () => import('@/layouts/ConsoleLayout.vue'),
+    children: [
+      { path: 'account', name: 'account', component: () => import('@/views/AccountView.vue'), meta: { title: 'menu.account', group: 'account' } },
+    ],
+  },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('@/views/NotFound.vue'), meta: { public: true, title: 'common.notFound' } },
+]
+
+/** Where a person lands after login: the first page of their workspace. */
+export function homeOf(role: Role | null, admin: boolean): string {
+  if (role === 'ministry' || role === 'management_org') return '/ministry'
+  if (role === 'province') return '/province'
+  if (admin) return '/admin/api-keys'
+  return '/account'
+}
+
+/** May this person open a route with this meta? (the menu uses the same rule) */
+export function allowed(meta: { public?: boolean; roles?: Role[]; admin?: boolean }, role: Role | null, admin: boolean): boolean {
+  if (meta.public) return true
+  if (!role) return false
+  if (meta.admin) return admin
+  if (meta.roles) return meta.roles.includes(role)
+  return true
+}
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  const auth = useAuth()
+  const me = await auth.loadMe()
+  if (!me) return { name: 'login', query: { next: to.fullPath } }
+  if (!allowed(to.meta, me.role, me.admin)) return homeOf(me.role, me.admin)
+  return true
+})
