@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from iims_common.app import create_service_app
 from registry import __version__
-from registry.api import enterprises, programme, reference
+from registry.api import enterprises, programme, reference, work
 from registry.events.consume import registry_consumers
 from registry.settings import RegistrySettings, get_settings
 
@@ -25,7 +25,13 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         title="IIMS registry",
         description=DESCRIPTION,
         version=__version__,
-        routers=[reference.router, enterprises.router, programme.router],
+        routers=[
+            reference.router,
+            enterprises.router,
+            programme.router,
+            work.router,
+            work.public_router,
+        ],
         consumers=registry_consumers,
     )
 

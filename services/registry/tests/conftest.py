@@ -16,6 +16,10 @@ from registry.main import create_app
 from registry.settings import RegistrySettings
 
 TABLES = (
+    "task_submissions, programme_tasks, meeting_registrations, meetings, notice_reads, "
+    "notices, document_versions, documents, fund_disbursements, fund_allocations, "
+    "fund_eligibility, fund_budgets, agency_staff_qualifications, agency_list_entries, "
+    "agency_lists, call_candidates, certification_calls, batch_quota_changes, "
     "pilot_status_changes, progress_reports, province_plans, pilots, recommendations, "
     "batches, agencies, recommending_units, enterprises, outbox, processed_events, "
     "idempotency_keys"

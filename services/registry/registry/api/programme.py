@@ -23,6 +23,7 @@ from registry.db import repository
 from registry.db.tables import (
     Agency,
     Batch,
+    BatchQuotaChange,
     Pilot,
     PilotStatusChange,
     ProgressReport,
@@ -156,7 +157,7 @@ async def create_batch(
     require_role(caller, Role.ministry)
 
     async def create() -> JSONResponse:
-        batch = await service.create_batch(session, body)
+        batch = await service.create_batch(session, body, changed_by=caller.client_key)
         return _created(s.BatchOut.model_validate(batch), "batches", batch.id, batch.version)
 
     return await idempotent(session, caller, key, body, create)
@@ -186,8 +187,26 @@ async def update_batch(
     require_role(caller, Role.ministry)
     batch = await repository.get_one(session, Batch, batch_id, for_update=True, what="Batch")
     check_if_match(if_match, batch.version)
-    batch = await service.update_batch(session, batch, body)
+    batch = await service.update_batch(session, batch, body, changed_by=caller.client_key)
     return json_response(s.BatchOut.model_validate(batch), version=batch.version)
+
+
+@router.get(
+    "/batches/{batch_id}/quota-changes",
+    response_model=list[s.QuotaChangeOut],
+    tags=["batches 试点批次"],
+)
+async def quota_changes(
+    batch_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> list[s.QuotaChangeOut]:
+    """Every change of the batch's pilot quota: from, to, when, why, by whom."""
+    batch = await repository.get_one(session, Batch, batch_id, what="Batch")
+    rows = await session.scalars(
+        sa.select(BatchQuotaChange)
+        .where(BatchQuotaChange.batch_id == batch.id)
+        .order_by(BatchQuotaChange.created_at, BatchQuotaChange.id)
+    )
+    return [s.QuotaChangeOut.model_validate(r) for r in rows.all()]
 
 
 @router.get("/batches/{batch_id}/stats", response_model=s.BatchStats, tags=["stats 统计"])

@@ -210,6 +210,20 @@ class BatchUpdate(Input):
     pilot_quota: int | None = Field(None, ge=1, le=1_000_000)
     certification_target: int | None = Field(None, ge=0, le=1_000_000)
     plan_deadline: dt.date | None = None
+    quota_change_reason: str | None = Field(
+        None, min_length=1, max_length=2000, description="Why the pilot quota changes (kept)"
+    )
+    quota_changed_on: dt.date | None = Field(None, description="When it changed (default today)")
+
+
+class QuotaChangeOut(Output):
+    """When and why a batch's pilot quota changed (2014: planned 500, 502 finally enrolled)."""
+
+    from_quota: int | None
+    to_quota: int
+    changed_on: dt.date
+    reason: str
+    changed_by: str
 
 
 class BatchOut(Output):

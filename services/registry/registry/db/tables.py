@@ -185,3 +185,22 @@ class ProvincePlan(Base):
     funding_wan_yuan: Mapped[float | None]
     submitted_by: Mapped[str] = mapped_column(sa.String(200))
     submitted_at: Mapped[dt.datetime] = _created()
+
+
+class BatchQuotaChange(Base):
+    """When and why a batch's pilot quota changed (2014: planned 500, 502 finally enrolled)."""
+
+    __tablename__ = "batch_quota_changes"
+    id: Mapped[uuid.UUID] = _id()
+    batch_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("batches.id"), index=True)
+    from_quota: Mapped[int | None]
+    to_quota: Mapped[int]
+    changed_on: Mapped[dt.date] = mapped_column(sa.Date())
+    reason: Mapped[str] = mapped_column(sa.Text())
+    changed_by: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[dt.datetime] = _created()
+
+
+# The programme's own work (tasks, meetings, notices, documents, funds, agency lists) lives in
+# its own module but in this metadata (one Alembic history).
+from registry.db import work as _work  # noqa: E402, F401

@@ -1,5 +1,7 @@
-"""Events the registry consumes: certificate-issued (pilot → certified) and assessment-scored
-(latest stage on the pilot). Both run inside the inbox transaction of `EventConsumer`."""
+"""Events the registry consumes: certificate-issued (pilot → certified, and eligible for
+贯标试点支持), assessment-scored (latest stage on the pilot), qualification-granted /
+qualification-revoked (agency staff holding 咨询资质, for the recommended-consultancy lists).
+All run inside the inbox transaction of `EventConsumer`."""
 
 from __future__ import annotations
 
@@ -13,13 +15,16 @@ from iims_common.events.consumer import EventConsumer
 from iims_common.events.envelope import CloudEvent
 from iims_common.settings import ServiceSettings
 from registry.db import repository
-from registry.db.tables import Enterprise
+from registry.db.tables import Batch, Enterprise
 from registry.domain.enums import EnterpriseStatus, PilotStatus
+from registry.service import work
 from registry.service.programme import change_pilot_status
 
 CONSUMER_NAME = "registry"
 CERTIFICATE_ISSUED = "certificate-issued"
 ASSESSMENT_SCORED = "assessment-scored"
+QUALIFICATION_GRANTED = "qualification-granted"
+QUALIFICATION_REVOKED = "qualification-revoked"
 
 
 class CertificateIssued(BaseModel):
@@ -56,6 +61,11 @@ async def on_certificate_issued(session: AsyncSession, event: CloudEvent) -> Non
             )
         pilot.certificate_no = data.certificate_no
         pilot.certified_on = data.issued_on
+        batch = await session.get(Batch, pilot.batch_id)
+        if batch is not None:
+            await work.record_eligibility(
+                session, pilot, batch.year, data.certificate_no, data.issued_on
+            )
         break  # the newest active pilot carries the certificate
     enterprise = await session.get(Enterprise, data.enterprise_id)
     if enterprise is not None:
@@ -75,6 +85,16 @@ async def on_assessment_scored(session: AsyncSession, event: CloudEvent) -> None
         pilot.latest_maturity_level = data.maturity_level
 
 
+async def on_qualification_granted(session: AsyncSession, event: CloudEvent) -> None:
+    data = event.data if isinstance(event.data, dict) else {}
+    await work.qualification_granted(session, data)
+
+
+async def on_qualification_revoked(session: AsyncSession, event: CloudEvent) -> None:
+    data = event.data if isinstance(event.data, dict) else {}
+    await work.qualification_revoked(session, data)
+
+
 def registry_consumers(
     settings: ServiceSettings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> list[EventConsumer]:
@@ -83,6 +103,11 @@ def registry_consumers(
             CONSUMER_NAME,
             settings,
             sessionmaker,
-            {CERTIFICATE_ISSUED: on_certificate_issued, ASSESSMENT_SCORED: on_assessment_scored},
+            {
+                CERTIFICATE_ISSUED: on_certificate_issued,
+                ASSESSMENT_SCORED: on_assessment_scored,
+                QUALIFICATION_GRANTED: on_qualification_granted,
+                QUALIFICATION_REVOKED: on_qualification_revoked,
+            },
         )
     ]

@@ -10,6 +10,7 @@ from iims_common.events.outbox import build_outbox_row, record_event, record_eve
 from registry.db.tables import (
     Agency,
     Batch,
+    BatchQuotaChange,
     Enterprise,
     Pilot,
     ProgressReport,
@@ -105,7 +106,10 @@ PROGRESS_REPORTED = "progress-reported"
 PROVINCE_PLAN_SUBMITTED = "province-plan-submitted"
 
 
-async def batch_updated(session: AsyncSession, batch: Batch) -> None:
+async def batch_updated(
+    session: AsyncSession, batch: Batch, quota_change: BatchQuotaChange | None = None
+) -> None:
+    """`quota_change` (optional field): when and why the pilot quota changed."""
     await record_event(
         session,
         source=EVENT_SOURCE,
@@ -118,6 +122,14 @@ async def batch_updated(session: AsyncSession, batch: Batch) -> None:
             "pilot_quota": batch.pilot_quota,
             "certification_target": batch.certification_target,
             "plan_deadline": batch.plan_deadline,
+            "quota_change": {
+                "from_quota": quota_change.from_quota,
+                "to_quota": quota_change.to_quota,
+                "changed_on": quota_change.changed_on,
+                "reason": quota_change.reason,
+            }
+            if quota_change
+            else None,
         },
     )
 

@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from iims_common.db import utcnow
 from iims_common.errors import Conflict, Forbidden, RuleViolation
 from iims_common.identity import Caller, Role
 from registry.api import schemas
@@ -15,6 +16,7 @@ from registry.db import repository
 from registry.db.tables import (
     Agency,
     Batch,
+    BatchQuotaChange,
     Enterprise,
     Pilot,
     PilotStatusChange,
@@ -84,30 +86,61 @@ def _check_agency_authority(caller: Caller, kind: AgencyKind) -> None:
         raise Forbidden(f"Role '{caller.role}' may not manage {kind} agencies")
 
 
-async def create_batch(session: AsyncSession, body: schemas.BatchCreate) -> Batch:
+async def create_batch(
+    session: AsyncSession,
+    body: schemas.BatchCreate,
+    *,
+    changed_by: str = "",
+    on: dt.date | None = None,
+) -> Batch:
     if await repository.batch_by_year(session, body.year):
         raise Conflict(f"A batch for {body.year} exists")
     batch = Batch(**body.model_dump())
     session.add(batch)
     await session.flush()
-    await publish.batch_updated(session, batch)
+    change = BatchQuotaChange(
+        batch_id=batch.id,
+        from_quota=None,
+        to_quota=batch.pilot_quota,
+        changed_on=on or utcnow().date(),
+        reason="计划 (batch created)",
+        changed_by=changed_by,
+    )
+    session.add(change)
+    await publish.batch_updated(session, batch, change)
     return batch
 
 
-async def update_batch(session: AsyncSession, batch: Batch, body: schemas.BatchUpdate) -> Batch:
+async def update_batch(
+    session: AsyncSession, batch: Batch, body: schemas.BatchUpdate, *, changed_by: str = ""
+) -> Batch:
+    """Update a batch; a quota change is kept with when and why (`batch_quota_changes`, and
+    the `batch-updated` event carries it), never below the pilots already selected."""
     changes = body.model_dump(exclude_unset=True)
-    if changes.get("pilot_quota") is not None:
+    reason = changes.pop("quota_change_reason", None)
+    changed_on = changes.pop("quota_changed_on", None)
+    change = None
+    if changes.get("pilot_quota") is not None and changes["pilot_quota"] != batch.pilot_quota:
         selected = await repository.count_pilots(session, batch.id)
         if changes["pilot_quota"] < selected:
             raise RuleViolation(
                 "batch.quota-below-selected",
                 f"The quota cannot go below the {selected} pilots already selected",
             )
+        change = BatchQuotaChange(
+            batch_id=batch.id,
+            from_quota=batch.pilot_quota,
+            to_quota=changes["pilot_quota"],
+            changed_on=changed_on or utcnow().date(),
+            reason=reason or "(no reason given)",
+            changed_by=changed_by,
+        )
+        session.add(change)
     for field, value in changes.items():
         if value is not None or field == "plan_deadline":
             setattr(batch, field, value)
     await session.flush()
-    await publish.batch_updated(session, batch)
+    await publish.batch_updated(session, batch, change)
     return batch
 
 

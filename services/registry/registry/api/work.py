@@ -1,0 +1,978 @@
+"""The programme's own work over HTTP: tasks (之二/之四) and 报送, meetings, notices,
+documents, funds and agency lists. Creates accept Idempotency-Key; updates need If-Match;
+an object outside the caller's scope answers 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import Enum
+from typing import Annotated
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from iims_common.db import utcnow
+from iims_common.errors import NotFound, PayloadTooLarge, RuleViolation
+from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
+from iims_common.idempotency import idempotent
+from iims_common.identity import CurrentCaller, Role, require_role
+from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
+from registry.api import work_schemas as w
+from registry.api.deps import Settings
+from registry.api.schemas import ProvinceCode
+from registry.db import work_repository as repo
+from registry.db.tables import Agency
+from registry.db.work import (
+    AgencyList,
+    CallCandidate,
+    CertificationCall,
+    Document,
+    DocumentVersion,
+    FundAllocation,
+    FundBudget,
+    FundDisbursement,
+    FundEligibility,
+    Meeting,
+    MeetingRegistration,
+    Notice,
+    ProgrammeTask,
+    TaskSubmission,
+)
+from registry.service import work as service
+
+router = APIRouter(prefix="/api/v1")
+public_router = APIRouter(prefix="/api/v1/public", tags=["public 公开资料与名单"])
+PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+Year = Annotated[int, Query(ge=2010, le=2100)]
+AsOf = Annotated[
+    dt.date | None, Query(description="Evaluate lateness on this date (default today)")
+]
+
+
+def _today(as_of: dt.date | None) -> dt.date:
+    return as_of or utcnow().date()
+
+
+def _created(
+    out: BaseModel, path: str, object_id: uuid.UUID, version: int | None = None
+) -> JSONResponse:
+    return json_response(out, 201, version=version, location=f"/api/v1/{path}/{object_id}")
+
+
+# --- tasks (工作任务) -----------------------------------------------------------------------
+TASKS: list[str | Enum] = ["programme tasks 工作任务"]
+
+
+@router.post("/programme-tasks/seed", response_model=w.SeedResult, tags=TASKS)
+async def seed_tasks(caller: CurrentCaller, session: Session, year: Year = 2014) -> w.SeedResult:
+    """Create the seed's tasks (之二, 之四 per province, 本领域/本市落实方案) and meetings for a
+    year. Idempotent: a second call creates nothing. Ministry only."""
+    require_role(caller, Role.ministry)
+    return await service.seed_year(session, year)
+
+
+@router.get("/programme-tasks", response_model=Page[w.TaskOut], tags=TASKS)
+async def list_tasks(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    year: Annotated[int | None, Query(ge=2010, le=2100)] = None,
+    source: Annotated[str | None, Query(pattern="^(national|provincial|domain|city)$")] = None,
+    region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    ref: Annotated[str | None, Query(max_length=32)] = None,
+    status: w.TaskStatus | None = None,
+    as_of: AsOf = None,
+) -> Page[w.TaskOut]:
+    """A province sees the national plan (之二) and its own rows; the ministry sees all.
+    `status` (computed on `as_of`): upcoming, in_progress, overdue, done, done_late."""
+    on = _today(as_of)
+    stmt = where_given(
+        sa.select(ProgrammeTask).where(repo.readable_tasks(caller)),
+        (ProgrammeTask.year, year),
+        (ProgrammeTask.source, source),
+        (ProgrammeTask.region_code, region_code),
+        (ProgrammeTask.ref, ref),
+    )
+    if status is not None:
+        stmt = stmt.where(repo.task_status_condition(status, on))
+    rows, cursor = await paginate(session, stmt, ProgrammeTask.id, page)
+    return Page(items=[service.task_out(t, on) for t in rows], next_cursor=cursor)
+
+
+@router.get("/programme-tasks/summary", response_model=w.TaskSummary, tags=TASKS)
+async def task_summary(
+    caller: CurrentCaller, session: Session, year: Year = 2014, as_of: AsOf = None
+) -> w.TaskSummary:
+    """Counts by computed status and per region (done, overdue) of the tasks the caller sees."""
+    return await service.task_summary(session, caller, year, _today(as_of))
+
+
+@router.get("/programme-tasks/reporting-status", response_model=w.ReportingStatus, tags=TASKS)
+async def reporting_status(
+    caller: CurrentCaller,
+    session: Session,
+    period: Annotated[str, Query(pattern=PERIOD, description="YYYY-MM")],
+    year: Year = 2014,
+    as_of: AsOf = None,
+) -> w.ReportingStatus:
+    """之四 三.4 "定期收集和汇总贯标进展情况并报送工信部": per province, the period's 报送 as
+    received, received_late, missing or not_due. A province sees its own row."""
+    require_role(caller, Role.ministry, Role.management_org, Role.province)
+    return await service.reporting_status(session, caller, year, period, _today(as_of))
+
+
+@router.get("/programme-tasks/{task_id}", response_model=w.TaskOut, tags=TASKS)
+async def get_task(
+    task_id: uuid.UUID, caller: CurrentCaller, session: Session, as_of: AsOf = None
+) -> JSONResponse:
+    task = await repo.get_one(
+        session, ProgrammeTask, task_id, repo.readable_tasks(caller), what="Task"
+    )
+    return json_response(service.task_out(task, _today(as_of)), version=task.version)
+
+
+@router.patch("/programme-tasks/{task_id}", response_model=w.TaskOut, tags=TASKS)
+async def complete_task(
+    task_id: uuid.UUID,
+    body: w.TaskComplete,
+    caller: CurrentCaller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Mark a one-off task done with its evidence (the assignee or the ministry)."""
+    task = await repo.get_one(
+        session, ProgrammeTask, task_id, repo.readable_tasks(caller), for_update=True, what="Task"
+    )
+    check_if_match(if_match, task.version)
+    task = await service.complete_task(session, caller, task, body)
+    return json_response(service.task_out(task, utcnow().date()), version=task.version)
+
+
+def _submission_out(task: ProgrammeTask, sub: TaskSubmission) -> w.SubmissionOut:
+    return w.SubmissionOut.model_validate(
+        {**{k: getattr(sub, k) for k in w.SubmissionOut.model_fields if k != "status"},
+         "status": service.submission_status(task, sub)}
+    )  # fmt: skip
+
+
+@router.post(
+    "/programme-tasks/{task_id}/submissions",
+    status_code=201,
+    response_model=w.SubmissionOut,
+    tags=TASKS,
+)
+async def submit(
+    task_id: uuid.UUID,
+    body: w.SubmissionCreate,
+    caller: CurrentCaller,
+    session: Session,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """报送: one per period for the periodic task (之四 三.4), or the one that completes a
+    one-off task (e.g. 本区域贯标工作落实方案)."""
+
+    async def create() -> JSONResponse:
+        task = await repo.get_one(
+            session,
+            ProgrammeTask,
+            task_id,
+            repo.readable_tasks(caller),
+            for_update=True,
+            what="Task",
+        )
+        sub = await service.submit(session, caller, task, body)
+        return json_response(_submission_out(task, sub), 201)
+
+    return await idempotent(session, caller, key, {"task_id": task_id, **body.model_dump()}, create)
+
+
+@router.get(
+    "/programme-tasks/{task_id}/submissions", response_model=Page[w.SubmissionOut], tags=TASKS
+)
+async def list_submissions(
+    task_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
+) -> Page[w.SubmissionOut]:
+    task = await repo.get_one(
+        session, ProgrammeTask, task_id, repo.readable_tasks(caller), what="Task"
+    )
+    stmt = sa.select(TaskSubmission).where(TaskSubmission.task_id == task.id)
+    rows, cursor = await paginate(session, stmt, TaskSubmission.id, page)
+    return Page(items=[_submission_out(task, s) for s in rows], next_cursor=cursor)
+
+
+# --- meetings (会议) -----------------------------------------------------------------------
+MEETINGS: list[str | Enum] = ["meetings 会议"]
+
+
+@router.post("/meetings", status_code=201, response_model=w.MeetingOut, tags=MEETINGS)
+async def create_meeting(
+    body: w.MeetingCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    async def create() -> JSONResponse:
+        m = await service.create_meeting(session, caller, body)
+        return _created(w.MeetingOut.model_validate(m), "meetings", m.id, m.version)
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.get("/meetings", response_model=Page[w.MeetingOut], tags=MEETINGS)
+async def list_meetings(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    year: Annotated[int | None, Query(ge=2010, le=2100)] = None,
+    kind: w.MeetingKind | None = None,
+    status: w.MeetingStatus | None = None,
+    province_code: Annotated[ProvinceCode | None, Query()] = None,
+) -> Page[w.MeetingOut]:
+    stmt = where_given(
+        sa.select(Meeting).where(repo.readable_meetings(caller)),
+        (Meeting.year, year),
+        (Meeting.kind, kind),
+        (Meeting.status, status),
+        (Meeting.province_code, province_code),
+    )
+    return await page_of(session, stmt, Meeting.id, page, w.MeetingOut)
+
+
+@router.get("/meetings/{meeting_id}", response_model=w.MeetingOut, tags=MEETINGS)
+async def get_meeting(
+    meeting_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> JSONResponse:
+    m = await repo.get_one(
+        session, Meeting, meeting_id, repo.readable_meetings(caller), what="Meeting"
+    )
+    return json_response(w.MeetingOut.model_validate(m), version=m.version)
+
+
+@router.patch("/meetings/{meeting_id}", response_model=w.MeetingOut, tags=MEETINGS)
+async def update_meeting(
+    meeting_id: uuid.UUID,
+    body: w.MeetingUpdate,
+    caller: CurrentCaller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Schedule (dates, place, 现场会 host pilot), hold or cancel a meeting."""
+    m = await repo.get_one(
+        session,
+        Meeting,
+        meeting_id,
+        repo.readable_meetings(caller),
+        for_update=True,
+        what="Meeting",
+    )
+    check_if_match(if_match, m.version)
+    m = await service.update_meeting(session, caller, m, body)
+    return json_response(w.MeetingOut.model_validate(m), version=m.version)
+
+
+@router.post(
+    "/meetings/{meeting_id}/registrations",
+    status_code=201,
+    response_model=w.RegistrationOut,
+    tags=MEETINGS,
+)
+async def register(
+    meeting_id: uuid.UUID,
+    body: w.RegistrationCreate,
+    caller: CurrentCaller,
+    session: Session,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """报名: one registration per organization (a province registers its delegation);
+    refused when the meeting is full, held or cancelled."""
+
+    async def create() -> JSONResponse:
+        reg = await service.register(session, caller, meeting_id, body)
+        return json_response(w.RegistrationOut.model_validate(reg), 201)
+
+    return await idempotent(
+        session, caller, key, {"meeting_id": meeting_id, **body.model_dump()}, create
+    )
+
+
+@router.get(
+    "/meetings/{meeting_id}/registrations",
+    response_model=Page[w.RegistrationOut],
+    tags=MEETINGS,
+)
+async def list_registrations(
+    meeting_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
+) -> Page[w.RegistrationOut]:
+    """The organizer sees every registration; others see their own."""
+    m = await repo.get_one(
+        session, Meeting, meeting_id, repo.readable_meetings(caller), what="Meeting"
+    )
+    stmt = sa.select(MeetingRegistration).where(MeetingRegistration.meeting_id == m.id)
+    organizer = (
+        caller.role is Role.ministry
+        or caller.is_national
+        or (caller.role is Role.province and m.province_code == caller.province_code)
+    )
+    if not organizer:
+        stmt = stmt.where(MeetingRegistration.registrant == service._acting_party(caller))
+    return await page_of(session, stmt, MeetingRegistration.id, page, w.RegistrationOut)
+
+
+@router.patch(
+    "/meetings/{meeting_id}/registrations/{registration_id}",
+    response_model=w.RegistrationOut,
+    tags=MEETINGS,
+)
+async def record_attendance(
+    meeting_id: uuid.UUID,
+    registration_id: uuid.UUID,
+    body: w.AttendanceUpdate,
+    caller: CurrentCaller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """出席: recorded by the organizer once the meeting is held (If-Match: the meeting's ETag)."""
+    m = await repo.get_one(
+        session,
+        Meeting,
+        meeting_id,
+        repo.readable_meetings(caller),
+        for_update=True,
+        what="Meeting",
+    )
+    check_if_match(if_match, m.version)
+    reg = await session.get(MeetingRegistration, registration_id)
+    if reg is None or reg.meeting_id != m.id:
+        raise NotFound(f"Registration {registration_id} not found")
+    reg = await service.record_attendance(session, caller, m, reg, body.attended)
+    return json_response(w.RegistrationOut.model_validate(reg))
+
+
+# --- notices (通知) ------------------------------------------------------------------------
+NOTICES: list[str | Enum] = ["notices 通知"]
+
+
+@router.post("/notices", status_code=201, response_model=w.NoticeOut, tags=NOTICES)
+async def issue_notice(
+    body: w.NoticeCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    """印发通知 to roles (e.g. every province): the ministry or the management organization."""
+    require_role(caller, Role.ministry, Role.management_org)
+
+    async def create() -> JSONResponse:
+        n = await service.issue_notice(session, caller, body)
+        return _created(service.notice_out(n), "notices", n.id)
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.get("/notices", response_model=Page[w.NoticeOut], tags=NOTICES)
+async def list_notices(
+    caller: CurrentCaller, session: Session, page: Pagination
+) -> Page[w.NoticeOut]:
+    stmt = sa.select(Notice).where(repo.readable_notices(caller))
+    rows, cursor = await paginate(session, stmt, Notice.id, page)
+    return Page(items=[service.notice_out(n) for n in rows], next_cursor=cursor)
+
+
+@router.get("/notices/{notice_id}", response_model=w.NoticeOut, tags=NOTICES)
+async def get_notice(notice_id: uuid.UUID, caller: CurrentCaller, session: Session) -> w.NoticeOut:
+    n = await repo.get_one(session, Notice, notice_id, repo.readable_notices(caller), what="Notice")
+    return service.notice_out(n)
+
+
+@router.post("/notices/{notice_id}/read", status_code=204, tags=NOTICES)
+async def mark_read(notice_id: uuid.UUID, caller: CurrentCaller, session: Session) -> Response:
+    """已读回执 (idempotent: a repeat keeps the first time)."""
+    n = await repo.get_one(session, Notice, notice_id, repo.readable_notices(caller), what="Notice")
+    await service.mark_read(session, caller, n)
+    return Response(status_code=204)
+
+
+@router.get("/notices/{notice_id}/receipts", response_model=w.NoticeReceipts, tags=NOTICES)
+async def receipts(
+    notice_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> w.NoticeReceipts:
+    """Who read the notice, and which provinces in its audience have not."""
+    require_role(caller, Role.ministry, Role.management_org)
+    n = await repo.get_one(session, Notice, notice_id, what="Notice")
+    return await service.receipts(session, n)
+
+
+# --- documents (资料) ----------------------------------------------------------------------
+DOCS: list[str | Enum] = ["documents 资料下载"]
+
+
+async def _detail(session: Session, doc: Document) -> w.DocumentDetail:
+    versions = (
+        await session.scalars(
+            sa.select(DocumentVersion)
+            .where(DocumentVersion.document_id == doc.id)
+            .order_by(DocumentVersion.number.desc())
+        )
+    ).all()
+    return w.DocumentDetail.model_validate(
+        {**w.DocumentOut.model_validate(doc).model_dump(),
+         "versions": [w.DocumentVersionOut.model_validate(v) for v in versions]}
+    )  # fmt: skip
+
+
+@router.post("/documents", status_code=201, response_model=w.DocumentOut, tags=DOCS)
+async def create_document(
+    body: w.DocumentCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    """A document's record; its file is uploaded with PUT …/content (each upload a version)."""
+
+    async def create() -> JSONResponse:
+        doc = await service.create_document(session, caller, body)
+        return _created(w.DocumentOut.model_validate(doc), "documents", doc.id, doc.version)
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.get("/documents", response_model=Page[w.DocumentOut], tags=DOCS)
+async def list_documents(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    category: w.DocumentCategory | None = None,
+    access: w.Access | None = None,
+) -> Page[w.DocumentOut]:
+    stmt = where_given(
+        sa.select(Document).where(repo.readable_documents(caller)),
+        (Document.category, category),
+        (Document.access, access),
+    )
+    return await page_of(session, stmt, Document.id, page, w.DocumentOut)
+
+
+@router.get("/documents/{document_id}", response_model=w.DocumentDetail, tags=DOCS)
+async def get_document(
+    document_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> JSONResponse:
+    doc = await service.get_document(session, caller, document_id)
+    return json_response(await _detail(session, doc), version=doc.version)
+
+
+@router.patch("/documents/{document_id}", response_model=w.DocumentOut, tags=DOCS)
+async def update_document(
+    document_id: uuid.UUID,
+    body: w.DocumentUpdate,
+    caller: CurrentCaller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    require_role(caller, Role.ministry, Role.management_org)
+    doc = await service.get_document(session, caller, document_id, for_update=True)
+    check_if_match(if_match, doc.version)
+    for field, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(doc, field, value)
+    await session.flush()
+    return json_response(w.DocumentOut.model_validate(doc), version=doc.version)
+
+
+@router.put(
+    "/documents/{document_id}/content",
+    response_model=w.DocumentVersionOut,
+    tags=DOCS,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+)  # fmt: skip
+async def upload(
+    document_id: uuid.UUID,
+    request: Request,
+    caller: CurrentCaller,
+    session: Session,
+    settings: Settings,
+    filename: Annotated[str, Query(min_length=1, max_length=255)],
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Upload a new version (the body is the file; Content-Type its type; `filename` its
+    name). Type, extension and content must agree; size ≤ DOCUMENT_MAX_BYTES (413)."""
+    doc = await service.get_document(session, caller, document_id, for_update=True)
+    check_if_match(if_match, doc.version)
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > settings.document_max_bytes:
+        raise PayloadTooLarge(
+            f"The file is larger than {settings.document_max_bytes} bytes",
+            max_bytes=settings.document_max_bytes,
+        )
+    content = await request.body()
+    version = await service.upload(
+        session,
+        caller,
+        doc,
+        filename=filename,
+        media_type=request.headers.get("content-type", ""),
+        content=content,
+        max_bytes=settings.document_max_bytes,
+    )
+    await session.flush()
+    return json_response(w.DocumentVersionOut.model_validate(version), version=doc.version)
+
+
+async def _download(session: Session, doc: Document, number: int | None) -> Response:
+    n = number or doc.current_version
+    version = (
+        await session.scalars(
+            sa.select(DocumentVersion).where(
+                DocumentVersion.document_id == doc.id, DocumentVersion.number == n
+            )
+        )
+    ).first()
+    if version is None:
+        raise NotFound(f"Document {doc.id} has no version {n}")
+    ascii_name = version.filename.encode("ascii", "replace").decode().replace("?", "_")
+    return Response(
+        version.content,
+        media_type=version.media_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(version.filename)}",
+            "ETag": f'"{version.sha256}"',
+            "Cache-Control": "private, max-age=0"
+            if doc.access == "restricted"
+            else "public, max-age=300",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+_VERSION = Annotated[int | None, Query(ge=1, le=100_000, description="Default: the current one")]
+_FILE = {200: {"content": {"application/octet-stream": {}}, "description": "The file"}}
+
+
+@router.get("/documents/{document_id}/content", tags=DOCS, responses=_FILE)  # type: ignore[arg-type]
+async def download(
+    document_id: uuid.UUID, caller: CurrentCaller, session: Session, version: _VERSION = None
+) -> Response:
+    doc = await service.get_document(session, caller, document_id)
+    return await _download(session, doc, version)
+
+
+@public_router.get("/documents", response_model=Page[w.DocumentOut])
+async def public_documents(
+    session: Session, page: Pagination, category: w.DocumentCategory | None = None
+) -> Page[w.DocumentOut]:
+    """ "有关资料还可以上网下载": the public documents (no login)."""
+    stmt = where_given(
+        sa.select(Document).where(repo.readable_documents(None), Document.current_version > 0),
+        (Document.category, category),
+    )
+    return await page_of(session, stmt, Document.id, page, w.DocumentOut)
+
+
+@public_router.get("/documents/{document_id}/content", responses=_FILE)  # type: ignore[arg-type]
+async def public_download(
+    document_id: uuid.UUID, session: Session, version: _VERSION = None
+) -> Response:
+    doc = await service.get_document(session, None, document_id)
+    return await _download(session, doc, version)
+
+
+# --- funds (经费) --------------------------------------------------------------------------
+FUNDS: list[str | Enum] = ["funds 经费"]
+
+
+@router.post("/fund-budgets", status_code=201, response_model=w.BudgetOut, tags=FUNDS)
+async def create_budget(
+    body: w.BudgetCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    """部级专项经费 (ministry) or a province's 支持资金 for a year."""
+
+    async def create() -> JSONResponse:
+        b = await service.create_budget(session, caller, body)
+        return _created(w.BudgetOut.model_validate(b), "fund-budgets", b.id, b.version)
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.get("/fund-budgets", response_model=Page[w.BudgetOut], tags=FUNDS)
+async def list_budgets(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    year: Annotated[int | None, Query(ge=2010, le=2100)] = None,
+    source: w.FundSource | None = None,
+) -> Page[w.BudgetOut]:
+    require_role(caller, Role.ministry, Role.management_org, Role.province)
+    stmt = where_given(
+        sa.select(FundBudget).where(repo.readable_budgets(caller)),
+        (FundBudget.year, year),
+        (FundBudget.source, source),
+    )
+    return await page_of(session, stmt, FundBudget.id, page, w.BudgetOut)
+
+
+@router.get("/fund-budgets/summary", response_model=w.FundSummary, tags=FUNDS)
+async def fund_summary(caller: CurrentCaller, session: Session, year: Year = 2014) -> w.FundSummary:
+    """Totals per province: budgets, allocated, disbursed, eligible and supported pilots.
+    A province sees its own row."""
+    require_role(caller, Role.ministry, Role.management_org, Role.province)
+    return await service.fund_summary(session, caller, year)
+
+
+@router.get("/fund-budgets/{budget_id}", response_model=w.BudgetOut, tags=FUNDS)
+async def get_budget(budget_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
+    b = await repo.get_one(
+        session, FundBudget, budget_id, repo.readable_budgets(caller), what="Budget"
+    )
+    return json_response(w.BudgetOut.model_validate(b), version=b.version)
+
+
+@router.patch("/fund-budgets/{budget_id}", response_model=w.BudgetOut, tags=FUNDS)
+async def update_budget(
+    budget_id: uuid.UUID,
+    body: w.BudgetUpdate,
+    caller: CurrentCaller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """Change the amount (never below what is allocated from it)."""
+    b = await repo.get_one(
+        session,
+        FundBudget,
+        budget_id,
+        repo.readable_budgets(caller),
+        for_update=True,
+        what="Budget",
+    )
+    check_if_match(if_match, b.version)
+    service._check_budget_holder(caller, b)
+    allocated = await repo.allocated_of_budget(session, b.id)
+    if body.amount_yuan < allocated:
+        raise RuleViolation(
+            "fund.budget-below-allocated", f"{allocated} 元 is already allocated from this budget"
+        )
+    b.amount_yuan = body.amount_yuan
+    if "note" in body.model_fields_set:
+        b.note = body.note
+    await session.flush()
+    return json_response(w.BudgetOut.model_validate(b), version=b.version)
+
+
+@router.post(
+    "/fund-budgets/{budget_id}/allocations",
+    status_code=201,
+    response_model=w.AllocationOut,
+    tags=FUNDS,
+)
+async def allocate(
+    budget_id: uuid.UUID,
+    body: w.AllocationCreate,
+    caller: CurrentCaller,
+    session: Session,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> JSONResponse:
+        a = await service.allocate(session, caller, budget_id, body)
+        return _created(w.AllocationOut.model_validate(a), "fund-allocations", a.id)
+
+    return await idempotent(
+        session, caller, key, {"budget_id": budget_id, **body.model_dump()}, create
+    )
+
+
+@router.get("/fund-allocations", response_model=Page[w.AllocationOut], tags=FUNDS)
+async def list_allocations(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    budget_id: uuid.UUID | None = None,
+    pilot_id: uuid.UUID | None = None,
+    province_code: Annotated[ProvinceCode | None, Query()] = None,
+) -> Page[w.AllocationOut]:
+    require_role(caller, Role.ministry, Role.management_org, Role.province)
+    stmt = where_given(
+        sa.select(FundAllocation).where(repo.readable_allocations(caller)),
+        (FundAllocation.budget_id, budget_id),
+        (FundAllocation.pilot_id, pilot_id),
+        (FundAllocation.province_code, province_code),
+    )
+    return await page_of(session, stmt, FundAllocation.id, page, w.AllocationOut)
+
+
+@router.post(
+    "/fund-allocations/{allocation_id}/disbursements",
+    status_code=201,
+    response_model=w.DisbursementOut,
+    tags=FUNDS,
+)
+async def disburse(
+    allocation_id: uuid.UUID,
+    body: w.DisbursementCreate,
+    caller: CurrentCaller,
+    session: Session,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> JSONResponse:
+        d = await service.disburse(session, caller, allocation_id, body)
+        return json_response(w.DisbursementOut.model_validate(d), 201)
+
+    return await idempotent(
+        session, caller, key, {"allocation_id": allocation_id, **body.model_dump()}, create
+    )
+
+
+@router.get(
+    "/fund-allocations/{allocation_id}/disbursements",
+    response_model=Page[w.DisbursementOut],
+    tags=FUNDS,
+)
+async def list_disbursements(
+    allocation_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
+) -> Page[w.DisbursementOut]:
+    a = await repo.get_one(
+        session, FundAllocation, allocation_id, repo.readable_allocations(caller), what="Allocation"
+    )
+    stmt = sa.select(FundDisbursement).where(FundDisbursement.allocation_id == a.id)
+    return await page_of(session, stmt, FundDisbursement.id, page, w.DisbursementOut)
+
+
+@router.get("/fund-eligibility", response_model=Page[w.EligibleOut], tags=FUNDS)
+async def list_eligible(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    year: Annotated[int | None, Query(ge=2010, le=2100)] = None,
+    province_code: Annotated[ProvinceCode | None, Query()] = None,
+) -> Page[w.EligibleOut]:
+    """Certified pilots eligible for 贯标试点支持 (fed by `certificate-issued`)."""
+    require_role(caller, Role.ministry, Role.management_org, Role.province)
+    stmt = where_given(
+        sa.select(FundEligibility).where(repo.readable_eligibility(caller)),
+        (FundEligibility.year, year),
+        (FundEligibility.province_code, province_code),
+    )
+    return await page_of(session, stmt, FundEligibility.pilot_id, page, w.EligibleOut)
+
+
+# --- agency lists (机构名单) and the certification bodies' call (公开征集) -------------------
+LISTS: list[str | Enum] = ["agency lists 机构名单"]
+
+
+async def _list_detail(session: Session, lst: AgencyList) -> w.AgencyListDetail:
+    entries = await repo.entries_of(session, lst.id)
+    agencies = {
+        a.id: a
+        for a in (
+            await session.scalars(
+                sa.select(Agency).where(Agency.id.in_([e.agency_id for e in entries]))
+            )
+        ).all()
+    }
+    return w.AgencyListDetail.model_validate(
+        {**w.AgencyListOut.model_validate(lst).model_dump(),
+         "entries": [w.EntryOut(agency_id=e.agency_id, agency_name=agencies[e.agency_id].name,
+                                province_code=agencies[e.agency_id].province_code,
+                                qualified_staff=e.qualified_staff) for e in entries]}
+    )  # fmt: skip
+
+
+@router.post("/agency-lists", status_code=201, response_model=w.AgencyListOut, tags=LISTS)
+async def create_list(
+    body: w.AgencyListCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    async def create() -> JSONResponse:
+        lst = await service.create_list(session, caller, body)
+        return _created(w.AgencyListOut.model_validate(lst), "agency-lists", lst.id, lst.version)
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.get("/agency-lists", response_model=Page[w.AgencyListOut], tags=LISTS)
+async def list_lists(
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    kind: w.AgencyListKind | None = None,
+    status: w.AgencyListStatus | None = None,
+) -> Page[w.AgencyListOut]:
+    stmt = where_given(
+        sa.select(AgencyList).where(repo.readable_lists(caller)),
+        (AgencyList.kind, kind),
+        (AgencyList.status, status),
+    )
+    return await page_of(session, stmt, AgencyList.id, page, w.AgencyListOut)
+
+
+@router.get("/agency-lists/{list_id}", response_model=w.AgencyListDetail, tags=LISTS)
+async def get_list(list_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
+    lst = await repo.get_one(session, AgencyList, list_id, repo.readable_lists(caller), what="List")
+    return json_response(await _list_detail(session, lst), version=lst.version)
+
+
+@router.post(
+    "/agency-lists/{list_id}/entries", status_code=201, response_model=w.EntryOut, tags=LISTS
+)
+async def add_entry(
+    list_id: uuid.UUID,
+    body: w.EntryCreate,
+    caller: CurrentCaller,
+    session: Session,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Put an agency on a draft list; a consultancy needs staff holding a valid 咨询资质
+    (from `qualification-granted`)."""
+
+    async def create() -> JSONResponse:
+        lst = await repo.get_one(
+            session, AgencyList, list_id, repo.readable_lists(caller), for_update=True, what="List"
+        )
+        e = await service.add_entry(session, caller, lst, body.agency_id)
+        agency = await repo.get_one(session, Agency, e.agency_id)
+        out = w.EntryOut(
+            agency_id=agency.id,
+            agency_name=agency.name,
+            province_code=agency.province_code,
+            qualified_staff=e.qualified_staff,
+        )
+        return json_response(out, 201)
+
+    return await idempotent(session, caller, key, {"list_id": list_id, **body.model_dump()}, create)
+
+
+@router.patch("/agency-lists/{list_id}", response_model=w.AgencyListOut, tags=LISTS)
+async def change_list_status(
+    list_id: uuid.UUID,
+    body: w.AgencyListUpdate,
+    caller: CurrentCaller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """draft → approved (审定) → published (向社会公示)."""
+    lst = await repo.get_one(
+        session, AgencyList, list_id, repo.readable_lists(caller), for_update=True, what="List"
+    )
+    check_if_match(if_match, lst.version)
+    lst = await service.change_list_status(session, caller, lst, body)
+    return json_response(w.AgencyListOut.model_validate(lst), version=lst.version)
+
+
+@public_router.get("/agency-lists", response_model=Page[w.AgencyListOut])
+async def public_lists(
+    session: Session, page: Pagination, kind: w.AgencyListKind | None = None
+) -> Page[w.AgencyListOut]:
+    """The published (公示) lists, without login."""
+    stmt = where_given(
+        sa.select(AgencyList).where(repo.readable_lists(None)), (AgencyList.kind, kind)
+    )
+    return await page_of(session, stmt, AgencyList.id, page, w.AgencyListOut)
+
+
+@public_router.get("/agency-lists/{list_id}", response_model=w.AgencyListDetail)
+async def public_list(list_id: uuid.UUID, session: Session) -> w.AgencyListDetail:
+    lst = await repo.get_one(session, AgencyList, list_id, repo.readable_lists(None), what="List")
+    return await _list_detail(session, lst)
+
+
+CALLS: list[str | Enum] = ["certification calls 认定服务机构征集"]
+
+
+@router.post("/certification-calls", status_code=201, response_model=w.CallOut, tags=CALLS)
+async def create_call(
+    body: w.CallCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+) -> JSONResponse:
+    async def create() -> JSONResponse:
+        call = await service.create_call(session, caller, body)
+        return _created(w.CallOut.model_validate(call), "certification-calls", call.id)
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.get("/certification-calls", response_model=Page[w.CallOut], tags=CALLS)
+async def list_calls(caller: CurrentCaller, session: Session, page: Pagination) -> Page[w.CallOut]:
+    return await page_of(
+        session, sa.select(CertificationCall), CertificationCall.id, page, w.CallOut
+    )
+
+
+def _candidates_scope(caller: CurrentCaller) -> sa.ColumnElement[bool]:
+    if caller.is_national:
+        return sa.true()
+    if caller.role is Role.province:
+        return CallCandidate.recommended_by == caller.province_code
+    if caller.role is Role.certification_body and caller.organization_id:
+        return CallCandidate.agency_id == caller.organization_id
+    return sa.false()
+
+
+@router.post(
+    "/certification-calls/{call_id}/candidates",
+    status_code=201,
+    response_model=w.CandidateOut,
+    tags=CALLS,
+)
+async def add_candidate(
+    call_id: uuid.UUID,
+    body: w.CandidateCreate,
+    caller: CurrentCaller,
+    session: Session,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A certification body applies, or its province recommends it (之四 四.1, 8月)."""
+
+    async def create() -> JSONResponse:
+        call = await repo.get_one(session, CertificationCall, call_id, what="Call")
+        cand = await service.add_candidate(session, caller, call, body)
+        return _created(
+            w.CandidateOut.model_validate(cand), "call-candidates", cand.id, cand.version
+        )
+
+    return await idempotent(session, caller, key, {"call_id": call_id, **body.model_dump()}, create)
+
+
+@router.get(
+    "/certification-calls/{call_id}/candidates",
+    response_model=Page[w.CandidateOut],
+    tags=CALLS,
+)
+async def list_candidates(
+    call_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
+) -> Page[w.CandidateOut]:
+    call = await repo.get_one(session, CertificationCall, call_id, what="Call")
+    stmt = sa.select(CallCandidate).where(
+        CallCandidate.call_id == call.id, _candidates_scope(caller)
+    )
+    return await page_of(session, stmt, CallCandidate.id, page, w.CandidateOut)
+
+
+@router.patch("/call-candidates/{candidate_id}", response_model=w.CandidateOut, tags=CALLS)
+async def review_candidate(
+    candidate_id: uuid.UUID,
+    body: w.CandidateReview,
+    caller: CurrentCaller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """专家评审 result (passed / rejected)."""
+    cand = await repo.get_one(
+        session, CallCandidate, candidate_id, _candidates_scope(caller), for_update=True,
+        what="Candidate",
+    )  # fmt: skip
+    check_if_match(if_match, cand.version)
+    cand = await service.review_candidate(session, caller, cand, body)
+    return json_response(w.CandidateOut.model_validate(cand), version=cand.version)
+
+
+@router.post(
+    "/call-candidates/{candidate_id}/authorization", response_model=w.CandidateOut, tags=CALLS
+)
+async def authorize_candidate(
+    candidate_id: uuid.UUID,
+    body: w.CandidateAuthorize,
+    caller: CurrentCaller,
+    session: Session,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    """授权 the body (agency → authorized, `agency-updated`): after a passed review and once
+    the 认定管理组织 is formed (rule `certification-body.management-org-not-formed`)."""
+    cand = await repo.get_one(
+        session, CallCandidate, candidate_id, _candidates_scope(caller), for_update=True,
+        what="Candidate",
+    )  # fmt: skip
+    check_if_match(if_match, cand.version)
+    cand = await service.authorize_candidate(session, caller, cand, body)
+    return json_response(w.CandidateOut.model_validate(cand), version=cand.version)
+
+
+__all__ = ["public_router", "router"]

@@ -1,0 +1,891 @@
+"""Use cases of the programme's own work: seeding the seed's tasks and meetings, completing
+tasks and receiving 报送, meetings (registration, attendance), notices (read receipts),
+documents (versioned files in this database), funds and agency lists. Each function is one
+piece of a request's (or consumer's) transaction; it never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from iims_common.db import upsert_insert
+from iims_common.errors import Conflict, Forbidden, NotFound, RuleViolation
+from iims_common.identity import Caller, Role
+from registry.api import work_schemas as w
+from registry.db import work_repository as repo
+from registry.db.tables import Agency, Enterprise, Pilot, RecommendingUnit
+from registry.db.work import (
+    AgencyList,
+    AgencyListEntry,
+    AgencyStaffQualification,
+    CallCandidate,
+    CertificationCall,
+    Document,
+    DocumentVersion,
+    FundAllocation,
+    FundBudget,
+    FundDisbursement,
+    FundEligibility,
+    Meeting,
+    MeetingRegistration,
+    Notice,
+    NoticeRead,
+    ProgrammeTask,
+    TaskSubmission,
+)
+from registry.domain import documents as docrules
+from registry.domain import work as rules
+from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, RecommendingUnitKind
+from registry.domain.reference import PROVINCES, SEPARATELY_PLANNED_CITIES
+from registry.events import publish
+from registry.events import work_events as events
+
+NATIONAL = "national"
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _acting_party(caller: Caller) -> str:
+    """The organization a caller acts for (a province, an organization, or the person)."""
+    if caller.role is Role.province and caller.province_code:
+        return f"province:{caller.province_code}"
+    if caller.organization_id:
+        return f"{caller.role}:{caller.organization_id}"
+    return caller.client_key
+
+
+# --- tasks ---------------------------------------------------------------------------------
+
+
+def task_status(task: ProgrammeTask, on: dt.date) -> w.TaskStatus:
+    return w.TaskStatus(rules.task_status(task.starts_on, task.due_on, task.completed_on, on))
+
+
+def task_out(task: ProgrammeTask, on: dt.date) -> w.TaskOut:
+    return w.TaskOut.model_validate(
+        {**{c: getattr(task, c) for c in w.TaskOut.model_fields if hasattr(task, c)},
+         "status": task_status(task, on)}
+    )  # fmt: skip
+
+
+def _task(
+    year: int,
+    seed: rules.SeedTask,
+    source: str,
+    assignee: str,
+    *,
+    region_code: str | None = None,
+    organization_id: uuid.UUID | None = None,
+    owner: str | None = None,
+) -> ProgrammeTask:
+    starts_on, due_on = rules.parse_window(year, seed.window)
+    return ProgrammeTask(
+        year=year,
+        source=source,
+        ref=seed.ref,
+        section=seed.section,
+        title=seed.title,
+        owner=owner or seed.owner,
+        assignee=assignee,
+        region_code=region_code,
+        organization_id=organization_id,
+        window_text=seed.window,
+        starts_on=starts_on,
+        due_on=due_on,
+        periodic=seed.ref == rules.PERIODIC_REF,
+    )
+
+
+async def seed_year(session: AsyncSession, year: int) -> w.SeedResult:
+    """Create the seed's tasks and meetings for `year` (the seed's windows read in that year).
+    Idempotent: rows already there (same year, ref, assignee / same title) are kept.
+
+    之二: 21 national rows; 之四: 10 rows × 31 provinces; 之二 三.1 once per 相关司局 (every
+    recommending unit of kind ministry_department); 之四 一.1 once per separately-planned
+    city (计划单列市) — the per-unit instances are the platform's reading of the owners.
+    """
+    wanted: list[ProgrammeTask] = [_task(year, t, NATIONAL, NATIONAL) for t in rules.NATIONAL_TASKS]
+    for code in PROVINCES:
+        wanted += [
+            _task(year, t, "provincial", code, region_code=code) for t in rules.PROVINCIAL_TASKS
+        ]
+    domain_seed = next(t for t in rules.NATIONAL_TASKS if t.ref == rules.DOMAIN_PLAN_REF)
+    departments = (
+        await session.scalars(
+            sa.select(RecommendingUnit)
+            .where(RecommendingUnit.kind == RecommendingUnitKind.ministry_department)
+            .order_by(RecommendingUnit.name)
+        )
+    ).all()
+    for unit in departments:
+        wanted.append(
+            _task(
+                year, domain_seed, "domain", str(unit.id), organization_id=unit.id, owner=unit.name
+            )
+        )
+    city_seed = next(t for t in rules.PROVINCIAL_TASKS if t.ref == rules.CITY_PLAN_REF)
+    for code, name in SEPARATELY_PLANNED_CITIES.items():
+        wanted.append(_task(year, city_seed, "city", code, region_code=code, owner=name))
+    existing = set(
+        (await session.execute(
+            sa.select(ProgrammeTask.ref, ProgrammeTask.assignee).where(ProgrammeTask.year == year)
+        )).tuples().all()
+    )  # fmt: skip
+    created = 0
+    for task in wanted:
+        if (task.ref, task.assignee) in existing:
+            continue
+        session.add(task)
+        created += 1
+        await session.flush()
+        await events.task_updated(session, task)
+    titles = set(
+        (await session.scalars(sa.select(Meeting.title).where(Meeting.year == year))).all()
+    )
+    for m in rules.MEETINGS_2014 if year == 2014 else ():
+        if m.title in titles:
+            continue
+        starts_on, ends_on = rules.parse_window(year, m.window)
+        meeting = Meeting(
+            year=year,
+            kind=m.kind,
+            title=m.title,
+            organizer=m.organizer,
+            task_ref=m.task_ref,
+            window_text=m.window,
+            starts_on=m.held_on or starts_on,
+            ends_on=m.held_on or ends_on,
+            location=m.location,
+            status="held" if m.held_on else "planned",
+        )
+        session.add(meeting)
+        created += 1
+        await session.flush()
+        await events.meeting_updated(session, meeting, 0, 0)
+    return w.SeedResult(
+        year=year,
+        national_tasks=len(rules.NATIONAL_TASKS),
+        provincial_tasks=len(rules.PROVINCIAL_TASKS) * len(PROVINCES),
+        domain_plan_tasks=len(departments),
+        city_plan_tasks=len(SEPARATELY_PLANNED_CITIES),
+        meetings=len(rules.MEETINGS_2014) if year == 2014 else 0,
+        created=created,
+    )
+
+
+def _check_may_act(caller: Caller, task: ProgrammeTask) -> None:
+    if caller.role is Role.ministry:
+        return
+    if task.assignee == NATIONAL and caller.role is Role.management_org:
+        return
+    if (
+        task.region_code
+        and caller.role is Role.province
+        and caller.province_code == task.region_code
+    ):
+        return
+    if task.organization_id and caller.organization_id == task.organization_id:
+        return
+    raise Forbidden("Only the task's assignee (or the ministry) reports on it")
+
+
+async def complete_task(
+    session: AsyncSession, caller: Caller, task: ProgrammeTask, body: w.TaskComplete
+) -> ProgrammeTask:
+    _check_may_act(caller, task)
+    if task.periodic:
+        raise RuleViolation(
+            "task.periodic", "A periodic task is reported per period (POST …/submissions)"
+        )
+    if task.completed_on is not None:
+        raise Conflict("The task is already done", completed_on=task.completed_on.isoformat())
+    task.completed_on = body.completed_on or today()
+    task.completed_by = caller.client_key
+    task.evidence = body.evidence
+    await session.flush()
+    await events.task_updated(session, task)
+    return task
+
+
+async def submit(
+    session: AsyncSession, caller: Caller, task: ProgrammeTask, body: w.SubmissionCreate
+) -> TaskSubmission:
+    """报送 for a task: a periodic task takes one per period (YYYY-MM within its window); a
+    one-off task's submission completes it."""
+    _check_may_act(caller, task)
+    if body.submitted_on is not None and caller.role is not Role.ministry:
+        raise Forbidden("Only the ministry records a submission received earlier (on paper)")
+    on = body.submitted_on or today()
+    if task.periodic:
+        if body.period is None:
+            raise RuleViolation("submission.period-required", "This task is reported per period")
+        if body.period not in rules.periods_of(task.year, task.window_text):
+            raise RuleViolation(
+                "submission.period-outside-window",
+                f"{body.period} is outside the task's window ({task.window_text})",
+            )
+        period = body.period
+    else:
+        if task.completed_on is not None:
+            raise Conflict("The task is already done")
+        period = ""
+    if body.document_id is not None:
+        await get_document(session, caller, body.document_id)
+    if await repo.submission_for(session, task.id, period):
+        raise Conflict(f"Already submitted for {period or 'this task'}")
+    sub = TaskSubmission(
+        task_id=task.id,
+        region_code=task.region_code,
+        period=period,
+        summary=body.summary,
+        document_id=body.document_id,
+        submitted_on=on,
+        submitted_by=caller.client_key,
+    )
+    session.add(sub)
+    if not task.periodic:
+        task.completed_on, task.completed_by, task.evidence = on, caller.client_key, body.summary
+    await session.flush()
+    await events.submission_received(session, task, sub, submission_status(task, sub))
+    if not task.periodic:
+        await events.task_updated(session, task)
+    return sub
+
+
+def submission_status(task: ProgrammeTask, sub: TaskSubmission) -> str:
+    if task.periodic:
+        return rules.submission_status(sub.period, sub.submitted_on, sub.submitted_on)
+    return "received" if sub.submitted_on <= task.due_on else "received_late"
+
+
+async def reporting_status(
+    session: AsyncSession, caller: Caller, year: int, period: str, on: dt.date
+) -> w.ReportingStatus:
+    """Per province, the 报送 of `period` for 之四 三.4: received / late / missing / not due."""
+    tasks = await repo.periodic_tasks(session, caller, year)
+    if not tasks:
+        raise NotFound(f"No periodic reporting task for {year}")
+    if period not in rules.periods_of(year, tasks[0].window_text):
+        raise RuleViolation(
+            "submission.period-outside-window",
+            f"{period} is outside the reporting window ({tasks[0].window_text})",
+        )
+    subs = await repo.submissions_of(session, [t.id for t in tasks], period)
+    rows = []
+    for t in tasks:
+        sub = subs.get(t.id)
+        code = t.region_code or ""
+        rows.append(
+            w.ReportingRow(
+                region_code=code,
+                region_name=PROVINCES.get(code, code),
+                task_id=t.id,
+                status=rules.submission_status(period, sub.submitted_on if sub else None, on),
+                submitted_on=sub.submitted_on if sub else None,
+            )
+        )
+    count = {
+        s: sum(1 for r in rows if r.status == s) for s in ("received", "received_late", "missing")
+    }
+    return w.ReportingStatus(
+        year=year,
+        period=period,
+        due_on=rules.period_due(period),
+        basis=rules.REPORT_RULE_BASIS,
+        rows=rows,
+        **count,
+    )
+
+
+async def task_summary(
+    session: AsyncSession, caller: Caller, year: int, on: dt.date
+) -> w.TaskSummary:
+    tasks = await repo.tasks_of_year(session, caller, year)
+    by_status: dict[str, int] = {}
+    regions: dict[str | None, list[int]] = {}
+    for t in tasks:
+        status = task_status(t, on)
+        by_status[status] = by_status.get(status, 0) + 1
+        row = regions.setdefault(t.region_code, [0, 0, 0])
+        row[0] += 1
+        row[1] += status in (w.TaskStatus.done, w.TaskStatus.done_late)
+        row[2] += status is w.TaskStatus.overdue
+    return w.TaskSummary(
+        year=year,
+        as_of=on,
+        total=len(tasks),
+        by_status=by_status,
+        by_region=[
+            w.TaskSummaryRow(region_code=r, total=v[0], done=v[1], overdue=v[2])
+            for r, v in sorted(regions.items(), key=lambda kv: kv[0] or "")
+        ],
+    )
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+def _check_meeting_organizer(caller: Caller, province_code: str | None) -> None:
+    if caller.role is Role.ministry:
+        return
+    if caller.role is Role.province and province_code and province_code == caller.province_code:
+        return
+    raise Forbidden("National meetings are the ministry's; a province organizes its own")
+
+
+async def create_meeting(session: AsyncSession, caller: Caller, body: w.MeetingCreate) -> Meeting:
+    province = body.province_code
+    if caller.role is Role.province:
+        province = province or caller.province_code
+    _check_meeting_organizer(caller, province)
+    if body.host_enterprise_id is not None:
+        await repo.get_one(session, Enterprise, body.host_enterprise_id, what="Enterprise")
+    meeting = Meeting(**{**body.model_dump(), "province_code": province})
+    session.add(meeting)
+    await session.flush()
+    await events.meeting_updated(session, meeting, 0, 0)
+    return meeting
+
+
+async def update_meeting(
+    session: AsyncSession, caller: Caller, meeting: Meeting, body: w.MeetingUpdate
+) -> Meeting:
+    _check_meeting_organizer(caller, meeting.province_code)
+    changes = body.model_dump(exclude_unset=True)
+    if body.status is not None:
+        rules.check_meeting_transition(meeting.status, body.status)
+    if changes.get("host_enterprise_id") is not None:
+        pilot = await repo.pilot_of_enterprise(session, changes["host_enterprise_id"])
+        if pilot is None:
+            # 现场会: "选择1家贯标工作进展顺利、成效良好的试点企业" — the host is a pilot.
+            raise RuleViolation("meeting.host-not-pilot", "The host of a 现场会 must be a pilot")
+    for field, value in changes.items():
+        setattr(meeting, field, value)
+    await session.flush()
+    registered, attended = await repo.meeting_counts(session, meeting.id)
+    await events.meeting_updated(session, meeting, registered, attended)
+    return meeting
+
+
+async def register(
+    session: AsyncSession, caller: Caller, meeting_id: uuid.UUID, body: w.RegistrationCreate
+) -> MeetingRegistration:
+    # Lock the meeting: concurrent registrations serialize, so capacity is never exceeded.
+    meeting = await repo.get_one(
+        session,
+        Meeting,
+        meeting_id,
+        repo.readable_meetings(caller),
+        for_update=True,
+        what="Meeting",
+    )
+    registered, _ = await repo.meeting_counts(session, meeting.id)
+    rules.check_registration_open(meeting.status, registered, body.attendees, meeting.capacity)
+    registrant = _acting_party(caller)
+    if await repo.registration_of(session, meeting.id, registrant):
+        raise Conflict("Already registered for this meeting")
+    reg = MeetingRegistration(
+        meeting_id=meeting.id,
+        registrant=registrant,
+        organization_name=body.organization_name,
+        province_code=caller.province_code,
+        attendees=body.attendees,
+    )
+    session.add(reg)
+    await session.flush()
+    await events.meeting_updated(session, meeting, registered + body.attendees, None)
+    return reg
+
+
+async def record_attendance(
+    session: AsyncSession,
+    caller: Caller,
+    meeting: Meeting,
+    reg: MeetingRegistration,
+    attended: bool,
+) -> MeetingRegistration:
+    _check_meeting_organizer(caller, meeting.province_code)
+    rules.check_attendance_after_held(meeting.status)
+    reg.attended = attended
+    await session.flush()
+    registered, present = await repo.meeting_counts(session, meeting.id)
+    await events.meeting_updated(session, meeting, registered, present)
+    return reg
+
+
+# --- notices -------------------------------------------------------------------------------
+
+
+async def issue_notice(session: AsyncSession, caller: Caller, body: w.NoticeCreate) -> Notice:
+    for doc_id in body.document_ids:
+        await get_document(session, caller, doc_id)
+    notice = Notice(
+        number=body.number,
+        title=body.title,
+        body=body.body,
+        issued_on=body.issued_on or today(),
+        issued_by=caller.client_key,
+        audience="," + ",".join(sorted({r.value for r in body.audience_roles})) + ",",
+        document_ids=[str(d) for d in body.document_ids],
+    )
+    session.add(notice)
+    await session.flush()
+    await events.notice_issued(session, notice)
+    return notice
+
+
+def notice_out(notice: Notice) -> w.NoticeOut:
+    return w.NoticeOut(
+        id=notice.id,
+        number=notice.number,
+        title=notice.title,
+        body=notice.body,
+        issued_on=notice.issued_on,
+        issued_by=notice.issued_by,
+        audience_roles=[r for r in notice.audience.split(",") if r],
+        document_ids=list(notice.document_ids or []),
+    )
+
+
+async def mark_read(session: AsyncSession, caller: Caller, notice: Notice) -> None:
+    """已读: recorded once per reading party (a repeat keeps the first time)."""
+    stmt = upsert_insert(session, NoticeRead.__table__).values(
+        id=uuid.uuid4(),
+        notice_id=notice.id,
+        reader=_acting_party(caller),
+        role=caller.role.value,
+        province_code=caller.province_code,
+        read_at=dt.datetime.now(dt.UTC),
+    )
+    await session.execute(stmt.on_conflict_do_nothing(index_elements=["notice_id", "reader"]))
+
+
+async def receipts(session: AsyncSession, notice: Notice) -> w.NoticeReceipts:
+    reads = await repo.reads_of(session, notice.id)
+    read_provinces = {r.province_code for r in reads if r.role == Role.province}
+    missing = (
+        [c for c in PROVINCES if c not in read_provinces] if ",province," in notice.audience else []
+    )
+    return w.NoticeReceipts(
+        notice_id=notice.id,
+        read=[w.NoticeReadOut.model_validate(r) for r in reads],
+        provinces_not_read=missing,
+    )
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+async def create_document(
+    session: AsyncSession, caller: Caller, body: w.DocumentCreate
+) -> Document:
+    province = None
+    if caller.role is Role.province:
+        if body.category is not w.DocumentCategory.submission or body.access is w.Access.public:
+            raise Forbidden("A province uploads restricted attachments to its own 报送 only")
+        province = caller.province_code
+    elif caller.role not in (Role.ministry, Role.management_org):
+        raise Forbidden(f"Role '{caller.role}' may not publish documents")
+    doc = Document(**body.model_dump(), province_code=province, created_by=caller.client_key)
+    session.add(doc)
+    await session.flush()
+    return doc
+
+
+async def get_document(
+    session: AsyncSession,
+    caller: Caller | None,
+    document_id: uuid.UUID,
+    *,
+    for_update: bool = False,
+) -> Document:
+    return await repo.get_one(
+        session, Document, document_id, repo.readable_documents(caller), for_update=for_update,
+        what="Document",
+    )  # fmt: skip
+
+
+async def upload(
+    session: AsyncSession,
+    caller: Caller,
+    doc: Document,
+    *,
+    filename: str,
+    media_type: str,
+    content: bytes,
+    max_bytes: int,
+) -> DocumentVersion:
+    """A new version of the document's file (type and size checked, SHA-256 recorded)."""
+    publisher = caller.role in (Role.ministry, Role.management_org) or (
+        doc.created_by == caller.client_key
+    )
+    own_province = caller.role is Role.province and doc.province_code == caller.province_code
+    if not (publisher or own_province):
+        raise Forbidden("Only the document's publisher uploads new versions")
+    clean_name, media = docrules.check_file(filename, media_type, content, max_bytes)
+    doc.current_version += 1
+    version = DocumentVersion(
+        document_id=doc.id,
+        number=doc.current_version,
+        filename=clean_name,
+        media_type=media,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=caller.client_key,
+    )
+    session.add(version)
+    await session.flush()
+    await events.document_published(session, doc, version)
+    return version
+
+
+# --- funds ---------------------------------------------------------------------------------
+
+
+async def create_budget(session: AsyncSession, caller: Caller, body: w.BudgetCreate) -> FundBudget:
+    province = body.province_code
+    if body.source is w.FundSource.ministry_special:
+        if caller.role is not Role.ministry:
+            raise Forbidden("部级专项经费 is the ministry's")
+        if province is not None:
+            raise RuleViolation("fund.ministry-national", "部级专项经费 has no province")
+    else:
+        if caller.role is Role.province:
+            province = province or caller.province_code
+            if province != caller.province_code:
+                raise Forbidden("A province records its own 支持资金 only")
+        elif caller.role is not Role.ministry:
+            raise Forbidden(f"Role '{caller.role}' may not record budgets")
+        if province is None:
+            raise RuleViolation("fund.province-required", "各地支持资金 needs province_code")
+    if await repo.budget_for(session, body.year, body.source, province):
+        raise Conflict("A budget for this year, source and province exists")
+    budget = FundBudget(**{**body.model_dump(), "province_code": province})
+    session.add(budget)
+    await session.flush()
+    return budget
+
+
+def _check_budget_holder(caller: Caller, budget: FundBudget) -> None:
+    if caller.role is Role.ministry:
+        return
+    if caller.role is Role.province and budget.province_code == caller.province_code:
+        return
+    raise Forbidden("Only the budget's holder allocates from it")
+
+
+async def allocate(
+    session: AsyncSession, caller: Caller, budget_id: uuid.UUID, body: w.AllocationCreate
+) -> FundAllocation:
+    """支持 for one pilot: 部级专项经费 only for certified pilots (eligible from
+    `certificate-issued`); a province's funds for its own active pilots. The budget row is
+    locked, so concurrent allocations never exceed it."""
+    budget = await repo.get_one(
+        session,
+        FundBudget,
+        budget_id,
+        repo.readable_budgets(caller),
+        for_update=True,
+        what="Budget",
+    )
+    _check_budget_holder(caller, budget)
+    pilot = await repo.get_one(session, Pilot, body.pilot_id, what="Pilot")
+    if budget.source == w.FundSource.ministry_special:
+        if await session.get(FundEligibility, pilot.id) is None:
+            raise RuleViolation(
+                "fund.pilot-not-certified",
+                "部级专项经费 supports pilots that passed 认定 (certificate issued)",
+            )
+    else:
+        if pilot.province_code != budget.province_code:
+            raise RuleViolation("fund.other-province", "The pilot is not in the budget's province")
+        if pilot.status == PilotStatus.withdrawn:
+            raise RuleViolation("fund.pilot-withdrawn", "The pilot has withdrawn")
+    used = await repo.allocated_of_budget(session, budget.id)
+    rules.check_within(
+        budget.amount_yuan, used, body.amount_yuan, "fund.budget-exceeded", "Allocation"
+    )
+    allocation = FundAllocation(
+        budget_id=budget.id, province_code=pilot.province_code, **body.model_dump()
+    )
+    session.add(allocation)
+    await session.flush()
+    await events.fund_allocated(session, budget, allocation, pilot.enterprise_id)
+    return allocation
+
+
+async def disburse(
+    session: AsyncSession, caller: Caller, allocation_id: uuid.UUID, body: w.DisbursementCreate
+) -> FundDisbursement:
+    allocation = await repo.get_one(
+        session, FundAllocation, allocation_id, repo.readable_allocations(caller), for_update=True,
+        what="Allocation",
+    )  # fmt: skip
+    budget = await repo.get_one(session, FundBudget, allocation.budget_id)
+    _check_budget_holder(caller, budget)
+    if body.paid_on < allocation.decided_on:
+        raise RuleViolation("fund.paid-before-decided", "Paid before the allocation was decided")
+    paid = await repo.disbursed_of_allocation(session, allocation.id)
+    rules.check_within(
+        allocation.amount_yuan, paid, body.amount_yuan, "fund.allocation-exceeded", "Disbursement"
+    )
+    d = FundDisbursement(
+        allocation_id=allocation.id, province_code=allocation.province_code, **body.model_dump()
+    )
+    session.add(d)
+    await session.flush()
+    pilot = await repo.get_one(session, Pilot, allocation.pilot_id)
+    await events.fund_disbursed(session, budget, allocation, d, pilot.enterprise_id)
+    return d
+
+
+async def fund_summary(session: AsyncSession, caller: Caller, year: int) -> w.FundSummary:
+    own = caller.province_code if caller.role is Role.province else None
+    ministry, data = await repo.fund_totals(session, year, own)
+    codes = [own] if own else sorted(set().union(*[set(v) for v in data.values()]))
+    rows = [
+        w.FundProvinceRow(
+            province_code=c,
+            province_name=PROVINCES.get(c, c),
+            provincial_budget_yuan=data["provincial"].get(c, 0),
+            allocated_yuan=data["allocated"].get(c, 0),
+            disbursed_yuan=data["disbursed"].get(c, 0),
+            eligible_pilots=data["eligible"].get(c, 0),
+            supported_pilots=data["supported"].get(c, 0),
+        )
+        for c in codes
+        if c
+    ]
+    return w.FundSummary(
+        year=year,
+        ministry_budget_yuan=ministry,
+        provincial_budget_yuan=sum(r.provincial_budget_yuan for r in rows),
+        allocated_yuan=sum(r.allocated_yuan for r in rows),
+        disbursed_yuan=sum(r.disbursed_yuan for r in rows),
+        eligible_pilots=sum(r.eligible_pilots for r in rows),
+        supported_pilots=sum(r.supported_pilots for r in rows),
+        by_province=rows,
+    )
+
+
+async def record_eligibility(
+    session: AsyncSession, pilot: Pilot, year: int, certificate_no: str, certified_on: dt.date
+) -> None:
+    """`certificate-issued` makes the certified pilot eligible for 贯标试点支持 (idempotent)."""
+    if await session.get(FundEligibility, pilot.id) is None:
+        session.add(
+            FundEligibility(
+                pilot_id=pilot.id,
+                enterprise_id=pilot.enterprise_id,
+                province_code=pilot.province_code,
+                year=year,
+                certificate_no=certificate_no,
+                certified_on=certified_on,
+            )
+        )
+
+
+# --- agency staff, lists and the certification bodies' call ---------------------------------
+
+
+async def qualification_granted(session: AsyncSession, data: dict[str, Any]) -> None:
+    row = await session.get(AgencyStaffQualification, data["qualification_no"])
+    org = data.get("organization_id")
+    values = {
+        "person_id": str(data["person_id"]),
+        "person_name": str(data.get("person_name") or ""),
+        "kind": str(data["kind"]),
+        "organization_id": uuid.UUID(str(org)) if org else None,
+        "granted_on": dt.date.fromisoformat(str(data["granted_on"])),
+        "valid_until": dt.date.fromisoformat(str(data["valid_until"]))
+        if data.get("valid_until")
+        else None,
+    }
+    if row is None:
+        session.add(AgencyStaffQualification(qualification_no=data["qualification_no"], **values))
+    elif not row.revoked:
+        for k, v in values.items():
+            setattr(row, k, v)
+
+
+async def qualification_revoked(session: AsyncSession, data: dict[str, Any]) -> None:
+    row = await session.get(AgencyStaffQualification, data["qualification_no"])
+    if row is not None:
+        row.revoked = True
+
+
+async def create_list(
+    session: AsyncSession, caller: Caller, body: w.AgencyListCreate
+) -> AgencyList:
+    _check_list_authority(caller, body.kind)
+    lst = AgencyList(**body.model_dump())
+    session.add(lst)
+    await session.flush()
+    return lst
+
+
+def _check_list_authority(caller: Caller, kind: str) -> None:
+    if caller.role is Role.ministry:
+        return
+    if caller.role is Role.management_org and kind == w.AgencyListKind.certification_body:
+        return
+    raise Forbidden("Only the ministry (认定管理组织 for certification bodies) keeps agency lists")
+
+
+async def add_entry(
+    session: AsyncSession, caller: Caller, lst: AgencyList, agency_id: uuid.UUID
+) -> AgencyListEntry:
+    _check_list_authority(caller, lst.kind)
+    if lst.status != w.AgencyListStatus.draft:
+        raise RuleViolation(
+            "agency-list.not-draft", "Entries change only while the list is a draft"
+        )
+    agency = await repo.get_one(session, Agency, agency_id, what="Agency")
+    if agency.kind != lst.kind:
+        raise RuleViolation("agency-list.kind", f"The agency is a {agency.kind}, not a {lst.kind}")
+    if agency.status != AgencyStatus.authorized:
+        raise RuleViolation("agency-list.not-authorized", f"The agency is '{agency.status}'")
+    qualified = 0
+    if lst.kind == AgencyKind.consultancy:
+        # "对参与培训的贯标服务机构专业人员统一组织考核，通过考核后授予咨询资质证书。在此基础上遴选
+        # 首批推荐的贯标服务机构名单" — only agencies whose staff hold 咨询资质.
+        qualified = await repo.qualified_staff(session, agency.id, today())
+        if qualified == 0:
+            raise RuleViolation(
+                "agency-list.no-qualified-staff",
+                "None of the consultancy's staff holds a valid 咨询资质 (consultant qualification)",
+            )
+    if await repo.entry_of(session, lst.id, agency.id):
+        raise Conflict("The agency is already on the list")
+    entry = AgencyListEntry(list_id=lst.id, agency_id=agency.id, qualified_staff=qualified)
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def change_list_status(
+    session: AsyncSession, caller: Caller, lst: AgencyList, body: w.AgencyListUpdate
+) -> AgencyList:
+    _check_list_authority(caller, lst.kind)
+    rules.check_list_transition(lst.status, body.status)
+    on = body.on or today()
+    if body.status is w.AgencyListStatus.approved:
+        if not await repo.entries_of(session, lst.id):
+            raise RuleViolation("agency-list.empty", "An empty list cannot be approved")
+        lst.approved_on = on
+    elif body.status is w.AgencyListStatus.published:
+        if lst.approved_on and on < lst.approved_on:
+            raise RuleViolation("agency-list.published-before-approved", "公示 comes after 审定")
+        lst.published_on = on
+    else:
+        lst.approved_on = None
+    lst.status = body.status
+    await session.flush()
+    if lst.status == w.AgencyListStatus.published:
+        await events.agency_list_published(
+            session, lst, len(await repo.entries_of(session, lst.id))
+        )
+    return lst
+
+
+async def create_call(
+    session: AsyncSession, caller: Caller, body: w.CallCreate
+) -> CertificationCall:
+    if caller.role not in (Role.ministry, Role.management_org):
+        raise Forbidden("公开征集 is the ministry's or the management organization's")
+    if body.closes_on < body.opens_on:
+        raise RuleViolation("call.dates", "closes_on is before opens_on")
+    if await repo.call_of_year(session, body.year):
+        raise Conflict(f"A call for {body.year} exists")
+    call = CertificationCall(**body.model_dump())
+    session.add(call)
+    await session.flush()
+    return call
+
+
+async def add_candidate(
+    session: AsyncSession, caller: Caller, call: CertificationCall, body: w.CandidateCreate
+) -> CallCandidate:
+    """A certification body applies (itself), is recommended by its province (之四 四.1), or is
+    entered by the ministry / management organization."""
+    agency = await repo.get_one(session, Agency, body.agency_id, what="Agency")
+    if agency.kind != AgencyKind.certification_body:
+        raise RuleViolation("call.not-certification-body", "Only certification bodies apply")
+    recommended_by = None
+    if caller.role is Role.province:
+        if agency.province_code != caller.province_code:
+            raise RuleViolation("call.own-province", "A province recommends bodies of its province")
+        recommended_by = caller.province_code
+    elif caller.role is Role.certification_body:
+        if caller.organization_id != agency.id:
+            raise Forbidden("A certification body applies for itself only")
+    elif caller.role not in (Role.ministry, Role.management_org):
+        raise Forbidden(f"Role '{caller.role}' may not propose candidates")
+    on = body.applied_on or today()
+    if not call.opens_on <= on <= call.closes_on:
+        raise RuleViolation("call.closed", f"The call is open {call.opens_on} – {call.closes_on}")
+    if await repo.candidate_of(session, call.id, agency.id):
+        raise Conflict("The body is already a candidate of this call")
+    cand = CallCandidate(
+        call_id=call.id, agency_id=agency.id, recommended_by=recommended_by, applied_on=on
+    )
+    session.add(cand)
+    await session.flush()
+    return cand
+
+
+def _check_management(caller: Caller) -> None:
+    if caller.role not in (Role.ministry, Role.management_org):
+        raise Forbidden("Expert review and authorization are the management organization's")
+
+
+async def review_candidate(
+    session: AsyncSession, caller: Caller, cand: CallCandidate, body: w.CandidateReview
+) -> CallCandidate:
+    _check_management(caller)
+    if cand.authorized_on is not None:
+        raise Conflict("The candidate is already authorized")
+    cand.review, cand.review_notes = body.review, body.notes
+    cand.reviewed_on = body.reviewed_on or today()
+    await session.flush()
+    return cand
+
+
+async def authorize_candidate(
+    session: AsyncSession, caller: Caller, cand: CallCandidate, body: w.CandidateAuthorize
+) -> CallCandidate:
+    """授权: after a passed expert review, and only once the 认定管理组织 exists (之二 四.1 done)."""
+    _check_management(caller)
+    if cand.authorized_on is not None:
+        raise Conflict("The candidate is already authorized")
+    if cand.review != w.Review.passed:
+        raise RuleViolation(
+            "certification-body.review-required", "The expert review has not passed"
+        )
+    call = await repo.get_one(session, CertificationCall, cand.call_id)
+    on = body.authorized_on or today()
+    formed = await repo.task_completed_on(session, call.year, rules.MANAGEMENT_ORG_REF)
+    if formed is None or formed > on:
+        raise RuleViolation(
+            "certification-body.management-org-not-formed",
+            "Certification bodies are authorized by the 认定管理组织, which is not formed yet "
+            f"(task {rules.MANAGEMENT_ORG_REF} 成立认定管理组织 not done by {on})",
+        )
+    if cand.reviewed_on and on < cand.reviewed_on:
+        raise RuleViolation(
+            "certification-body.authorized-before-review", "授权 follows the review"
+        )
+    agency = await repo.get_one(session, Agency, cand.agency_id, for_update=True)
+    agency.status = AgencyStatus.authorized
+    cand.authorized_on = on
+    await session.flush()
+    await publish.agency_updated(session, agency)
+    return cand
