@@ -1,7 +1,18 @@
-"""Demo data for `make run`: the 2014 programme from the seed (会议材料之一/二).
+"""Demo data for `make run`: the 2014 programme from the seed (会议材料之一/二/四).
 
-106 recommending units recommended 1,448 enterprises; 502 were enrolled as pilots (the plan
-said 500); certification target 200; provinces submit their plans by the end of May.
+What the seed states: 106 recommending units recommended 1,448 enterprises (会议材料之一);
+the plan was 500 pilots and a certification target of 200; provinces submit their plans by
+the end of May; the tasks of 之二/之四 and the meetings; 浙江省经济和信息化委员会 and the
+部内司局 named in 会议材料之五. What happened later (DESIGN §2): 502 pilots were finally
+enrolled — the batch is created with the planned 500 and raised to 502 with the reason kept.
+
+What is NOT in the seed and is an assumption of this demo (said so here and in the README):
+the split of the 106 units by kind (36 provincial authorities incl. the 5 separately-planned
+cities, 9 部内司局, 41 central SOEs, 20 associations); the names of the other provincial
+authorities (the seed only says "各地工信主管部门", so they are named generically
+"<省>工业和信息化主管部门" rather than with guessed official names); the SOE and association
+names (real 2014 names, none formed later); the enterprises (generated); dates the seed
+leaves open (the quota change, when tasks were done, the call's days).
 Everything is generated deterministically and written through the same services (and so the
 same outbox events) as the API. `python -m registry.demo` loads it once into an empty database.
 """
@@ -18,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import create_engine, create_sessionmaker
 from iims_common.identity import Caller, Role
+from registry import work_demo
 from registry.api import schemas
 from registry.db.tables import Agency, Enterprise, ProvincePlan
 from registry.domain.enums import (
@@ -36,6 +48,9 @@ MINISTRY = Caller(subject="demo-loader", role=Role.ministry)
 RECOMMENDED = 1448
 PILOTS = 502
 
+PLANNED_QUOTA = 500  # 会议材料之一: "选择 500 家企业开展两化融合管理体系贯标试点"
+# The 部内司局 of 会议材料之五 with an industry or enterprise remit (信息化推进司 and 科技司 run
+# the programme; 财务司 and 人事教育司 recommend no enterprises) — the choice is ours.
 MINISTRY_DEPARTMENTS = [
     "原材料工业司",
     "装备工业司",
@@ -45,9 +60,10 @@ MINISTRY_DEPARTMENTS = [
     "通信发展司",
     "节能与综合利用司",
     "中小企业司",
-    "产业政策司",
     "安全生产司",
 ]
+# The one provincial authority the seed names (会议材料之五: 张金如 浙江省经济和信息化委员会主任).
+SEED_AUTHORITY_NAMES = {"330000": "浙江省经济和信息化委员会"}
 CENTRAL_SOES = [
     "中国石油天然气集团公司",
     "中国石油化工集团公司",
@@ -83,7 +99,8 @@ CENTRAL_SOES = [
     "中国五矿集团公司",
     "中国通用技术(集团)控股有限责任公司",
     "中国电子信息产业集团有限公司",
-    "中国中车集团",
+    "中国南车集团公司",
+    "中国北车集团公司",
     "中国盐业总公司",
     "中国医药集团总公司",
     "中国中煤能源集团有限公司",
@@ -215,12 +232,11 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
     rng = random.Random(seed)
     units = []
     for code, name in {**PROVINCES, **SEPARATELY_PLANNED_CITIES}.items():
-        suffix = "经济和信息化委员会" if name.endswith("市") else "工业和信息化厅"
         units.append(
             await programme.create_unit(
                 session,
                 schemas.RecommendingUnitCreate(
-                    name=name + suffix,
+                    name=SEED_AUTHORITY_NAMES.get(code, name + "工业和信息化主管部门"),
                     kind=RecommendingUnitKind.provincial_authority,
                     region_code=code,
                 ),
@@ -238,6 +254,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
                 )
             )
     consultancies: list[Agency] = []
+    bodies: list[Agency] = []
     for agency_kind, rows in (
         (AgencyKind.consultancy, CONSULTANCIES),
         (AgencyKind.certification_body, CERTIFICATION_BODIES),
@@ -250,23 +267,30 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
                     uscc=make_uscc("12" + _uscc(rng, province)[2:17]),  # 12: 事业单位/机构
                     name=name,
                     kind=agency_kind,
-                    status=AgencyStatus.authorized,
+                    # Certification bodies apply in the August call and are authorized only
+                    # after the 认定管理组织 is formed (July) — see _certification_call().
+                    status=AgencyStatus.authorized
+                    if agency_kind is AgencyKind.consultancy
+                    else AgencyStatus.applied,
                     province_code=province,
                 ),
             )
             if agency_kind is AgencyKind.consultancy:
                 consultancies.append(agency)
+            else:
+                bodies.append(agency)
 
     batch = await programme.create_batch(
         session,
         schemas.BatchCreate(
             year=2014,
             name="2014年两化融合管理体系贯标试点",
-            # The plan said 500; the ministry finally enrolled 502 (会议材料之一).
-            pilot_quota=PILOTS,
+            pilot_quota=PLANNED_QUOTA,  # the plan (会议材料之一); raised to 502 below
             certification_target=200,
             plan_deadline=dt.date(2014, 5, 31),
         ),
+        changed_by=MINISTRY.client_key,
+        on=dt.date(2014, 3, 24),
     )
     for year in (2015, 2016):
         await programme.create_batch(
@@ -316,7 +340,20 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
                 ),
             )
         )
-    for rec in rng.sample(recommendations, PILOTS):
+    for k, rec in enumerate(rng.sample(recommendations, PILOTS)):
+        if k == PLANNED_QUOTA:
+            # What happened, not the plan: 502 were finally enrolled (DESIGN §2). The seed
+            # does not say when; the date is this demo's assumption.
+            await programme.update_batch(
+                session,
+                batch,
+                schemas.BatchUpdate(
+                    pilot_quota=PILOTS,
+                    quota_change_reason="计划500家（会议材料之一），最终入选502家；变更日期为演示数据的假设",
+                    quota_changed_on=dt.date(2014, 5, 15),
+                ),
+                changed_by=MINISTRY.client_key,
+            )
         consultancy = rng.choice(consultancies) if rng.random() < 0.6 else None
         pilot = await programme.select_pilot(
             session,
@@ -369,6 +406,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
             submitted_at=dt.datetime(2014, 6 if late else 5, 15 if late else 20, tzinfo=dt.UTC),
         )
     await session.flush()
+    await work_demo.load(session, rng, bodies)
     return {"recommending_units": len(units), "enterprises": RECOMMENDED, "pilots": PILOTS}
 
 
