@@ -7,7 +7,7 @@ SERVICES := registry training assessment audit gateway
 PACKAGES := $(SERVICES)
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: venv run test lint bench broker migrate clean format web-install web-types web-check web-e2e
+.PHONY: venv run test lint bench broker migrate clean format web-install web-types web-check web-e2e i18n
 
 $(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml $(foreach s,$(PACKAGES),services/$(s)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -81,6 +81,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+## make i18n — extract every _("...") of libs/ and services/ into the shared zh_CN catalogue
+## (libs/common/iims_common/locale/zh_CN/LC_MESSAGES/iims.po); then fill the empty msgstr.
+i18n: $(STAMP)
+	$(BIN)/python -m iims_common.i18n_catalogue
 
 format: $(STAMP)
 	$(BIN)/ruff format .

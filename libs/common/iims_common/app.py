@@ -6,13 +6,14 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from iims_common.db import create_engine, create_sessionmaker
-from iims_common.errors import PROBLEM_RESPONSES, install_error_handlers
+from iims_common.errors import install_error_handlers
 from iims_common.logging import configure_logging
 from iims_common.observability import RequestContextMiddleware, health_router
+from iims_common.openapi import operation_id, refine_openapi, refuse_unknown_query
 from iims_common.settings import ServiceSettings
 from iims_common.tracing import configure_tracing
 from iims_common.workers import ConsumerFactory, PeriodicJob, Workers
@@ -71,13 +72,21 @@ def create_service_app(
                 await workers.stop()
             await engine.dispose()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
-    app.include_router(health_router)
+    # Every route refuses query parameters it does not declare (422 naming them).
+    contract = [Depends(refuse_unknown_query)]
+    app.include_router(health_router, dependencies=contract)
     for router in routers:
-        app.include_router(router, responses=PROBLEM_RESPONSES)
+        app.include_router(router, dependencies=contract)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -86,6 +95,7 @@ def create_service_app(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        refine_openapi(schema)
         app.openapi_schema = schema
         return schema
 

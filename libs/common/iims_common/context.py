@@ -12,6 +12,11 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 traceparent_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "traceparent", default=None
 )
+# "POST /api/v1/applications/<id>/decision?x=1": method and full target of the current
+# request (set by RequestContextMiddleware), part of every Idempotency-Key fingerprint.
+request_target_var: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "request_target", default=""
+)
 
 _TRACEPARENT = re.compile(r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 

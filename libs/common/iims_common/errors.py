@@ -16,6 +16,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from iims_common.db import is_database_busy
+from iims_common.i18n import (
+    CONTENT_LANGUAGE,
+    Message,
+    Text,
+    _,
+    locale_var,
+    negotiate,
+    pydantic_message,
+)
+from iims_common.i18n import text as render_text
 
 log = logging.getLogger("iims.errors")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -24,119 +34,141 @@ PROBLEM_BASE = "https://iims.miit.gov.cn/problems/"
 
 @dataclass(frozen=True)
 class FieldError:
-    field: str
-    message: str
+    """One refused field: `field` is a stable path (`contacts[0].phone`), `message` text for
+    people (a `Message` from `iims_common.i18n._`, rendered in the request's language)."""
 
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "message": self.message}
+    field: str
+    message: Text
+
+    def as_dict(self, locale: str | None = None) -> dict[str, str]:
+        return {"field": self.field, "message": render_text(self.message, locale)}
 
 
 class ProblemError(Exception):
-    """Base of every error a client may see. Subclasses fix status, type and title."""
+    """Base of every error a client may see. Subclasses fix status, type (`slug`) and title.
+
+    `detail`, `title` and field messages are `Message`s (`iims_common.i18n._`) rendered in
+    the request's language by `to_problem`; `type`, `rule` and `field` never change with it.
+    """
 
     status = 500
     slug = "internal-error"
-    title = "Internal error"
+    title: Text = _("Internal error")
 
     def __init__(
         self,
-        detail: str | None = None,
+        detail: Text | None = None,
         *,
         errors: Sequence[FieldError] = (),
         **extra: Any,
     ) -> None:
-        super().__init__(detail or self.title)
-        self.detail = detail or self.title
+        self.detail: Text = detail or self.title
+        super().__init__(render_text(self.detail, "en"))
         self.errors = list(errors)
         self.extra = extra
         self.headers: dict[str, str] = {}
 
-    def to_problem(self, instance: str | None = None) -> dict[str, Any]:
+    def to_problem(self, instance: str | None = None, locale: str | None = None) -> dict[str, Any]:
+        """The RFC 9457 body in `locale` (default: the current request's language)."""
+        locale = locale or locale_var.get()
         body: dict[str, Any] = {
             "type": PROBLEM_BASE + self.slug,
-            "title": self.title,
+            "title": render_text(self.title, locale),
             "status": self.status,
-            "detail": self.detail,
+            "detail": render_text(self.detail, locale),
         }
         if instance:
             body["instance"] = instance
         if self.errors:
-            body["errors"] = [e.as_dict() for e in self.errors]
-        body.update(self.extra)
+            body["errors"] = [e.as_dict(locale) for e in self.errors]
+        body.update(
+            {k: v.render(locale) if isinstance(v, Message) else v for k, v in self.extra.items()}
+        )
         return body
 
 
 class BadRequest(ProblemError):
-    status, slug, title = 400, "bad-request", "Bad request"
+    status, slug, title = 400, "bad-request", _("Bad request")
 
 
 class Unauthorized(ProblemError):
     """401 with the `WWW-Authenticate` challenge RFC 9110 §11.6.1 requires: a bearer token
     (RFC 6750) or the platform's API key in the `X-API-Key` header."""
 
-    status, slug, title = 401, "unauthorized", "Authentication required"
+    status, slug, title = 401, "unauthorized", _("Authentication required")
     challenge = 'Bearer realm="iims", ApiKey realm="iims", header="X-API-Key"'
 
-    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, detail: Text | None = None, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)
         self.headers["WWW-Authenticate"] = self.challenge
 
 
 class Forbidden(ProblemError):
-    status, slug, title = 403, "forbidden", "Not allowed for this role"
+    status, slug, title = 403, "forbidden", _("Not allowed for this role")
 
 
 class NotFound(ProblemError):
-    status, slug, title = 404, "not-found", "Not found"
+    status, slug, title = 404, "not-found", _("Not found")
 
 
 class Conflict(ProblemError):
-    status, slug, title = 409, "conflict", "Conflict"
+    status, slug, title = 409, "conflict", _("Conflict")
+
+
+class StateConflict(Conflict):
+    """The object is not in a state that allows the request (409, DESIGN.md §3: 409 for state
+    conflicts, 422 for invalid input); `rule` names the state rule, like `RuleViolation`."""
+
+    slug, title = "state-conflict", _("The resource is not in a state that allows this request")
+
+    def __init__(self, rule: str, detail: Text, **extra: Any) -> None:
+        super().__init__(detail, rule=rule, **extra)
+        self.rule = rule
 
 
 class PreconditionFailed(ProblemError):
-    status, slug, title = 412, "precondition-failed", "The resource changed (ETag mismatch)"
+    status, slug, title = 412, "precondition-failed", _("The resource changed (ETag mismatch)")
 
 
 class PayloadTooLarge(ProblemError):
-    status, slug, title = 413, "payload-too-large", "Payload too large"
+    status, slug, title = 413, "payload-too-large", _("Payload too large")
 
 
 class UnsupportedMediaType(ProblemError):
-    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+    status, slug, title = 415, "unsupported-media-type", _("Unsupported media type")
 
 
 class ValidationFailed(ProblemError):
-    status, slug, title = 422, "validation-failed", "Validation failed"
+    status, slug, title = 422, "validation-failed", _("Validation failed")
 
 
 class RuleViolation(ProblemError):
     """A domain rule refused the request; `rule` names which one (clients branch on it)."""
 
-    status, slug, title = 422, "rule-violation", "A business rule was violated"
+    status, slug, title = 422, "rule-violation", _("A business rule was violated")
 
-    def __init__(self, rule: str, detail: str, **extra: Any) -> None:
+    def __init__(self, rule: str, detail: Text, **extra: Any) -> None:
         super().__init__(detail, rule=rule, **extra)
         self.rule = rule
 
 
 class PreconditionRequired(ProblemError):
-    status, slug, title = 428, "precondition-required", "If-Match header required"
+    status, slug, title = 428, "precondition-required", _("If-Match header required")
 
 
 class BadGateway(ProblemError):
     """The gateway reached a service but got no usable HTTP answer (e.g. the connection was
     closed mid-response)."""
 
-    status, slug, title = 502, "bad-gateway", "An upstream service gave no valid answer"
+    status, slug, title = 502, "bad-gateway", _("An upstream service gave no valid answer")
 
 
 class ServiceUnavailable(ProblemError):
-    status, slug, title = 503, "service-unavailable", "Service unavailable"
+    status, slug, title = 503, "service-unavailable", _("Service unavailable")
 
 
 class GatewayTimeout(ProblemError):
-    status, slug, title = 504, "gateway-timeout", "An upstream service did not answer in time"
+    status, slug, title = 504, "gateway-timeout", _("An upstream service did not answer in time")
 
 
 def field_path(loc: Sequence[str | int]) -> str:
@@ -154,46 +186,73 @@ def field_path(loc: Sequence[str | int]) -> str:
 
 
 def problem_response(
-    problem: dict[str, Any], headers: dict[str, str] | None = None
+    problem: dict[str, Any], headers: dict[str, str] | None = None, locale: str | None = None
 ) -> JSONResponse:
+    """A problem body as `application/problem+json` with its `Content-Language`."""
+    language = CONTENT_LANGUAGE[locale or locale_var.get()]
     return JSONResponse(
-        problem, status_code=problem["status"], media_type=PROBLEM_MEDIA_TYPE, headers=headers
+        problem,
+        status_code=problem["status"],
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers={**(headers or {}), "Content-Language": language, "Vary": "Accept-Language"},
+    )
+
+
+def request_locale(request: Request) -> str:
+    """The language of the answer to `request` (`Accept-Language`; Chinese by default)."""
+    return negotiate(request.headers.get("accept-language"))
+
+
+HTTP_TITLES: dict[int, Message] = {
+    400: _("Bad request"),
+    401: _("Authentication required"),
+    403: _("Not allowed for this role"),
+    404: _("Not found"),
+    405: _("Method not allowed"),
+    406: _("Not acceptable"),
+    409: _("Conflict"),
+    413: _("Payload too large"),
+    415: _("Unsupported media type"),
+    422: _("Validation failed"),
+    429: _("Too many requests"),
+    500: _("Internal error"),
+    503: _("Service unavailable"),
+}
+
+
+def render(request: Request, err: ProblemError) -> JSONResponse:
+    """`err` as the answer to `request`, in the request's language."""
+    locale = request_locale(request)
+    return problem_response(
+        err.to_problem(request.url.path, locale), err.headers or None, locale=locale
     )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(exc.to_problem(request.url.path), exc.headers or None)
+        return render(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        raw = exc.errors()
-        if any(e.get("type") == "json_invalid" for e in raw):
-            err: ProblemError = BadRequest(
-                "The request body is not valid JSON",
-                errors=[FieldError("body", str(e.get("msg"))) for e in raw],
-            )
-        else:
-            err = ValidationFailed(
-                "Some fields are invalid",
-                errors=[FieldError(field_path(e.get("loc", ())), _message(e)) for e in raw],
-            )
-        return problem_response(err.to_problem(request.url.path))
+        return render(request, validation_problem(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        locale = request_locale(request)
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(_allowed_methods(request))
+        title = HTTP_TITLES.get(exc.status_code)
+        text = render_text(title, locale) if title else str(exc.detail)
         body = {
             "type": PROBLEM_BASE + f"http-{exc.status_code}",
-            "title": str(exc.detail),
+            "title": text,
             "status": exc.status_code,
-            "detail": str(exc.detail),
+            "detail": text,
             "instance": request.url.path,
         }
-        return problem_response(body, headers=headers or None)
+        return problem_response(body, headers=headers or None, locale=locale)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
@@ -201,40 +260,67 @@ def install_error_handlers(app: FastAPI) -> None:
         # the database constraint decides, and the loser gets a clear 409, not a 500.
         constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
         err = Conflict(
-            "The request conflicts with a record written concurrently; re-read and retry",
+            _("The request conflicts with a record written concurrently; re-read and retry"),
             constraint=constraint,
         )
-        return problem_response(err.to_problem(request.url.path))
+        return render(request, err)
 
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
         code = _sqlstate(exc)
         if code in ("40001", "40P01"):  # serialization failure, deadlock: the client may retry
-            err: ProblemError = Conflict("A concurrent request won; retry", retryable=True)
+            err: ProblemError = Conflict(_("A concurrent request won; retry"), retryable=True)
         elif code is not None and code.startswith("22"):
             # Data exception (e.g. a NUL byte in text, a number out of range): the input is bad.
-            err = BadRequest("The request contains a value the database cannot store")
+            err = BadRequest(_("The request contains a value the database cannot store"))
         elif is_database_busy(exc):
             # SQLite: another writer held the lock past the busy timeout (iims_common.db).
-            err = ServiceUnavailable("The database is busy; retry shortly", retryable=True)
+            err = ServiceUnavailable(_("The database is busy; retry shortly"), retryable=True)
             err.headers["Retry-After"] = "1"
         elif exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
-            err = ServiceUnavailable("The database is unavailable; retry later")
+            err = ServiceUnavailable(_("The database is unavailable; retry later"))
             err.headers["Retry-After"] = "5"
         else:
             log.exception("database error", extra={"path": request.url.path})
             err = ProblemError()
-        return problem_response(err.to_problem(request.url.path), err.headers or None)
+        return render(request, err)
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
-        err = PreconditionFailed("The resource changed while this request ran; re-read it")
-        return problem_response(err.to_problem(request.url.path))
+        err = PreconditionFailed(_("The resource changed while this request ran; re-read it"))
+        return render(request, err)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(ProblemError().to_problem(request.url.path))
+        return render(request, ProblemError())
+
+
+def validation_problem(raw: Sequence[Any]) -> ProblemError:
+    """pydantic/FastAPI validation errors as one problem: 400 for a body that is not JSON,
+    422 otherwise, one `FieldError` per error with pydantic's message translated by type."""
+    if any(e.get("type") == "json_invalid" for e in raw):
+        return BadRequest(
+            _("The request body is not valid JSON"),
+            errors=[FieldError("body", _PydanticText(e)) for e in raw],
+        )
+    return ValidationFailed(
+        _("Some fields are invalid"),
+        errors=[FieldError(field_path(e.get("loc", ())), _PydanticText(e)) for e in raw],
+    )
+
+
+class _PydanticText(Message):
+    """A pydantic error rendered lazily in the response's language (by its `type`)."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        super().__init__(str(error.get("msg", "")))
+        self.error = error
+
+    def render(self, locale: str | None = None) -> str:
+        return pydantic_message(self.error, locale)
 
 
 def _sqlstate(exc: DBAPIError) -> str | None:
@@ -255,30 +341,3 @@ def _allowed_methods(request: Request) -> list[str]:
             for route in request.app.routes
         )
     ]
-
-
-def _message(e: dict[str, Any]) -> str:
-    msg = str(e.get("msg", "invalid"))
-    # pydantic prefixes messages of ValueError raised in validators.
-    return msg.removeprefix("Value error, ")
-
-
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {
-        "description": title,
-        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-    for code, title in [
-        (400, "Malformed request"),
-        (401, "Authentication required"),
-        (403, "Not allowed for this role"),
-        (404, "Not found (or outside the caller's scope)"),
-        (409, "Conflict"),
-        (412, "ETag mismatch"),
-        (413, "Payload too large"),
-        (415, "Unsupported media type"),
-        (422, "Validation failed or a business rule was violated"),
-        (428, "If-Match required"),
-        (429, "Rate limited"),
-    ]
-}

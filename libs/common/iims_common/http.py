@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import unit_of_work
 from iims_common.errors import PreconditionFailed, PreconditionRequired
+from iims_common.i18n import _
 
 # scope="function": the unit of work commits before the response is sent.
 Session = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
@@ -24,12 +25,15 @@ def etag(version: int) -> str:
 
 
 def check_if_match(if_match: str | None, version: int) -> None:
+    """`If-Match` against the current version, compared strongly (RFC 9110 §13.1.1: a weak
+    `W/"2"` never matches, `*` matches any current version); 428 when missing, 412 when no
+    listed ETag is the current one."""
     if if_match is None:
-        raise PreconditionRequired("Send If-Match with the ETag you last read")
-    candidates = [c.strip().removeprefix("W/") for c in if_match.split(",")]
+        raise PreconditionRequired(_("Send If-Match with the ETag you last read"))
+    candidates = [c.strip() for c in if_match.split(",")]
     if "*" not in candidates and etag(version) not in candidates:
         raise PreconditionFailed(
-            f"The resource is at version {etag(version)}; re-read it and retry",
+            _("The resource is at version {etag}; re-read it and retry", etag=etag(version)),
             current_etag=etag(version),
         )
 

@@ -1,9 +1,13 @@
 """Idempotency-Key for creates (Stripe / IETF draft semantics).
 
-The key row is written in the same transaction as the create. Same key + same body → the
-first response again; same key + different body → 422. A concurrent duplicate waits on the
-unique index until the first commits, then replays its response (PostgreSQL); it never runs
-the create twice.
+The key row is written in the same transaction as the create. Same key + same request → the
+first response again; same key + a different request → 422. "The request" is the method, the
+full target (path and query, as sent) and the body: the fingerprint takes the method and
+target from the request context (`iims_common.context.request_target_var`, set by the
+middleware of every app), so no route can leave them out — the same key and body sent to
+`/applications/A/decision` and then `/applications/B/decision` is a 422, never a replay of
+A's answer. A concurrent duplicate waits on the unique index until the first commits, then
+replays its response (PostgreSQL); it never runs the create twice.
 """
 
 from __future__ import annotations
@@ -18,18 +22,23 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from iims_common.context import request_target_var
 from iims_common.db import upsert_insert, utcnow
 from iims_common.errors import Conflict, FieldError, ValidationFailed
 from iims_common.events.tables import idempotency_keys
+from iims_common.i18n import _
 from iims_common.identity import Caller
 
 REPLAY_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 200
 
 
-def fingerprint(body: Any) -> str:
+def fingerprint(body: Any, target: str | None = None) -> str:
+    """SHA-256 over the request target (`METHOD /path?query`, default: the current request's)
+    and the canonical JSON of the body."""
+    target = request_target_var.get() if target is None else target
     canonical = json.dumps(jsonable_encoder(body), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(f"{target}\n{canonical}".encode()).hexdigest()
 
 
 async def idempotent(
@@ -43,8 +52,10 @@ async def idempotent(
         return await create()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed(
-            "Invalid Idempotency-Key",
-            errors=[FieldError("Idempotency-Key", f"must be 1–{MAX_KEY_LENGTH} characters")],
+            _("Invalid Idempotency-Key"),
+            errors=[
+                FieldError("Idempotency-Key", _("must be 1–{max} characters", max=MAX_KEY_LENGTH))
+            ],
         )
     fp = fingerprint(body)
     claimed = await session.execute(
@@ -63,11 +74,15 @@ async def idempotent(
         ).one()
         if row.fingerprint != fp:
             raise ValidationFailed(
-                "This Idempotency-Key was used with a different request body",
-                errors=[FieldError("Idempotency-Key", "reused with a different body")],
+                _("This Idempotency-Key was used with a different request (method, path or body)"),
+                errors=[
+                    FieldError(
+                        "Idempotency-Key", _("reused with a different request; use a new key")
+                    )
+                ],
             )
         if row.status_code is None:
-            raise Conflict("A request with this Idempotency-Key is still being processed")
+            raise Conflict(_("A request with this Idempotency-Key is still being processed"))
         return JSONResponse(
             row.response,
             status_code=row.status_code,

@@ -14,9 +14,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from iims_common.context import new_traceparent, request_id_var, traceparent_var, valid_traceparent
+from iims_common.context import (
+    new_traceparent,
+    request_id_var,
+    request_target_var,
+    traceparent_var,
+    valid_traceparent,
+)
 from iims_common.errors import PROBLEM_MEDIA_TYPE
 from iims_common.events.kafka import broker_reachable
+from iims_common.i18n import _, locale_var, negotiate
 from iims_common.tracing import span
 
 access_log = logging.getLogger("iims.access")
@@ -29,6 +36,14 @@ HTTP_LATENCY = Histogram(
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
 )
 UNMETERED = {"/metrics", "/healthz", "/readyz"}
+
+
+def request_target(scope: Scope) -> str:
+    """`METHOD /path?query` exactly as the client sent the path and query (percent-encoded)."""
+    raw = scope.get("raw_path") or scope["path"].encode()
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope['method']} {path}" + (f"?{query}" if query else "")
 
 
 class RequestContextMiddleware:
@@ -45,6 +60,8 @@ class RequestContextMiddleware:
         request_id = headers.get("x-request-id", "")[:128] or uuid.uuid4().hex
         traceparent = valid_traceparent(headers.get("traceparent")) or new_traceparent()
         rid_token = request_id_var.set(request_id)
+        locale_token = locale_var.set(negotiate(headers.get("accept-language")))
+        target_token = request_target_var.set(request_target(scope))
         tp_token = traceparent_var.set(traceparent)
         status = 500
         start = time.perf_counter()
@@ -89,6 +106,8 @@ class RequestContextMiddleware:
                     )
             request_id_var.reset(rid_token)
             traceparent_var.reset(tp_token)
+            locale_var.reset(locale_token)
+            request_target_var.reset(target_token)
 
 
 health_router = APIRouter(tags=["operations"])
@@ -117,9 +136,9 @@ async def readyz(request: Request) -> Response:
     return JSONResponse(
         {
             "type": "https://iims.miit.gov.cn/problems/not-ready",
-            "title": "Not ready",
+            "title": str(_("Not ready")),
             "status": 503,
-            "detail": "A dependency is unreachable",
+            "detail": str(_("A dependency is unreachable")),
             "checks": checks,
         },
         status_code=503,

@@ -1,0 +1,209 @@
+"""The HTTP contract every service shares, applied once by `iims_common.app`:
+
+- readable, stable operationIds (`listEnterprises`) from the route function's name;
+- unknown query parameters refused (422 naming them) on every documented route;
+- errors declared per operation (the problem+json answers that operation can give),
+  `If-Match` marked required where a missing one is a 428.
+
+operationIds are the camelCase of the route function's name and are global: two routes of
+the platform (any service, the gateway included) must not share a function name. The merged
+document's test (`assert_unique_operation_ids`) fails the build when they do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from iims_common.errors import FieldError, ValidationFailed
+from iims_common.i18n import _
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Malformed request (the body is not JSON)",
+    401: "Authentication required",
+    403: "Not allowed for this role",
+    404: "Not found (or outside the caller's scope)",
+    409: "Conflict: the object's state does not allow this, a duplicate, or a concurrent write",
+    412: "ETag mismatch (the object changed since it was read)",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input: a field, an unknown query parameter, a cursor, or a business rule",
+    428: "If-Match required",
+    429: "Rate limited",
+    503: "A dependency (database, broker) is unavailable",
+}
+UNSAFE = frozenset({"post", "put", "patch", "delete"})
+IF_MATCH_DESCRIPTION = (
+    "The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never "
+    "match); 412 when stale, 428 when missing."
+)
+
+
+def operation_id(route: APIRoute) -> str:
+    """`list_enterprises` → `listEnterprises` (FastAPI's `generate_unique_id_function`)."""
+    head, *rest = route.name.strip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest if part)
+
+
+def declared_query_names(dependant: Dependant) -> frozenset[str]:
+    """Every query parameter name a route (and its dependencies) declares, by alias."""
+    names: set[str] = set()
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        for field in current.query_params:
+            annotation = field.field_info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                for name, info in annotation.model_fields.items():
+                    names.add(info.alias or name)
+            else:
+                names.add(field.alias)
+        stack.extend(current.dependencies)
+    return frozenset(names)
+
+
+_declared: dict[int, frozenset[str]] = {}
+
+
+async def refuse_unknown_query(request: Request) -> None:
+    """Dependency on every documented route: a query parameter the route does not declare is
+    a 422 naming it (a misspelt or unsupported filter must not silently list everything)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not route.include_in_schema or not request.query_params:
+        return
+    allowed = _declared.get(id(route))
+    if allowed is None:
+        allowed = _declared.setdefault(id(route), declared_query_names(route.dependant))
+    unknown = sorted({k for k in request.query_params if k not in allowed})
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown query parameter: {names}", names=", ".join(unknown)),
+            errors=[
+                FieldError(
+                    name,
+                    _(
+                        "not a parameter of this operation; allowed: {allowed}",
+                        allowed=", ".join(sorted(allowed)) or "—",
+                    ),
+                )
+                for name in unknown
+            ],
+        )
+
+
+def _problem(code: int) -> dict[str, Any]:
+    return {
+        "description": ERROR_DESCRIPTIONS[code],
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}},
+    }
+
+
+def _error_codes(path: str, method: str, op: Mapping[str, Any]) -> set[int]:
+    """The problem+json answers an operation can give, from its shape."""
+    params = op.get("parameters", [])
+    names = {str(p.get("name", "")).lower() for p in params}
+    kinds = {p.get("in") for p in params}
+    codes: set[int] = set()
+    if path.startswith("/api/v1/"):
+        codes |= {401, 403, 404, 422, 503}
+        if path.startswith("/api/v1/public/"):
+            codes |= {429}
+    if "path" in kinds:
+        codes |= {404, 422}
+    if "query" in kinds:
+        codes.add(422)
+    if "requestBody" in op:
+        codes |= {400, 413, 415, 422}
+    if method in UNSAFE and path.startswith("/api/v1/"):
+        codes.add(409)
+    if "idempotency-key" in names:
+        codes |= {409, 422}
+    if "if-match" in names:
+        codes |= {412, 428}
+    return codes
+
+
+def refine_openapi(spec: dict[str, Any]) -> dict[str, Any]:
+    """Declare each operation's errors and mark `If-Match` required (in place; returned)."""
+    for path, item in spec.get("paths", {}).items():
+        for method, op in item.items():
+            if not isinstance(op, dict) or method not in (
+                "get",
+                "put",
+                "post",
+                "patch",
+                "delete",
+                "head",
+                "options",
+            ):
+                continue
+            for param in op.get("parameters", []):
+                if str(param.get("name", "")).lower() == "if-match":
+                    param["required"] = True
+                    param["description"] = IF_MATCH_DESCRIPTION
+            responses = op.setdefault("responses", {})
+            for code in sorted(_error_codes(path, method, op)):
+                existing = responses.get(str(code))
+                if existing is None or "content" not in existing:
+                    responses[str(code)] = _problem(code)
+                else:
+                    # FastAPI's own 422 schema (HTTPValidationError) is not what we send.
+                    existing["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
+                    existing.setdefault("description", ERROR_DESCRIPTIONS[code])
+    spec.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+    spec.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+    return spec
+
+
+def operation_ids(spec: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(operationId, method, path) of every operation in an OpenAPI document."""
+    return [
+        (op["operationId"], method, path)
+        for path, item in spec.get("paths", {}).items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "operationId" in op
+    ]
+
+
+_CAMEL = re.compile(r"^[a-z][A-Za-z0-9]*$")
+
+
+def assert_unique_operation_ids(specs: Iterable[Mapping[str, Any]]) -> None:
+    """Fail (AssertionError listing them) when an operationId is missing, not camelCase, or
+    shared by two operations across the given documents (e.g. every service's and the
+    gateway's, or the merged one)."""
+    seen: Counter[str] = Counter()
+    where: dict[str, list[str]] = {}
+    problems: list[str] = []
+    for spec in specs:
+        for path, item in spec.get("paths", {}).items():
+            for method, op in item.items():
+                if not isinstance(op, dict) or method not in (
+                    "get",
+                    "put",
+                    "post",
+                    "patch",
+                    "delete",
+                    "head",
+                    "options",
+                ):
+                    continue
+                op_id = op.get("operationId")
+                if not op_id:
+                    problems.append(f"{method.upper()} {path}: no operationId")
+                    continue
+                if not _CAMEL.match(op_id):
+                    problems.append(f"{method.upper()} {path}: operationId {op_id!r} not camelCase")
+                seen[op_id] += 1
+                where.setdefault(op_id, []).append(f"{method.upper()} {path}")
+    problems += [f"{k} used by {where[k]}" for k, n in seen.items() if n > 1]
+    assert not problems, "operationId problems:\n" + "\n".join(problems)

@@ -1,0 +1,182 @@
+"""The shared HTTP helpers on a real app (create_service_app) and a real PostgreSQL database:
+the Idempotency-Key fingerprint covers method, full path and body; ETags compare strongly;
+answers are Chinese by default and English on `Accept-Language: en`, pydantic's own messages
+included; the unknown-query and cursor refusals come from the one shared mechanism."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import httpx
+import pytest_asyncio
+from fastapi import APIRouter, FastAPI, Query
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from iims_common.app import create_service_app
+from iims_common.errors import FieldError, ValidationFailed
+from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
+from iims_common.i18n import _
+from iims_common.idempotency import REPLAY_HEADER, idempotent
+from iims_common.identity import CurrentCaller, Role
+from iims_common.pagination import Page, Pagination
+from iims_common.schemas import Input
+from iims_common.settings import ServiceSettings
+from iims_common.testing import mint, truncate
+
+router = APIRouter(prefix="/api/v1")
+
+
+class DecisionIn(Input):
+    outcome: str = Field(min_length=2, max_length=10)
+    score: int = Field(ge=0, le=100)
+
+
+@router.post("/things/{thing_id}/decision", status_code=201)
+async def decide_thing(
+    thing_id: uuid.UUID,
+    body: DecisionIn,
+    caller: CurrentCaller,
+    session: Session,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    async def create() -> JSONResponse:
+        return json_response({"thing": str(thing_id), "decision": uuid.uuid4().hex}, 201)
+
+    return await idempotent(session, caller, key, body, create)
+
+
+@router.put("/things/{thing_id}")
+async def update_thing(
+    thing_id: uuid.UUID, caller: CurrentCaller, if_match: IfMatch = None
+) -> JSONResponse:
+    check_if_match(if_match, 2)
+    return json_response({"thing": str(thing_id)}, version=3)
+
+
+@router.get("/things")
+async def list_things(
+    caller: CurrentCaller,
+    page: Pagination,
+    size: Annotated[str | None, Query(max_length=10)] = None,
+) -> Page[str]:
+    if size == "huge":
+        raise ValidationFailed(
+            _("Invalid cursor"), errors=[FieldError("size", _("Field required"))]
+        )
+    return Page[str](items=[])
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def app(bus_settings: ServiceSettings) -> AsyncIterator[FastAPI]:
+    settings = bus_settings.model_copy(update={"background_workers": False})
+    application = create_service_app(
+        settings=settings, title="t", description="t", version="1", routers=[router]
+    )
+    async with application.router.lifespan_context(application):
+        await truncate(application.state.sessionmaker, "idempotency_keys")
+        yield application
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+        yield c
+
+
+async def test_same_key_and_body_on_another_object_does_not_replay(
+    client: httpx.AsyncClient,
+) -> None:
+    me = mint(Role.ministry)
+    key = {"Idempotency-Key": f"k-{uuid.uuid4()}"}
+    body = {"outcome": "grant", "score": 90}
+    a, b = uuid.uuid4(), uuid.uuid4()
+    first = await client.post(f"/api/v1/things/{a}/decision", json=body, headers={**me, **key})
+    assert first.status_code == 201 and first.json()["thing"] == str(a)
+    again = await client.post(f"/api/v1/things/{a}/decision", json=body, headers={**me, **key})
+    assert again.status_code == 201 and again.headers[REPLAY_HEADER] == "true"
+    assert again.json() == first.json()
+    other = await client.post(f"/api/v1/things/{b}/decision", json=body, headers={**me, **key})
+    assert other.status_code == 422, other.text
+    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert REPLAY_HEADER not in other.headers
+    # The query string is part of the target, too.
+    query = await client.post(f"/api/v1/things/{a}/decision?x=1", json=body, headers={**me, **key})
+    assert query.status_code in (422,), query.text
+
+
+async def test_if_match_is_compared_strongly(client: httpx.AsyncClient) -> None:
+    me = mint(Role.ministry)
+    url = f"/api/v1/things/{uuid.uuid4()}"
+    assert (await client.put(url, headers={**me, "If-Match": '"2"'})).status_code == 200
+    assert (await client.put(url, headers={**me, "If-Match": '"1", "2"'})).status_code == 200
+    assert (await client.put(url, headers={**me, "If-Match": "*"})).status_code == 200
+    weak = await client.put(url, headers={**me, "If-Match": 'W/"2"'})
+    assert weak.status_code == 412, weak.text
+    assert weak.json()["current_etag"] == '"2"'
+    assert (await client.put(url, headers=me)).status_code == 428
+
+
+async def test_messages_chinese_by_default_english_on_request(client: httpx.AsyncClient) -> None:
+    me = mint(Role.ministry)
+    url = f"/api/v1/things/{uuid.uuid4()}/decision"
+    bad = {"outcome": "x", "score": 101, "extra": 1}
+    zh = await client.post(url, json=bad, headers=me)
+    en = await client.post(url, json=bad, headers={**me, "Accept-Language": "en-US,en;q=0.9"})
+    assert zh.status_code == en.status_code == 422
+    assert zh.headers["content-language"] == "zh-CN" and en.headers["content-language"] == "en"
+    zh_body, en_body = zh.json(), en.json()
+    assert zh_body["type"] == en_body["type"]
+    assert zh_body["title"] == "校验未通过" and en_body["title"] == "Validation failed"
+    zh_msgs = {e["field"]: e["message"] for e in zh_body["errors"]}
+    en_msgs = {e["field"]: e["message"] for e in en_body["errors"]}
+    assert set(zh_msgs) == set(en_msgs) == {"outcome", "score", "extra"}
+    assert zh_msgs["outcome"] == "长度至少为 2 个字符"
+    assert en_msgs["outcome"] == "String should have at least 2 characters"
+    assert zh_msgs["score"] == "应小于或等于 100"
+    assert zh_msgs["extra"] == "不允许的额外字段"
+    # A preference for another language falls back to Chinese; q-values are honoured.
+    fr = await client.post(url, json=bad, headers={**me, "Accept-Language": "fr, en;q=0.1"})
+    assert fr.json()["title"] == "Validation failed"
+    ja = await client.post(url, json=bad, headers={**me, "Accept-Language": "ja"})
+    assert ja.json()["title"] == "校验未通过"
+    pref = await client.post(url, json=bad, headers={**me, "Accept-Language": "en;q=0.5, zh"})
+    assert pref.json()["title"] == "校验未通过"
+
+
+async def test_http_errors_and_query_refusals_are_translated(client: httpx.AsyncClient) -> None:
+    me = mint(Role.ministry)
+    missing = await client.get("/api/v1/nothing-here", headers=me)
+    assert missing.status_code == 404 and missing.json()["title"] == "未找到"
+    unknown = await client.get("/api/v1/things?sizes=1", headers={**me, "Accept-Language": "en"})
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"] == "Unknown query parameter: sizes"
+    assert unknown.json()["errors"][0]["field"] == "sizes"
+    cursor = await client.get("/api/v1/things?cursor=" + "A" * 44, headers=me)
+    assert cursor.status_code == 422
+    assert cursor.json()["errors"] == [
+        {"field": "cursor", "message": "不是本列表签发的游标；请不带游标从第一页开始"}
+    ]
+    assert (await client.get("/api/v1/things?limit=5&size=big", headers=me)).status_code == 200
+
+
+async def test_openapi_declares_errors_per_operation(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    put = spec["paths"]["/api/v1/things/{thing_id}"]["put"]
+    assert put["operationId"] == "updateThing"
+    if_match = next(p for p in put["parameters"] if p["name"] == "If-Match")
+    assert if_match["required"] is True
+    assert {"404", "412", "428", "409"} <= set(put["responses"])
+    get = spec["paths"]["/api/v1/things"]["get"]
+    assert get["operationId"] == "listThings"
+    assert "412" not in get["responses"] and "428" not in get["responses"]
+    assert get["responses"]["422"]["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    post = spec["paths"]["/api/v1/things/{thing_id}/decision"]["post"]
+    assert {"400", "409", "413", "415", "422"} <= set(post["responses"])
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert spec["paths"]["/healthz"]["get"]["operationId"] == "healthz"

@@ -1,0 +1,303 @@
+"""The HTTP contract every service shares (DESIGN.md §3), checked on every operation of every
+service, enumerated from their OpenAPI documents:
+
+- every list endpoint refuses, with 422 problem+json naming `cursor`, any cursor it did not
+  issue: arbitrary text, base64 of anything, JSON, the right length with the wrong bytes, a
+  genuine cursor of another list (property test with hypothesis);
+- every operation refuses an unknown query parameter with 422 naming it;
+- operationIds are camelCase and unique across the services and the gateway, also in the
+  gateway's merged document;
+- messages are Chinese by default and English on `Accept-Language: en`.
+
+The services run in-process on SQLite databases migrated with their real Alembic history,
+without background workers (no broker is needed: nothing here publishes).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessment.main import create_app as assessment_app
+from assessment.settings import AssessmentSettings
+from audit.main import create_app as audit_app
+from audit.settings import AuditSettings
+from gateway.domain.openapi import merge
+from gateway.main import create_app as gateway_app
+from gateway.settings import GatewaySettings
+from iims_common.identity import Role
+from iims_common.openapi import assert_unique_operation_ids
+from iims_common.pagination import CURSOR_LENGTH, cursor_signing_key, encode_cursor
+from iims_common.testing import SECRET, mint
+from registry.main import create_app as registry_app
+from registry.settings import RegistrySettings
+from training.main import create_app as training_app
+from training.settings import TrainingSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+FACTORIES: dict[str, tuple[Any, Any]] = {
+    "registry": (registry_app, RegistrySettings),
+    "training": (training_app, TrainingSettings),
+    "assessment": (assessment_app, AssessmentSettings),
+    "audit": (audit_app, AuditSettings),
+    "gateway": (gateway_app, GatewaySettings),
+}
+# Values for required query parameters, so a list answers at all (by parameter name).
+REQUIRED_QUERY = {"period": "2014-06", "industry_section": "C", "year": "2014"}
+
+
+def _migrated_sqlite(directory: Path, service: str) -> str:
+    url = f"sqlite+aiosqlite:///{directory / service}.db"
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT / "services" / service,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
+    return url
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def apps(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, FastAPI]]:
+    directory = tmp_path_factory.mktemp("contract")
+    built: dict[str, FastAPI] = {}
+    for name, (factory, settings_cls) in FACTORIES.items():
+        extra: dict[str, Any] = {}
+        if name == "gateway":
+            extra = {
+                "admin_password": "admin-password-for-contract-tests",
+                "jwt_secret": "jwt-secret-for-the-contract-tests-32+",
+            }
+        app_settings = settings_cls(
+            environment="test",
+            database_url=_migrated_sqlite(directory, name),
+            internal_token_secret=SECRET,
+            background_workers=False,
+            log_json=False,
+            **extra,
+        )
+        built[name] = factory(app_settings)
+    async with AsyncExitStack() as stack:
+        for app in built.values():
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        yield built
+
+
+def _client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc")
+
+
+def _headers(service: str) -> dict[str, str]:
+    if service == "gateway":
+        return {}
+    return mint(Role.ministry)
+
+
+def _concrete(path: str) -> str:
+    while "{" in path:
+        start, end = path.index("{"), path.index("}")
+        path = path[:start] + str(uuid.uuid4()) + path[end + 1 :]
+    return path
+
+
+def _list_operations(app: FastAPI) -> list[tuple[str, dict[str, str]]]:
+    """(path template, required query) of every GET operation that takes a `cursor`."""
+    out = []
+    for path, item in app.openapi()["paths"].items():
+        op = item.get("get")
+        if not op:
+            continue
+        names = {p["name"]: p for p in op.get("parameters", []) if p["in"] == "query"}
+        if "cursor" in names:
+            required = {n: REQUIRED_QUERY[n] for n, p in names.items() if p.get("required")}
+            out.append((path, required))
+    return out
+
+
+async def _gateway_admin_headers(client: httpx.AsyncClient) -> dict[str, str]:
+    r = await client.post(
+        "/api/v1/auth/login",
+        json={"username": "admin", "password": "admin-password-for-contract-tests"},
+    )
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def list_endpoints(
+    apps: dict[str, FastAPI],
+) -> list[tuple[str, str, dict[str, str], dict[str, str]]]:
+    """(service, concrete path, query, headers) of every list endpoint of the platform."""
+    out = []
+    for service, app in apps.items():
+        headers = _headers(service)
+        if service == "gateway":
+            async with _client(app) as c:
+                headers = await _gateway_admin_headers(c)
+        for template, query in _list_operations(app):
+            out.append((service, _concrete(template), query, headers))
+    return out
+
+
+def test_every_service_has_list_endpoints(
+    list_endpoints: list[tuple[str, str, dict[str, str], dict[str, str]]],
+) -> None:
+    services = {s for s, *_ in list_endpoints}
+    assert services == set(FACTORIES), services
+    assert len(list_endpoints) >= 20
+
+
+def _b64(raw: bytes, pad: bool) -> str:
+    text = base64.urlsafe_b64encode(raw).decode()
+    return text if pad else text.rstrip("=")
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+CURSORS = st.one_of(
+    st.text(max_size=300),
+    st.binary(max_size=120).flatmap(lambda b: st.sampled_from([_b64(b, True), _b64(b, False)])),
+    JSON.map(lambda v: _b64(json.dumps(v).encode(), False)),
+    JSON.map(json.dumps),
+    st.builds(lambda v: _b64(json.dumps({"after": v}).encode(), False), JSON),
+    st.builds(lambda u: _b64(json.dumps({"after": str(u)}).encode(), False), st.uuids()),
+    # The right length and alphabet, wrong bytes (a forged or corrupted cursor).
+    st.binary(min_size=33, max_size=33).map(lambda b: _b64(b, False)),
+    st.text(alphabet="ABCabc0189-_", min_size=CURSOR_LENGTH, max_size=CURSOR_LENGTH),
+).filter(lambda c: c != "")
+
+
+async def _refused(
+    app: FastAPI, path: str, query: dict[str, str], headers: dict[str, str], cursor: str
+) -> None:
+    async with _client(app) as c:
+        r = await c.get(path, params={**query, "cursor": cursor}, headers=headers)
+    assert r.status_code == 422, (path, cursor, r.status_code, r.text[:300])
+    assert r.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in r.json()["errors"]] == ["cursor"], r.text
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(cursor=CURSORS)
+async def test_no_list_accepts_a_cursor_it_did_not_issue(
+    apps: dict[str, FastAPI],
+    list_endpoints: list[tuple[str, str, dict[str, str], dict[str, str]]],
+    cursor: str,
+) -> None:
+    for service, path, query, headers in list_endpoints:
+        await _refused(apps[service], path, query, headers, cursor)
+
+
+async def test_a_cursor_is_valid_only_on_the_list_that_issued_it(
+    apps: dict[str, FastAPI],
+    list_endpoints: list[tuple[str, str, dict[str, str], dict[str, str]]],
+) -> None:
+    key = cursor_signing_key(SECRET)
+    for service, path, query, headers in list_endpoints:
+        app = apps[service]
+        template = next(t for t, _ in _list_operations(app) if _matches(t, path))
+        own = encode_cursor(uuid.uuid4(), f"{service} GET {template}", key)
+        async with _client(app) as c:
+            r = await c.get(path, params={**query, "cursor": own}, headers=headers)
+        # Accepted (a list under a random parent id is then simply not found).
+        assert r.status_code == (404 if "{" in template else 200), (path, r.text[:300])
+        # The same position, signed for another list / another service / another secret.
+        for list_key, signing in (
+            (f"{service} GET /api/v1/other", key),
+            (f"other GET {template}", key),
+            (f"{service} GET {template}", cursor_signing_key(SECRET + "-rotated")),
+        ):
+            foreign = encode_cursor(uuid.uuid4(), list_key, signing)
+            await _refused(app, path, query, headers, foreign)
+
+
+def _matches(template: str, path: str) -> bool:
+    t, p = template.split("/"), path.split("/")
+    return len(t) == len(p) and all(a == b or a.startswith("{") for a, b in zip(t, p, strict=True))
+
+
+async def test_every_operation_refuses_unknown_query_parameters(apps: dict[str, FastAPI]) -> None:
+    sent = 0
+    for service, app in apps.items():
+        headers = _headers(service)
+        async with _client(app) as c:
+            if service == "gateway":
+                headers = await _gateway_admin_headers(c)
+            for template, item in app.openapi()["paths"].items():
+                for method in item:
+                    r = await c.request(
+                        method,
+                        _concrete(template),
+                        params={"enterprise_idx": "1", "limit": "5"}
+                        if method == "get"
+                        else {"enterprise_idx": "1"},
+                        headers={**headers, "Accept-Language": "en"},
+                    )
+                    sent += 1
+                    assert r.status_code == 422, (method, template, r.status_code, r.text[:200])
+                    body = r.json()
+                    fields = [e["field"] for e in body["errors"]]
+                    assert "enterprise_idx" in fields, (method, template, body)
+                    assert "limit" not in fields or "limit" not in _declared(item[method])
+                    assert "enterprise_idx" in body["detail"]
+    assert sent > 100
+
+
+def _declared(op: dict[str, Any]) -> set[str]:
+    return {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+
+
+async def test_unknown_filter_in_chinese_by_default(apps: dict[str, FastAPI]) -> None:
+    async with _client(apps["training"]) as c:
+        r = await c.get(
+            "/api/v1/invitations",
+            params={"enterprise_id": str(uuid.uuid4())},
+            headers=mint(Role.ministry),
+        )
+    assert r.status_code == 422
+    body = r.json()
+    assert body["title"] == "校验未通过"
+    assert body["detail"].startswith("未知的查询参数")
+    assert body["errors"][0]["field"] == "enterprise_id"
+    assert r.headers["content-language"] == "zh-CN"
+
+
+async def test_operation_ids_are_readable_and_unique_across_the_platform(
+    apps: dict[str, FastAPI],
+) -> None:
+    services = {name: app.openapi() for name, app in apps.items() if name != "gateway"}
+    gateway = apps["gateway"].openapi()
+    merged = merge(gateway, services)
+    assert_unique_operation_ids([merged])
+    ids = {op["operationId"] for item in merged["paths"].values() for op in item.values()}
+    assert {"listEnterprises", "getEnterprise", "listPilots"} <= ids, sorted(ids)
+    # Every /api/v1 operation of a service is in the merged document (none lost to a clash).
+    for spec in services.values():
+        for path in spec["paths"]:
+            if path.startswith("/api/v1/"):
+                assert path in merged["paths"], path
