@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Process is up (liveness) */
-        get: operations["healthz_healthz_get"];
+        get: operations["healthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -29,7 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** Database and broker reachable (readiness) */
-        get: operations["readyz_readyz_get"];
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -52,7 +52,7 @@ export interface paths {
          * @description Password login for the web frontend: a short-lived bearer token and a refresh token.
          *     Repeated wrong passwords lock the account for a while.
          */
-        post: operations["login_api_v1_auth_login_post"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -69,7 +69,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Refresh */
-        post: operations["refresh_api_v1_auth_refresh_post"];
+        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -86,7 +86,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Logout */
-        post: operations["logout_api_v1_auth_logout_post"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -101,7 +101,7 @@ export interface paths {
             cookie?: never;
         };
         /** Me */
-        get: operations["me_api_v1_me_get"];
+        get: operations["me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -118,14 +118,14 @@ export interface paths {
             cookie?: never;
         };
         /** List Api Keys */
-        get: operations["list_api_keys_api_v1_api_keys_get"];
+        get: operations["listApiKeys"];
         put?: never;
         /**
          * Create Api Key
          * @description An API key for a machine client, scoped to a role and a province/organization. The
          *     key is in this response only.
          */
-        post: operations["create_api_key_api_v1_api_keys_post"];
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -145,7 +145,7 @@ export interface paths {
          * Rotate Api Key
          * @description A new secret; the previous one keeps working for the overlap period.
          */
-        post: operations["rotate_api_key_api_v1_api_keys__key_id__rotation_post"];
+        post: operations["rotateApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -166,7 +166,7 @@ export interface paths {
          * Revoke Api Key
          * @description Revoked at once: the next request with it is refused.
          */
-        delete: operations["revoke_api_key_api_v1_api_keys__key_id__delete"];
+        delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -180,10 +180,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Accounts */
-        get: operations["list_accounts_api_v1_accounts_get"];
+        get: operations["listAccounts"];
         put?: never;
         /** Create Account */
-        post: operations["create_account_api_v1_accounts_post"];
+        post: operations["createAccount"];
         delete?: never;
         options?: never;
         head?: never;
@@ -203,7 +203,7 @@ export interface paths {
          *     index, audits, certified vs target, province plans and progress reports; trained and
          *     qualified people.
          */
-        get: operations["national_dashboard_api_v1_dashboards_national_get"];
+        get: operations["nationalDashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -223,7 +223,7 @@ export interface paths {
          * Provincial Dashboard
          * @description 省级看板: the same numbers for one province (a province sees only its own).
          */
-        get: operations["provincial_dashboard_api_v1_dashboards_provinces__province_code__get"];
+        get: operations["provincialDashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -245,7 +245,7 @@ export interface paths {
          *     target, and the people trained and qualified — the national totals only (no login; per
          *     client address rate limit).
          */
-        get: operations["public_figures_api_v1_public_figures_get"];
+        get: operations["publicFigures"];
         put?: never;
         post?: never;
         delete?: never;
@@ -262,7 +262,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Webhooks */
-        get: operations["list_webhooks_api_v1_webhooks_get"];
+        get: operations["listWebhooks"];
         put?: never;
         /**
          * Create Webhook
@@ -270,7 +270,7 @@ export interface paths {
          *     Webhooks (webhook-id / webhook-timestamp / webhook-signature) with the secret returned
          *     here once. Loopback and private addresses are refused unless the operator allows them.
          */
-        post: operations["create_webhook_api_v1_webhooks_post"];
+        post: operations["createWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -288,7 +288,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Delete Webhook */
-        delete: operations["delete_webhook_api_v1_webhooks__subscription_id__delete"];
+        delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
         patch?: never;
@@ -305,7 +305,7 @@ export interface paths {
          * List Deliveries
          * @description The delivery log: each delivery with every attempt's status code.
          */
-        get: operations["list_deliveries_api_v1_webhooks__subscription_id__deliveries_get"];
+        get: operations["listDeliveries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -327,7 +327,7 @@ export interface paths {
          * Redeliver
          * @description Send a delivery again (e.g. after fixing the receiver).
          */
-        post: operations["redeliver_api_v1_webhook_deliveries__delivery_id__redelivery_post"];
+        post: operations["redeliver"];
         delete?: never;
         options?: never;
         head?: never;
@@ -347,7 +347,7 @@ export interface paths {
          *     qualifications, applications, audits and certificates — in one call, each part within
          *     the caller's scope (an enterprise outside it is 404).
          */
-        get: operations["enterprise_overview_api_v1_enterprise_overviews__enterprise_id__get"];
+        get: operations["enterpriseOverview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -368,7 +368,7 @@ export interface paths {
          * @description 贯标进展情况报送: the province's pilots and their status as an Excel file with Chinese
          *     headers (a province exports its own; the ministry any).
          */
-        get: operations["progress_report_api_v1_reports_progress__province_code__get"];
+        get: operations["progressReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -385,7 +385,7 @@ export interface paths {
             cookie?: never;
         };
         /** 省级行政区划 (31) */
-        get: operations["list_provinces_api_v1_provinces_get"];
+        get: operations["listProvinces"];
         put?: never;
         post?: never;
         delete?: never;
@@ -402,7 +402,7 @@ export interface paths {
             cookie?: never;
         };
         /** 计划单列市 (act as recommending authorities) */
-        get: operations["list_cities_api_v1_separately_planned_cities_get"];
+        get: operations["listCities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -419,7 +419,7 @@ export interface paths {
             cookie?: never;
         };
         /** 国民经济行业分类 门类 */
-        get: operations["list_industries_api_v1_industries_get"];
+        get: operations["listIndustries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -436,7 +436,7 @@ export interface paths {
             cookie?: never;
         };
         /** Chinese labels of every enumeration (中文标签) */
-        get: operations["labels_api_v1_labels_get"];
+        get: operations["labels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -453,10 +453,10 @@ export interface paths {
             cookie?: never;
         };
         /** List enterprises (filters, cursor) */
-        get: operations["list_enterprises_api_v1_enterprises_get"];
+        get: operations["listEnterprises"];
         put?: never;
         /** Register an enterprise 企业登记 */
-        post: operations["create_enterprise_api_v1_enterprises_post"];
+        post: operations["createEnterprise"];
         delete?: never;
         options?: never;
         head?: never;
@@ -471,14 +471,14 @@ export interface paths {
             cookie?: never;
         };
         /** Read an enterprise */
-        get: operations["get_enterprise_api_v1_enterprises__enterprise_id__get"];
+        get: operations["getEnterprise"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Update an enterprise (If-Match) */
-        patch: operations["update_enterprise_api_v1_enterprises__enterprise_id__patch"];
+        patch: operations["updateEnterprise"];
         trace?: never;
     };
     "/api/v1/enterprises/import": {
@@ -491,7 +491,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Bulk import (CSV or JSON, UTF-8): good rows in, bad rows reported by line */
-        post: operations["import_enterprises_api_v1_enterprises_import_post"];
+        post: operations["importEnterprises"];
         delete?: never;
         options?: never;
         head?: never;
@@ -506,10 +506,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Recommending Units */
-        get: operations["list_recommending_units_api_v1_recommending_units_get"];
+        get: operations["listRecommendingUnits"];
         put?: never;
         /** Create Recommending Unit */
-        post: operations["create_recommending_unit_api_v1_recommending_units_post"];
+        post: operations["createRecommendingUnit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -524,7 +524,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Recommending Unit */
-        get: operations["get_recommending_unit_api_v1_recommending_units__unit_id__get"];
+        get: operations["getRecommendingUnit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -541,10 +541,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Agencies */
-        get: operations["list_agencies_api_v1_agencies_get"];
+        get: operations["listAgencies"];
         put?: never;
         /** Create Agency */
-        post: operations["create_agency_api_v1_agencies_post"];
+        post: operations["createAgency"];
         delete?: never;
         options?: never;
         head?: never;
@@ -559,14 +559,14 @@ export interface paths {
             cookie?: never;
         };
         /** Get Agency */
-        get: operations["get_agency_api_v1_agencies__agency_id__get"];
+        get: operations["getAgency"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Update Agency */
-        patch: operations["update_agency_api_v1_agencies__agency_id__patch"];
+        patch: operations["updateAgency"];
         trace?: never;
     };
     "/api/v1/batches": {
@@ -577,10 +577,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Batches */
-        get: operations["list_batches_api_v1_batches_get"];
+        get: operations["listBatches"];
         put?: never;
         /** Create Batch */
-        post: operations["create_batch_api_v1_batches_post"];
+        post: operations["createBatch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -595,14 +595,14 @@ export interface paths {
             cookie?: never;
         };
         /** Get Batch */
-        get: operations["get_batch_api_v1_batches__batch_id__get"];
+        get: operations["getBatch"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Update Batch */
-        patch: operations["update_batch_api_v1_batches__batch_id__patch"];
+        patch: operations["updateBatch"];
         trace?: never;
     };
     "/api/v1/batches/{batch_id}/quota-changes": {
@@ -616,7 +616,7 @@ export interface paths {
          * Quota Changes
          * @description Every change of the batch's pilot quota: from, to, when, why, by whom.
          */
-        get: operations["quota_changes_api_v1_batches__batch_id__quota_changes_get"];
+        get: operations["quotaChanges"];
         put?: never;
         post?: never;
         delete?: never;
@@ -637,7 +637,7 @@ export interface paths {
          * @description Per batch and province: recommended, pilots by status, certified, vs quota and target.
          *     A province sees its own row only.
          */
-        get: operations["batch_stats_api_v1_batches__batch_id__stats_get"];
+        get: operations["batchStats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -656,7 +656,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Recommend */
-        post: operations["recommend_api_v1_batches__batch_id__recommendations_post"];
+        post: operations["recommend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -671,7 +671,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Recommendations */
-        get: operations["list_recommendations_api_v1_recommendations_get"];
+        get: operations["listRecommendations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -688,7 +688,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Recommendation */
-        get: operations["get_recommendation_api_v1_recommendations__recommendation_id__get"];
+        get: operations["getRecommendation"];
         put?: never;
         post?: never;
         delete?: never;
@@ -707,7 +707,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Select a recommendation as pilot (within the quota) */
-        post: operations["select_pilot_api_v1_batches__batch_id__pilots_post"];
+        post: operations["selectPilot"];
         delete?: never;
         options?: never;
         head?: never;
@@ -722,7 +722,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Pilots */
-        get: operations["list_pilots_api_v1_pilots_get"];
+        get: operations["listPilots"];
         put?: never;
         post?: never;
         delete?: never;
@@ -739,14 +739,14 @@ export interface paths {
             cookie?: never;
         };
         /** Get Pilot */
-        get: operations["get_pilot_api_v1_pilots__pilot_id__get"];
+        get: operations["getPilot"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Change a pilot's status or consultancy (If-Match) */
-        patch: operations["update_pilot_api_v1_pilots__pilot_id__patch"];
+        patch: operations["updatePilot"];
         trace?: never;
     };
     "/api/v1/pilots/{pilot_id}/status-history": {
@@ -757,7 +757,7 @@ export interface paths {
             cookie?: never;
         };
         /** Pilot Status History */
-        get: operations["pilot_status_history_api_v1_pilots__pilot_id__status_history_get"];
+        get: operations["pilotStatusHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -776,7 +776,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Submit Progress Report */
-        post: operations["submit_progress_report_api_v1_pilots__pilot_id__progress_reports_post"];
+        post: operations["submitProgressReport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -791,7 +791,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Progress Reports */
-        get: operations["list_progress_reports_api_v1_progress_reports_get"];
+        get: operations["listProgressReports"];
         put?: never;
         post?: never;
         delete?: never;
@@ -808,7 +808,7 @@ export interface paths {
             cookie?: never;
         };
         /** Per province: active pilots, reports for the period, missing, average percent */
-        get: operations["progress_summary_api_v1_batches__batch_id__progress_summary_get"];
+        get: operations["progressSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -825,10 +825,10 @@ export interface paths {
             cookie?: never;
         };
         /** Every province's plan status: submitted / submitted_late / pending / late */
-        get: operations["province_plan_statuses_api_v1_batches__batch_id__province_plans_get"];
+        get: operations["provincePlanStatuses"];
         put?: never;
         /** Submit Province Plan */
-        post: operations["submit_province_plan_api_v1_batches__batch_id__province_plans_post"];
+        post: operations["submitProvincePlan"];
         delete?: never;
         options?: never;
         head?: never;
@@ -843,7 +843,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Province Plan */
-        get: operations["get_province_plan_api_v1_province_plans__plan_id__get"];
+        get: operations["getProvincePlan"];
         put?: never;
         post?: never;
         delete?: never;
@@ -866,7 +866,7 @@ export interface paths {
          * @description Create the seed's tasks (之二, 之四 per province, 本领域/本市落实方案) and meetings for a
          *     year. Idempotent: a second call creates nothing. Ministry only.
          */
-        post: operations["seed_tasks_api_v1_programme_tasks_seed_post"];
+        post: operations["seedTasks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -885,7 +885,7 @@ export interface paths {
          * @description A province sees the national plan (之二) and its own rows; the ministry sees all.
          *     `status` (computed on `as_of`): upcoming, in_progress, overdue, done, done_late.
          */
-        get: operations["list_tasks_api_v1_programme_tasks_get"];
+        get: operations["listTasks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -905,7 +905,7 @@ export interface paths {
          * Task Summary
          * @description Counts by computed status and per region (done, overdue) of the tasks the caller sees.
          */
-        get: operations["task_summary_api_v1_programme_tasks_summary_get"];
+        get: operations["taskSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -926,7 +926,7 @@ export interface paths {
          * @description 之四 三.4 "定期收集和汇总贯标进展情况并报送工信部": per province, the period's 报送 as
          *     received, received_late, missing or not_due. A province sees its own row.
          */
-        get: operations["reporting_status_api_v1_programme_tasks_reporting_status_get"];
+        get: operations["reportingStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -943,7 +943,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Task */
-        get: operations["get_task_api_v1_programme_tasks__task_id__get"];
+        get: operations["getTask"];
         put?: never;
         post?: never;
         delete?: never;
@@ -953,7 +953,7 @@ export interface paths {
          * Complete Task
          * @description Mark a one-off task done with its evidence (the assignee or the ministry).
          */
-        patch: operations["complete_task_api_v1_programme_tasks__task_id__patch"];
+        patch: operations["completeTask"];
         trace?: never;
     };
     "/api/v1/programme-tasks/{task_id}/submissions": {
@@ -964,14 +964,14 @@ export interface paths {
             cookie?: never;
         };
         /** List Submissions */
-        get: operations["list_submissions_api_v1_programme_tasks__task_id__submissions_get"];
+        get: operations["listSubmissions"];
         put?: never;
         /**
-         * Submit
+         * Submit Task Report
          * @description 报送: one per period for the periodic task (之四 三.4), or the one that completes a
          *     one-off task (e.g. 本区域贯标工作落实方案).
          */
-        post: operations["submit_api_v1_programme_tasks__task_id__submissions_post"];
+        post: operations["submitTaskReport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -986,10 +986,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Meetings */
-        get: operations["list_meetings_api_v1_meetings_get"];
+        get: operations["listMeetings"];
         put?: never;
         /** Create Meeting */
-        post: operations["create_meeting_api_v1_meetings_post"];
+        post: operations["createMeeting"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1004,7 +1004,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Meeting */
-        get: operations["get_meeting_api_v1_meetings__meeting_id__get"];
+        get: operations["getMeeting"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1014,7 +1014,7 @@ export interface paths {
          * Update Meeting
          * @description Schedule (dates, place, 现场会 host pilot), hold or cancel a meeting.
          */
-        patch: operations["update_meeting_api_v1_meetings__meeting_id__patch"];
+        patch: operations["updateMeeting"];
         trace?: never;
     };
     "/api/v1/meetings/{meeting_id}/registrations": {
@@ -1028,14 +1028,14 @@ export interface paths {
          * List Registrations
          * @description The organizer sees every registration; others see their own.
          */
-        get: operations["list_registrations_api_v1_meetings__meeting_id__registrations_get"];
+        get: operations["listRegistrations"];
         put?: never;
         /**
          * Register
          * @description 报名: one registration per organization (a province registers its delegation);
          *     refused when the meeting is full, held or cancelled.
          */
-        post: operations["register_api_v1_meetings__meeting_id__registrations_post"];
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1056,10 +1056,10 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Record Attendance
+         * Record Meeting Attendance
          * @description 出席: recorded by the organizer once the meeting is held (If-Match: the meeting's ETag).
          */
-        patch: operations["record_attendance_api_v1_meetings__meeting_id__registrations__registration_id__patch"];
+        patch: operations["recordMeetingAttendance"];
         trace?: never;
     };
     "/api/v1/notices": {
@@ -1070,13 +1070,13 @@ export interface paths {
             cookie?: never;
         };
         /** List Notices */
-        get: operations["list_notices_api_v1_notices_get"];
+        get: operations["listNotices"];
         put?: never;
         /**
          * Issue Notice
          * @description 印发通知 to roles (e.g. every province): the ministry or the management organization.
          */
-        post: operations["issue_notice_api_v1_notices_post"];
+        post: operations["issueNotice"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1091,7 +1091,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Notice */
-        get: operations["get_notice_api_v1_notices__notice_id__get"];
+        get: operations["getNotice"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1113,7 +1113,7 @@ export interface paths {
          * Mark Read
          * @description 已读回执 (idempotent: a repeat keeps the first time).
          */
-        post: operations["mark_read_api_v1_notices__notice_id__read_post"];
+        post: operations["markRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1131,7 +1131,7 @@ export interface paths {
          * Receipts
          * @description Who read the notice, and which provinces in its audience have not.
          */
-        get: operations["receipts_api_v1_notices__notice_id__receipts_get"];
+        get: operations["receipts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1148,13 +1148,13 @@ export interface paths {
             cookie?: never;
         };
         /** List Documents */
-        get: operations["list_documents_api_v1_documents_get"];
+        get: operations["listDocuments"];
         put?: never;
         /**
          * Create Document
          * @description A document's record; its file is uploaded with PUT …/content (each upload a version).
          */
-        post: operations["create_document_api_v1_documents_post"];
+        post: operations["createDocument"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1169,14 +1169,14 @@ export interface paths {
             cookie?: never;
         };
         /** Get Document */
-        get: operations["get_document_api_v1_documents__document_id__get"];
+        get: operations["getDocument"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Update Document */
-        patch: operations["update_document_api_v1_documents__document_id__patch"];
+        patch: operations["updateDocument"];
         trace?: never;
     };
     "/api/v1/documents/{document_id}/content": {
@@ -1187,13 +1187,13 @@ export interface paths {
             cookie?: never;
         };
         /** Download */
-        get: operations["download_api_v1_documents__document_id__content_get"];
+        get: operations["download"];
         /**
          * Upload
          * @description Upload a new version (the body is the file; Content-Type its type; `filename` its
          *     name). Type, extension and content must agree; size ≤ DOCUMENT_MAX_BYTES (413).
          */
-        put: operations["upload_api_v1_documents__document_id__content_put"];
+        put: operations["upload"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1209,13 +1209,13 @@ export interface paths {
             cookie?: never;
         };
         /** List Budgets */
-        get: operations["list_budgets_api_v1_fund_budgets_get"];
+        get: operations["listBudgets"];
         put?: never;
         /**
          * Create Budget
          * @description 部级专项经费 (ministry) or a province's 支持资金 for a year.
          */
-        post: operations["create_budget_api_v1_fund_budgets_post"];
+        post: operations["createBudget"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1234,7 +1234,7 @@ export interface paths {
          * @description Totals per province: budgets, allocated, disbursed, eligible and supported pilots.
          *     A province sees its own row.
          */
-        get: operations["fund_summary_api_v1_fund_budgets_summary_get"];
+        get: operations["fundSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1251,7 +1251,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Budget */
-        get: operations["get_budget_api_v1_fund_budgets__budget_id__get"];
+        get: operations["getBudget"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1261,7 +1261,7 @@ export interface paths {
          * Update Budget
          * @description Change the amount (never below what is allocated from it).
          */
-        patch: operations["update_budget_api_v1_fund_budgets__budget_id__patch"];
+        patch: operations["updateBudget"];
         trace?: never;
     };
     "/api/v1/fund-budgets/{budget_id}/allocations": {
@@ -1274,7 +1274,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Allocate */
-        post: operations["allocate_api_v1_fund_budgets__budget_id__allocations_post"];
+        post: operations["allocate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1289,7 +1289,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Allocations */
-        get: operations["list_allocations_api_v1_fund_allocations_get"];
+        get: operations["listAllocations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1306,10 +1306,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Disbursements */
-        get: operations["list_disbursements_api_v1_fund_allocations__allocation_id__disbursements_get"];
+        get: operations["listDisbursements"];
         put?: never;
         /** Disburse */
-        post: operations["disburse_api_v1_fund_allocations__allocation_id__disbursements_post"];
+        post: operations["disburse"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1327,7 +1327,7 @@ export interface paths {
          * List Eligible
          * @description Certified pilots eligible for 贯标试点支持 (fed by `certificate-issued`).
          */
-        get: operations["list_eligible_api_v1_fund_eligibility_get"];
+        get: operations["listEligible"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1344,10 +1344,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Lists */
-        get: operations["list_lists_api_v1_agency_lists_get"];
+        get: operations["listLists"];
         put?: never;
         /** Create List */
-        post: operations["create_list_api_v1_agency_lists_post"];
+        post: operations["createList"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1362,7 +1362,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get List */
-        get: operations["get_list_api_v1_agency_lists__list_id__get"];
+        get: operations["getList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1372,7 +1372,7 @@ export interface paths {
          * Change List Status
          * @description draft → approved (审定) → published (向社会公示).
          */
-        patch: operations["change_list_status_api_v1_agency_lists__list_id__patch"];
+        patch: operations["changeListStatus"];
         trace?: never;
     };
     "/api/v1/agency-lists/{list_id}/entries": {
@@ -1389,7 +1389,7 @@ export interface paths {
          * @description Put an agency on a draft list; a consultancy needs staff holding a valid 咨询资质
          *     (from `qualification-granted`).
          */
-        post: operations["add_entry_api_v1_agency_lists__list_id__entries_post"];
+        post: operations["addEntry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1404,10 +1404,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Calls */
-        get: operations["list_calls_api_v1_certification_calls_get"];
+        get: operations["listCalls"];
         put?: never;
         /** Create Call */
-        post: operations["create_call_api_v1_certification_calls_post"];
+        post: operations["createCall"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1422,13 +1422,13 @@ export interface paths {
             cookie?: never;
         };
         /** List Candidates */
-        get: operations["list_candidates_api_v1_certification_calls__call_id__candidates_get"];
+        get: operations["listCandidates"];
         put?: never;
         /**
          * Add Candidate
          * @description A certification body applies, or its province recommends it (之四 四.1, 8月).
          */
-        post: operations["add_candidate_api_v1_certification_calls__call_id__candidates_post"];
+        post: operations["addCandidate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1452,7 +1452,7 @@ export interface paths {
          * Review Candidate
          * @description 专家评审 result (passed / rejected).
          */
-        patch: operations["review_candidate_api_v1_call_candidates__candidate_id__patch"];
+        patch: operations["reviewCandidate"];
         trace?: never;
     };
     "/api/v1/call-candidates/{candidate_id}/authorization": {
@@ -1469,7 +1469,7 @@ export interface paths {
          * @description 授权 the body (agency → authorized, `agency-updated`): after a passed review and once
          *     the 认定管理组织 is formed (rule `certification-body.management-org-not-formed`).
          */
-        post: operations["authorize_candidate_api_v1_call_candidates__candidate_id__authorization_post"];
+        post: operations["authorizeCandidate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1487,7 +1487,7 @@ export interface paths {
          * Public Documents
          * @description "有关资料还可以上网下载": the public documents (no login).
          */
-        get: operations["public_documents_api_v1_public_documents_get"];
+        get: operations["publicDocuments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1504,7 +1504,7 @@ export interface paths {
             cookie?: never;
         };
         /** Public Download */
-        get: operations["public_download_api_v1_public_documents__document_id__content_get"];
+        get: operations["publicDownload"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1524,7 +1524,7 @@ export interface paths {
          * Public Lists
          * @description The published (公示) lists, without login.
          */
-        get: operations["public_lists_api_v1_public_agency_lists_get"];
+        get: operations["publicLists"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1541,7 +1541,7 @@ export interface paths {
             cookie?: never;
         };
         /** Public List */
-        get: operations["public_list_api_v1_public_agency_lists__list_id__get"];
+        get: operations["publicList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1558,10 +1558,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Programmes */
-        get: operations["list_programmes_api_v1_programmes_get"];
+        get: operations["listProgrammes"];
         put?: never;
         /** Create Programme */
-        post: operations["create_programme_api_v1_programmes_post"];
+        post: operations["createProgramme"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1576,7 +1576,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Programme */
-        get: operations["get_programme_api_v1_programmes__code__get"];
+        get: operations["getProgramme"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1593,10 +1593,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Sessions */
-        get: operations["list_sessions_api_v1_sessions_get"];
+        get: operations["listSessions"];
         put?: never;
         /** Create Session */
-        post: operations["create_session_api_v1_sessions_post"];
+        post: operations["createSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1611,7 +1611,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Session */
-        get: operations["get_session_api_v1_sessions__session_id__get"];
+        get: operations["getSession"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1628,10 +1628,10 @@ export interface paths {
             cookie?: never;
         };
         /** List People */
-        get: operations["list_people_api_v1_people_get"];
+        get: operations["listPeople"];
         put?: never;
         /** Register Person */
-        post: operations["register_person_api_v1_people_post"];
+        post: operations["registerPerson"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1646,7 +1646,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Person */
-        get: operations["get_person_api_v1_people__person_id__get"];
+        get: operations["getPerson"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1665,7 +1665,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Enroll a person (a seat if one is free, else the waitlist) */
-        post: operations["enroll_api_v1_sessions__session_id__enrollments_post"];
+        post: operations["enroll"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1680,7 +1680,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Enrollments */
-        get: operations["list_enrollments_api_v1_enrollments_get"];
+        get: operations["listEnrollments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1697,7 +1697,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Enrollment */
-        get: operations["get_enrollment_api_v1_enrollments__enrollment_id__get"];
+        get: operations["getEnrollment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1716,7 +1716,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Cancel Enrollment */
-        post: operations["cancel_enrollment_api_v1_enrollments__enrollment_id__cancel_post"];
+        post: operations["cancelEnrollment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1733,7 +1733,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Record a module's hours (capped at the module's hours) */
-        post: operations["record_attendance_api_v1_enrollments__enrollment_id__attendance_post"];
+        post: operations["recordTrainingAttendance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1750,7 +1750,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Record Exam */
-        post: operations["record_exam_api_v1_enrollments__enrollment_id__exam_post"];
+        post: operations["recordExam"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1768,7 +1768,7 @@ export interface paths {
          * List Invitations
          * @description Phase-1 invitations of pilot enterprises (one per pilot, from `pilot-enrolled`).
          */
-        get: operations["list_invitations_api_v1_invitations_get"];
+        get: operations["listInvitations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1785,7 +1785,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Qualifications */
-        get: operations["list_qualifications_api_v1_qualifications_get"];
+        get: operations["listQualifications"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1802,7 +1802,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Qualification */
-        get: operations["get_qualification_api_v1_qualifications__number__get"];
+        get: operations["getQualification"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1821,7 +1821,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Revoke Qualification */
-        post: operations["revoke_qualification_api_v1_qualifications__number__revoke_post"];
+        post: operations["revokeQualification"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1838,7 +1838,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Grant 审核组长 to a valid auditor with enough audits as team member */
-        post: operations["promote_lead_auditor_api_v1_qualifications__number__lead_auditor_post"];
+        post: operations["promoteLeadAuditor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1853,7 +1853,7 @@ export interface paths {
             cookie?: never;
         };
         /** Verify a qualification by its number (no login; rate limited) */
-        get: operations["verify_qualification_api_v1_public_qualifications__number__get"];
+        get: operations["verifyQualification"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1870,14 +1870,14 @@ export interface paths {
             cookie?: never;
         };
         /** List Frameworks */
-        get: operations["list_frameworks_api_v1_frameworks_get"];
+        get: operations["listFrameworks"];
         put?: never;
         /**
          * Create Framework
          * @description Weights must sum to 1 (dimensions, and indicators within each), codes must be unique,
          *     and 100 must be reachable; every problem is named in one 422.
          */
-        post: operations["create_framework_api_v1_frameworks_post"];
+        post: operations["createFramework"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1892,7 +1892,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Framework */
-        get: operations["get_framework_api_v1_frameworks__framework_id__get"];
+        get: operations["getFramework"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1911,7 +1911,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Publish Framework */
-        post: operations["publish_framework_api_v1_frameworks__framework_id__publish_post"];
+        post: operations["publishFramework"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1926,10 +1926,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Assessments */
-        get: operations["list_assessments_api_v1_assessments_get"];
+        get: operations["listAssessments"];
         put?: never;
         /** Create Assessment */
-        post: operations["create_assessment_api_v1_assessments_post"];
+        post: operations["createAssessment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1944,14 +1944,14 @@ export interface paths {
             cookie?: never;
         };
         /** Get Assessment */
-        get: operations["get_assessment_api_v1_assessments__assessment_id__get"];
+        get: operations["getAssessment"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Save Answers */
-        patch: operations["save_answers_api_v1_assessments__assessment_id__patch"];
+        patch: operations["saveAnswers"];
         trace?: never;
     };
     "/api/v1/assessments/{assessment_id}/submit": {
@@ -1963,8 +1963,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit */
-        post: operations["submit_api_v1_assessments__assessment_id__submit_post"];
+        /** Submit Assessment */
+        post: operations["submitAssessment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1983,7 +1983,7 @@ export interface paths {
          * @description Average, median and top decile for an industry (optionally a province) and period, from
          *     a maintained aggregate; with `assessment_id` (one the caller may read) also its percentile.
          */
-        get: operations["get_benchmark_api_v1_benchmarks_get"];
+        get: operations["getBenchmark"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2003,7 +2003,7 @@ export interface paths {
          * Get Report
          * @description The scored result with the industry comparison (JSON).
          */
-        get: operations["get_report_api_v1_assessments__assessment_id__report_get"];
+        get: operations["getReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2023,7 +2023,7 @@ export interface paths {
          * Get Report Html
          * @description Printable report with a radar chart of the dimensions against the industry average.
          */
-        get: operations["get_report_html_api_v1_assessments__assessment_id__report_html_get"];
+        get: operations["getReportHtml"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2040,13 +2040,13 @@ export interface paths {
             cookie?: never;
         };
         /** List Applications */
-        get: operations["list_applications_api_v1_applications_get"];
+        get: operations["listApplications"];
         put?: never;
         /**
          * Create Application
          * @description 评定申请: an enterprise (or the consultancy serving it) applies to a certification body.
          */
-        post: operations["create_application_api_v1_applications_post"];
+        post: operations["createApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2061,7 +2061,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Application */
-        get: operations["get_application_api_v1_applications__application_id__get"];
+        get: operations["getApplication"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2078,7 +2078,7 @@ export interface paths {
             cookie?: never;
         };
         /** Application History */
-        get: operations["application_history_api_v1_applications__application_id__history_get"];
+        get: operations["applicationHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2100,7 +2100,7 @@ export interface paths {
          * Withdraw Application
          * @description The enterprise withdraws its application before the audit conclusion.
          */
-        post: operations["withdraw_application_api_v1_applications__application_id__withdrawal_post"];
+        post: operations["withdrawApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2122,7 +2122,7 @@ export interface paths {
          *     passed (publishes `audit-passed`) or a new stage 2 required; otherwise a 422 naming the
          *     rule (an open major finding, a minor without an accepted plan).
          */
-        post: operations["conclude_application_api_v1_applications__application_id__conclusion_post"];
+        post: operations["concludeApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2142,7 +2142,7 @@ export interface paths {
          * Review Application
          * @description 合规性审查 by the management organization: approval opens the public notice (公示).
          */
-        post: operations["review_application_api_v1_applications__application_id__review_post"];
+        post: operations["reviewApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2157,7 +2157,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Objections */
-        get: operations["list_objections_api_v1_applications__application_id__objections_get"];
+        get: operations["listObjections"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2179,7 +2179,7 @@ export interface paths {
          * Resolve Objection
          * @description The management organization upholds (the application is rejected) or dismisses it.
          */
-        post: operations["resolve_objection_api_v1_applications__application_id__objections__objection_id__resolution_post"];
+        post: operations["resolveObjection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2199,7 +2199,7 @@ export interface paths {
          * Decide Application
          * @description 认定决定 after the notice: issues the certificate and publishes `certificate-issued`.
          */
-        post: operations["decide_application_api_v1_applications__application_id__decision_post"];
+        post: operations["decideApplication"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2214,7 +2214,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Audits */
-        get: operations["list_audits_api_v1_audits_get"];
+        get: operations["listAudits"];
         put?: never;
         /**
          * Create Audit
@@ -2224,7 +2224,7 @@ export interface paths {
          *     team.member-of-body, team.one-lead, audit.stage1-not-completed, audit.days-below-minimum,
          *     audit.onsite-share, audit.team-too-small-for-days.
          */
-        post: operations["create_audit_api_v1_audits_post"];
+        post: operations["createAudit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2239,7 +2239,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Audit */
-        get: operations["get_audit_api_v1_audits__audit_id__get"];
+        get: operations["getAudit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2260,7 +2260,7 @@ export interface paths {
          * Change Audit
          * @description Replace the dates and team of a planned audit (If-Match), re-checked against every rule.
          */
-        put: operations["change_audit_api_v1_audits__audit_id__plan_put"];
+        put: operations["changeAudit"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2278,7 +2278,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Complete Audit */
-        post: operations["complete_audit_api_v1_audits__audit_id__completion_post"];
+        post: operations["completeAudit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2295,7 +2295,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Cancel Audit */
-        post: operations["cancel_audit_api_v1_audits__audit_id__cancellation_post"];
+        post: operations["cancelAudit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2310,10 +2310,10 @@ export interface paths {
             cookie?: never;
         };
         /** List Findings */
-        get: operations["list_findings_api_v1_audits__audit_id__findings_get"];
+        get: operations["listFindings"];
         put?: never;
         /** Raise Finding */
-        post: operations["raise_finding_api_v1_audits__audit_id__findings_post"];
+        post: operations["raiseFinding"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2328,7 +2328,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Finding */
-        get: operations["get_finding_api_v1_findings__finding_id__get"];
+        get: operations["getFinding"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2350,7 +2350,7 @@ export interface paths {
          * Submit Corrective Action
          * @description 纠正措施 with its deadline (minor ≤ 90 days after the audit; major ≤ 6 months).
          */
-        post: operations["submit_corrective_action_api_v1_findings__finding_id__corrective_action_post"];
+        post: operations["submitCorrectiveAction"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2367,7 +2367,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Accept Corrective Action */
-        post: operations["accept_corrective_action_api_v1_findings__finding_id__plan_acceptance_post"];
+        post: operations["acceptCorrectiveAction"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2387,7 +2387,7 @@ export interface paths {
          * Verify Finding
          * @description 验证关闭: a major later than 6 months after stage 2 is refused (finding.major-overdue).
          */
-        post: operations["verify_finding_api_v1_findings__finding_id__verification_post"];
+        post: operations["verifyFinding"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2402,7 +2402,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Auditors */
-        get: operations["list_auditors_api_v1_auditors_get"];
+        get: operations["listAuditors"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2419,7 +2419,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Auditor */
-        get: operations["get_auditor_api_v1_auditors__person_id__get"];
+        get: operations["getAuditor"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2440,7 +2440,7 @@ export interface paths {
          * Set Competences
          * @description 专业能力: the GB/T 4754 industries the auditor may audit (set by their body).
          */
-        put: operations["set_competences_api_v1_auditors__person_id__competences_put"];
+        put: operations["setCompetences"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2461,7 +2461,7 @@ export interface paths {
          * Add Unavailability
          * @description Days the auditor cannot audit; refused if it overlaps an audit they are on.
          */
-        post: operations["add_unavailability_api_v1_auditors__person_id__unavailability_post"];
+        post: operations["addUnavailability"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2479,7 +2479,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Remove Unavailability */
-        delete: operations["remove_unavailability_api_v1_auditors__person_id__unavailability__unavailability_id__delete"];
+        delete: operations["removeUnavailability"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2496,7 +2496,7 @@ export interface paths {
          * List Certification Bodies
          * @description 认定服务机构 authorized by the management organization (what an applicant can choose).
          */
-        get: operations["list_certification_bodies_api_v1_certification_bodies_get"];
+        get: operations["listCertificationBodies"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2519,7 +2519,7 @@ export interface paths {
          * @description Teams and dates for the waiting audits in a date window (OR-Tools CP-SAT). Nothing is
          *     booked until the proposal is confirmed; `unplaced` says why each other audit is not.
          */
-        post: operations["propose_schedule_api_v1_schedule_proposals_post"];
+        post: operations["proposeSchedule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2534,7 +2534,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Proposal */
-        get: operations["get_proposal_api_v1_schedule_proposals__proposal_id__get"];
+        get: operations["getProposal"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2557,7 +2557,7 @@ export interface paths {
          * @description Plan every placement now, each re-checked against the rules; `results` gives the audit
          *     created or the rule that no longer holds.
          */
-        post: operations["confirm_proposal_api_v1_schedule_proposals__proposal_id__confirmation_post"];
+        post: operations["confirmProposal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2572,7 +2572,7 @@ export interface paths {
             cookie?: never;
         };
         /** List Certificates */
-        get: operations["list_certificates_api_v1_certificates_get"];
+        get: operations["listCertificates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2589,7 +2589,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get Certificate */
-        get: operations["get_certificate_api_v1_certificates__number__get"];
+        get: operations["getCertificate"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2609,7 +2609,7 @@ export interface paths {
          * Certificate Cycle
          * @description The surveillance audits and the recertification the certificate's cycle needs.
          */
-        get: operations["certificate_cycle_api_v1_certificates__number__cycle_get"];
+        get: operations["certificateCycle"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2628,7 +2628,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Suspend Certificate */
-        post: operations["suspend_certificate_api_v1_certificates__number__suspension_post"];
+        post: operations["suspendCertificate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2645,7 +2645,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Restore Certificate */
-        post: operations["restore_certificate_api_v1_certificates__number__restoration_post"];
+        post: operations["restoreCertificate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2662,7 +2662,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Withdraw Certificate */
-        post: operations["withdraw_certificate_api_v1_certificates__number__withdrawal_post"];
+        post: operations["withdrawCertificate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2680,7 +2680,7 @@ export interface paths {
          * Verify Certificate
          * @description Verify a certificate by its number (no login; rate limited). A miss is a plain 404.
          */
-        get: operations["verify_certificate_api_v1_public_certificates__number__get"];
+        get: operations["verifyCertificate"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2697,10 +2697,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Notices
+         * List Public Notices
          * @description 公示: applications the management organization approved, open for objections.
          */
-        get: operations["list_notices_api_v1_public_notices_get"];
+        get: operations["listPublicNotices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2722,7 +2722,7 @@ export interface paths {
          * Lodge Objection
          * @description 异议: anyone may object to an application during its public notice (rate limited).
          */
-        post: operations["lodge_objection_api_v1_public_notices__application_id__objections_post"];
+        post: operations["lodgeObjection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6353,7 +6353,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    healthz_healthz_get: {
+    healthz: {
         parameters: {
             query?: never;
             header?: never;
@@ -6375,7 +6375,7 @@ export interface operations {
             };
         };
     };
-    readyz_readyz_get: {
+    readyz: {
         parameters: {
             query?: never;
             header?: never;
@@ -6395,7 +6395,7 @@ export interface operations {
             };
         };
     };
-    login_api_v1_auth_login_post: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -6417,7 +6417,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6453,17 +6453,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6489,7 +6480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6498,17 +6489,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6518,7 +6500,7 @@ export interface operations {
             };
         };
     };
-    refresh_api_v1_auth_refresh_post: {
+    refresh: {
         parameters: {
             query?: never;
             header?: never;
@@ -6540,7 +6522,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6576,17 +6558,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6612,7 +6585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6621,17 +6594,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6641,7 +6605,7 @@ export interface operations {
             };
         };
     };
-    logout_api_v1_auth_logout_post: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -6661,7 +6625,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6697,17 +6661,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6733,7 +6688,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6742,17 +6697,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6762,7 +6708,7 @@ export interface operations {
             };
         };
     };
-    me_api_v1_me_get: {
+    me: {
         parameters: {
             query?: never;
             header?: never;
@@ -6780,15 +6726,6 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -6816,43 +6753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Invalid input: a field, an unknown query parameter, a cursor, or a business rule */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6861,17 +6762,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6881,12 +6773,12 @@ export interface operations {
             };
         };
     };
-    list_api_keys_api_v1_api_keys_get: {
+    listApiKeys: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -6904,15 +6796,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ApiKeyOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -6940,43 +6823,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6985,17 +6832,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7005,7 +6843,7 @@ export interface operations {
             };
         };
     };
-    create_api_key_api_v1_api_keys_post: {
+    createApiKey: {
         parameters: {
             query?: never;
             header?: never;
@@ -7027,7 +6865,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyCreated"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7063,17 +6901,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7099,7 +6928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7108,17 +6937,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7128,7 +6948,7 @@ export interface operations {
             };
         };
     };
-    rotate_api_key_api_v1_api_keys__key_id__rotation_post: {
+    rotateApiKey: {
         parameters: {
             query?: never;
             header?: never;
@@ -7148,15 +6968,6 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyCreated"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7184,7 +6995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7193,34 +7004,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7229,17 +7013,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7249,7 +7024,7 @@ export interface operations {
             };
         };
     };
-    revoke_api_key_api_v1_api_keys__key_id__delete: {
+    revokeApiKey: {
         parameters: {
             query?: never;
             header?: never;
@@ -7269,15 +7044,6 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7305,7 +7071,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7314,34 +7080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7350,17 +7089,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7370,12 +7100,12 @@ export interface operations {
             };
         };
     };
-    list_accounts_api_v1_accounts_get: {
+    listAccounts: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -7393,15 +7123,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AccountOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7429,43 +7150,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7474,17 +7159,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7494,7 +7170,7 @@ export interface operations {
             };
         };
     };
-    create_account_api_v1_accounts_post: {
+    createAccount: {
         parameters: {
             query?: never;
             header?: never;
@@ -7516,7 +7192,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7552,17 +7228,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7588,7 +7255,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7597,17 +7264,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7617,7 +7275,7 @@ export interface operations {
             };
         };
     };
-    national_dashboard_api_v1_dashboards_national_get: {
+    nationalDashboard: {
         parameters: {
             query?: never;
             header?: never;
@@ -7635,15 +7293,6 @@ export interface operations {
                     "application/json": components["schemas"]["DashboardOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7671,43 +7320,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Invalid input: a field, an unknown query parameter, a cursor, or a business rule */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7716,17 +7329,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7736,7 +7340,7 @@ export interface operations {
             };
         };
     };
-    provincial_dashboard_api_v1_dashboards_provinces__province_code__get: {
+    provincialDashboard: {
         parameters: {
             query?: never;
             header?: never;
@@ -7756,15 +7360,6 @@ export interface operations {
                     "application/json": components["schemas"]["DashboardOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7792,43 +7387,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7837,17 +7396,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7857,7 +7407,7 @@ export interface operations {
             };
         };
     };
-    public_figures_api_v1_public_figures_get: {
+    publicFigures: {
         parameters: {
             query?: never;
             header?: never;
@@ -7875,15 +7425,6 @@ export interface operations {
                     "application/json": components["schemas"]["PublicFigures"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7911,53 +7452,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Invalid input: a field, an unknown query parameter, a cursor, or a business rule */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7974,14 +7470,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    list_webhooks_api_v1_webhooks_get: {
+    listWebhooks: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -7999,15 +7504,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_SubscriptionOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8035,43 +7531,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8080,17 +7540,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8100,7 +7551,7 @@ export interface operations {
             };
         };
     };
-    create_webhook_api_v1_webhooks_post: {
+    createWebhook: {
         parameters: {
             query?: never;
             header?: never;
@@ -8122,7 +7573,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubscriptionCreated"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8158,17 +7609,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8194,7 +7636,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8203,17 +7645,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8223,7 +7656,7 @@ export interface operations {
             };
         };
     };
-    delete_webhook_api_v1_webhooks__subscription_id__delete: {
+    deleteWebhook: {
         parameters: {
             query?: never;
             header?: never;
@@ -8241,15 +7674,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8277,7 +7701,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8286,34 +7710,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8322,17 +7719,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8342,12 +7730,12 @@ export interface operations {
             };
         };
     };
-    list_deliveries_api_v1_webhooks__subscription_id__deliveries_get: {
+    listDeliveries: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -8367,15 +7755,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DeliveryOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8403,43 +7782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8448,17 +7791,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8468,7 +7802,7 @@ export interface operations {
             };
         };
     };
-    redeliver_api_v1_webhook_deliveries__delivery_id__redelivery_post: {
+    redeliver: {
         parameters: {
             query?: never;
             header?: never;
@@ -8488,15 +7822,6 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8524,7 +7849,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8533,34 +7858,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8569,17 +7867,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8589,7 +7878,7 @@ export interface operations {
             };
         };
     };
-    enterprise_overview_api_v1_enterprise_overviews__enterprise_id__get: {
+    enterpriseOverview: {
         parameters: {
             query?: never;
             header?: never;
@@ -8611,15 +7900,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8647,43 +7927,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8692,17 +7936,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8712,7 +7947,7 @@ export interface operations {
             };
         };
     };
-    progress_report_api_v1_reports_progress__province_code__get: {
+    progressReport: {
         parameters: {
             query?: never;
             header?: never;
@@ -8732,15 +7967,6 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8768,43 +7994,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8813,17 +8003,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8833,7 +8014,7 @@ export interface operations {
             };
         };
     };
-    list_provinces_api_v1_provinces_get: {
+    listProvinces: {
         parameters: {
             query?: never;
             header?: never;
@@ -8851,15 +8032,6 @@ export interface operations {
                     "application/json": components["schemas"]["ProvinceOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8887,43 +8059,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8932,17 +8068,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8952,7 +8079,7 @@ export interface operations {
             };
         };
     };
-    list_cities_api_v1_separately_planned_cities_get: {
+    listCities: {
         parameters: {
             query?: never;
             header?: never;
@@ -8970,15 +8097,6 @@ export interface operations {
                     "application/json": components["schemas"]["ProvinceOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9006,43 +8124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9051,17 +8133,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9071,7 +8144,7 @@ export interface operations {
             };
         };
     };
-    list_industries_api_v1_industries_get: {
+    listIndustries: {
         parameters: {
             query?: never;
             header?: never;
@@ -9089,15 +8162,6 @@ export interface operations {
                     "application/json": components["schemas"]["IndustryOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9125,43 +8189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9170,17 +8198,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9190,7 +8209,7 @@ export interface operations {
             };
         };
     };
-    labels_api_v1_labels_get: {
+    labels: {
         parameters: {
             query?: never;
             header?: never;
@@ -9212,15 +8231,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9248,43 +8258,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9293,17 +8267,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9313,7 +8278,7 @@ export interface operations {
             };
         };
     };
-    list_enterprises_api_v1_enterprises_get: {
+    listEnterprises: {
         parameters: {
             query?: {
                 province_code?: string | null;
@@ -9324,7 +8289,7 @@ export interface operations {
                 name?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -9342,15 +8307,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_EnterpriseOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9378,43 +8334,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9423,17 +8343,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9443,7 +8354,7 @@ export interface operations {
             };
         };
     };
-    create_enterprise_api_v1_enterprises_post: {
+    createEnterprise: {
         parameters: {
             query?: never;
             header?: {
@@ -9467,7 +8378,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnterpriseOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9503,17 +8414,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9539,7 +8441,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9548,17 +8450,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9568,7 +8461,7 @@ export interface operations {
             };
         };
     };
-    get_enterprise_api_v1_enterprises__enterprise_id__get: {
+    getEnterprise: {
         parameters: {
             query?: never;
             header?: never;
@@ -9588,15 +8481,6 @@ export interface operations {
                     "application/json": components["schemas"]["EnterpriseOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9624,43 +8508,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9669,17 +8517,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9689,11 +8528,12 @@ export interface operations {
             };
         };
     };
-    update_enterprise_api_v1_enterprises__enterprise_id__patch: {
+    updateEnterprise: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 enterprise_id: string;
@@ -9715,7 +8555,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnterpriseOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9751,7 +8591,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9760,7 +8600,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -9787,7 +8627,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9805,8 +8645,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9816,7 +8656,7 @@ export interface operations {
             };
         };
     };
-    import_enterprises_api_v1_enterprises_import_post: {
+    importEnterprises: {
         parameters: {
             query?: never;
             header?: never;
@@ -9839,7 +8679,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImportReport"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9875,17 +8715,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9911,7 +8742,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9920,17 +8751,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9940,13 +8762,13 @@ export interface operations {
             };
         };
     };
-    list_recommending_units_api_v1_recommending_units_get: {
+    listRecommendingUnits: {
         parameters: {
             query?: {
                 kind?: components["schemas"]["RecommendingUnitKind"] | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -9964,15 +8786,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RecommendingUnitOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10000,43 +8813,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10045,17 +8822,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10065,7 +8833,7 @@ export interface operations {
             };
         };
     };
-    create_recommending_unit_api_v1_recommending_units_post: {
+    createRecommendingUnit: {
         parameters: {
             query?: never;
             header?: {
@@ -10089,7 +8857,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecommendingUnitOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10125,17 +8893,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10161,7 +8920,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10170,17 +8929,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10190,7 +8940,7 @@ export interface operations {
             };
         };
     };
-    get_recommending_unit_api_v1_recommending_units__unit_id__get: {
+    getRecommendingUnit: {
         parameters: {
             query?: never;
             header?: never;
@@ -10210,15 +8960,6 @@ export interface operations {
                     "application/json": components["schemas"]["RecommendingUnitOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10246,43 +8987,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10291,17 +8996,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10311,7 +9007,7 @@ export interface operations {
             };
         };
     };
-    list_agencies_api_v1_agencies_get: {
+    listAgencies: {
         parameters: {
             query?: {
                 kind?: components["schemas"]["AgencyKind"] | null;
@@ -10319,7 +9015,7 @@ export interface operations {
                 province_code?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -10337,15 +9033,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AgencyOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10373,43 +9060,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10418,17 +9069,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10438,7 +9080,7 @@ export interface operations {
             };
         };
     };
-    create_agency_api_v1_agencies_post: {
+    createAgency: {
         parameters: {
             query?: never;
             header?: {
@@ -10462,7 +9104,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgencyOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10498,17 +9140,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10534,7 +9167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10543,17 +9176,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10563,7 +9187,7 @@ export interface operations {
             };
         };
     };
-    get_agency_api_v1_agencies__agency_id__get: {
+    getAgency: {
         parameters: {
             query?: never;
             header?: never;
@@ -10583,15 +9207,6 @@ export interface operations {
                     "application/json": components["schemas"]["AgencyOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10619,43 +9234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10664,17 +9243,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10684,11 +9254,12 @@ export interface operations {
             };
         };
     };
-    update_agency_api_v1_agencies__agency_id__patch: {
+    updateAgency: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 agency_id: string;
@@ -10710,7 +9281,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgencyOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10746,7 +9317,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -10755,7 +9326,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -10782,7 +9353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10800,8 +9371,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10811,12 +9382,12 @@ export interface operations {
             };
         };
     };
-    list_batches_api_v1_batches_get: {
+    listBatches: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -10834,15 +9405,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_BatchOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10870,43 +9432,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10915,17 +9441,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10935,7 +9452,7 @@ export interface operations {
             };
         };
     };
-    create_batch_api_v1_batches_post: {
+    createBatch: {
         parameters: {
             query?: never;
             header?: {
@@ -10959,7 +9476,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10995,17 +9512,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11031,7 +9539,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11040,17 +9548,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11060,7 +9559,7 @@ export interface operations {
             };
         };
     };
-    get_batch_api_v1_batches__batch_id__get: {
+    getBatch: {
         parameters: {
             query?: never;
             header?: never;
@@ -11080,15 +9579,6 @@ export interface operations {
                     "application/json": components["schemas"]["BatchOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -11116,43 +9606,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11161,17 +9615,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11181,11 +9626,12 @@ export interface operations {
             };
         };
     };
-    update_batch_api_v1_batches__batch_id__patch: {
+    updateBatch: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 batch_id: string;
@@ -11207,7 +9653,7 @@ export interface operations {
                     "application/json": components["schemas"]["BatchOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11243,7 +9689,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -11252,7 +9698,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -11279,7 +9725,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11297,8 +9743,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11308,7 +9754,7 @@ export interface operations {
             };
         };
     };
-    quota_changes_api_v1_batches__batch_id__quota_changes_get: {
+    quotaChanges: {
         parameters: {
             query?: never;
             header?: never;
@@ -11328,15 +9774,6 @@ export interface operations {
                     "application/json": components["schemas"]["QuotaChangeOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -11364,43 +9801,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11409,17 +9810,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11429,7 +9821,7 @@ export interface operations {
             };
         };
     };
-    batch_stats_api_v1_batches__batch_id__stats_get: {
+    batchStats: {
         parameters: {
             query?: never;
             header?: never;
@@ -11449,15 +9841,6 @@ export interface operations {
                     "application/json": components["schemas"]["BatchStats"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -11485,43 +9868,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11530,17 +9877,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11550,7 +9888,7 @@ export interface operations {
             };
         };
     };
-    recommend_api_v1_batches__batch_id__recommendations_post: {
+    recommend: {
         parameters: {
             query?: never;
             header?: {
@@ -11576,7 +9914,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecommendationOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11612,17 +9950,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11648,7 +9977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11657,17 +9986,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11677,7 +9997,7 @@ export interface operations {
             };
         };
     };
-    list_recommendations_api_v1_recommendations_get: {
+    listRecommendations: {
         parameters: {
             query?: {
                 batch_id?: string | null;
@@ -11685,7 +10005,7 @@ export interface operations {
                 recommending_unit_id?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -11703,15 +10023,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RecommendationOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -11739,43 +10050,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11784,17 +10059,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11804,7 +10070,7 @@ export interface operations {
             };
         };
     };
-    get_recommendation_api_v1_recommendations__recommendation_id__get: {
+    getRecommendation: {
         parameters: {
             query?: never;
             header?: never;
@@ -11824,15 +10090,6 @@ export interface operations {
                     "application/json": components["schemas"]["RecommendationOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -11860,43 +10117,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -11905,17 +10126,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11925,7 +10137,7 @@ export interface operations {
             };
         };
     };
-    select_pilot_api_v1_batches__batch_id__pilots_post: {
+    selectPilot: {
         parameters: {
             query?: never;
             header?: {
@@ -11951,7 +10163,7 @@ export interface operations {
                     "application/json": components["schemas"]["PilotOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11987,17 +10199,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12023,7 +10226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12032,17 +10235,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12052,7 +10246,7 @@ export interface operations {
             };
         };
     };
-    list_pilots_api_v1_pilots_get: {
+    listPilots: {
         parameters: {
             query?: {
                 batch_id?: string | null;
@@ -12062,7 +10256,7 @@ export interface operations {
                 consultancy_id?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -12080,15 +10274,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_PilotOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -12116,43 +10301,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12161,17 +10310,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12181,7 +10321,7 @@ export interface operations {
             };
         };
     };
-    get_pilot_api_v1_pilots__pilot_id__get: {
+    getPilot: {
         parameters: {
             query?: never;
             header?: never;
@@ -12201,15 +10341,6 @@ export interface operations {
                     "application/json": components["schemas"]["PilotOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -12237,43 +10368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12282,17 +10377,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12302,11 +10388,12 @@ export interface operations {
             };
         };
     };
-    update_pilot_api_v1_pilots__pilot_id__patch: {
+    updatePilot: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 pilot_id: string;
@@ -12328,7 +10415,7 @@ export interface operations {
                     "application/json": components["schemas"]["PilotOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12364,7 +10451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -12373,7 +10460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -12400,7 +10487,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12418,8 +10505,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12429,7 +10516,7 @@ export interface operations {
             };
         };
     };
-    pilot_status_history_api_v1_pilots__pilot_id__status_history_get: {
+    pilotStatusHistory: {
         parameters: {
             query?: never;
             header?: never;
@@ -12449,15 +10536,6 @@ export interface operations {
                     "application/json": components["schemas"]["PilotStatusChangeOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -12485,43 +10563,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12530,17 +10572,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12550,7 +10583,7 @@ export interface operations {
             };
         };
     };
-    submit_progress_report_api_v1_pilots__pilot_id__progress_reports_post: {
+    submitProgressReport: {
         parameters: {
             query?: never;
             header?: {
@@ -12576,7 +10609,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProgressReportOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12612,17 +10645,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12648,7 +10672,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12657,17 +10681,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12677,7 +10692,7 @@ export interface operations {
             };
         };
     };
-    list_progress_reports_api_v1_progress_reports_get: {
+    listProgressReports: {
         parameters: {
             query?: {
                 batch_id?: string | null;
@@ -12686,7 +10701,7 @@ export interface operations {
                 period?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -12704,15 +10719,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ProgressReportOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -12740,43 +10746,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12785,17 +10755,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12805,7 +10766,7 @@ export interface operations {
             };
         };
     };
-    progress_summary_api_v1_batches__batch_id__progress_summary_get: {
+    progressSummary: {
         parameters: {
             query: {
                 /** @description YYYY-MM */
@@ -12828,15 +10789,6 @@ export interface operations {
                     "application/json": components["schemas"]["ProgressSummary"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -12864,43 +10816,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -12909,17 +10825,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12929,7 +10836,7 @@ export interface operations {
             };
         };
     };
-    province_plan_statuses_api_v1_batches__batch_id__province_plans_get: {
+    provincePlanStatuses: {
         parameters: {
             query?: {
                 /** @description Evaluate lateness on this date */
@@ -12952,15 +10859,6 @@ export interface operations {
                     "application/json": components["schemas"]["ProvincePlanStatusOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -12988,43 +10886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13033,17 +10895,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13053,7 +10906,7 @@ export interface operations {
             };
         };
     };
-    submit_province_plan_api_v1_batches__batch_id__province_plans_post: {
+    submitProvincePlan: {
         parameters: {
             query?: never;
             header?: {
@@ -13079,7 +10932,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProvincePlanOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13115,17 +10968,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13151,7 +10995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13160,17 +11004,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13180,7 +11015,7 @@ export interface operations {
             };
         };
     };
-    get_province_plan_api_v1_province_plans__plan_id__get: {
+    getProvincePlan: {
         parameters: {
             query?: never;
             header?: never;
@@ -13200,15 +11035,6 @@ export interface operations {
                     "application/json": components["schemas"]["ProvincePlanOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -13236,43 +11062,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13281,17 +11071,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13301,7 +11082,7 @@ export interface operations {
             };
         };
     };
-    seed_tasks_api_v1_programme_tasks_seed_post: {
+    seedTasks: {
         parameters: {
             query?: {
                 year?: number;
@@ -13321,15 +11102,6 @@ export interface operations {
                     "application/json": components["schemas"]["SeedResult"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -13357,7 +11129,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13366,34 +11138,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13402,17 +11147,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13422,7 +11158,7 @@ export interface operations {
             };
         };
     };
-    list_tasks_api_v1_programme_tasks_get: {
+    listTasks: {
         parameters: {
             query?: {
                 year?: number | null;
@@ -13434,7 +11170,7 @@ export interface operations {
                 as_of?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -13452,15 +11188,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_TaskOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -13488,43 +11215,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13533,17 +11224,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13553,7 +11235,7 @@ export interface operations {
             };
         };
     };
-    task_summary_api_v1_programme_tasks_summary_get: {
+    taskSummary: {
         parameters: {
             query?: {
                 year?: number;
@@ -13575,15 +11257,6 @@ export interface operations {
                     "application/json": components["schemas"]["TaskSummary"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -13611,43 +11284,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13656,17 +11293,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13676,7 +11304,7 @@ export interface operations {
             };
         };
     };
-    reporting_status_api_v1_programme_tasks_reporting_status_get: {
+    reportingStatus: {
         parameters: {
             query: {
                 /** @description YYYY-MM */
@@ -13700,15 +11328,6 @@ export interface operations {
                     "application/json": components["schemas"]["ReportingStatus"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -13736,43 +11355,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13781,17 +11364,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13801,7 +11375,7 @@ export interface operations {
             };
         };
     };
-    get_task_api_v1_programme_tasks__task_id__get: {
+    getTask: {
         parameters: {
             query?: {
                 /** @description Evaluate lateness on this date (default today) */
@@ -13824,15 +11398,6 @@ export interface operations {
                     "application/json": components["schemas"]["TaskOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -13860,43 +11425,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -13905,17 +11434,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13925,11 +11445,12 @@ export interface operations {
             };
         };
     };
-    complete_task_api_v1_programme_tasks__task_id__patch: {
+    completeTask: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 task_id: string;
@@ -13951,7 +11472,7 @@ export interface operations {
                     "application/json": components["schemas"]["TaskOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13987,7 +11508,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -13996,7 +11517,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -14023,7 +11544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14041,8 +11562,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14052,12 +11573,12 @@ export interface operations {
             };
         };
     };
-    list_submissions_api_v1_programme_tasks__task_id__submissions_get: {
+    listSubmissions: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -14077,15 +11598,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_SubmissionOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -14113,43 +11625,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14158,17 +11634,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14178,7 +11645,7 @@ export interface operations {
             };
         };
     };
-    submit_api_v1_programme_tasks__task_id__submissions_post: {
+    submitTaskReport: {
         parameters: {
             query?: never;
             header?: {
@@ -14204,7 +11671,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmissionOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14240,17 +11707,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14276,7 +11734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14285,17 +11743,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14305,7 +11754,7 @@ export interface operations {
             };
         };
     };
-    list_meetings_api_v1_meetings_get: {
+    listMeetings: {
         parameters: {
             query?: {
                 year?: number | null;
@@ -14314,7 +11763,7 @@ export interface operations {
                 province_code?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -14332,15 +11781,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_MeetingOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -14368,43 +11808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14413,17 +11817,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14433,7 +11828,7 @@ export interface operations {
             };
         };
     };
-    create_meeting_api_v1_meetings_post: {
+    createMeeting: {
         parameters: {
             query?: never;
             header?: {
@@ -14457,7 +11852,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14493,17 +11888,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14529,7 +11915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14538,17 +11924,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14558,7 +11935,7 @@ export interface operations {
             };
         };
     };
-    get_meeting_api_v1_meetings__meeting_id__get: {
+    getMeeting: {
         parameters: {
             query?: never;
             header?: never;
@@ -14578,15 +11955,6 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -14614,43 +11982,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14659,17 +11991,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14679,11 +12002,12 @@ export interface operations {
             };
         };
     };
-    update_meeting_api_v1_meetings__meeting_id__patch: {
+    updateMeeting: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 meeting_id: string;
@@ -14705,7 +12029,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeetingOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14741,7 +12065,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -14750,7 +12074,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -14777,7 +12101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14795,8 +12119,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14806,12 +12130,12 @@ export interface operations {
             };
         };
     };
-    list_registrations_api_v1_meetings__meeting_id__registrations_get: {
+    listRegistrations: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -14831,15 +12155,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_RegistrationOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -14867,43 +12182,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -14912,17 +12191,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14932,7 +12202,7 @@ export interface operations {
             };
         };
     };
-    register_api_v1_meetings__meeting_id__registrations_post: {
+    register: {
         parameters: {
             query?: never;
             header?: {
@@ -14958,7 +12228,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegistrationOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14994,17 +12264,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15030,7 +12291,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15039,17 +12300,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15059,11 +12311,12 @@ export interface operations {
             };
         };
     };
-    record_attendance_api_v1_meetings__meeting_id__registrations__registration_id__patch: {
+    recordMeetingAttendance: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 meeting_id: string;
@@ -15086,7 +12339,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegistrationOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15122,7 +12375,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15131,7 +12384,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -15158,7 +12411,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15176,8 +12429,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15187,12 +12440,12 @@ export interface operations {
             };
         };
     };
-    list_notices_api_v1_notices_get: {
+    listNotices: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -15210,15 +12463,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_NoticeOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -15246,43 +12490,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15291,17 +12499,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15311,7 +12510,7 @@ export interface operations {
             };
         };
     };
-    issue_notice_api_v1_notices_post: {
+    issueNotice: {
         parameters: {
             query?: never;
             header?: {
@@ -15335,7 +12534,7 @@ export interface operations {
                     "application/json": components["schemas"]["NoticeOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15371,17 +12570,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15407,7 +12597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15416,17 +12606,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15436,7 +12617,7 @@ export interface operations {
             };
         };
     };
-    get_notice_api_v1_notices__notice_id__get: {
+    getNotice: {
         parameters: {
             query?: never;
             header?: never;
@@ -15456,15 +12637,6 @@ export interface operations {
                     "application/json": components["schemas"]["NoticeOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -15492,43 +12664,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15537,17 +12673,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15557,7 +12684,7 @@ export interface operations {
             };
         };
     };
-    mark_read_api_v1_notices__notice_id__read_post: {
+    markRead: {
         parameters: {
             query?: never;
             header?: never;
@@ -15575,15 +12702,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -15611,7 +12729,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15620,34 +12738,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15656,17 +12747,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15676,7 +12758,7 @@ export interface operations {
             };
         };
     };
-    receipts_api_v1_notices__notice_id__receipts_get: {
+    receipts: {
         parameters: {
             query?: never;
             header?: never;
@@ -15696,15 +12778,6 @@ export interface operations {
                     "application/json": components["schemas"]["NoticeReceipts"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -15732,43 +12805,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15777,17 +12814,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15797,14 +12825,14 @@ export interface operations {
             };
         };
     };
-    list_documents_api_v1_documents_get: {
+    listDocuments: {
         parameters: {
             query?: {
                 category?: components["schemas"]["DocumentCategory"] | null;
                 access?: components["schemas"]["Access"] | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -15822,15 +12850,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DocumentOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -15858,43 +12877,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -15903,17 +12886,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15923,7 +12897,7 @@ export interface operations {
             };
         };
     };
-    create_document_api_v1_documents_post: {
+    createDocument: {
         parameters: {
             query?: never;
             header?: {
@@ -15947,7 +12921,7 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15983,17 +12957,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16019,7 +12984,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16028,17 +12993,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16048,7 +13004,7 @@ export interface operations {
             };
         };
     };
-    get_document_api_v1_documents__document_id__get: {
+    getDocument: {
         parameters: {
             query?: never;
             header?: never;
@@ -16068,15 +13024,6 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentDetail"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -16104,43 +13051,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16149,17 +13060,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16169,11 +13071,12 @@ export interface operations {
             };
         };
     };
-    update_document_api_v1_documents__document_id__patch: {
+    updateDocument: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 document_id: string;
@@ -16195,7 +13098,7 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16231,7 +13134,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16240,7 +13143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -16267,7 +13170,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16285,8 +13188,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16296,7 +13199,7 @@ export interface operations {
             };
         };
     };
-    download_api_v1_documents__document_id__content_get: {
+    download: {
         parameters: {
             query?: {
                 /** @description Default: the current one */
@@ -16320,15 +13223,6 @@ export interface operations {
                     "application/octet-stream": unknown;
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -16356,43 +13250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16401,17 +13259,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16421,13 +13270,14 @@ export interface operations {
             };
         };
     };
-    upload_api_v1_documents__document_id__content_put: {
+    upload: {
         parameters: {
             query: {
                 filename: string;
             };
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 document_id: string;
@@ -16449,7 +13299,7 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentVersionOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16485,7 +13335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -16494,7 +13344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -16521,7 +13371,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16539,8 +13389,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16550,14 +13400,14 @@ export interface operations {
             };
         };
     };
-    list_budgets_api_v1_fund_budgets_get: {
+    listBudgets: {
         parameters: {
             query?: {
                 year?: number | null;
                 source?: components["schemas"]["FundSource"] | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -16575,15 +13425,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_BudgetOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -16611,43 +13452,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16656,17 +13461,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16676,7 +13472,7 @@ export interface operations {
             };
         };
     };
-    create_budget_api_v1_fund_budgets_post: {
+    createBudget: {
         parameters: {
             query?: never;
             header?: {
@@ -16700,7 +13496,7 @@ export interface operations {
                     "application/json": components["schemas"]["BudgetOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16736,17 +13532,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16772,7 +13559,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16781,17 +13568,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16801,7 +13579,7 @@ export interface operations {
             };
         };
     };
-    fund_summary_api_v1_fund_budgets_summary_get: {
+    fundSummary: {
         parameters: {
             query?: {
                 year?: number;
@@ -16821,15 +13599,6 @@ export interface operations {
                     "application/json": components["schemas"]["FundSummary"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -16857,43 +13626,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -16902,17 +13635,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16922,7 +13646,7 @@ export interface operations {
             };
         };
     };
-    get_budget_api_v1_fund_budgets__budget_id__get: {
+    getBudget: {
         parameters: {
             query?: never;
             header?: never;
@@ -16942,15 +13666,6 @@ export interface operations {
                     "application/json": components["schemas"]["BudgetOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -16978,43 +13693,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17023,17 +13702,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17043,11 +13713,12 @@ export interface operations {
             };
         };
     };
-    update_budget_api_v1_fund_budgets__budget_id__patch: {
+    updateBudget: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 budget_id: string;
@@ -17069,7 +13740,7 @@ export interface operations {
                     "application/json": components["schemas"]["BudgetOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17105,7 +13776,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -17114,7 +13785,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -17141,7 +13812,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17159,8 +13830,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17170,7 +13841,7 @@ export interface operations {
             };
         };
     };
-    allocate_api_v1_fund_budgets__budget_id__allocations_post: {
+    allocate: {
         parameters: {
             query?: never;
             header?: {
@@ -17196,7 +13867,7 @@ export interface operations {
                     "application/json": components["schemas"]["AllocationOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17232,17 +13903,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17268,7 +13930,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17277,17 +13939,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17297,7 +13950,7 @@ export interface operations {
             };
         };
     };
-    list_allocations_api_v1_fund_allocations_get: {
+    listAllocations: {
         parameters: {
             query?: {
                 budget_id?: string | null;
@@ -17305,7 +13958,7 @@ export interface operations {
                 province_code?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -17323,15 +13976,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AllocationOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -17359,43 +14003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17404,17 +14012,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17424,12 +14023,12 @@ export interface operations {
             };
         };
     };
-    list_disbursements_api_v1_fund_allocations__allocation_id__disbursements_get: {
+    listDisbursements: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -17449,15 +14048,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DisbursementOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -17485,43 +14075,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17530,17 +14084,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17550,7 +14095,7 @@ export interface operations {
             };
         };
     };
-    disburse_api_v1_fund_allocations__allocation_id__disbursements_post: {
+    disburse: {
         parameters: {
             query?: never;
             header?: {
@@ -17576,7 +14121,7 @@ export interface operations {
                     "application/json": components["schemas"]["DisbursementOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17612,17 +14157,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17648,7 +14184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17657,17 +14193,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17677,14 +14204,14 @@ export interface operations {
             };
         };
     };
-    list_eligible_api_v1_fund_eligibility_get: {
+    listEligible: {
         parameters: {
             query?: {
                 year?: number | null;
                 province_code?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -17702,15 +14229,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_EligibleOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -17738,43 +14256,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17783,17 +14265,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17803,14 +14276,14 @@ export interface operations {
             };
         };
     };
-    list_lists_api_v1_agency_lists_get: {
+    listLists: {
         parameters: {
             query?: {
                 kind?: components["schemas"]["AgencyListKind"] | null;
                 status?: components["schemas"]["AgencyListStatus"] | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -17828,15 +14301,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AgencyListOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -17864,43 +14328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -17909,17 +14337,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17929,7 +14348,7 @@ export interface operations {
             };
         };
     };
-    create_list_api_v1_agency_lists_post: {
+    createList: {
         parameters: {
             query?: never;
             header?: {
@@ -17953,7 +14372,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgencyListOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17989,17 +14408,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18025,7 +14435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18034,17 +14444,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18054,7 +14455,7 @@ export interface operations {
             };
         };
     };
-    get_list_api_v1_agency_lists__list_id__get: {
+    getList: {
         parameters: {
             query?: never;
             header?: never;
@@ -18074,15 +14475,6 @@ export interface operations {
                     "application/json": components["schemas"]["AgencyListDetail"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -18110,43 +14502,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18155,17 +14511,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18175,11 +14522,12 @@ export interface operations {
             };
         };
     };
-    change_list_status_api_v1_agency_lists__list_id__patch: {
+    changeListStatus: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 list_id: string;
@@ -18201,7 +14549,7 @@ export interface operations {
                     "application/json": components["schemas"]["AgencyListOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18237,7 +14585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -18246,7 +14594,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -18273,7 +14621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18291,8 +14639,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18302,7 +14650,7 @@ export interface operations {
             };
         };
     };
-    add_entry_api_v1_agency_lists__list_id__entries_post: {
+    addEntry: {
         parameters: {
             query?: never;
             header?: {
@@ -18328,7 +14676,7 @@ export interface operations {
                     "application/json": components["schemas"]["EntryOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18364,17 +14712,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18400,7 +14739,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18409,17 +14748,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18429,12 +14759,12 @@ export interface operations {
             };
         };
     };
-    list_calls_api_v1_certification_calls_get: {
+    listCalls: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -18452,15 +14782,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_CallOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -18488,43 +14809,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18533,17 +14818,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18553,7 +14829,7 @@ export interface operations {
             };
         };
     };
-    create_call_api_v1_certification_calls_post: {
+    createCall: {
         parameters: {
             query?: never;
             header?: {
@@ -18577,7 +14853,7 @@ export interface operations {
                     "application/json": components["schemas"]["CallOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18613,17 +14889,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18649,7 +14916,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18658,17 +14925,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18678,12 +14936,12 @@ export interface operations {
             };
         };
     };
-    list_candidates_api_v1_certification_calls__call_id__candidates_get: {
+    listCandidates: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -18703,15 +14961,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_CandidateOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -18739,43 +14988,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18784,17 +14997,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18804,7 +15008,7 @@ export interface operations {
             };
         };
     };
-    add_candidate_api_v1_certification_calls__call_id__candidates_post: {
+    addCandidate: {
         parameters: {
             query?: never;
             header?: {
@@ -18830,7 +15034,7 @@ export interface operations {
                     "application/json": components["schemas"]["CandidateOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18866,17 +15070,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18902,7 +15097,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -18911,17 +15106,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18931,11 +15117,12 @@ export interface operations {
             };
         };
     };
-    review_candidate_api_v1_call_candidates__candidate_id__patch: {
+    reviewCandidate: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 candidate_id: string;
@@ -18957,7 +15144,7 @@ export interface operations {
                     "application/json": components["schemas"]["CandidateOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18993,7 +15180,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -19002,7 +15189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -19029,7 +15216,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19047,8 +15234,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19058,11 +15245,12 @@ export interface operations {
             };
         };
     };
-    authorize_candidate_api_v1_call_candidates__candidate_id__authorization_post: {
+    authorizeCandidate: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 candidate_id: string;
@@ -19084,7 +15272,7 @@ export interface operations {
                     "application/json": components["schemas"]["CandidateOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19120,7 +15308,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -19129,7 +15317,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -19156,7 +15344,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19174,8 +15362,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19185,13 +15373,13 @@ export interface operations {
             };
         };
     };
-    public_documents_api_v1_public_documents_get: {
+    publicDocuments: {
         parameters: {
             query?: {
                 category?: components["schemas"]["DocumentCategory"] | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -19209,15 +15397,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DocumentOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -19245,53 +15424,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19308,9 +15442,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    public_download_api_v1_public_documents__document_id__content_get: {
+    publicDownload: {
         parameters: {
             query?: {
                 /** @description Default: the current one */
@@ -19334,15 +15477,6 @@ export interface operations {
                     "application/octet-stream": unknown;
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -19370,53 +15504,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19433,15 +15522,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    public_lists_api_v1_public_agency_lists_get: {
+    publicLists: {
         parameters: {
             query?: {
                 kind?: components["schemas"]["AgencyListKind"] | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -19459,15 +15557,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AgencyListOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -19495,53 +15584,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19558,9 +15602,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    public_list_api_v1_public_agency_lists__list_id__get: {
+    publicList: {
         parameters: {
             query?: never;
             header?: never;
@@ -19580,15 +15633,6 @@ export interface operations {
                     "application/json": components["schemas"]["AgencyListDetail"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -19616,53 +15660,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19679,9 +15678,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    list_programmes_api_v1_programmes_get: {
+    listProgrammes: {
         parameters: {
             query?: never;
             header?: never;
@@ -19699,15 +15707,6 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammeOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -19735,43 +15734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19780,17 +15743,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19800,7 +15754,7 @@ export interface operations {
             };
         };
     };
-    create_programme_api_v1_programmes_post: {
+    createProgramme: {
         parameters: {
             query?: never;
             header?: {
@@ -19824,7 +15778,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammeOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -19860,17 +15814,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19896,7 +15841,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -19905,17 +15850,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19925,7 +15861,7 @@ export interface operations {
             };
         };
     };
-    get_programme_api_v1_programmes__code__get: {
+    getProgramme: {
         parameters: {
             query?: never;
             header?: never;
@@ -19945,15 +15881,6 @@ export interface operations {
                     "application/json": components["schemas"]["ProgrammeOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -19981,43 +15908,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20026,17 +15917,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20046,13 +15928,13 @@ export interface operations {
             };
         };
     };
-    list_sessions_api_v1_sessions_get: {
+    listSessions: {
         parameters: {
             query?: {
                 programme_code?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -20070,15 +15952,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_SessionOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -20106,43 +15979,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20151,17 +15988,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20171,7 +15999,7 @@ export interface operations {
             };
         };
     };
-    create_session_api_v1_sessions_post: {
+    createSession: {
         parameters: {
             query?: never;
             header?: {
@@ -20195,7 +16023,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20231,17 +16059,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20267,7 +16086,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20276,17 +16095,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20296,7 +16106,7 @@ export interface operations {
             };
         };
     };
-    get_session_api_v1_sessions__session_id__get: {
+    getSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -20316,15 +16126,6 @@ export interface operations {
                     "application/json": components["schemas"]["SessionDetail"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -20352,43 +16153,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20397,17 +16162,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20417,13 +16173,13 @@ export interface operations {
             };
         };
     };
-    list_people_api_v1_people_get: {
+    listPeople: {
         parameters: {
             query?: {
                 organization_id?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -20441,15 +16197,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_PersonOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -20477,43 +16224,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20522,17 +16233,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20542,7 +16244,7 @@ export interface operations {
             };
         };
     };
-    register_person_api_v1_people_post: {
+    registerPerson: {
         parameters: {
             query?: never;
             header?: {
@@ -20566,7 +16268,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20602,17 +16304,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20638,7 +16331,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20647,17 +16340,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20667,7 +16351,7 @@ export interface operations {
             };
         };
     };
-    get_person_api_v1_people__person_id__get: {
+    getPerson: {
         parameters: {
             query?: never;
             header?: never;
@@ -20687,15 +16371,6 @@ export interface operations {
                     "application/json": components["schemas"]["PersonOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -20723,43 +16398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20768,17 +16407,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20788,7 +16418,7 @@ export interface operations {
             };
         };
     };
-    enroll_api_v1_sessions__session_id__enrollments_post: {
+    enroll: {
         parameters: {
             query?: never;
             header?: {
@@ -20814,7 +16444,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnrollmentOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -20850,17 +16480,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20886,7 +16507,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -20895,17 +16516,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20915,7 +16527,7 @@ export interface operations {
             };
         };
     };
-    list_enrollments_api_v1_enrollments_get: {
+    listEnrollments: {
         parameters: {
             query?: {
                 session_id?: string | null;
@@ -20923,7 +16535,7 @@ export interface operations {
                 person_id?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -20941,15 +16553,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_EnrollmentOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -20977,43 +16580,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21022,17 +16589,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21042,7 +16600,7 @@ export interface operations {
             };
         };
     };
-    get_enrollment_api_v1_enrollments__enrollment_id__get: {
+    getEnrollment: {
         parameters: {
             query?: never;
             header?: never;
@@ -21062,15 +16620,6 @@ export interface operations {
                     "application/json": components["schemas"]["EnrollmentOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -21098,43 +16647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21143,17 +16656,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21163,7 +16667,7 @@ export interface operations {
             };
         };
     };
-    cancel_enrollment_api_v1_enrollments__enrollment_id__cancel_post: {
+    cancelEnrollment: {
         parameters: {
             query?: never;
             header?: never;
@@ -21183,15 +16687,6 @@ export interface operations {
                     "application/json": components["schemas"]["EnrollmentOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -21219,7 +16714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -21228,34 +16723,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21264,17 +16732,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21284,7 +16743,7 @@ export interface operations {
             };
         };
     };
-    record_attendance_api_v1_enrollments__enrollment_id__attendance_post: {
+    recordTrainingAttendance: {
         parameters: {
             query?: never;
             header?: never;
@@ -21310,7 +16769,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21346,17 +16805,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21382,7 +16832,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21391,17 +16841,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21411,7 +16852,7 @@ export interface operations {
             };
         };
     };
-    record_exam_api_v1_enrollments__enrollment_id__exam_post: {
+    recordExam: {
         parameters: {
             query?: never;
             header?: never;
@@ -21435,7 +16876,7 @@ export interface operations {
                     "application/json": components["schemas"]["EnrollmentOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21471,17 +16912,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21507,7 +16939,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21516,17 +16948,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21536,12 +16959,12 @@ export interface operations {
             };
         };
     };
-    list_invitations_api_v1_invitations_get: {
+    listInvitations: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -21559,15 +16982,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_InvitationOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -21595,43 +17009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21640,17 +17018,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21660,7 +17029,7 @@ export interface operations {
             };
         };
     };
-    list_qualifications_api_v1_qualifications_get: {
+    listQualifications: {
         parameters: {
             query?: {
                 kind?: components["schemas"]["QualificationKind"] | null;
@@ -21668,7 +17037,7 @@ export interface operations {
                 organization_id?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -21686,15 +17055,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_QualificationOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -21722,43 +17082,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21767,17 +17091,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21787,7 +17102,7 @@ export interface operations {
             };
         };
     };
-    get_qualification_api_v1_qualifications__number__get: {
+    getQualification: {
         parameters: {
             query?: never;
             header?: never;
@@ -21807,15 +17122,6 @@ export interface operations {
                     "application/json": components["schemas"]["QualificationOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -21843,43 +17149,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -21888,17 +17158,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21908,7 +17169,7 @@ export interface operations {
             };
         };
     };
-    revoke_qualification_api_v1_qualifications__number__revoke_post: {
+    revokeQualification: {
         parameters: {
             query?: never;
             header?: never;
@@ -21932,7 +17193,7 @@ export interface operations {
                     "application/json": components["schemas"]["QualificationOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -21968,17 +17229,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22004,7 +17256,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22013,17 +17265,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22033,7 +17276,7 @@ export interface operations {
             };
         };
     };
-    promote_lead_auditor_api_v1_qualifications__number__lead_auditor_post: {
+    promoteLeadAuditor: {
         parameters: {
             query?: never;
             header?: never;
@@ -22057,7 +17300,7 @@ export interface operations {
                     "application/json": components["schemas"]["QualificationOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22093,17 +17336,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22129,7 +17363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22138,17 +17372,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22158,7 +17383,7 @@ export interface operations {
             };
         };
     };
-    verify_qualification_api_v1_public_qualifications__number__get: {
+    verifyQualification: {
         parameters: {
             query?: never;
             header?: never;
@@ -22178,15 +17403,6 @@ export interface operations {
                     "application/json": components["schemas"]["PublicQualification"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -22214,53 +17430,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22277,9 +17448,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    list_frameworks_api_v1_frameworks_get: {
+    listFrameworks: {
         parameters: {
             query?: never;
             header?: never;
@@ -22297,15 +17477,6 @@ export interface operations {
                     "application/json": components["schemas"]["FrameworkSummary"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -22333,43 +17504,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22378,17 +17513,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22398,7 +17524,7 @@ export interface operations {
             };
         };
     };
-    create_framework_api_v1_frameworks_post: {
+    createFramework: {
         parameters: {
             query?: never;
             header?: {
@@ -22422,7 +17548,7 @@ export interface operations {
                     "application/json": components["schemas"]["FrameworkOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22458,17 +17584,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22494,7 +17611,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22503,17 +17620,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22523,7 +17631,7 @@ export interface operations {
             };
         };
     };
-    get_framework_api_v1_frameworks__framework_id__get: {
+    getFramework: {
         parameters: {
             query?: never;
             header?: never;
@@ -22543,15 +17651,6 @@ export interface operations {
                     "application/json": components["schemas"]["FrameworkOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -22579,43 +17678,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22624,17 +17687,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22644,7 +17698,7 @@ export interface operations {
             };
         };
     };
-    publish_framework_api_v1_frameworks__framework_id__publish_post: {
+    publishFramework: {
         parameters: {
             query?: never;
             header?: never;
@@ -22664,15 +17718,6 @@ export interface operations {
                     "application/json": components["schemas"]["FrameworkOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -22700,7 +17745,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -22709,34 +17754,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22745,17 +17763,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22765,7 +17774,7 @@ export interface operations {
             };
         };
     };
-    list_assessments_api_v1_assessments_get: {
+    listAssessments: {
         parameters: {
             query?: {
                 enterprise_id?: string | null;
@@ -22773,7 +17782,7 @@ export interface operations {
                 period?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -22791,15 +17800,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AssessmentOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -22827,43 +17827,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22872,17 +17836,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22892,7 +17847,7 @@ export interface operations {
             };
         };
     };
-    create_assessment_api_v1_assessments_post: {
+    createAssessment: {
         parameters: {
             query?: never;
             header?: {
@@ -22916,7 +17871,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssessmentOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -22952,17 +17907,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22988,7 +17934,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -22997,17 +17943,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23017,7 +17954,7 @@ export interface operations {
             };
         };
     };
-    get_assessment_api_v1_assessments__assessment_id__get: {
+    getAssessment: {
         parameters: {
             query?: never;
             header?: never;
@@ -23037,15 +17974,6 @@ export interface operations {
                     "application/json": components["schemas"]["AssessmentOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -23073,43 +18001,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23118,17 +18010,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23138,11 +18021,12 @@ export interface operations {
             };
         };
     };
-    save_answers_api_v1_assessments__assessment_id__patch: {
+    saveAnswers: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 assessment_id: string;
@@ -23164,7 +18048,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssessmentOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23200,7 +18084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -23209,7 +18093,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -23236,7 +18120,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23254,8 +18138,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23265,7 +18149,7 @@ export interface operations {
             };
         };
     };
-    submit_api_v1_assessments__assessment_id__submit_post: {
+    submitAssessment: {
         parameters: {
             query?: never;
             header?: never;
@@ -23285,15 +18169,6 @@ export interface operations {
                     "application/json": components["schemas"]["AssessmentOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -23321,7 +18196,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -23330,34 +18205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23366,17 +18214,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23386,7 +18225,7 @@ export interface operations {
             };
         };
     };
-    get_benchmark_api_v1_benchmarks_get: {
+    getBenchmark: {
         parameters: {
             query: {
                 /** @description GB/T 4754 门类 */
@@ -23410,15 +18249,6 @@ export interface operations {
                     "application/json": components["schemas"]["BenchmarkOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -23446,43 +18276,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23491,17 +18285,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23511,7 +18296,7 @@ export interface operations {
             };
         };
     };
-    get_report_api_v1_assessments__assessment_id__report_get: {
+    getReport: {
         parameters: {
             query?: never;
             header?: never;
@@ -23531,15 +18316,6 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -23567,43 +18343,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23612,17 +18352,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23632,7 +18363,7 @@ export interface operations {
             };
         };
     };
-    get_report_html_api_v1_assessments__assessment_id__report_html_get: {
+    getReportHtml: {
         parameters: {
             query?: never;
             header?: never;
@@ -23652,15 +18383,6 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -23688,43 +18410,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23733,17 +18419,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23753,7 +18430,7 @@ export interface operations {
             };
         };
     };
-    list_applications_api_v1_applications_get: {
+    listApplications: {
         parameters: {
             query?: {
                 status?: components["schemas"]["ApplicationStatus"] | null;
@@ -23761,7 +18438,7 @@ export interface operations {
                 certification_body_id?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -23779,15 +18456,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ApplicationOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -23815,43 +18483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23860,17 +18492,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23880,7 +18503,7 @@ export interface operations {
             };
         };
     };
-    create_application_api_v1_applications_post: {
+    createApplication: {
         parameters: {
             query?: never;
             header?: {
@@ -23904,7 +18527,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -23940,17 +18563,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23976,7 +18590,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -23985,17 +18599,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24005,7 +18610,7 @@ export interface operations {
             };
         };
     };
-    get_application_api_v1_applications__application_id__get: {
+    getApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -24025,15 +18630,6 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -24061,43 +18657,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24106,17 +18666,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24126,7 +18677,7 @@ export interface operations {
             };
         };
     };
-    application_history_api_v1_applications__application_id__history_get: {
+    applicationHistory: {
         parameters: {
             query?: never;
             header?: never;
@@ -24146,15 +18697,6 @@ export interface operations {
                     "application/json": components["schemas"]["HistoryOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -24182,43 +18724,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24227,17 +18733,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24247,7 +18744,7 @@ export interface operations {
             };
         };
     };
-    withdraw_application_api_v1_applications__application_id__withdrawal_post: {
+    withdrawApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -24271,7 +18768,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24307,17 +18804,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24343,7 +18831,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24352,17 +18840,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24372,7 +18851,7 @@ export interface operations {
             };
         };
     };
-    conclude_application_api_v1_applications__application_id__conclusion_post: {
+    concludeApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -24392,15 +18871,6 @@ export interface operations {
                     "application/json": components["schemas"]["ConclusionOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -24428,7 +18898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -24437,34 +18907,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24473,17 +18916,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24493,7 +18927,7 @@ export interface operations {
             };
         };
     };
-    review_application_api_v1_applications__application_id__review_post: {
+    reviewApplication: {
         parameters: {
             query?: never;
             header?: never;
@@ -24517,7 +18951,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24553,17 +18987,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24589,7 +19014,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24598,17 +19023,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24618,7 +19034,7 @@ export interface operations {
             };
         };
     };
-    list_objections_api_v1_applications__application_id__objections_get: {
+    listObjections: {
         parameters: {
             query?: never;
             header?: never;
@@ -24638,15 +19054,6 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectionOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -24674,43 +19081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24719,17 +19090,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24739,7 +19101,7 @@ export interface operations {
             };
         };
     };
-    resolve_objection_api_v1_applications__application_id__objections__objection_id__resolution_post: {
+    resolveObjection: {
         parameters: {
             query?: never;
             header?: never;
@@ -24764,7 +19126,7 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectionOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24800,17 +19162,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24836,7 +19189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24845,17 +19198,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24865,7 +19209,7 @@ export interface operations {
             };
         };
     };
-    decide_application_api_v1_applications__application_id__decision_post: {
+    decideApplication: {
         parameters: {
             query?: never;
             header?: {
@@ -24891,7 +19235,7 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -24927,17 +19271,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24963,7 +19298,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -24972,17 +19307,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24992,7 +19318,7 @@ export interface operations {
             };
         };
     };
-    list_audits_api_v1_audits_get: {
+    listAudits: {
         parameters: {
             query?: {
                 kind?: components["schemas"]["AuditKind"] | null;
@@ -25001,7 +19327,7 @@ export interface operations {
                 certificate_id?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -25019,15 +19345,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AuditOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -25055,43 +19372,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25100,17 +19381,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25120,7 +19392,7 @@ export interface operations {
             };
         };
     };
-    create_audit_api_v1_audits_post: {
+    createAudit: {
         parameters: {
             query?: never;
             header?: {
@@ -25144,7 +19416,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -25180,17 +19452,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25216,7 +19479,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25225,17 +19488,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25245,7 +19499,7 @@ export interface operations {
             };
         };
     };
-    get_audit_api_v1_audits__audit_id__get: {
+    getAudit: {
         parameters: {
             query?: never;
             header?: never;
@@ -25265,15 +19519,6 @@ export interface operations {
                     "application/json": components["schemas"]["AuditOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -25301,43 +19546,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25346,17 +19555,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25366,11 +19566,12 @@ export interface operations {
             };
         };
     };
-    change_audit_api_v1_audits__audit_id__plan_put: {
+    changeAudit: {
         parameters: {
             query?: never;
-            header?: {
-                "If-Match"?: string | null;
+            header: {
+                /** @description The ETag of the last read. Strong comparison (RFC 9110 §13.1.1: `W/` ETags never match); 412 when stale, 428 when missing. */
+                "If-Match": string | null;
             };
             path: {
                 audit_id: string;
@@ -25392,7 +19593,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -25428,7 +19629,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -25437,7 +19638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
+            /** @description ETag mismatch (the object changed since it was read) */
             412: {
                 headers: {
                     [name: string]: unknown;
@@ -25464,7 +19665,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25482,8 +19683,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25493,7 +19694,7 @@ export interface operations {
             };
         };
     };
-    complete_audit_api_v1_audits__audit_id__completion_post: {
+    completeAudit: {
         parameters: {
             query?: never;
             header?: never;
@@ -25517,7 +19718,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -25553,17 +19754,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25589,7 +19781,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25598,17 +19790,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25618,7 +19801,7 @@ export interface operations {
             };
         };
     };
-    cancel_audit_api_v1_audits__audit_id__cancellation_post: {
+    cancelAudit: {
         parameters: {
             query?: never;
             header?: never;
@@ -25638,15 +19821,6 @@ export interface operations {
                     "application/json": components["schemas"]["AuditOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -25674,7 +19848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -25683,34 +19857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25719,17 +19866,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25739,7 +19877,7 @@ export interface operations {
             };
         };
     };
-    list_findings_api_v1_audits__audit_id__findings_get: {
+    listFindings: {
         parameters: {
             query?: never;
             header?: never;
@@ -25759,15 +19897,6 @@ export interface operations {
                     "application/json": components["schemas"]["FindingOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -25795,43 +19924,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25840,17 +19933,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25860,7 +19944,7 @@ export interface operations {
             };
         };
     };
-    raise_finding_api_v1_audits__audit_id__findings_post: {
+    raiseFinding: {
         parameters: {
             query?: never;
             header?: never;
@@ -25884,7 +19968,7 @@ export interface operations {
                     "application/json": components["schemas"]["FindingOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -25920,17 +20004,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25956,7 +20031,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -25965,17 +20040,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25985,7 +20051,7 @@ export interface operations {
             };
         };
     };
-    get_finding_api_v1_findings__finding_id__get: {
+    getFinding: {
         parameters: {
             query?: never;
             header?: never;
@@ -26005,15 +20071,6 @@ export interface operations {
                     "application/json": components["schemas"]["FindingOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -26041,43 +20098,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26086,17 +20107,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26106,7 +20118,7 @@ export interface operations {
             };
         };
     };
-    submit_corrective_action_api_v1_findings__finding_id__corrective_action_post: {
+    submitCorrectiveAction: {
         parameters: {
             query?: never;
             header?: never;
@@ -26130,7 +20142,7 @@ export interface operations {
                     "application/json": components["schemas"]["FindingOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -26166,17 +20178,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26202,7 +20205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26211,17 +20214,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26231,7 +20225,7 @@ export interface operations {
             };
         };
     };
-    accept_corrective_action_api_v1_findings__finding_id__plan_acceptance_post: {
+    acceptCorrectiveAction: {
         parameters: {
             query?: never;
             header?: never;
@@ -26251,15 +20245,6 @@ export interface operations {
                     "application/json": components["schemas"]["FindingOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -26287,7 +20272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -26296,34 +20281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26332,17 +20290,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26352,7 +20301,7 @@ export interface operations {
             };
         };
     };
-    verify_finding_api_v1_findings__finding_id__verification_post: {
+    verifyFinding: {
         parameters: {
             query?: never;
             header?: never;
@@ -26376,7 +20325,7 @@ export interface operations {
                     "application/json": components["schemas"]["FindingOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -26412,17 +20361,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26448,7 +20388,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26457,17 +20397,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26477,13 +20408,13 @@ export interface operations {
             };
         };
     };
-    list_auditors_api_v1_auditors_get: {
+    listAuditors: {
         parameters: {
             query?: {
                 certification_body_id?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -26501,15 +20432,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_AuditorOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -26537,43 +20459,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26582,17 +20468,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26602,7 +20479,7 @@ export interface operations {
             };
         };
     };
-    get_auditor_api_v1_auditors__person_id__get: {
+    getAuditor: {
         parameters: {
             query?: never;
             header?: never;
@@ -26622,15 +20499,6 @@ export interface operations {
                     "application/json": components["schemas"]["AuditorOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -26658,43 +20526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26703,17 +20535,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26723,7 +20546,7 @@ export interface operations {
             };
         };
     };
-    set_competences_api_v1_auditors__person_id__competences_put: {
+    setCompetences: {
         parameters: {
             query?: never;
             header?: never;
@@ -26747,7 +20570,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditorOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -26783,17 +20606,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26819,7 +20633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26828,17 +20642,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26848,7 +20653,7 @@ export interface operations {
             };
         };
     };
-    add_unavailability_api_v1_auditors__person_id__unavailability_post: {
+    addUnavailability: {
         parameters: {
             query?: never;
             header?: never;
@@ -26872,7 +20677,7 @@ export interface operations {
                     "application/json": components["schemas"]["UnavailabilityOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -26908,17 +20713,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26944,7 +20740,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -26953,17 +20749,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26973,7 +20760,7 @@ export interface operations {
             };
         };
     };
-    remove_unavailability_api_v1_auditors__person_id__unavailability__unavailability_id__delete: {
+    removeUnavailability: {
         parameters: {
             query?: never;
             header?: never;
@@ -26992,15 +20779,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -27028,7 +20806,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -27037,34 +20815,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27073,17 +20824,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27093,12 +20835,12 @@ export interface operations {
             };
         };
     };
-    list_certification_bodies_api_v1_certification_bodies_get: {
+    listCertificationBodies: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -27116,15 +20858,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_CertificationBodyOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -27152,43 +20885,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27197,17 +20894,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27217,7 +20905,7 @@ export interface operations {
             };
         };
     };
-    propose_schedule_api_v1_schedule_proposals_post: {
+    proposeSchedule: {
         parameters: {
             query?: never;
             header?: never;
@@ -27239,7 +20927,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -27275,17 +20963,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27311,7 +20990,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27320,17 +20999,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27340,7 +21010,7 @@ export interface operations {
             };
         };
     };
-    get_proposal_api_v1_schedule_proposals__proposal_id__get: {
+    getProposal: {
         parameters: {
             query?: never;
             header?: never;
@@ -27360,15 +21030,6 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -27396,43 +21057,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27441,17 +21066,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27461,7 +21077,7 @@ export interface operations {
             };
         };
     };
-    confirm_proposal_api_v1_schedule_proposals__proposal_id__confirmation_post: {
+    confirmProposal: {
         parameters: {
             query?: never;
             header?: never;
@@ -27481,15 +21097,6 @@ export interface operations {
                     "application/json": components["schemas"]["ProposalOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -27517,7 +21124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -27526,34 +21133,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27562,17 +21142,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27582,14 +21153,14 @@ export interface operations {
             };
         };
     };
-    list_certificates_api_v1_certificates_get: {
+    listCertificates: {
         parameters: {
             query?: {
                 status?: components["schemas"]["CertificateStatus"] | null;
                 enterprise_id?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -27607,15 +21178,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_CertificateOut_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -27643,43 +21205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27688,17 +21214,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27708,7 +21225,7 @@ export interface operations {
             };
         };
     };
-    get_certificate_api_v1_certificates__number__get: {
+    getCertificate: {
         parameters: {
             query?: never;
             header?: never;
@@ -27728,15 +21245,6 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateOut"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -27764,43 +21272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27809,17 +21281,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27829,7 +21292,7 @@ export interface operations {
             };
         };
     };
-    certificate_cycle_api_v1_certificates__number__cycle_get: {
+    certificateCycle: {
         parameters: {
             query?: never;
             header?: never;
@@ -27849,15 +21312,6 @@ export interface operations {
                     "application/json": components["schemas"]["PlannedAuditOut"][];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -27885,43 +21339,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -27930,17 +21348,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27950,7 +21359,7 @@ export interface operations {
             };
         };
     };
-    suspend_certificate_api_v1_certificates__number__suspension_post: {
+    suspendCertificate: {
         parameters: {
             query?: never;
             header?: never;
@@ -27974,7 +21383,7 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -28010,17 +21419,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28046,7 +21446,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -28055,17 +21455,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28075,7 +21466,7 @@ export interface operations {
             };
         };
     };
-    restore_certificate_api_v1_certificates__number__restoration_post: {
+    restoreCertificate: {
         parameters: {
             query?: never;
             header?: never;
@@ -28099,7 +21490,7 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -28135,17 +21526,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28171,7 +21553,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -28180,17 +21562,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28200,7 +21573,7 @@ export interface operations {
             };
         };
     };
-    withdraw_certificate_api_v1_certificates__number__withdrawal_post: {
+    withdrawCertificate: {
         parameters: {
             query?: never;
             header?: never;
@@ -28224,7 +21597,7 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -28260,17 +21633,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28296,7 +21660,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -28305,17 +21669,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description If-Match required */
-            428: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited */
-            429: {
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28325,7 +21680,7 @@ export interface operations {
             };
         };
     };
-    verify_certificate_api_v1_public_certificates__number__get: {
+    verifyCertificate: {
         parameters: {
             query?: never;
             header?: never;
@@ -28345,15 +21700,6 @@ export interface operations {
                     "application/json": components["schemas"]["PublicCertificate"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -28381,53 +21727,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28444,14 +21745,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    list_notices_api_v1_public_notices_get: {
+    listPublicNotices: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
                 limit?: number;
-                /** @description Opaque cursor */
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
                 cursor?: string | null;
             };
             header?: never;
@@ -28469,15 +21779,6 @@ export interface operations {
                     "application/json": components["schemas"]["Page_PublicNotice_"];
                 };
             };
-            /** @description Malformed request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -28505,53 +21806,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Payload too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28568,9 +21824,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    lodge_objection_api_v1_public_notices__application_id__objections_post: {
+    lodgeObjection: {
         parameters: {
             query?: never;
             header?: never;
@@ -28594,7 +21859,7 @@ export interface operations {
                     "application/json": components["schemas"]["ObjectionOut"];
                 };
             };
-            /** @description Malformed request */
+            /** @description Malformed request (the body is not JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -28630,17 +21895,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflict */
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description ETag mismatch */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28666,17 +21922,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation failed or a business rule was violated */
+            /** @description Validation Error */
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description If-Match required */
-            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -28686,6 +21933,15 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

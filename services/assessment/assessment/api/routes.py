@@ -166,7 +166,9 @@ async def save_answers(
 @router.post(
     "/assessments/{assessment_id}/submit", response_model=s.AssessmentOut, tags=["assessments 评估"]
 )
-async def submit(assessment_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
+async def submit_assessment(
+    assessment_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> JSONResponse:
     row = await _assessment(session, caller, assessment_id, for_update=True)
     require_role(caller, Role.enterprise, Role.ministry)
     row = await service.submit(session, row)

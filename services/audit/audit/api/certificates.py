@@ -113,7 +113,7 @@ async def _names(
 
 
 @public_router.get("/notices", response_model=Page[s.PublicNotice])
-async def list_notices(session: Session, page: Pagination) -> Page[s.PublicNotice]:
+async def list_public_notices(session: Session, page: Pagination) -> Page[s.PublicNotice]:
     """公示: applications the management organization approved, open for objections."""
     stmt = sa.select(Application).where(Application.status == ApplicationStatus.in_notice)
     rows, cursor = await paginate(session, stmt, Application.id, page)

@@ -165,7 +165,7 @@ def _submission_out(task: ProgrammeTask, sub: TaskSubmission) -> w.SubmissionOut
     response_model=w.SubmissionOut,
     tags=TASKS,
 )
-async def submit(
+async def submit_task_report(
     task_id: uuid.UUID,
     body: w.SubmissionCreate,
     caller: CurrentCaller,
@@ -324,7 +324,7 @@ async def list_registrations(
     response_model=w.RegistrationOut,
     tags=MEETINGS,
 )
-async def record_attendance(
+async def record_meeting_attendance(
     meeting_id: uuid.UUID,
     registration_id: uuid.UUID,
     body: w.AttendanceUpdate,

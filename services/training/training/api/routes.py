@@ -267,7 +267,7 @@ async def cancel_enrollment(
     tags=["enrollments 报名"],
     summary="Record a module's hours (capped at the module's hours)",
 )
-async def record_attendance(
+async def record_training_attendance(
     enrollment_id: uuid.UUID, body: s.AttendanceIn, caller: CurrentCaller, session: Session
 ) -> dict[int, float]:
     require_role(caller, Role.ministry, Role.management_org)
