@@ -11,13 +11,16 @@ STANDARD_EDITION = "试行 (工信部公告2014年第3号)"
 
 _SECTIONS: dict[int, tuple[str, ...]] = {
     4: ("总要求", "文件要求"),
+    # Worded as the seed words them (会议材料之七 四(一): "管理职责主要包括最高管理者、管理者代表、
+    # 以获取与企业战略匹配的可持续竞争优势为关注焦点、两化融合的方针、两化融合的目标、两化融合
+    # 管理体系策划、职责与协调沟通等7个方面的要求").
     5: (
         "最高管理者",
         "管理者代表",
-        "关注焦点",
-        "方针",
-        "目标",
-        "管理体系策划",
+        "以获取与企业战略匹配的可持续竞争优势为关注焦点",
+        "两化融合的方针",
+        "两化融合的目标",
+        "两化融合管理体系策划",
         "职责与协调沟通",
     ),
     6: ("资金投入", "人才保障", "设备设施", "信息资源", "信息安全"),
@@ -32,11 +35,43 @@ _SECTIONS: dict[int, tuple[str, ...]] = {
     ),
     8: ("评估与诊断", "监视与测量", "内部审核", "考核", "管理评审", "改进"),
 }
-SECTION_TITLES = {4: "管理体系", 5: "管理职责", 6: "基础保障", 7: "实施过程", 8: "评测与改进"}
+# The seed's table of contents (会议材料之六): "4 两化融合管理体系 5 管理职责 6 基础保障
+# 7 实施过程 8 评测与改进".
+SECTION_TITLES = {
+    4: "两化融合管理体系",
+    5: "管理职责",
+    6: "基础保障",
+    7: "实施过程",
+    8: "评测与改进",
+}
 
-# "5.1" -> "最高管理者", in the standard's order.
+# "5.1" -> "最高管理者". The section numbers 4–8 and the topics (in the seed's order) are the
+# seed's; the number after the dot is only the topic's position in the seed's list — the
+# platform's key, NOT the standard's sub-clause number, which the seed does not give (it cites
+# only 4.2.1 文件要求总则). CLAUSE_NUMBERING_BASIS says so to clients.
 REQUIREMENT_CLAUSES: dict[str, str] = {
     f"{section}.{i}": title
     for section, titles in _SECTIONS.items()
     for i, title in enumerate(titles, start=1)
 }
+CLAUSE_NUMBERING_BASIS = "platform"  # "<section>.<position in the seed's list>", see above
+
+
+# --- Number families (the platform's own numbering; the seed prescribes none) ---------------
+# An enterprise's 认定证书 and a person's 资质证书 are told apart by their prefix, so the public
+# (and the verification endpoints) know which register a number belongs to.
+CERTIFICATE_NUMBER_PREFIX = "IIMS-RZ-"  # 企业 两化融合管理体系认定证书 (认证/认定)
+QUALIFICATION_NUMBER_PREFIXES: dict[str, str] = {
+    "consultant": "IIMS-ZX-",  # 咨询资质 (贯标服务机构专业人员)
+    "auditor": "IIMS-RD-",  # 认定资质 (认定审核员)
+    "lead_auditor": "IIMS-ZZ-",  # 认定资质 (审核组长)
+}
+
+
+def number_family(number: str) -> str | None:
+    """`certificate`, `qualification` or None, from a (folded) number's prefix."""
+    if number.startswith(CERTIFICATE_NUMBER_PREFIX):
+        return "certificate"
+    if number.startswith(tuple(QUALIFICATION_NUMBER_PREFIXES.values())):
+        return "qualification"
+    return None

@@ -155,6 +155,10 @@ async def test_draft_submit_score_and_publish(
         and float(scored["total_score"]) == 62.70
         and scored["stage"] == "集成提升"
     )
+    # The cut-offs and the level mapping are the platform's, and the answer says so.
+    assert scored["basis"]["stage_cutoffs"] == "platform"
+    assert scored["basis"]["management_level_mapping"] == "platform"
+    assert scored["basis"]["stage_names"] == "seed"
     assert (
         scored["management_level"] in ("主动", "融合和创新")
         and scored["diagnosis"]["recommendations"]

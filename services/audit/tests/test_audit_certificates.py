@@ -138,6 +138,13 @@ async def test_public_verification_reveals_nothing_on_a_miss(
     ]
     assert [m.status_code for m in misses] == [404, 404, 404]
     assert len({m.json()["detail"] for m in misses}) == 1  # the same words whatever the miss
+    # A person's qualification number is recognised by its prefix (no lookup) and pointed
+    # to the qualification register.
+    r = await aclient.get(
+        "/api/v1/public/certificates/IIMS-ZZ-2014-7K3Q9M2WXP",
+        headers={"X-Forwarded-For": "198.51.100.8"},
+    )
+    assert r.status_code == 404 and r.json()["number_family"] == "qualification"
     statuses = [
         (await aclient.get(f"/api/v1/public/certificates/{number}", headers=me)).status_code
         for _ in range(2)

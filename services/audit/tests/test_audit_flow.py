@@ -53,6 +53,7 @@ async def test_application_to_certificate(
         aclient, stage2["id"], w.as_body, clause="6.5", severity="observation", description="建议"
     )
     assert major["clause_title"] == "内部审核" and observation["status"] == "closed"
+    assert major["clause_numbering_basis"] == "platform"
 
     conclude = f"/api/v1/applications/{app_id}/conclusion"
     r = await aclient.post(conclude, headers=w.as_body)

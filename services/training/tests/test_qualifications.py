@@ -118,6 +118,8 @@ async def test_revoke_and_lead_auditor(
         url, json={"audits_as_member": 3, "evidence": "3 audits as member"}, headers=mgmt
     )
     assert r.status_code == 201 and r.json()["kind"] == "lead_auditor"
+    # Person qualifications never share the enterprise certificates' IIMS-RZ- prefix.
+    assert auditor["number"].startswith("IIMS-RD-") and r.json()["number"].startswith("IIMS-ZZ-")
     r = await tclient.post(
         f"/api/v1/qualifications/{auditor['number']}/revoke",
         json={"reason": "违反公正性要求"},
@@ -169,6 +171,13 @@ async def test_public_verification_is_masked_rate_limited_and_not_enumerable(
         for _ in range(5)
     ]
     assert 429 in statuses  # 5 per minute per client in the test settings
+    # An enterprise certificate's number is recognised by its prefix and pointed elsewhere.
+    r = await tclient.get(
+        "/api/v1/public/qualifications/iims-rz-2014-7k3q9m2wxp",
+        headers={"X-Forwarded-For": "198.51.100.9"},
+    )
+    assert r.status_code == 404 and r.json()["number_family"] == "certificate"
+    assert "/api/v1/public/certificates/" in r.json()["detail"]
     assert (
         await tclient.get(
             f"/api/v1/public/qualifications/{q['number']}",

@@ -62,6 +62,18 @@ async def test_programmes_are_served_with_seed_hours(tclient: httpx.AsyncClient)
     hours = {p["code"]: float(p["total_hours"]) for p in programmes}
     assert hours["agency-professionals"] == 40 and hours["officials"] == 8
     assert hours["enterprise-phase-1"] == 16 and hours["enterprise-phase-2"] == 24
+    # Whose rule is whose: pass marks are ours; the auditor programme's modules and place too.
+    basis = {p["code"]: p["basis"] for p in programmes}
+    assert basis["agency-professionals"]["pass_mark"] == "platform"
+    assert basis["agency-professionals"]["modules"] == "seed"
+    auditors = basis["certification-auditors"]
+    assert (auditors["modules"], auditors["location"], auditors["window"]) == (
+        "platform",
+        "platform",
+        "seed",
+    )
+    lecturers = {p["code"]: p["lecturers"] for p in programmes}
+    assert lecturers["officials"] == "信息化推进司、科技司、联合工作组、专家指导委员会"
     r = await tclient.get("/api/v1/programmes/nope", headers=MINISTRY)
     assert r.status_code == 404
 

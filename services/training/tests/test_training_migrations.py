@@ -34,3 +34,28 @@ def test_sqlite_runs_the_same_migrations(tmp_path: Path) -> None:
     assert up.returncode == 0, up.stderr
     check = alembic(url, "check")
     assert check.returncode == 0, check.stderr
+
+
+def test_migrations_seed_fixed_data_matching_the_code(tmp_path: Path) -> None:
+    """Migrations carry their own snapshot (never import the live domain module, so what a
+    revision seeds cannot change later), and after `upgrade head` the seeded programmes are
+    what the code describes — a change to the code needs a new migration."""
+    import json
+    import sqlite3
+
+    from training.domain.programmes import PROGRAMMES, to_record
+
+    versions = ROOT / "services" / "training" / "training" / "migrations" / "versions"
+    for path in versions.glob("*.py"):
+        assert "training.domain" not in path.read_text(encoding="utf-8"), path.name
+    db = tmp_path / "training.db"
+    assert alembic(f"sqlite:///{db}", "upgrade", "head").returncode == 0
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    rows = {r["code"]: dict(r) for r in conn.execute("SELECT * FROM programmes")}
+    for code, programme in PROGRAMMES.items():
+        expected = to_record(programme)
+        row = rows[code]
+        for field, value in expected.items():
+            got = json.loads(row[field]) if field == "modules" else row[field]
+            assert str(got) == str(value), (code, field)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessment.domain.conformity import Rating
+from assessment.domain.scoring import SCORING_BASIS
 from iims_common.identifiers import FOLD, pattern
 from iims_common.schemas import Input
 
@@ -75,6 +76,11 @@ class AssessmentOut(BaseModel):
     diagnosis: dict[str, Any] | None
     scored_at: dt.datetime | None
     version: int
+    basis: dict[str, str] = Field(
+        default_factory=lambda: dict(SCORING_BASIS),
+        description="Whose rule each result follows: seed (GB/T 23020 stage names, the seed's "
+        "four levels) or platform (stage cut-offs 40/60/80, conformity → level mapping, weights)",
+    )
 
 
 class OptionIn(Input):

@@ -24,6 +24,17 @@ STAGES: tuple[tuple[Decimal, str], ...] = (
     (Decimal(0), "起步建设"),
 )
 CENT = Decimal("0.01")
+# Whose rule each computed result follows (served as `basis` with every assessment): the
+# stage names are GB/T 23020's and the four management levels the seed's (被动/主动/融合和创新/
+# 卓越), but the cut-offs (40/60/80), the mapping of conformity to a level and the seeded
+# framework's weights are the platform's own — the seed and DESIGN give none.
+SCORING_BASIS: dict[str, str] = {
+    "stage_names": "seed",
+    "stage_cutoffs": "platform",
+    "management_level_names": "seed",
+    "management_level_mapping": "platform",
+    "weights": "platform",
+}
 
 
 @dataclass(frozen=True)

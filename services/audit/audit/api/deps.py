@@ -14,6 +14,7 @@ from audit.db.tables import Application, Audit, Certificate, Finding
 from iims_common.errors import NotFound
 from iims_common.identifiers import fold_identifier
 from iims_common.identity import Caller
+from iims_common.standard import number_family
 
 NUMBER = re.compile(r"[A-Z0-9-]{1,40}")
 
@@ -65,6 +66,13 @@ async def certificate(
     number = fold_identifier(number)
     if not NUMBER.fullmatch(number):  # not a number we could have issued: the same plain 404
         raise NotFound("No certificate with this number")
+    if caller is None and number_family(number) == "qualification":
+        # The prefix alone (not a lookup) says this is a person's 资质证书: point there.
+        raise NotFound(
+            "This is a person's qualification number (资质证书), not an enterprise certificate: "
+            "verify it at /api/v1/public/qualifications/{number}",
+            number_family="qualification",
+        )
     stmt = sa.select(Certificate).where(Certificate.number == number)
     if caller is not None:
         stmt = stmt.where(repository.CERTIFICATES.condition(caller))

@@ -20,7 +20,7 @@ from audit.domain.enums import (
 )
 from iims_common.identifiers import FOLD, pattern
 from iims_common.schemas import Input, Output, checked
-from iims_common.standard import REQUIREMENT_CLAUSES
+from iims_common.standard import CLAUSE_NUMBERING_BASIS, REQUIREMENT_CLAUSES
 
 INDUSTRY = r"^[A-T]([0-9]{2})?$"  # GB/T 4754-2017 门类 letter, optionally 大类
 
@@ -237,6 +237,13 @@ class FindingOut(Output):
     @property
     def clause_title(self) -> str:
         return REQUIREMENT_CLAUSES.get(self.clause, "")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def clause_numbering_basis(self) -> str:
+        """`platform`: the part after the dot is the topic's position in the seed's list, not
+        the standard's own sub-clause number (the seed does not give those)."""
+        return CLAUSE_NUMBERING_BASIS
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from audit.domain.application_flow import months_after
 from audit.domain.enums import AuditKind, CertificateStatus
+from iims_common.standard import CERTIFICATE_NUMBER_PREFIX
 
 # Crockford-style alphabet without look-alikes; 10 symbols ≈ 49 bits, so numbers are not
 # guessable in sequence and a miss says nothing about neighbours.
@@ -24,7 +25,9 @@ FIRST_SURVEILLANCE_MONTHS = 12
 
 def new_number(year: int) -> str:
     """IIMS-RZ-2014-7K3Q9M2WXP (RZ: 认证/认定)."""
-    return f"IIMS-RZ-{year}-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    return f"{CERTIFICATE_NUMBER_PREFIX}{year}-" + "".join(
+        secrets.choice(_ALPHABET) for _ in range(10)
+    )
 
 
 def valid_until(effective_on: dt.date, years: int) -> dt.date:

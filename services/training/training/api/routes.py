@@ -22,7 +22,7 @@ from training.db import repository
 from training.db.tables import Enrollment, Invitation, Person, ProgrammeRow, Qualification
 from training.db.tables import Session as TrainingSession
 from training.domain.enums import LABELS, EnrollmentStatus, QualificationKind
-from training.domain.programmes import Programme, from_record
+from training.domain.programmes import Programme, basis_of, from_record
 from training.domain.qualifications import effective_status
 from training.service import qualifications as qualification_service
 from training.service import training as service
@@ -57,6 +57,7 @@ def _programme_out(p: Programme) -> s.ProgrammeOut:
         confers=p.confers.value if p.confers else None,
         source=p.source,
         modules=[s.ModuleOut(no=m.no, title=m.title, hours=m.hours) for m in p.modules],
+        basis=basis_of(p.code),
     )
 
 

@@ -33,6 +33,10 @@ class ProgrammeOut(BaseModel):
     confers: str | None
     source: str
     modules: list[ModuleOut]
+    basis: dict[str, str] = Field(
+        description="Whose rule each part is: seed (会议材料之三/之一/之二), platform (our choice "
+        "where the seed is silent, e.g. pass marks) or administrator (defined through the API)"
+    )
 
 
 class ModuleIn(Input):

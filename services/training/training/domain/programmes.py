@@ -210,3 +210,27 @@ PROGRAMMES: dict[str, Programme] = {
         ),
     ]
 }
+
+
+# Whose rule each part of a programme is: `seed` (会议材料之三, or 之一/之二 for the auditor
+# programme), `platform` (our choice where the seed is silent) or `administrator` (a programme
+# defined through the API). Served as `basis` so no client takes our choices for the seed's.
+SEED_PLAN = ("agency-professionals", "officials", "enterprise-phase-1", "enterprise-phase-2")
+_FIELDS = ("window", "modules", "hours", "location", "lecturers", "pass_mark", "confers")
+
+
+def basis_of(code: str) -> dict[str, str]:
+    """Per part of the programme (window, modules, hours, location, lecturers, pass_mark,
+    confers), whose rule it is."""
+    if code in SEED_PLAN:
+        basis = dict.fromkeys(_FIELDS, "seed")
+        basis["pass_mark"] = "platform"  # the seed: "统一组织考核", no mark
+        if code != "agency-professionals":
+            basis["confers"] = "platform"  # only 服务机构专业人员 get 咨询资质 in the seed
+        return basis
+    if code == "certification-auditors":
+        # 会议材料之一/二: "10月，认定管理组织对认定服务机构人员开展专业培训…授予认定资质证书".
+        basis = dict.fromkeys(_FIELDS, "platform")
+        basis.update(window="seed", lecturers="seed", confers="seed")
+        return basis
+    return dict.fromkeys(_FIELDS, "administrator")

@@ -6,15 +6,14 @@ import datetime as dt
 import secrets
 
 from iims_common.errors import RuleViolation
+from iims_common.standard import QUALIFICATION_NUMBER_PREFIXES
 from training.domain.enums import QualificationKind
 
 # Crockford-style alphabet without look-alikes (0/O, 1/I/L): numbers are read aloud and typed.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-_PREFIX = {
-    QualificationKind.consultant: "ZX",  # 咨询
-    QualificationKind.auditor: "RD",  # 认定
-    QualificationKind.lead_auditor: "RZ",  # 认定组长
-}
+# Prefixes of the person-qualification family (iims_common.standard): never the enterprise
+# certificates' IIMS-RZ-, so a number says which register it belongs to.
+_PREFIX = {kind: QUALIFICATION_NUMBER_PREFIXES[kind.value] for kind in QualificationKind}
 ISSUERS = {
     QualificationKind.consultant: "两化融合管理体系联合工作组",
     QualificationKind.auditor: "两化融合管理体系认定管理组织",
@@ -26,8 +25,9 @@ LEAD_AUDITOR_MIN_AUDITS = 3
 
 
 def new_number(kind: QualificationKind, year: int) -> str:
-    """IIMS-RD-2014-7K3Q9M2WXP: 10 random symbols (~49 bits), so numbers cannot be walked."""
-    return f"IIMS-{_PREFIX[kind]}-{year}-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    """IIMS-RD-2014-7K3Q9M2WXP (ZX 咨询, RD 认定审核员, ZZ 审核组长): 10 random symbols
+    (~49 bits), so numbers cannot be walked."""
+    return f"{_PREFIX[kind]}{year}-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
 
 
 def valid_until(granted_on: dt.date, years: int) -> dt.date:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import NotFound, RuleViolation
 from iims_common.identifiers import fold_identifier
+from iims_common.standard import number_family
 from training.db.tables import Enrollment, Person, Qualification
 from training.domain import qualifications as rules
 from training.domain.enums import QualificationKind
@@ -82,6 +83,13 @@ async def by_number(
     """By number as a person types it: folded first (full-width, lower case, padding — the
     numbers are Crockford-style and upper-case), so any spelling finds the same one."""
     number = fold_identifier(number)
+    if number_family(number) == "certificate":
+        # The prefix alone (not a lookup) says this is an enterprise's 认定证书: point there.
+        raise NotFound(
+            "This is an enterprise certificate number (认定证书), not a person's qualification: "
+            "verify it at /api/v1/public/certificates/{number}",
+            number_family="certificate",
+        )
     stmt = sa.select(Qualification).where(Qualification.number == number)
     if for_update:
         stmt = stmt.with_for_update()
