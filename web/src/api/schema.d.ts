@@ -5165,6 +5165,13 @@ export interface components {
             source: string;
             /** Modules */
             modules: components["schemas"]["ModuleOut"][];
+            /**
+             * Basis
+             * @description Whose rule each part is: seed (会议材料之三/之一/之二), platform (our choice where the seed is silent, e.g. pass marks) or administrator (defined through the API)
+             */
+            basis: {
+                [key: string]: string;
+            };
         };
         /**
          * PublicQualification
@@ -5414,6 +5421,13 @@ export interface components {
             scored_at: string | null;
             /** Version */
             version: number;
+            /**
+             * Basis
+             * @description Whose rule each result follows: seed (GB/T 23020 stage names, the seed's four levels) or platform (stage cut-offs 40/60/80, conformity → level mapping, weights)
+             */
+            basis?: {
+                [key: string]: string;
+            };
         };
         /**
          * BenchmarkOut
@@ -5984,6 +5998,12 @@ export interface components {
             verification: string | null;
             /** Clause Title */
             readonly clause_title: string;
+            /**
+             * Clause Numbering Basis
+             * @description `platform`: the part after the dot is the topic's position in the seed's list, not
+             *     the standard's own sub-clause number (the seed does not give those).
+             */
+            readonly clause_numbering_basis: string;
             /** Severity Label */
             readonly severity_label: string;
         };
