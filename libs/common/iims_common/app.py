@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from iims_common.db import create_engine, create_sessionmaker
+from iims_common.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from iims_common.errors import install_error_handlers
+from iims_common.fastread import FastReader
 from iims_common.logging import configure_logging
 from iims_common.observability import RequestContextMiddleware, health_router
 from iims_common.openapi import operation_id, refine_openapi, refuse_unknown_query
@@ -60,6 +61,11 @@ def create_service_app(
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.read_sessionmaker = create_read_sessionmaker(engine)
+        app.state.fast_reader = FastReader(
+            engine, app.state.read_sessionmaker, pool_size=settings.database_read_pool_size
+        )
+        await app.state.fast_reader.start()
         workers = None
         if settings.background_workers:
             workers = Workers(settings, engine, app.state.sessionmaker, consumers, periodic)
@@ -70,6 +76,7 @@ def create_service_app(
         finally:
             if workers is not None:
                 await workers.stop()
+            await app.state.fast_reader.close()
             await engine.dispose()
 
     app = FastAPI(

@@ -163,14 +163,62 @@ def read_session(maker: async_sessionmaker[AsyncSession]) -> AsyncSession:
     return maker()
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CREATE", "DROP", "ALTER")
+
+
+class WriteInSafeRequest(RuntimeError):
+    """A GET (or HEAD/OPTIONS) tried to change the database: a programming error."""
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for safe requests: the same pool, in autocommit, refusing writes.
+
+    A read-only request needs no transaction of its own: under READ COMMITTED (the default
+    here) every statement takes its own snapshot inside a transaction too, so leaving out
+    BEGIN and COMMIT changes no answer and saves two round trips per request (about a fifth
+    of a `GET /enterprises/{id}`, measured with py-spy; bench/README.md). Setting AUTOCOMMIT
+    on a pooled asyncpg or aiosqlite connection is a flag, not a round trip. A statement that
+    writes raises `WriteInSafeRequest` instead of being committed on its own, so a GET that
+    writes fails in its tests instead of losing atomicity silently.
+
+    SQLite: a deferred transaction as `read_only_bind` gives (the engine's BEGIN hook owns
+    transactions there), with the same refusal of writes.
+    """
+    if engine.dialect.name == "sqlite":
+        reader = engine.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+    else:
+        reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @event.listens_for(reader.sync_engine, "before_cursor_execute")
+    def _refuse_writes(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        if statement.lstrip()[:8].upper().startswith(_WRITES):
+            raise WriteInSafeRequest(f"a safe (GET) request tried to write: {statement[:80]}")
+
+    return async_sessionmaker(reader, expire_on_commit=False)
+
+
 async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     """The request owns the transaction: commit on success, roll back on any error.
 
     Declared with `Depends(unit_of_work, scope="function")` (see `Session` in `iims_common.api`)
     so the commit happens before the response is sent and a failing commit becomes an error
-    response instead of a lie. On SQLite, safe methods (GET/HEAD/OPTIONS) read in a deferred
-    transaction; every other method begins `BEGIN IMMEDIATE` (see the module comment).
+    response instead of a lie. Safe requests (GET, HEAD, OPTIONS) get a session from
+    `create_read_sessionmaker` when the app has one (no transaction on PostgreSQL, a deferred
+    one on SQLite; no writes); otherwise, on SQLite, safe methods read in a deferred
+    transaction and every other method begins `BEGIN IMMEDIATE` (see the module comment).
     """
+    if request.method in SAFE_METHODS:
+        reader: async_sessionmaker[AsyncSession] | None = getattr(
+            request.app.state, "read_sessionmaker", None
+        )
+        if reader is not None:
+            async with reader() as session:
+                yield session
+                if session.new or session.dirty or session.deleted:
+                    raise WriteInSafeRequest("a safe (GET) request changed ORM objects")
+            return
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     session = read_session(maker) if request.method in SAFE_METHODS else maker()
     async with session:

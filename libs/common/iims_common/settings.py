@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     # SQLite (`make run`): how long a writer waits for the database's write lock before the
     # request answers 503 + Retry-After (iims_common.db).
     sqlite_busy_timeout_s: float = 30.0
+    # Connections of the hot-path reader (iims_common.fastread, PostgreSQL only), on top of
+    # the pool above.
+    database_read_pool_size: int = 10
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     # The bundled tansu broker cannot do InitProducerId; real Kafka should turn this on.
     kafka_enable_idempotence: bool = False

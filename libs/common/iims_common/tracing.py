@@ -47,12 +47,29 @@ def configure_tracing(settings: ServiceSettings, exporter: Any = None) -> bool:
     return True
 
 
+def tracing_on() -> bool:
+    """Whether spans are recorded: a tracer provider was installed (by `configure_tracing`
+    or by whoever set one globally, e.g. an auto-instrumentation agent)."""
+    return _configured or not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+
+
 @contextmanager
 def span(
     name: str, parent: str | None, kind: SpanKind = SpanKind.INTERNAL, **attributes: Any
 ) -> Iterator[str | None]:
     """A span continuing `parent` (a traceparent); while it is open, `traceparent_var` holds
-    the span's own traceparent, so outgoing calls and recorded events continue the trace."""
+    the span's own traceparent, so outgoing calls and recorded events continue the trace.
+
+    With tracing off (no tracer provider installed) the API's no-op span would only hand
+    back `parent`; that is done here directly, because entering a no-op span costs about as
+    much as the rest of a `/healthz` request (measured with py-spy, bench/README.md)."""
+    if not tracing_on():
+        token = traceparent_var.set(parent)
+        try:
+            yield parent
+        finally:
+            traceparent_var.reset(token)
+        return
     context = _propagator.extract({"traceparent": parent}) if parent else None
     tracer = trace.get_tracer("iims")
     with tracer.start_as_current_span(name, context=context, kind=kind) as s:

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from iims_common.errors import FieldError, PayloadTooLarge, UnsupportedMediaType
+from iims_common.errors import FieldError, NotFound, PayloadTooLarge, UnsupportedMediaType
+from iims_common.fastread import read_one
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, require_role
@@ -77,10 +78,14 @@ async def list_enterprises(
 
 @router.get("/{enterprise_id}", response_model=EnterpriseOut, summary="Read an enterprise")
 async def get_enterprise(
-    enterprise_id: uuid.UUID, caller: CurrentCaller, session: Session
+    enterprise_id: uuid.UUID, caller: CurrentCaller, request: Request
 ) -> JSONResponse:
-    scope = repository.readable_enterprises(caller)
-    return _out(await repository.get_one(session, Enterprise, enterprise_id, scope))
+    # The hottest read of the platform: one Core statement on the driver, no ORM session
+    # (iims_common.fastread; bench/README.md has the profile that led here).
+    row = await read_one(request, repository.enterprise_by_id(caller, enterprise_id))
+    if row is None:
+        raise NotFound(f"Enterprise {enterprise_id} not found")
+    return json_response(EnterpriseOut.model_validate(row), version=row["version"])
 
 
 @router.patch(

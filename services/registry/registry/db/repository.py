@@ -76,6 +76,12 @@ def readable_enterprises(caller: Caller) -> sa.ColumnElement[bool]:
     return ENTERPRISES.condition(caller)
 
 
+def enterprise_by_id(caller: Caller, enterprise_id: uuid.UUID) -> sa.Select[Any]:
+    """The enterprise's row (all columns, Core) if the caller may see it."""
+    table = Enterprise.__table__
+    return sa.select(table).where(table.c.id == enterprise_id, readable_enterprises(caller))
+
+
 def readable_pilots(caller: Caller) -> sa.ColumnElement[bool]:
     return PILOTS.condition(caller)
 
