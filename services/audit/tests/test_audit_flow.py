@@ -4,6 +4,7 @@ certificate-issued, with the events read back from the broker."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -112,6 +113,11 @@ async def test_application_to_certificate(
 
     notices = (await aclient.get("/api/v1/public/notices")).json()["items"]
     assert [n["application_id"] for n in notices] == [app_id]
+    one = await aclient.get(f"/api/v1/public/notices/{app_id}")
+    assert one.status_code == 200 and one.json() == notices[0]
+    assert one.json()["notice_ends_on"] == day(7)
+    missing = await aclient.get(f"/api/v1/public/notices/{uuid.uuid4()}")
+    assert missing.status_code == 404
     decide = f"/api/v1/applications/{app_id}/decision"
     r = await aclient.post(decide, json={}, headers=management())
     assert r.status_code == 422 and r.json()["rule"] == "decision.notice-period-running"
@@ -144,6 +150,14 @@ async def test_application_to_certificate(
     assert certificate["number"].startswith("IIMS-RZ-")
     replay = await aclient.post(decide, json={}, headers=decider)
     assert replay.json()["number"] == certificate["number"]
+    gone = await aclient.get(f"/api/v1/public/notices/{app_id}")
+    assert gone.status_code == 404  # decided: no longer in public notice
+    listed = (await aclient.get("/api/v1/public/certified-enterprises")).json()["items"]
+    mine = [c for c in listed if c["number"] == certificate["number"]]
+    assert len(mine) == 1 and mine[0]["enterprise_name"] == certificate["enterprise_name"]
+    assert "enterprise_id" not in mine[0] and "application_id" not in mine[0]
+    bad = await aclient.get("/api/v1/public/certified-enterprises", params={"province_code": "x"})
+    assert bad.status_code == 422
     r = await aclient.post(decide, json={}, headers=management())
     assert r.status_code == 409 and r.json()["current_state"] == "certified"
 

@@ -79,6 +79,50 @@ async def test_selection_respects_quota_under_concurrency(client: httpx.AsyncCli
     assert r.status_code == 422 and r.json()["rule"] == "batch.quota-below-selected"
 
 
+async def test_lists_name_what_they_list_and_filter_by_selection(
+    client: httpx.AsyncClient,
+) -> None:
+    """What a person reading the lists needs (the web console): the enterprise's name and
+    USCC, the unit's name, and which recommendation became which pilot."""
+    batch = await create_batch(client, quota=5)
+    unit = await create_unit(client)
+    enterprises = [await create_enterprise(client) for _ in range(3)]
+    recs = [await recommend(client, batch["id"], e["id"], unit["id"]) for e in enterprises]
+    r = await client.post(
+        f"/api/v1/batches/{batch['id']}/pilots",
+        json={"recommendation_id": recs[0]["id"]},
+        headers=MINISTRY,
+    )
+    assert r.status_code == 201, r.text
+    chosen = r.json()
+    url = "/api/v1/recommendations"
+    everything = (await client.get(url, params={"batch_id": batch["id"]}, headers=MINISTRY)).json()[
+        "items"
+    ]
+    assert [r["enterprise_name"] for r in everything] == [e["name"] for e in enterprises]
+    assert [r["enterprise_uscc"] for r in everything] == [e["uscc"] for e in enterprises]
+    assert {r["recommending_unit_name"] for r in everything} == {unit["name"]}
+    assert [r["pilot_id"] for r in everything] == [chosen["id"], None, None]
+    selected = (
+        await client.get(
+            url, params={"batch_id": batch["id"], "selected": "true"}, headers=MINISTRY
+        )
+    ).json()["items"]
+    assert [r["id"] for r in selected] == [recs[0]["id"]]
+    waiting = (
+        await client.get(
+            url, params={"batch_id": batch["id"], "selected": "false"}, headers=MINISTRY
+        )
+    ).json()["items"]
+    assert [r["id"] for r in waiting] == [recs[1]["id"], recs[2]["id"]]
+    one = (await client.get(f"{url}/{recs[0]['id']}", headers=MINISTRY)).json()
+    assert one["pilot_id"] == chosen["id"] and one["enterprise_name"] == enterprises[0]["name"]
+    pilots = (
+        await client.get("/api/v1/pilots", params={"batch_id": batch["id"]}, headers=MINISTRY)
+    ).json()["items"]
+    assert [p["enterprise_name"] for p in pilots] == [enterprises[0]["name"]]
+
+
 async def test_pilot_lifecycle_and_history(client: httpx.AsyncClient) -> None:
     consultancy = await create_consultancy(client)
     chain = await pilot(client, consultancy_id=consultancy["id"])

@@ -2709,6 +2709,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/notices/{application_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Public Notice
+         * @description One 公示 (what the list shows), for the notice's own page where objections are
+         *     lodged; an application not in public notice is a 404.
+         */
+        get: operations["getPublicNotice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/certified-enterprises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Certified Enterprises
+         * @description 获证企业名录: the enterprises holding a valid certificate, each with only what its
+         *     certificate shows (as public verification shows it); no login.
+         */
+        get: operations["listCertifiedEnterprises"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/notices/{application_id}/objections": {
         parameters: {
             query?: never;
@@ -4285,6 +4327,8 @@ export interface components {
             latest_maturity_level: string | null;
             /** Version */
             version: number;
+            /** Enterprise Name */
+            enterprise_name?: string | null;
             /** Status Label */
             readonly status_label: string;
         };
@@ -4581,6 +4625,17 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Enterprise Name */
+            enterprise_name?: string | null;
+            /** Enterprise Uscc */
+            enterprise_uscc?: string | null;
+            /** Recommending Unit Name */
+            recommending_unit_name?: string | null;
+            /**
+             * Pilot Id
+             * @description set once the recommendation is selected
+             */
+            pilot_id?: string | null;
         };
         /**
          * RecommendingUnitCreate
@@ -6104,6 +6159,13 @@ export interface components {
         Page_CertificationBodyOut_: {
             /** Items */
             items: components["schemas"]["CertificationBodyOut"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[PublicCertificate] */
+        Page_PublicCertificate_: {
+            /** Items */
+            items: components["schemas"]["PublicCertificate"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -10023,6 +10085,8 @@ export interface operations {
                 batch_id?: string | null;
                 province_code?: string | null;
                 recommending_unit_id?: string | null;
+                /** @description true: only those selected as pilots; false: not yet */
+                selected?: boolean | null;
                 /** @description Page size (1–500) */
                 limit?: number;
                 /** @description Opaque cursor: the `next_cursor` this same list returned */
@@ -21797,6 +21861,162 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_PublicNotice_"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicNotice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                application_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicNotice"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCertifiedEnterprises: {
+        parameters: {
+            query?: {
+                province_code?: string | null;
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor: the `next_cursor` this same list returned */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PublicCertificate_"];
                 };
             };
             /** @description Authentication required */

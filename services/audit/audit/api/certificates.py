@@ -4,10 +4,10 @@ public verification and public notices (公示)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 
 from audit.api import deps
 from audit.api import schemas as s
@@ -112,28 +112,54 @@ async def _names(
     return {row[0]: row[1] for row in rows.all()}
 
 
+async def _notices(session: Session, rows: list[Application]) -> list[s.PublicNotice]:
+    names = await _names(session, Enterprise.id, Enterprise.name, [r.enterprise_id for r in rows])
+    bodies = await _names(session, Agency.id, Agency.name, [r.body_id for r in rows])
+    return [
+        s.PublicNotice(
+            application_id=r.id,
+            enterprise_name=names.get(r.enterprise_id),
+            certification_body_name=bodies.get(r.body_id),
+            scope=r.scope,
+            site=r.site,
+            notice_starts_on=r.notice_starts_on,
+            notice_ends_on=r.notice_ends_on,
+        )
+        for r in rows
+    ]
+
+
 @public_router.get("/notices", response_model=Page[s.PublicNotice])
 async def list_public_notices(session: Session, page: Pagination) -> Page[s.PublicNotice]:
     """公示: applications the management organization approved, open for objections."""
     stmt = sa.select(Application).where(Application.status == ApplicationStatus.in_notice)
     rows, cursor = await paginate(session, stmt, Application.id, page)
-    names = await _names(session, Enterprise.id, Enterprise.name, [r.enterprise_id for r in rows])
-    bodies = await _names(session, Agency.id, Agency.name, [r.body_id for r in rows])
-    return Page[s.PublicNotice](
-        items=[
-            s.PublicNotice(
-                application_id=r.id,
-                enterprise_name=names.get(r.enterprise_id),
-                certification_body_name=bodies.get(r.body_id),
-                scope=r.scope,
-                site=r.site,
-                notice_starts_on=r.notice_starts_on,
-                notice_ends_on=r.notice_ends_on,
-            )
-            for r in rows
-        ],
-        next_cursor=cursor,
+    return Page[s.PublicNotice](items=await _notices(session, list(rows)), next_cursor=cursor)
+
+
+@public_router.get("/notices/{application_id}", response_model=s.PublicNotice)
+async def get_public_notice(application_id: uuid.UUID, session: Session) -> s.PublicNotice:
+    """One 公示 (what the list shows), for the notice's own page where objections are
+    lodged; an application not in public notice is a 404."""
+    application = await session.get(Application, application_id)
+    if application is None or application.status != ApplicationStatus.in_notice:
+        raise NotFound("No application in public notice with this id")
+    return (await _notices(session, [application]))[0]
+
+
+@public_router.get("/certified-enterprises", response_model=Page[s.PublicCertificate])
+async def list_certified_enterprises(
+    session: Session,
+    page: Pagination,
+    province_code: Annotated[str | None, Query(pattern=r"^[0-9]{2}0000$")] = None,
+) -> Page[s.PublicCertificate]:
+    """获证企业名录: the enterprises holding a valid certificate, each with only what its
+    certificate shows (as public verification shows it); no login."""
+    stmt = where_given(
+        sa.select(Certificate).where(Certificate.status == CertificateStatus.valid),
+        (Certificate.province_code, province_code),
     )
+    return await page_of(session, stmt, Certificate.id, page, s.PublicCertificate)
 
 
 @public_router.post(

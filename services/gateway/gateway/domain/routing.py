@@ -58,6 +58,7 @@ ROUTES: dict[str, str] = {
     "certificates": "audit",
     "public/certificates": "audit",
     "public/notices": "audit",
+    "public/certified-enterprises": "audit",
 }
 PREFIX = "/api/v1/"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from iims_common.db import utcnow
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, Role, require_role
-from iims_common.pagination import Page, Pagination, page_of, where_given
+from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
 from registry.api import schemas as s
 from registry.api.schemas import ProvinceCode
 from registry.db import repository
@@ -24,6 +25,7 @@ from registry.db.tables import (
     Agency,
     Batch,
     BatchQuotaChange,
+    Enterprise,
     Pilot,
     PilotStatusChange,
     ProgressReport,
@@ -256,6 +258,9 @@ async def list_recommendations(
     batch_id: uuid.UUID | None = None,
     province_code: Annotated[ProvinceCode | None, Query()] = None,
     recommending_unit_id: uuid.UUID | None = None,
+    selected: Annotated[
+        bool | None, Query(description="true: only those selected as pilots; false: not yet")
+    ] = None,
 ) -> Page[s.RecommendationOut]:
     stmt = where_given(
         sa.select(Recommendation).where(repository.readable_recommendations(caller)),
@@ -263,7 +268,61 @@ async def list_recommendations(
         (Recommendation.province_code, province_code),
         (Recommendation.recommending_unit_id, recommending_unit_id),
     )
-    return await page_of(session, stmt, Recommendation.id, page, s.RecommendationOut)
+    if selected is not None:
+        chosen = sa.select(Pilot.id).where(Pilot.recommendation_id == Recommendation.id).exists()
+        stmt = stmt.where(chosen if selected else ~chosen)
+    rows, cursor = await paginate(session, stmt, Recommendation.id, page)
+    return Page[s.RecommendationOut](
+        items=await _recommendations_out(session, rows), next_cursor=cursor
+    )
+
+
+async def _recommendations_out(
+    session: Session, rows: Sequence[Recommendation]
+) -> list[s.RecommendationOut]:
+    """Recommendations with the enterprise's name and USCC, the unit's name and the pilot
+    each became (one query per kind for the whole page)."""
+    enterprise_ids = {r.enterprise_id for r in rows}
+    unit_ids = {r.recommending_unit_id for r in rows}
+    enterprises = {
+        e.id: e
+        for e in await session.execute(
+            sa.select(Enterprise.id, Enterprise.name, Enterprise.uscc).where(
+                Enterprise.id.in_(enterprise_ids)
+            )
+        )
+    }
+    units = dict(
+        (
+            await session.execute(
+                sa.select(RecommendingUnit.id, RecommendingUnit.name).where(
+                    RecommendingUnit.id.in_(unit_ids)
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
+    pilots = dict(
+        (
+            await session.execute(
+                sa.select(Pilot.recommendation_id, Pilot.id).where(
+                    Pilot.recommendation_id.in_([r.id for r in rows])
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
+    out = []
+    for r in rows:
+        item = s.RecommendationOut.model_validate(r)
+        e = enterprises.get(r.enterprise_id)
+        item.enterprise_name, item.enterprise_uscc = (e.name, e.uscc) if e else (None, None)
+        item.recommending_unit_name = units.get(r.recommending_unit_id)
+        item.pilot_id = pilots.get(r.id)
+        out.append(item)
+    return out
 
 
 @router.get(
@@ -281,7 +340,7 @@ async def get_recommendation(
         repository.readable_recommendations(caller),
         what="Recommendation",
     )
-    return s.RecommendationOut.model_validate(rec)
+    return (await _recommendations_out(session, [rec]))[0]
 
 
 # --- pilots (试点企业) --------------------------------------------------------------------
@@ -331,7 +390,25 @@ async def list_pilots(
         (Pilot.enterprise_id, enterprise_id),
         (Pilot.consultancy_id, consultancy_id),
     )
-    return await page_of(session, stmt, Pilot.id, page, s.PilotOut)
+    rows, cursor = await paginate(session, stmt, Pilot.id, page)
+    names = dict(
+        (
+            await session.execute(
+                sa.select(Enterprise.id, Enterprise.name).where(
+                    Enterprise.id.in_({p.enterprise_id for p in rows})
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
+    items = [
+        s.PilotOut.model_validate(p).model_copy(
+            update={"enterprise_name": names.get(p.enterprise_id)}
+        )
+        for p in rows
+    ]
+    return Page[s.PilotOut](items=items, next_cursor=cursor)
 
 
 @router.get("/pilots/{pilot_id}", response_model=s.PilotOut, tags=["pilots 试点企业"])

@@ -253,6 +253,12 @@ class RecommendationOut(Output):
     province_code: str
     reason: str | None
     created_at: dt.datetime
+    # For people reading a list (the web console): who was recommended, by whom, and the
+    # pilot it became, if it was selected.
+    enterprise_name: str | None = None
+    enterprise_uscc: str | None = None
+    recommending_unit_name: str | None = None
+    pilot_id: uuid.UUID | None = Field(None, description="set once the recommendation is selected")
 
 
 class PilotSelect(Input):
@@ -286,6 +292,7 @@ class PilotOut(Output):
     latest_stage: str | None
     latest_maturity_level: str | None
     version: int
+    enterprise_name: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
