@@ -262,3 +262,45 @@ async def fuzz_operations(
     for start in range(0, len(requests), 50):
         await asyncio.gather(*(send(r) for r in requests[start : start + 50]))
     return len(requests)
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+def assert_no_formulas(raw: bytes) -> None:
+    """An .xlsx export holds no formula: no cell typed `f`, no `<f>` element in any sheet
+    XML, no string cell starting with `=` (OWASP CSV injection)."""
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(raw))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (cell.coordinate, cell.value)
+                assert not (isinstance(cell.value, str) and cell.value.startswith("=")), cell.value
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                xml = z.read(name)
+                assert b"<f>" not in xml and b"<f " not in xml, name
+
+
+def assert_printable(raw: bytes) -> None:
+    """An .xlsx export prints: landscape, fit to one page wide, header row frozen and
+    repeated on every page, column widths set."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(raw))
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr is not None
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.freeze_panes == "A2"
+        assert ws.print_title_rows == "$1:$1"
+        assert all(ws.column_dimensions[c].width for c in "AB")

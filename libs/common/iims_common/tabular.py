@@ -1,0 +1,561 @@
+"""The one reader of tabular files that every import uses: bytes → rows with the file's line
+numbers → records keyed by canonical column names. Validation of the records is the
+service's (its pydantic schema and rules); this layer only reads, so a faster writer (COPY)
+can plug in behind it.
+
+What provinces send (DESIGN.md §3, ENGINEERING.md "Chinese files"):
+
+- CSV in UTF-8 with or without BOM (WPS, "CSV UTF-8"), GB18030/GBK (Excel's "CSV" on a
+  Chinese Windows), UTF-16 with BOM and tabs (Excel's "Unicode text"). The charset a client
+  declares (`Content-Type: text/csv; charset=gb18030`) is used; otherwise a BOM, then strict
+  UTF-8, then detection by charset-normalizer among the accepted encodings. A file that
+  cannot be decoded is a 422 in Chinese that names the accepted encodings and how to save.
+- Comma, tab or semicolon separators, sniffed from the first lines (Excel's `sep=;` first
+  line is honoured); Excel's CRLF and quoting (quoted separators, doubled quotes, line
+  breaks inside quotes).
+- .xlsx, read with openpyxl in read-only mode after a zip check (entry count, total
+  uncompressed size, compression ratio: zip bombs) and a DTD check (no `<!DOCTYPE`/
+  `<!ENTITY`: XML entity expansion); openpyxl itself parses through defusedxml. The first
+  worksheet is read, cached values only (formulas are never evaluated).
+- A title row above the header ("2014年浙江省贯标试点推荐企业汇总表") is skipped: the header
+  is the first of the first 10 rows that names every required column. Headers match in
+  Chinese or English, ignoring width, case, spaces and a required-marker `*`.
+- Blank rows are skipped; line numbers are the file's (CSV: the physical line where the
+  record starts; .xlsx: the row number), so "line 7" is what the person sees.
+
+Limits: `max_rows` data rows (422 beyond), `max_uncompressed` bytes inside an .xlsx.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from iims_common.errors import FieldError, UnsupportedMediaType, ValidationFailed
+from iims_common.identifiers import fold_text
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MEDIA_TYPES = frozenset(
+    {
+        "text/csv",
+        "text/plain",  # Excel's "Unicode text" (UTF-16, tabs) as browsers label it
+        "text/tab-separated-values",
+        "application/csv",
+        "application/vnd.ms-excel",  # what Windows browsers send for a .csv file
+    }
+)
+OCTET_STREAM = "application/octet-stream"
+ACCEPTED_ENCODINGS = "UTF-8（可带 BOM）、GB18030/GBK、UTF-16（带 BOM）"
+SAVE_HINT = (
+    "在 Excel 中请选择“文件 → 另存为”，保存类型选“CSV UTF-8（逗号分隔）(*.csv)”"
+    "或“Excel 工作簿 (*.xlsx)”；在 WPS 中另存为“Excel 文件 (*.xlsx)”"
+)
+DELIMITERS = (",", "\t", ";")
+_DELIMITER_NAMES = {",": "逗号", "\t": "制表符", ";": "分号"}
+_ALIASES = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "cp936": "gb18030",
+    "x-gbk": "gb18030",
+    "gb-2312": "gb18030",
+    "euc-cn": "gb18030",
+    "utf8": "utf-8",
+    "unicode": "utf-16",
+    "ucs-2": "utf-16",
+}
+_ACCEPTED_CODECS = {"utf-8", "utf-8-sig", "gb18030", "utf-16", "utf-16-le", "utf-16-be"}
+_DETECT_AMONG = ["gb18030", "utf_16_le", "utf_16_be", "big5", "cp1252", "shift_jis"]
+_HEADER_SEARCH_ROWS = 10
+_XLSX_MAX_ENTRIES = 10_000
+_XLSX_MAX_RATIO = 200  # uncompressed / compressed for any entry over 1 MiB
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_SEP_LINE = re.compile(r"^\"?sep=(.)\"?\r?\n", re.IGNORECASE)
+
+
+# --- the layers' data --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an import understands: its canonical `key` and every header it accepts
+    (Chinese and English; matched folded: width, case, spaces and a trailing `*` ignored)."""
+
+    key: str
+    aliases: tuple[str, ...]
+    required: bool = False
+
+    @property
+    def label(self) -> str:
+        """The first alias (the Chinese header), for messages and templates."""
+        return self.aliases[0] if self.aliases else self.key
+
+
+@dataclass
+class RawTable:
+    """Layer 1: decoded rows with their line numbers. `rows` yields (line, cells)."""
+
+    format: str  # "csv" | "xlsx"
+    encoding: str | None
+    delimiter: str | None
+    rows: Iterator[tuple[int, list[str | None]]]
+
+
+@dataclass
+class Table:
+    """Layer 2: records keyed by canonical column key, with their line numbers."""
+
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    header_line: int
+    columns: dict[str, str]  # canonical key → the header as written in the file
+    ignored: list[str]  # headers no column accepts
+    records: list[tuple[int, dict[str, str | None]]] = field(default_factory=list)
+    raw: dict[int, list[str | None]] = field(default_factory=dict)  # line → cells as read
+    header: list[str | None] = field(default_factory=list)
+
+
+# --- decoding ----------------------------------------------------------------------------
+
+
+def _undecodable(detail: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"无法读取文件的字符编码：{detail}。可接受的编码：{ACCEPTED_ENCODINGS}。{SAVE_HINT}",
+        errors=[FieldError("body", f"可接受的编码：{ACCEPTED_ENCODINGS}")],
+    )
+
+
+def _codec(name: str) -> str | None:
+    try:
+        canonical = codecs.lookup(_ALIASES.get(name.strip().lower(), name.strip().lower())).name
+    except LookupError:
+        return None
+    return {"utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be"}.get(canonical, canonical)
+
+
+def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Bytes of a text file → (text, encoding used). Order: BOM; the declared charset;
+    strict UTF-8; charset-normalizer among the accepted encodings. Raises ValidationFailed
+    (422, zh-CN, naming the accepted encodings and how to save) otherwise."""
+    if raw.startswith(codecs.BOM_UTF8):
+        encoding, body = "utf-8-sig", raw
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, body = "utf-16", raw
+    elif declared:
+        codec = _codec(declared)
+        if codec is None or codec not in _ACCEPTED_CODECS:
+            raise _undecodable(f"声明的字符集“{declared}”不受支持")
+        encoding, body = codec, raw
+    else:
+        try:
+            return raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+        encoding, body = _detect(raw), raw
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise _undecodable(
+            f"按 {encoding.upper()} 解码时第 {exc.start + 1} 字节出错（{exc.reason}）"
+        ) from exc
+    if "\x00" in text:
+        raise _undecodable(f"按 {encoding.upper()} 解码后含有空字符，可能不是文本文件")
+    return text, encoding
+
+
+def _detect(raw: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    sample = raw[: 1 << 20]
+    best = from_bytes(sample, cp_isolation=_DETECT_AMONG).best()
+    if best is None:
+        raise _undecodable("无法识别（不是 UTF-8、GB18030 或 UTF-16 文本）")
+    codec = _codec(best.encoding) or best.encoding
+    if codec not in _ACCEPTED_CODECS:
+        raise _undecodable(f"看起来是 {best.encoding.upper()} 编码")
+    return codec
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, tab or semicolon: the one that splits the first lines into the most, and the
+    most consistent, fields (comma on a tie)."""
+    sample = "\n".join(text[: 1 << 16].splitlines()[:20])
+    best, best_score = ",", (1, 0)
+    for delimiter in DELIMITERS:
+        counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        if not counts:
+            continue
+        widest = max(counts)
+        score = (widest, counts.count(widest))
+        if widest > 1 and score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_csv(
+    text: str, delimiter: str | None = None
+) -> tuple[str, Iterator[tuple[int, list[str | None]]]]:
+    """(delimiter, rows) of CSV text; a `sep=X` first line (Excel's hint) sets the delimiter.
+    Each row carries the physical line number where its record starts."""
+    first_line = 1
+    hint = _SEP_LINE.match(text)
+    if hint and hint.group(1) in DELIMITERS:
+        delimiter = hint.group(1)
+        text = text[hint.end() :]
+        first_line = 2
+    chosen = delimiter or sniff_delimiter(text)
+
+    def rows() -> Iterator[tuple[int, list[str | None]]]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=chosen, strict=False)
+        previous_end = first_line - 1
+        try:
+            for cells in reader:
+                start = previous_end + 1
+                previous_end = reader.line_num + first_line - 1
+                yield start, [c for c in cells]
+        except csv.Error as exc:
+            raise ValidationFailed(
+                f"第 {previous_end + 1} 行附近的 CSV 格式有误：{exc}",
+                errors=[FieldError("body", f"line {previous_end + 1}: {exc}")],
+            ) from exc
+
+    return chosen, rows()
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def _refuse_xlsx(detail: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"无法读取这个 .xlsx 文件：{detail}。{SAVE_HINT}",
+        errors=[FieldError("body", detail)],
+    )
+
+
+def check_xlsx_container(raw: bytes, max_uncompressed: int) -> None:
+    """Refuse what is not a plain .xlsx before any XML parser sees it: not a zip, too many
+    entries, more than `max_uncompressed` bytes inside, an entry compressed suspiciously
+    well (zip bomb), an XML part with a DTD or entity declaration (entity expansion)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile as exc:
+        raise _refuse_xlsx("不是有效的 .xlsx（zip）文件") from exc
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > _XLSX_MAX_ENTRIES:
+            raise _refuse_xlsx(f"包含 {len(entries)} 个部件，超过上限")
+        total = sum(e.file_size for e in entries)
+        if total > max_uncompressed:
+            raise _refuse_xlsx(f"解压后 {total} 字节，超过上限 {max_uncompressed} 字节")
+        for entry in entries:
+            if entry.file_size > 1 << 20 and entry.file_size > _XLSX_MAX_RATIO * max(
+                entry.compress_size, 1
+            ):
+                raise _refuse_xlsx(f"部件 {entry.filename} 的压缩比异常（可能是压缩炸弹）")
+            if entry.filename.endswith((".xml", ".rels", ".vml")):
+                with archive.open(entry) as part:
+                    head = part.read(1 << 16)
+                if _DOCTYPE.search(head):
+                    raise _refuse_xlsx(f"部件 {entry.filename} 含有 DTD/实体声明，出于安全原因拒绝")
+        if "xl/workbook.xml" not in archive.namelist():
+            raise _refuse_xlsx("缺少 xl/workbook.xml（可能是 .xls 或其他格式改了扩展名）")
+
+
+def _general(number: int | float) -> str:
+    """A number as Excel's "General" format shows it: integers below 10^15 in full, larger
+    ones in scientific notation with 6 significant digits (`9.13302E+17`) — which is all
+    that is left of an 18-digit code that was typed into a number cell."""
+    if abs(number) >= 10**15:
+        mantissa, exponent = f"{number:.5E}".split("E")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa}E{exponent[0]}{exponent[1:].lstrip('0') or '0'}"
+    if isinstance(number, int) or number.is_integer():
+        return str(int(number))
+    return repr(number)
+
+
+def _xlsx_text(value: Any) -> str | None:
+    """A cell's value as the text a person sees (Excel's "General" format)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return _general(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx(
+    raw: bytes, *, max_rows: int, max_uncompressed: int
+) -> Iterator[tuple[int, list[str | None]]]:
+    """Rows (row number, cell texts) of the first worksheet of an .xlsx."""
+    check_xlsx_container(raw, max_uncompressed)
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise _refuse_xlsx(f"文件已损坏或不是 Excel 工作簿（{type(exc).__name__}）") from exc
+    if not wb.worksheets:
+        wb.close()
+        raise _refuse_xlsx("工作簿中没有工作表")
+    ws = wb.worksheets[0]
+
+    def rows() -> Iterator[tuple[int, list[str | None]]]:
+        filled = 0
+        try:
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = [_xlsx_text(v) for v in values]
+                if _is_blank(cells):
+                    continue
+                filled += 1
+                if filled > max_rows + _HEADER_SEARCH_ROWS + 1:
+                    raise too_many_rows(max_rows)
+                yield number, cells
+        except ValidationFailed:
+            raise
+        except Exception as exc:
+            raise _refuse_xlsx(f"读取工作表时出错（{type(exc).__name__}）") from exc
+        finally:
+            wb.close()
+
+    return rows()
+
+
+def too_many_rows(max_rows: int) -> ValidationFailed:
+    """The 422 for a file with more than `max_rows` data rows."""
+    return ValidationFailed(
+        f"文件超过 {max_rows} 行数据，请分批导入",
+        errors=[FieldError("body", f"at most {max_rows} rows per import")],
+    )
+
+
+# --- the two entry points ----------------------------------------------------------------
+
+
+def media_type_of(content_type: str | None) -> tuple[str, str | None]:
+    """(media type, charset) of a Content-Type header value, lower-cased."""
+    if not content_type:
+        return "", None
+    parts = [p.strip() for p in content_type.split(";")]
+    charset = None
+    for p in parts[1:]:
+        name, _, value = p.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    return parts[0].lower(), charset
+
+
+def is_xlsx(raw: bytes) -> bool:
+    """True for a zip container (the .xlsx magic `PK\\x03\\x04`)."""
+    return raw[:4] == b"PK\x03\x04"
+
+
+def read_raw(
+    raw: bytes,
+    content_type: str | None,
+    *,
+    max_rows: int,
+    max_uncompressed: int = 512 * 1024 * 1024,
+) -> RawTable:
+    """Layer 1: the bytes of an upload → rows with line numbers. The format follows the
+    media type (CSV types, the .xlsx type, or application/octet-stream: sniffed by magic);
+    an old binary .xls gets a 415 that says to save as .xlsx."""
+    media, charset = media_type_of(content_type)
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise UnsupportedMediaType(
+            "不支持旧版 Excel 97-2003 (.xls) 文件，请另存为 .xlsx 或 CSV UTF-8 后再导入",
+            errors=[FieldError("body", "an .xls (BIFF) file")],
+        )
+    if media == XLSX_MEDIA_TYPE or (media == OCTET_STREAM and is_xlsx(raw)):
+        return RawTable(
+            "xlsx", None, None, read_xlsx(raw, max_rows=max_rows, max_uncompressed=max_uncompressed)
+        )
+    if media in CSV_MEDIA_TYPES or media == OCTET_STREAM:
+        if is_xlsx(raw):
+            raise UnsupportedMediaType(
+                f"内容是 .xlsx 工作簿，但请求声明为 {media}；请使用 Content-Type: {XLSX_MEDIA_TYPE}",
+                errors=[FieldError("Content-Type", f"{media} for an .xlsx body")],
+            )
+        text, encoding = decode(raw, charset)
+        delimiter, rows = read_csv(text)
+        return RawTable("csv", encoding, delimiter, rows)
+    raise UnsupportedMediaType(
+        "请发送 CSV（text/csv）或 Excel 工作簿（.xlsx）",
+        errors=[FieldError("Content-Type", f"{media or 'missing'} is not supported")],
+    )
+
+
+def _header_key(text: str | None) -> str:
+    folded = fold_text(text or "")
+    folded = re.sub(r"[\s*＊]|[（(](必填|选填|可选|required|optional)[)）]", "", folded)
+    return folded
+
+
+def _is_blank(cells: Sequence[str | None]) -> bool:
+    return all(c is None or not c.strip() for c in cells)
+
+
+def read_table(
+    raw: bytes,
+    content_type: str | None,
+    columns: Sequence[Column],
+    *,
+    max_rows: int,
+    max_uncompressed: int = 512 * 1024 * 1024,
+) -> Table:
+    """Layers 1 and 2: an upload → records keyed by `Column.key` with the file's line
+    numbers. Cells are stripped; empty cells are None; columns no `Column` accepts are
+    ignored (and listed in `Table.ignored`). Raises ValidationFailed (422, zh-CN) when no
+    header row names the required columns (naming what is missing, what each may be called,
+    and the separator read), a header names one column twice, or there are more than
+    `max_rows` data rows."""
+    source = read_raw(raw, content_type, max_rows=max_rows, max_uncompressed=max_uncompressed)
+    by_alias: dict[str, Column] = {}
+    for column in columns:
+        for alias in (column.key, *column.aliases):
+            by_alias[_header_key(alias)] = column
+    required = [c for c in columns if c.required]
+    first_rows: list[tuple[int, list[str | None]]] = []
+    header: tuple[int, list[str | None]] | None = None
+    for line, cells in source.rows:
+        if _is_blank(cells):
+            continue
+        names = {by_alias[k].key for k in map(_header_key, cells) if k in by_alias}
+        if all(c.key in names for c in required):
+            header = (line, cells)
+            break
+        first_rows.append((line, cells))
+        if len(first_rows) >= _HEADER_SEARCH_ROWS:
+            break
+    if header is None:
+        raise _missing_header(first_rows, required, source.delimiter)
+    header_line, header_cells = header
+    mapping: dict[int, Column] = {}
+    found: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, text in enumerate(header_cells):
+        known = by_alias.get(_header_key(text))
+        if known is None:
+            if text and text.strip():
+                ignored.append(text.strip())
+            continue
+        column = known
+        if column.key in found:
+            raise ValidationFailed(
+                f"表头中“{found[column.key]}”和“{(text or '').strip()}”是同一列（{column.label}）",
+                errors=[FieldError("header", f"column {column.key} appears twice")],
+            )
+        found[column.key] = (text or "").strip()
+        mapping[index] = column
+    table = Table(
+        format=source.format,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        header_line=header_line,
+        columns=found,
+        ignored=ignored,
+        header=list(header_cells),
+    )
+    for line, cells in source.rows:
+        if _is_blank(cells):
+            continue
+        if len(table.records) >= max_rows:
+            raise too_many_rows(max_rows)
+        record: dict[str, str | None] = {c.key: None for c in mapping.values()}
+        for index, column in mapping.items():
+            value = cells[index] if index < len(cells) else None
+            value = value.strip() if value is not None else None
+            record[column.key] = value or None
+        table.records.append((line, record))
+        table.raw[line] = cells
+    return table
+
+
+def _missing_header(
+    first_rows: list[tuple[int, list[str | None]]],
+    required: Sequence[Column],
+    delimiter: str | None,
+) -> ValidationFailed:
+    names = "；".join(
+        f"{c.label}（也可写作 {'、'.join((*c.aliases[1:], c.key))}）" for c in required
+    )
+    seen = first_rows[0][1] if first_rows else []
+    hint = ""
+    if delimiter is not None:
+        joined = "".join(c or "" for c in seen)
+        others = [_DELIMITER_NAMES[d] for d in DELIMITERS if d != delimiter and d in joined]
+        hint = f"按{_DELIMITER_NAMES[delimiter]}分列读取"
+        if others:
+            hint += f"，但表头里还有{'、'.join(others)}，请检查分隔符"
+        hint = "（" + hint + "）"
+    shown = "、".join(f"“{(c or '').strip()}”" for c in seen[:12] if c and c.strip()) or "（空）"
+    return ValidationFailed(
+        f"文件前 {_HEADER_SEARCH_ROWS} 行中没有包含全部必填列的表头{hint}。读到的第一行：{shown}。"
+        f"必填列：{names}",
+        errors=[FieldError("header", f"缺少必填列 {c.label}（{c.key}）") for c in required],
+    )
+
+
+# --- value vocabularies ------------------------------------------------------------------
+
+
+class Choices:
+    """Codes and the words people write for them (Chinese labels, English codes, names):
+    `parse` folds the input (`fold_text`) and returns the code, or None when unknown.
+    Build one per enumeration from the same labels `/labels` serves."""
+
+    def __init__(self, words: dict[str, Sequence[str]]) -> None:
+        self._by_word: dict[str, str] = {}
+        for code, names in words.items():
+            for word in (code, *names):
+                self._by_word[fold_text(word)] = code
+        self.codes = list(words)
+
+    def parse(self, value: str) -> str | None:
+        """The code `value` names, or None."""
+        return self._by_word.get(fold_text(value))
+
+    def coerce(self, value: str | None) -> str | None:
+        """The code `value` names, or `value` unchanged (the schema then refuses it with
+        its own message); None stays None."""
+        if value is None:
+            return None
+        return self.parse(value) or value
+
+
+# --- the refused rows, downloadable ------------------------------------------------------
+
+REASON_HEADER = "拒绝原因"
+LINE_HEADER = "原文件行号"
+
+
+def refused_rows_xlsx(table: Table, reasons: dict[int, str], title: str = "未导入的行") -> bytes:
+    """An .xlsx of the refused rows as they were in the file (the file's own header), with
+    the file's line number first and the reason last — fix the rows and import this file
+    again (the two added columns are ignored on import). Written by `iims_common.exports`
+    (text cells, never formulas; printable)."""
+    from iims_common.exports import Sheet, xlsx
+
+    header = [LINE_HEADER, *[(h or "").strip() for h in table.header], REASON_HEADER]
+    width = len(table.header)
+    rows = []
+    for line in sorted(reasons):
+        cells = list(table.raw.get(line, []))[:width]
+        cells += [None] * (width - len(cells))
+        rows.append([line, *cells, reasons[line]])
+    return xlsx(Sheet(title, header, rows))
