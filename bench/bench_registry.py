@@ -33,6 +33,7 @@ from sqlalchemy import text
 from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.db import create_engine, create_sessionmaker
 from iims_common.events.relay import OutboxRelay
+from iims_common.identifiers import fold_text
 from iims_common.identity import Caller, Role, mint_internal_token
 from iims_common.testing import create_migrated_database, pg_url
 from registry.domain.enums import EnterpriseSize
@@ -107,6 +108,7 @@ async def bench_import(settings: RegistrySettings, base: str, rows: list[dict[st
             _uuid.uuid4(),
             r["uscc"],
             r["name"],
+            fold_text(r["name"]),
             r["province_code"],
             r["industry_code"],
             r["size"],
@@ -125,6 +127,7 @@ async def bench_import(settings: RegistrySettings, base: str, rows: list[dict[st
             "id",
             "uscc",
             "name",
+            "name_folded",
             "province_code",
             "industry_code",
             "size",

@@ -161,3 +161,65 @@ def drop_event_tables_v1() -> None:
     )
     op.drop_table("outbox")
     op.drop_table("idempotency_keys")
+
+
+# --- imports and folded search columns (iims_common.imports, iims_common.identifiers) ------
+
+
+def create_import_reports_v1() -> None:
+    """The `import_reports` table of `iims_common.imports.import_reports_table`."""
+    op.create_table(
+        "import_reports",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("owner", sa.String(length=300), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("refused", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_import_reports")),
+    )
+    op.create_index(
+        op.f("ix_import_reports_created_at"), "import_reports", ["created_at"], unique=False
+    )
+
+
+def drop_import_reports_v1() -> None:
+    op.drop_index(op.f("ix_import_reports_created_at"), table_name="import_reports")
+    op.drop_table("import_reports")
+
+
+def add_folded_column(table: str, source: str, target: str, batch: int = 5000) -> None:
+    """Add `target` (TEXT NOT NULL) to `table`, filled with `fold_text(source)` for every
+    existing row (in batches, by primary key `id`), and on PostgreSQL a trigram GIN index
+    `ix_<table>_<target>_trgm` for substring search (pg_trgm, a trusted extension)."""
+    from iims_common.identifiers import fold_text
+
+    op.add_column(table, sa.Column(target, sa.Text(), nullable=True))
+    bind = op.get_bind()
+    t = sa.table(table, sa.column("id", sa.Uuid()), sa.column(source), sa.column(target))
+    last = None
+    while True:
+        stmt = sa.select(t.c.id, t.c[source]).order_by(t.c.id).limit(batch)
+        if last is not None:
+            stmt = stmt.where(t.c.id > last)
+        rows = bind.execute(stmt).all()
+        if not rows:
+            break
+        bind.execute(
+            sa.update(t).where(t.c.id == sa.bindparam("_id")).values({target: sa.bindparam("_v")}),
+            [{"_id": r[0], "_v": fold_text(r[1] or "")} for r in rows],
+        )
+        last = rows[-1][0]
+    with op.batch_alter_table(table) as b:
+        b.alter_column(target, existing_type=sa.Text(), nullable=False)
+    if bind.dialect.name == "postgresql":
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute(
+            f"CREATE INDEX ix_{table}_{target}_trgm ON {table} USING gin ({target} gin_trgm_ops)"
+        )
+
+
+def drop_folded_column(table: str, target: str) -> None:
+    op.execute(f"DROP INDEX IF EXISTS ix_{table}_{target}_trgm")
+    with op.batch_alter_table(table) as b:
+        b.drop_column(target)

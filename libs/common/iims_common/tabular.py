@@ -34,7 +34,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -519,7 +519,7 @@ class Choices:
     `parse` folds the input (`fold_text`) and returns the code, or None when unknown.
     Build one per enumeration from the same labels `/labels` serves."""
 
-    def __init__(self, words: dict[str, Sequence[str]]) -> None:
+    def __init__(self, words: Mapping[str, Sequence[str]]) -> None:
         self._by_word: dict[str, str] = {}
         for code, names in words.items():
             for word in (code, *names):

@@ -5,14 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from iims_common.errors import FieldError, NotFound, PayloadTooLarge, UnsupportedMediaType
+from iims_common.errors import NotFound
+from iims_common.exports import XLSX_MEDIA_TYPE
 from iims_common.fastread import read_one
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, require_role
+from iims_common.imports import load_refused, read_upload, store_refused
 from iims_common.pagination import Page, Pagination, page_of
 from registry.api.deps import Settings
 from registry.api.schemas import (
@@ -24,11 +26,12 @@ from registry.api.schemas import (
     ProvinceCode,
 )
 from registry.db import repository
-from registry.db.tables import Enterprise
+from registry.db.tables import Enterprise, import_reports
 from registry.domain.enums import EnterpriseSize, EnterpriseStatus
 from registry.service import enterprises as service
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises 企业"])
+IMPORT_KIND = "enterprises"
 
 
 def _out(e: Enterprise, status_code: int = 200) -> JSONResponse:
@@ -110,12 +113,14 @@ async def update_enterprise(
 @router.post(
     "/import",
     response_model=ImportReport,
-    summary="Bulk import (CSV or JSON, UTF-8): good rows in, bad rows reported by line",
+    summary="Bulk import (CSV in UTF-8/GB18030/UTF-16, .xlsx, or JSON): good rows in, "
+    "bad rows reported by line and downloadable as .xlsx",
     openapi_extra={
         "requestBody": {
             "required": True,
             "content": {
                 "text/csv": {"schema": {"type": "string"}},
+                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
                 "application/json": {
                     "schema": {
                         "type": "array",
@@ -129,22 +134,38 @@ async def update_enterprise(
 async def import_enterprises(
     request: Request, caller: CurrentCaller, session: Session, settings: Settings
 ) -> ImportReport:
+    """统一社会信用代码, 企业名称, 所在省份, 行业门类, 企业规模 (+ 地址, 联系人, 联系电话,
+    电子邮箱) — headers in Chinese or English, values as `/labels`, `/provinces` and
+    `/industries` list them (中型 or medium, 浙江/浙江省 or 330000, 制造业 or C)."""
     require_role(caller, *service.IMPORTERS)
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in ("text/csv", "application/json"):
-        raise UnsupportedMediaType(
-            "Send text/csv or application/json",
-            errors=[FieldError("Content-Type", f"{media_type or 'missing'} is not supported")],
-        )
-    declared = int(request.headers.get("content-length") or 0)
-    if declared > settings.import_max_bytes:
-        raise PayloadTooLarge(f"At most {settings.import_max_bytes} bytes per import")
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > settings.import_max_bytes:
-            raise PayloadTooLarge(f"At most {settings.import_max_bytes} bytes per import")
+    raw = await read_upload(request, settings.import_max_bytes)
     result = await service.import_enterprises(
-        session, caller, bytes(raw), media_type, settings.import_max_rows
+        session,
+        caller,
+        raw,
+        request.headers.get("content-type", ""),
+        settings.import_max_rows,
     )
-    return result.report()
+    url = None
+    refused = result.refused_rows()
+    if refused is not None:
+        report_id = await store_refused(
+            session, import_reports, caller, IMPORT_KIND, len(result.errors), refused
+        )
+        url = f"/api/v1/enterprises/imports/{report_id}/refused-rows"
+    return result.report(url)
+
+
+@router.get(
+    "/imports/{import_id}/refused-rows",
+    response_class=Response,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "未导入的行 (Excel)"}},
+    summary="The refused rows of an import as .xlsx (原文件行号, the file's columns, 拒绝原因)",
+)
+async def refused_rows(import_id: uuid.UUID, caller: CurrentCaller, session: Session) -> Response:
+    content = await load_refused(session, import_reports, caller, IMPORT_KIND, import_id)
+    return Response(
+        content,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="refused-rows-{import_id}.xlsx"'},
+    )

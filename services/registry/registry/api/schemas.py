@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, computed_field
 
 from iims_common.identifiers import FOLD, USCC, check, fold_phone
+from iims_common.imports import ImportSummary
 from iims_common.schemas import Input, Output
 from registry.domain.enums import (
     AgencyKind,
@@ -117,16 +118,18 @@ class EnterpriseOut(Output):
 
 
 class ImportRowError(BaseModel):
-    line: int = Field(description="CSV: line in the file (header is line 1); JSON: item number")
+    line: int = Field(
+        description="CSV: line in the file where the row starts; .xlsx: row number; "
+        "JSON: item number"
+    )
     uscc: str | None = None
     errors: list[dict[str, str]]
 
 
-class ImportReport(BaseModel):
-    received: int
-    created: int
-    updated: int
-    rejected: int
+class ImportReport(ImportSummary):
+    """What an import did: counts, what was read (format, encoding, separator, ignored
+    columns), every refused row with its line and reasons, and where to download them."""
+
     errors: list[ImportRowError]
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import escape_like
+from iims_common.identifiers import fold_text
 from iims_common.identity import Caller, Role
 from iims_common.pagination import where_given
 from iims_common.scoping import (  # noqa: F401 - get_one is part of this module's API
@@ -117,7 +118,9 @@ def enterprise_list_query(
             else Enterprise.industry_code.startswith(industry_code)
         )
     if name:
-        stmt = stmt.where(Enterprise.name.ilike(f"%{escape_like(name)}%", escape="\\"))
+        # Matched on the folded name: `(杭州)智能` finds `测试（杭州）智能装备有限公司`.
+        folded = escape_like(fold_text(name))
+        stmt = stmt.where(Enterprise.name_folded.like(f"%{folded}%", escape="\\"))
     return stmt
 
 

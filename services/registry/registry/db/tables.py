@@ -6,10 +6,12 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from iims_common.db import NAMING_CONVENTION, UTCDateTime, utcnow
+from iims_common.identifiers import fold_text
 from iims_common.ids import new_id
+from iims_common.imports import import_reports_table
 
 
 class Base(DeclarativeBase):
@@ -35,6 +37,9 @@ class Enterprise(Base):
     id: Mapped[uuid.UUID] = _id()
     uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    # The name as searched (iims_common.identifiers.fold_text: width, case), kept in step by
+    # `_fold_name`; a trigram GIN index on PostgreSQL (migration 0002).
+    name_folded: Mapped[str] = mapped_column(sa.Text())
     province_code: Mapped[str] = mapped_column(sa.String(6))
     industry_code: Mapped[str] = mapped_column(sa.String(3), index=True)
     size: Mapped[str] = mapped_column(sa.String(10))
@@ -48,6 +53,11 @@ class Enterprise(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("name")
+    def _fold_name(self, _key: str, value: str) -> str:
+        self.name_folded = fold_text(value) if isinstance(value, str) else value
+        return value
 
 
 class RecommendingUnit(Base):
@@ -199,6 +209,9 @@ class BatchQuotaChange(Base):
     reason: Mapped[str] = mapped_column(sa.Text())
     changed_by: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[dt.datetime] = _created()
+
+
+import_reports = import_reports_table(Base.metadata)
 
 
 # The programme's own work (tasks, meetings, notices, documents, funds, agency lists) lives in

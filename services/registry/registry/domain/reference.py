@@ -119,3 +119,43 @@ def industry_error(code: str) -> str | None:
             f"{section.first_division:02d}–{section.last_division:02d})"
         )
     return None
+
+
+# --- the words people write in spreadsheets (the same the `/labels`, `/provinces` and
+# `/industries` references serve), for imports -------------------------------------------
+
+_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
+
+
+def _short(name: str) -> str:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def province_words() -> dict[str, list[str]]:
+    """Province code → its names: 浙江省 and 浙江, 广西壮族自治区 and 广西."""
+    return {code: [name, _short(name)] for code, name in PROVINCES.items()}
+
+
+_SECTION_AND_NAME = re.compile(r"^([A-T])[\s\-—:：.、]*(.+)$")
+_NAME_AND_SECTION = re.compile(r"^(.+?)[\s]*[(（]([A-T])([0-9]{2})?[)）]$")
+
+
+def industry_from_words(value: str) -> str:
+    """An industry as written in a spreadsheet → a code for `industry_error` to check:
+    `C`, `C26`, the section name `制造业`, `C 制造业`, `C-制造业` or `制造业（C）`. Anything
+    else is returned unchanged (and refused by the check with its own message)."""
+    if _INDUSTRY.match(value):
+        return value
+    by_name = {s.name: s.code for s in INDUSTRY_SECTIONS.values()}
+    if value in by_name:
+        return by_name[value]
+    m = _SECTION_AND_NAME.match(value)
+    if m and by_name.get(m.group(2).strip()) == m.group(1):
+        return m.group(1)
+    m = _NAME_AND_SECTION.match(value)
+    if m and by_name.get(m.group(1).strip()) == m.group(2):
+        return m.group(2) + (m.group(3) or "")
+    return value

@@ -1,9 +1,7 @@
-"""Enterprise use cases: register, update, bulk import (CSV / JSON, 10^5 rows)."""
+"""Enterprise use cases: register, update, bulk import (CSV / .xlsx / JSON, 10^5 rows)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -21,13 +19,23 @@ from iims_common.errors import (
     ValidationFailed,
     field_path,
 )
+from iims_common.identifiers import fold_identifier, fold_text
 from iims_common.identity import Caller, Role
 from iims_common.ids import new_id
+from iims_common.tabular import (
+    Choices,
+    Column,
+    Table,
+    media_type_of,
+    read_table,
+    refused_rows_xlsx,
+    too_many_rows,
+)
 from registry.api import schemas
 from registry.db import repository
 from registry.db.tables import Enterprise
-from registry.domain.enums import EnterpriseStatus
-from registry.domain.reference import PROVINCES
+from registry.domain.enums import EnterpriseSize, EnterpriseStatus
+from registry.domain.reference import PROVINCES, industry_from_words, province_words
 from registry.events import publish
 
 CREATORS = (Role.ministry, Role.province, Role.recommender)
@@ -91,6 +99,30 @@ async def update(
 
 
 # --- bulk import -------------------------------------------------------------------------
+# bytes → rows with the file's line numbers (iims_common.tabular, shared by every import)
+# → the words people write translated to codes (the same `/labels` lists) → validated
+# records (the API's own schema) → upserted in chunks. Each layer is separate so a faster
+# writer can replace the last one.
+
+ENTERPRISE_COLUMNS = [
+    Column("uscc", ("统一社会信用代码", "社会信用代码", "信用代码", "统一代码", "USCC"), True),
+    Column("name", ("企业名称", "单位名称", "名称", "企业"), True),
+    Column(
+        "province_code",
+        ("所在省份代码", "省份代码", "所在省份", "省份", "所在地区", "省", "province"),
+        True,
+    ),
+    Column("industry_code", ("行业门类", "行业代码", "所属行业", "行业", "industry"), True),
+    Column("size", ("企业规模", "规模"), True),
+    Column("address", ("地址", "通讯地址", "企业地址", "注册地址")),
+    Column("contact_name", ("联系人", "联系人姓名")),
+    Column("contact_phone", ("联系电话", "电话", "手机", "联系人电话", "phone")),
+    Column("contact_email", ("电子邮箱", "邮箱", "电子邮件", "email", "e-mail")),
+]
+COLUMN_LABELS = {c.key: c.label for c in ENTERPRISE_COLUMNS}
+SIZES = Choices({s.value: [s.label, s.label + "企业"] for s in EnterpriseSize})
+PROVINCE_NAMES = Choices(province_words())
+_SIZE_WORDS = "、".join(s.label for s in EnterpriseSize)
 
 
 @dataclass
@@ -99,56 +131,81 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     errors: list[schemas.ImportRowError] = field(default_factory=list)
+    table: Table | None = None
 
-    def report(self) -> schemas.ImportReport:
+    def report(self, refused_rows_url: str | None = None) -> schemas.ImportReport:
+        t = self.table
         return schemas.ImportReport(
             received=self.received,
             created=self.created,
             updated=self.updated,
             rejected=len(self.errors),
             errors=self.errors,
+            format=t.format if t else "json",
+            encoding=t.encoding if t else None,
+            delimiter=t.delimiter if t else None,
+            ignored_columns=t.ignored if t else [],
+            refused_rows_url=refused_rows_url,
         )
 
-
-def parse_rows(raw: bytes, media_type: str) -> list[tuple[int, dict[str, Any]]]:
-    """(line, row) pairs. CSV lines count the header as line 1; JSON items count from 1."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationFailed(
-            "The file is not UTF-8", errors=[FieldError("body", f"not UTF-8: {exc.reason}")]
-        ) from exc
-    if media_type == "application/json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValidationFailed(
-                "The body is not valid JSON", errors=[FieldError("body", str(exc))]
-            ) from exc
-        if isinstance(data, dict) and isinstance(data.get("items"), list):
-            data = data["items"]
-        if not isinstance(data, list):
-            raise ValidationFailed(
-                errors=[
-                    FieldError("body", "expected a JSON array of enterprises (or {items: [...]})")
-                ]
+    def refused_rows(self) -> bytes | None:
+        """The refused rows as .xlsx (the file's own columns, line, reason), or None for
+        JSON or when nothing was refused."""
+        if self.table is None or not self.errors:
+            return None
+        reasons = {
+            e.line: "；".join(
+                f"{COLUMN_LABELS.get(x['field'], x['field'])}：{x['message']}" for x in e.errors
             )
-        return [(i, row) for i, row in enumerate(data, start=1)]
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    missing = [
-        c for c in ("uscc", "name", "province_code", "industry_code", "size") if c not in header
-    ]
-    if missing:
+            for e in self.errors
+        }
+        return refused_rows_xlsx(self.table, reasons, "未导入的企业")
+
+
+def _from_words(record: dict[str, str | None]) -> dict[str, Any]:
+    """Spreadsheet words → codes: 中型 → medium, 浙江/浙江省 → 330000, 制造业 → C."""
+    row: dict[str, Any] = dict(record)
+    if row.get("size") is not None:
+        row["size"] = SIZES.coerce(row["size"])
+    if row.get("province_code") is not None:
+        row["province_code"] = PROVINCE_NAMES.coerce(row["province_code"])
+    if row.get("industry_code") is not None:
+        row["industry_code"] = industry_from_words(fold_identifier(row["industry_code"]))
+    return row
+
+
+def parse_rows(
+    raw: bytes, content_type: str, max_rows: int
+) -> tuple[list[tuple[int, dict[str, Any]]], Table | None]:
+    """(line, row) pairs and the table they came from. Files (CSV, .xlsx) go through the
+    shared reader — lines are the file's, the header is line 1 unless a title row is above
+    it; JSON items count from 1."""
+    media, _ = media_type_of(content_type)
+    if media != "application/json":
+        table = read_table(raw, content_type, ENTERPRISE_COLUMNS, max_rows=max_rows)
+        return [(line, _from_words(rec)) for line, rec in table.records], table
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(
-            "The CSV header lacks required columns",
-            errors=[FieldError("header", f"missing column {c}") for c in missing],
+            "请求体不是有效的 UTF-8 JSON", errors=[FieldError("body", str(exc))]
+        ) from exc
+    if isinstance(data, dict) and isinstance(data.get("items"), list):
+        data = data["items"]
+    if not isinstance(data, list):
+        raise ValidationFailed(
+            errors=[FieldError("body", "expected a JSON array of enterprises (or {items: [...]})")]
         )
-    rows = []
-    for row in reader:
-        clean = {k: (v if v != "" else None) for k, v in row.items() if k is not None}
-        rows.append((reader.line_num, clean))
-    return rows
+    if len(data) > max_rows:
+        raise too_many_rows(max_rows)
+    return [(i, row) for i, row in enumerate(data, start=1)], None
+
+
+def _message(error: Any) -> str:
+    """A pydantic error as the import reports it (the size list in Chinese)."""
+    if error["loc"] and error["loc"][0] == "size" and error["type"] == "enum":
+        return f"“{error['input']}”无法识别；可填 {_SIZE_WORDS}（或 large/medium/small/micro）"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def validate_rows(
@@ -174,10 +231,7 @@ def validate_rows(
                     line=line,
                     uscc=str(row.get("uscc")) if row.get("uscc") is not None else None,
                     errors=[
-                        {
-                            "field": field_path(e["loc"]),
-                            "message": str(e["msg"]).removeprefix("Value error, "),
-                        }
+                        {"field": field_path(e["loc"]), "message": _message(e)}
                         for e in exc.errors()
                     ],
                 )
@@ -216,14 +270,12 @@ def validate_rows(
 
 
 async def import_enterprises(
-    session: AsyncSession, caller: Caller, raw: bytes, media_type: str, max_rows: int
+    session: AsyncSession, caller: Caller, raw: bytes, content_type: str, max_rows: int
 ) -> ImportResult:
-    rows = parse_rows(raw, media_type)
-    if len(rows) > max_rows:
-        raise ValidationFailed(
-            errors=[FieldError("body", f"{len(rows)} rows; at most {max_rows} per import")]
-        )
-    result = ImportResult(received=len(rows))
+    """Import a file (CSV/.xlsx/JSON): good rows upserted by USCC, bad rows reported with
+    their line and reason (and kept as .xlsx by the route)."""
+    rows, table = parse_rows(raw, content_type, max_rows)
+    result = ImportResult(received=len(rows), table=table)
     good = validate_rows(caller, rows, result)
     items = list(good.items())
     for start in range(0, len(items), CHUNK):
@@ -264,6 +316,7 @@ async def _upsert_chunk(
         values.append(
             {
                 **row,
+                "name_folded": fold_text(row["name"]),
                 "id": new_id(),
                 "status": EnterpriseStatus.registered.value,
                 "created_at": now,
@@ -279,6 +332,7 @@ async def _upsert_chunk(
         index_elements=[Enterprise.uscc],
         set_={
             **{c: base.excluded[c] for c in updatable},
+            "name_folded": base.excluded.name_folded,
             "updated_at": base.excluded.updated_at,
             "version": base.table.c.version + 1,
         },
