@@ -38,7 +38,7 @@ class Enterprise(Base):
     uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     # The name as searched (iims_common.identifiers.fold_text: width, case), kept in step by
-    # `_fold_name`; a trigram GIN index on PostgreSQL (migration 0002).
+    # `_fold_name`; a trigram GIN index on PostgreSQL (migration 0003).
     name_folded: Mapped[str] = mapped_column(sa.Text())
     province_code: Mapped[str] = mapped_column(sa.String(6))
     industry_code: Mapped[str] = mapped_column(sa.String(3), index=True)
