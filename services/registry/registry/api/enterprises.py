@@ -162,7 +162,9 @@ async def import_enterprises(
     responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "未导入的行 (Excel)"}},
     summary="The refused rows of an import as .xlsx (原文件行号, the file's columns, 拒绝原因)",
 )
-async def refused_rows(import_id: uuid.UUID, caller: CurrentCaller, session: Session) -> Response:
+async def download_refused_enterprise_rows(
+    import_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> Response:
     content = await load_refused(session, import_reports, caller, IMPORT_KIND, import_id)
     return Response(
         content,

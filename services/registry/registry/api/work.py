@@ -19,6 +19,7 @@ from iims_common.db import utcnow
 from iims_common.errors import NotFound, PayloadTooLarge, RuleViolation
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
+from iims_common.identifiers import FOLD, SixDigitCode, pattern
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
 from registry.api import work_schemas as w
@@ -46,7 +47,8 @@ from registry.service import work as service
 
 router = APIRouter(prefix="/api/v1")
 public_router = APIRouter(prefix="/api/v1/public", tags=["public 公开资料与名单"])
-PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+PeriodCode = Annotated[str, FOLD, pattern(PERIOD)]
 Year = Annotated[int, Query(ge=2010, le=2100)]
 AsOf = Annotated[
     dt.date | None, Query(description="Evaluate lateness on this date (default today)")
@@ -82,7 +84,7 @@ async def list_tasks(
     page: Pagination,
     year: Annotated[int | None, Query(ge=2010, le=2100)] = None,
     source: Annotated[str | None, Query(pattern="^(national|provincial|domain|city)$")] = None,
-    region_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    region_code: Annotated[SixDigitCode | None, Query()] = None,
     ref: Annotated[str | None, Query(max_length=32)] = None,
     status: w.TaskStatus | None = None,
     as_of: AsOf = None,
@@ -115,7 +117,7 @@ async def task_summary(
 async def reporting_status(
     caller: CurrentCaller,
     session: Session,
-    period: Annotated[str, Query(pattern=PERIOD, description="YYYY-MM")],
+    period: Annotated[PeriodCode, Query(description="YYYY-MM")],
     year: Year = 2014,
     as_of: AsOf = None,
 ) -> w.ReportingStatus:
