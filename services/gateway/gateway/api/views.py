@@ -3,6 +3,7 @@ model), webhooks for provincial systems."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -62,9 +63,59 @@ class BatchFigures(Output):
     progress_reports: ReportCounts
 
 
+class TaskCounts(Output):
+    total: int
+    done: int
+    done_late: int
+    overdue: int = Field(description="not done after the due date, as of today")
+    open: int
+
+
+class ReportingCounts(Output):
+    latest_period: str | None = Field(description="YYYY-MM of the latest periodic 报送")
+    received: int
+    late: int
+    missing: int
+
+
+class MeetingBrief(Output):
+    title: str
+    kind: str
+    province_code: str | None
+    starts_on: dt.date | None
+    status: str
+
+
+class MeetingCounts(Output):
+    total: int
+    by_status: dict[str, int]
+    registered: int
+    attended: int
+    next: list[MeetingBrief]
+
+
+class FundCounts(Output):
+    allocated_yuan: int
+    disbursed_yuan: int
+    allocations: int
+
+
+class ProgrammeYearFigures(Output):
+    """The programme's own work in a year (之二/之四 tasks, 报送, meetings, funds)."""
+
+    year: int
+    tasks: TaskCounts
+    reporting: ReportingCounts
+    meetings: MeetingCounts
+    funds: FundCounts
+
+
 class DashboardOut(Output):
     province_code: str | None = Field(description="null for the national dashboard")
     batches: list[BatchFigures]
+    programme: list[ProgrammeYearFigures] = Field(
+        description="per year: tasks late, periodic 报送, meetings, funds (a province: its own)"
+    )
     people_trained: int
     people_qualified: dict[str, int] = Field(description="by qualification kind")
 
@@ -314,12 +365,15 @@ async def redeliver(
 
 @router.get("/enterprise-overviews/{enterprise_id}", tags=["views 综合视图"])
 async def enterprise_overview(
-    enterprise_id: uuid.UUID, principal: CurrentPrincipal, request: Request
+    enterprise_id: uuid.UUID, principal: CurrentPrincipal, request: Request, session: Session
 ) -> dict[str, Any]:
     """企业全景: profile, pilot status, latest assessment result, the people trained and their
     qualifications, applications, audits and certificates — in one call, each part within
-    the caller's scope (an enterprise outside it is 404)."""
-    return await reports.overview(request.app.state.upstreams, principal.caller, str(enterprise_id))
+    the caller's scope (an enterprise outside it is 404) — and the 贯标试点支持 it received
+    (`funds`, from the fund events the gateway consumes)."""
+    view = await reports.overview(request.app.state.upstreams, principal.caller, str(enterprise_id))
+    view["funds"] = await dashboard.enterprise_funds(session, enterprise_id)
+    return view
 
 
 @router.get(

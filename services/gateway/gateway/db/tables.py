@@ -149,6 +149,9 @@ class DashEnterprise(Base):
     pilot_status: Mapped[str | None] = mapped_column(sa.String(30))
     latest_score: Mapped[float | None]
     certified: Mapped[bool] = mapped_column(default=False)
+    # 贯标试点支持 received (fund-allocated / fund-disbursed), in yuan.
+    funds_allocated_yuan: Mapped[int] = mapped_column(sa.BigInteger(), default=0)
+    funds_disbursed_yuan: Mapped[int] = mapped_column(sa.BigInteger(), default=0)
 
 
 class DashPlan(Base):
@@ -159,6 +162,35 @@ class DashPlan(Base):
     province_code: Mapped[str] = mapped_column(sa.String(6), primary_key=True)
     submitted_on: Mapped[dt.date] = mapped_column(sa.Date())
     late: Mapped[bool]
+
+
+class DashTask(Base):
+    """A programme task (之二/之四/…) as its `programme-task-updated` events last described it;
+    lateness is computed on read against today."""
+
+    __tablename__ = "dash_tasks"
+    task_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    ref: Mapped[str] = mapped_column(sa.String(32))
+    province_code: Mapped[str | None] = mapped_column(sa.String(6), index=True)
+    due_on: Mapped[dt.date] = mapped_column(sa.Date())
+    completed_on: Mapped[dt.date | None] = mapped_column(sa.Date())
+    periodic: Mapped[bool] = mapped_column(default=False)
+
+
+class DashMeeting(Base):
+    """A meeting as its `meeting-updated` events last described it."""
+
+    __tablename__ = "dash_meetings"
+    meeting_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    province_code: Mapped[str | None] = mapped_column(sa.String(6))
+    starts_on: Mapped[dt.date | None] = mapped_column(sa.Date())
+    status: Mapped[str] = mapped_column(sa.String(16))
+    registered: Mapped[int] = mapped_column(default=0)
+    attended: Mapped[int] = mapped_column(default=0)
 
 
 class DashCounter(Base):

@@ -8,6 +8,7 @@ range scan, whatever the number of enterprises.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 NATIONAL = "000000"
@@ -93,5 +94,70 @@ def view(
             "latest_period": latest_period,
             "submitted": reports.get(latest_period, 0) if latest_period else 0,
             "missing": max(0, active - reports.get(latest_period, 0)) if latest_period else active,
+        },
+    }
+
+
+def programme_view(
+    year: int,
+    tasks: list[tuple[dt.date, dt.date | None, bool]],
+    meetings: list[tuple[str, str, str | None, dt.date | None, str, int, int]],
+    counters: dict[str, float],
+    today: dt.date,
+) -> dict[str, object]:
+    """One programme year: tasks (due_on, completed_on, periodic) counted as done, done late,
+    overdue (not done after the due date, on `today`) or open; the latest period's periodic
+    报送 (received, late among them, missing = periodic tasks − received); meetings by status
+    and the next ones (title, kind, province, starts_on, status, registered, attended); funds."""
+    done = sum(1 for due, completed, _ in tasks if completed is not None and completed <= due)
+    late_done = sum(1 for due, completed, _ in tasks if completed is not None and completed > due)
+    overdue = sum(1 for due, completed, _ in tasks if completed is None and today > due)
+    periodic = sum(1 for _, _, p in tasks if p)
+    received = {
+        k.split(".", 1)[1]: int(v) for k, v in counters.items() if k.startswith("task_reports.")
+    }
+    latest = max(received) if received else None
+    by_status: dict[str, int] = {}
+    for m in meetings:
+        by_status[m[4]] = by_status.get(m[4], 0) + 1
+    upcoming = sorted(
+        (m for m in meetings if m[4] in ("planned", "scheduled")),
+        key=lambda m: (m[3] or dt.date.max, m[0]),
+    )[:5]
+    return {
+        "year": year,
+        "tasks": {
+            "total": len(tasks),
+            "done": done,
+            "done_late": late_done,
+            "overdue": overdue,
+            "open": len(tasks) - done - late_done - overdue,
+        },
+        "reporting": {
+            "latest_period": latest,
+            "received": received.get(latest, 0) if latest else 0,
+            "late": int(counters.get(f"task_reports_late.{latest}", 0)) if latest else 0,
+            "missing": max(0, periodic - received.get(latest, 0)) if latest else periodic,
+        },
+        "meetings": {
+            "total": len(meetings),
+            "by_status": by_status,
+            "registered": sum(m[5] for m in meetings),
+            "attended": sum(m[6] for m in meetings),
+            "next": [
+                {
+                    "title": m[0],
+                    "kind": m[1],
+                    "province_code": m[2],
+                    "starts_on": m[3],
+                    "status": m[4],
+                }
+                for m in upcoming
+            ],
+        },
+        "funds": {
+            "allocated_yuan": int(counters.get("funds.allocated_yuan", 0)),
+            "disbursed_yuan": int(counters.get("funds.disbursed_yuan", 0)),
+            "allocations": int(counters.get("funds.allocations", 0)),
         },
     }

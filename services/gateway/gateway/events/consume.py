@@ -59,6 +59,14 @@ READ_MODEL: dict[str, Apply] = {
     "certificate-status-changed": _nothing,
     "progress-reported": dashboard.progress_reported,
     "province-plan-submitted": dashboard.province_plan_submitted,
+    # the programme's own work (registry): tasks late, 报送, meetings, funds
+    "programme-task-updated": dashboard.task_updated,
+    "task-submission-received": dashboard.submission_received,
+    "meeting-updated": dashboard.meeting_updated,
+    "fund-allocated": dashboard.fund_allocated,
+    "fund-disbursed": dashboard.fund_disbursed,
+    "notice-issued": _nothing,
+    "agency-list-published": _nothing,
 }
 
 

@@ -9,7 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.db.tables import DashBatch, DashCounter, DashEnterprise, DashPlan
+from gateway.db.tables import (
+    DashBatch,
+    DashCounter,
+    DashEnterprise,
+    DashMeeting,
+    DashPlan,
+    DashTask,
+)
 from gateway.domain import dashboard as rules
 from gateway.domain.dashboard import ALL, NATIONAL, Delta
 from iims_common.db import upsert_insert
@@ -130,6 +137,136 @@ async def province_plan_submitted(session: AsyncSession, data: dict[str, Any]) -
         )
 
 
+# --- the programme's own work (tasks, 报送, meetings, funds) -------------------------------
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
+def year_scope(year: Any) -> str:
+    return f"year:{int(year)}"
+
+
+async def task_updated(session: AsyncSession, data: dict[str, Any]) -> None:
+    """The task as its latest event describes it (events of one task are keyed in order)."""
+    task_id = uuid.UUID(str(data["task_id"]))
+    row = await session.get(DashTask, task_id, with_for_update=True)
+    if row is None:
+        row = DashTask(task_id=task_id)
+        session.add(row)
+    row.year, row.ref = int(data["year"]), str(data["ref"])
+    row.province_code = data.get("province_code")
+    due = _date(data["due_on"])
+    assert due is not None
+    row.due_on, row.completed_on = due, _date(data.get("completed_on"))
+    row.periodic = bool(data.get("periodic"))
+
+
+async def submission_received(session: AsyncSession, data: dict[str, Any]) -> None:
+    """A periodic 报送 counts per period (received, and late among them)."""
+    period = data.get("period")
+    if not period:
+        return  # a one-off task's submission shows through its task-updated event
+    deltas = [Delta(year_scope(data["year"]), f"task_reports.{period}")]
+    if data.get("late"):
+        deltas.append(Delta(year_scope(data["year"]), f"task_reports_late.{period}"))
+    await add(session, data.get("province_code"), deltas)
+
+
+async def meeting_updated(session: AsyncSession, data: dict[str, Any]) -> None:
+    meeting_id = uuid.UUID(str(data["meeting_id"]))
+    row = await session.get(DashMeeting, meeting_id, with_for_update=True)
+    if row is None:
+        row = DashMeeting(meeting_id=meeting_id, registered=0, attended=0)
+        session.add(row)
+    row.year, row.kind, row.title = int(data["year"]), str(data["kind"]), str(data["title"])
+    row.province_code, row.status = data.get("province_code"), str(data["status"])
+    row.starts_on = _date(data.get("starts_on"))
+    row.registered = int(data.get("registered") or 0)
+    if data.get("attended") is not None:
+        row.attended = int(data["attended"])
+
+
+async def fund_allocated(session: AsyncSession, data: dict[str, Any]) -> None:
+    amount = int(data["amount_yuan"])
+    e = await enterprise(session, uuid.UUID(str(data["enterprise_id"])))
+    e.funds_allocated_yuan = (e.funds_allocated_yuan or 0) + amount
+    scope = year_scope(data["year"])
+    await add(
+        session,
+        data.get("province_code"),
+        [Delta(scope, "funds.allocated_yuan", amount), Delta(scope, "funds.allocations")],
+    )
+
+
+async def fund_disbursed(session: AsyncSession, data: dict[str, Any]) -> None:
+    amount = int(data["amount_yuan"])
+    e = await enterprise(session, uuid.UUID(str(data["enterprise_id"])))
+    e.funds_disbursed_yuan = (e.funds_disbursed_yuan or 0) + amount
+    await add(
+        session,
+        data.get("province_code"),
+        [Delta(year_scope(data["year"]), "funds.disbursed_yuan", amount)],
+    )
+
+
+async def _programme(
+    session: AsyncSession, province: str, today: dt.date, counters: dict[str, dict[str, float]]
+) -> list[dict[str, object]]:
+    """Per programme year: tasks (done, late, overdue on `today`), the latest period's 报送,
+    meetings (planned, held, the next ones) and funds (allocated, disbursed)."""
+    tasks = sa.select(DashTask)
+    meetings = sa.select(DashMeeting)
+    if province != NATIONAL:
+        tasks = tasks.where(DashTask.province_code == province)
+        meetings = meetings.where(
+            sa.or_(DashMeeting.province_code.is_(None), DashMeeting.province_code == province)
+        )
+    task_rows = list((await session.scalars(tasks)).all())
+    meeting_rows = list((await session.scalars(meetings)).all())
+    years = sorted(
+        {t.year for t in task_rows}
+        | {m.year for m in meeting_rows}
+        | {int(k.split(":", 1)[1]) for k in counters if k.startswith("year:")}
+    )
+    out = []
+    for year in years:
+        mine = [t for t in task_rows if t.year == year]
+        c = counters.get(year_scope(year), {})
+        out.append(
+            rules.programme_view(
+                year,
+                [(t.due_on, t.completed_on, t.periodic) for t in mine],
+                [
+                    (
+                        m.title,
+                        m.kind,
+                        m.province_code,
+                        m.starts_on,
+                        m.status,
+                        m.registered,
+                        m.attended,
+                    )
+                    for m in meeting_rows
+                    if m.year == year
+                ],
+                c,
+                today,
+            )
+        )
+    return out
+
+
+async def enterprise_funds(session: AsyncSession, enterprise_id: uuid.UUID) -> dict[str, int]:
+    """贯标试点支持 an enterprise received (from fund events), in yuan."""
+    row = await session.get(DashEnterprise, enterprise_id)
+    return {
+        "allocated_yuan": int(row.funds_allocated_yuan or 0) if row else 0,
+        "disbursed_yuan": int(row.funds_disbursed_yuan or 0) if row else 0,
+    }
+
+
 async def national(session: AsyncSession, today: dt.date) -> dict[str, object]:
     return await _dashboard(session, NATIONAL, today)
 
@@ -176,6 +313,7 @@ async def _dashboard(session: AsyncSession, province: str, today: dt.date) -> di
     return {
         "province_code": None if province == NATIONAL else province,
         "batches": views,
+        "programme": await _programme(session, province, today, counters),
         "people_trained": int(overall.get("trained", 0)),
         "people_qualified": {
             k.split(".", 1)[1]: int(v) for k, v in overall.items() if k.startswith("qualified.")
