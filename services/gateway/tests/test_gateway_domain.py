@@ -59,3 +59,35 @@ def test_placeholder_secrets_are_refused_outside_development() -> None:
             environment="test",
             admin_password="a-real-admin-password",  # type: ignore[arg-type]
         )
+
+
+def test_programme_view_counts_lateness_on_the_day_asked() -> None:
+    from gateway.domain.dashboard import programme_view
+
+    d = dt.date
+    tasks = [
+        (d(2014, 5, 31), d(2014, 5, 20), False),  # done
+        (d(2014, 5, 31), d(2014, 6, 3), False),  # done late
+        (d(2014, 7, 31), None, False),  # overdue on 2014-08-01
+        (d(2014, 12, 31), None, True),  # open, periodic
+    ]
+    meetings = [
+        ("现场会（第一场）", "site_meeting", None, d(2014, 7, 1), "planned", 40, 0),
+        ("部署会", "deployment", None, d(2014, 3, 24), "held", 60, 55),
+    ]
+    counters = {
+        "task_reports.2014-06": 1.0,
+        "task_reports.2014-07": 1.0,
+        "task_reports_late.2014-07": 1.0,
+        "funds.allocated_yuan": 300000.0,
+        "funds.disbursed_yuan": 100000.0,
+        "funds.allocations": 2.0,
+    }
+    view = programme_view(2014, tasks, meetings, counters, d(2014, 8, 1))
+    assert view["tasks"] == {"total": 4, "done": 1, "done_late": 1, "overdue": 1, "open": 1}
+    assert view["reporting"] == {"latest_period": "2014-07", "received": 1, "late": 1, "missing": 0}
+    assert view["meetings"]["by_status"] == {"planned": 1, "held": 1}
+    assert [m["title"] for m in view["meetings"]["next"]] == ["现场会（第一场）"]
+    assert view["funds"] == {"allocated_yuan": 300000, "disbursed_yuan": 100000, "allocations": 2}
+    later = programme_view(2015, tasks, [], {}, d(2015, 1, 1))
+    assert later["tasks"]["overdue"] == 2
