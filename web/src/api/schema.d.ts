@@ -345,7 +345,8 @@ export interface paths {
          * Enterprise Overview
          * @description 企业全景: profile, pilot status, latest assessment result, the people trained and their
          *     qualifications, applications, audits and certificates — in one call, each part within
-         *     the caller's scope (an enterprise outside it is 404).
+         *     the caller's scope (an enterprise outside it is 404) — and the 贯标试点支持 it received
+         *     (`funds`, from the fund events the gateway consumes).
          */
         get: operations["enterpriseOverview"];
         put?: never;
@@ -490,8 +491,30 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Bulk import (CSV or JSON, UTF-8): good rows in, bad rows reported by line */
+        /**
+         * Bulk import (CSV in UTF-8/GB18030/UTF-16, .xlsx, or JSON): good rows in, bad rows reported by line and downloadable as .xlsx
+         * @description 统一社会信用代码, 企业名称, 所在省份, 行业门类, 企业规模 (+ 地址, 联系人, 联系电话,
+         *     电子邮箱) — headers in Chinese or English, values as `/labels`, `/provinces` and
+         *     `/industries` list them (中型 or medium, 浙江/浙江省 or 330000, 制造业 or C).
+         */
         post: operations["importEnterprises"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enterprises/imports/{import_id}/refused-rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The refused rows of an import as .xlsx (原文件行号, the file's columns, 拒绝原因) */
+        get: operations["downloadRefusedEnterpriseRows"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2960,6 +2983,11 @@ export interface components {
             province_code: string | null;
             /** Batches */
             batches: components["schemas"]["BatchFigures"][];
+            /**
+             * Programme
+             * @description per year: tasks late, periodic 报送, meetings, funds (a province: its own)
+             */
+            programme: components["schemas"]["ProgrammeYearFigures"][];
             /** People Trained */
             people_trained: number;
             /**
@@ -2999,6 +3027,15 @@ export interface components {
              */
             log: components["schemas"]["AttemptOut"][];
         };
+        /** FundCounts */
+        FundCounts: {
+            /** Allocated Yuan */
+            allocated_yuan: number;
+            /** Disbursed Yuan */
+            disbursed_yuan: number;
+            /** Allocations */
+            allocations: number;
+        };
         /** LoginIn */
         LoginIn: {
             /** Username */
@@ -3018,6 +3055,34 @@ export interface components {
             organization_id: string | null;
             /** Admin */
             admin: boolean;
+        };
+        /** MeetingBrief */
+        MeetingBrief: {
+            /** Title */
+            title: string;
+            /** Kind */
+            kind: string;
+            /** Province Code */
+            province_code: string | null;
+            /** Starts On */
+            starts_on: string | null;
+            /** Status */
+            status: string;
+        };
+        /** MeetingCounts */
+        MeetingCounts: {
+            /** Total */
+            total: number;
+            /** By Status */
+            by_status: {
+                [key: string]: number;
+            };
+            /** Registered */
+            registered: number;
+            /** Attended */
+            attended: number;
+            /** Next */
+            next: components["schemas"]["MeetingBrief"][];
         };
         /** Page[AccountOut] */
         Page_AccountOut_: {
@@ -3058,6 +3123,18 @@ export interface components {
              * @description null until the batch's plan deadline has passed
              */
             missing: number | null;
+        };
+        /**
+         * ProgrammeYearFigures
+         * @description The programme's own work in a year (之二/之四 tasks, 报送, meetings, funds).
+         */
+        ProgrammeYearFigures: {
+            /** Year */
+            year: number;
+            tasks: components["schemas"]["TaskCounts"];
+            reporting: components["schemas"]["ReportingCounts"];
+            meetings: components["schemas"]["MeetingCounts"];
+            funds: components["schemas"]["FundCounts"];
         };
         /** PublicBatchFigures */
         PublicBatchFigures: {
@@ -3104,6 +3181,20 @@ export interface components {
             latest_period: string | null;
             /** Submitted */
             submitted: number;
+            /** Missing */
+            missing: number;
+        };
+        /** ReportingCounts */
+        ReportingCounts: {
+            /**
+             * Latest Period
+             * @description YYYY-MM of the latest periodic 报送
+             */
+            latest_period: string | null;
+            /** Received */
+            received: number;
+            /** Late */
+            late: number;
             /** Missing */
             missing: number;
         };
@@ -3171,6 +3262,22 @@ export interface components {
             disabled_reason: string | null;
             /** Created At */
             created_at: unknown;
+        };
+        /** TaskCounts */
+        TaskCounts: {
+            /** Total */
+            total: number;
+            /** Done */
+            done: number;
+            /** Done Late */
+            done_late: number;
+            /**
+             * Overdue
+             * @description not done after the due date, as of today
+             */
+            overdue: number;
+            /** Open */
+            open: number;
         };
         /** TokenOut */
         TokenOut: {
@@ -3939,9 +4046,16 @@ export interface components {
             /** By Province */
             by_province: components["schemas"]["FundProvinceRow"][];
         };
-        /** ImportReport */
+        /**
+         * ImportReport
+         * @description What an import did: counts, what was read (format, encoding, separator, ignored
+         *     columns), every refused row with its line and reasons, and where to download them.
+         */
         ImportReport: {
-            /** Received */
+            /**
+             * Received
+             * @description data rows read (blank rows are not counted)
+             */
             received: number;
             /** Created */
             created: number;
@@ -3949,6 +4063,31 @@ export interface components {
             updated: number;
             /** Rejected */
             rejected: number;
+            /**
+             * Format
+             * @description csv | xlsx | json
+             */
+            format?: string | null;
+            /**
+             * Encoding
+             * @description the text encoding read (CSV)
+             */
+            encoding?: string | null;
+            /**
+             * Delimiter
+             * @description the separator read (CSV)
+             */
+            delimiter?: string | null;
+            /**
+             * Ignored Columns
+             * @description headers no column accepts (ignored)
+             */
+            ignored_columns?: string[];
+            /**
+             * Refused Rows Url
+             * @description the refused rows as .xlsx with a 拒绝原因 column (7 days)
+             */
+            refused_rows_url?: string | null;
             /** Errors */
             errors: components["schemas"]["ImportRowError"][];
         };
@@ -3956,7 +4095,7 @@ export interface components {
         ImportRowError: {
             /**
              * Line
-             * @description CSV: line in the file (header is line 1); JSON: item number
+             * @description CSV: line in the file where the row starts; .xlsx: row number; JSON: item number
              */
             line: number;
             /** Uscc */
@@ -8748,6 +8887,7 @@ export interface operations {
         requestBody: {
             content: {
                 "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 "application/json": components["schemas"]["EnterpriseCreate"][];
             };
         };
@@ -8817,6 +8957,73 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadRefusedEnterpriseRows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 未导入的行 (Excel) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the caller's scope) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
