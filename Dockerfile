@@ -39,5 +39,6 @@ COPY --from=console /web/dist /opt/iims/console
 WORKDIR /opt/iims/lib/python3.11/site-packages
 USER 10001:10001
 EXPOSE 8000
-# uvicorn drains in-flight requests on SIGTERM (graceful shutdown) before exiting.
-CMD ["sh", "-c", "exec uvicorn ${SERVICE}.main:app --host 0.0.0.0 --port 8000 --proxy-headers --forwarded-allow-ips=${FORWARDED_ALLOW_IPS:-127.0.0.1} --timeout-graceful-shutdown 20 --no-access-log"]
+# uvicorn drains in-flight requests on SIGTERM (graceful shutdown) before exiting. It trusts
+# no X-Forwarded-For itself (--no-proxy-headers): the app believes TRUSTED_PROXIES only.
+CMD ["sh", "-c", "exec uvicorn ${SERVICE}.main:app --host 0.0.0.0 --port 8000 --no-proxy-headers --timeout-graceful-shutdown 20 --no-access-log"]

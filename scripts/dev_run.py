@@ -48,6 +48,22 @@ def _admin_key(gateway: str, env: dict[str, str]) -> str:
     return key
 
 
+def server_command(name: str, port: int) -> list[str]:
+    """How `make run` starts a service: uvicorn on loopback that trusts no X-Forwarded-For
+    itself (the app believes TRUSTED_PROXIES only; a test runs this very command)."""
+    return [
+        *(sys.executable, "-m", "uvicorn", f"{name}.main:app", "--host", "127.0.0.1"),
+        *("--port", str(port), "--no-proxy-headers", "--timeout-graceful-shutdown", "10"),
+    ]
+
+
+def trusted_proxies(name: str, env: dict[str, str]) -> str:
+    """The gateway believes no proxy (TRUSTED_PROXIES from the environment, none by default:
+    nothing stands in front of it on a laptop); the services believe the gateway, which
+    reaches them from loopback."""
+    return env.get("TRUSTED_PROXIES", "") if name == "gateway" else "127.0.0.1"
+
+
 def main() -> int:
     var = Path(os.environ.get("VAR_DIR", ROOT / "var")).resolve()
     var.mkdir(parents=True, exist_ok=True)
@@ -79,6 +95,7 @@ def main() -> int:
             service_env = {
                 **env,
                 "DATABASE_URL": env.get(db_env) or f"sqlite+aiosqlite:///{var / name}.db",
+                "TRUSTED_PROXIES": trusted_proxies(name, env),
             }
             subprocess.run(
                 [sys.executable, "-m", "alembic", "upgrade", "head"],
@@ -88,13 +105,7 @@ def main() -> int:
             )
             if name == "registry" and env.get("DEMO_DATA", "1") == "1":
                 subprocess.run([sys.executable, "-m", "registry.demo"], env=service_env, check=True)
-            cmd = [sys.executable, "-m", "uvicorn", f"{name}.main:app", "--host", "127.0.0.1"]
-            procs.append(
-                subprocess.Popen(
-                    [*cmd, "--port", str(port_), "--timeout-graceful-shutdown", "10"],
-                    env=service_env,
-                )
-            )
+            procs.append(subprocess.Popen(server_command(name, port_), env=service_env))
         for _, port_, _ in services:
             wait_for_port(port_, timeout=60)
         gateway = f"http://127.0.0.1:{services[-1][1]}"

@@ -8,10 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from iims_common.db import create_engine, create_read_sessionmaker, create_sessionmaker
-from iims_common.errors import install_error_handlers
+from iims_common.errors import PayloadTooLarge, install_error_handlers, problem_response
 from iims_common.fastread import FastReader
+from iims_common.i18n import _, negotiate
 from iims_common.logging import configure_logging
 from iims_common.observability import RequestContextMiddleware, health_router
 from iims_common.openapi import operation_id, refine_openapi, refuse_unknown_query
@@ -41,6 +45,66 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
     "required": ["type", "title", "status"],
 }
+
+
+class BodyLimitMiddleware:
+    """`MAX_BODY_BYTES` for every route of every service and the gateway: a declared
+    `Content-Length` over the limit is answered 413 before routing (the body is never read,
+    whatever the route or its authentication would say); a body without one (chunked) is
+    counted as the app reads it and refused as soon as the count passes the limit.
+
+    (FastAPI's own `max_body_size` replaces any response to such a request, problems
+    included, by a text/plain 413, so this one answers problem+json instead.)
+    """
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.limit = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = int(value) if value.isdigit() else None
+                break
+        if declared is not None:
+            if declared > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            await self.app(scope, receive, send)  # the server delivers no more than declared
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    # An HTTPException passes FastAPI's body parsing unchanged; the error
+                    # handlers render it as the same 413 problem.
+                    raise StarletteHTTPException(413, headers={"Connection": "close"})
+            return message
+
+        await self.app(scope, counted, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        language = None
+        for name, value in scope["headers"]:
+            if name == b"accept-language":
+                language = value.decode("latin-1")
+        locale = negotiate(language)
+        too_large = PayloadTooLarge(
+            _("The request body is larger than {limit} bytes", limit=self.limit),
+            max_body_bytes=self.limit,
+        )
+        response = problem_response(
+            too_large.to_problem(scope["path"], locale), {"Connection": "close"}, locale
+        )
+        await response(scope, receive, send)
 
 
 def create_service_app(
@@ -88,7 +152,13 @@ def create_service_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    if settings.trusted_proxy_list:
+        # Outermost, so every later layer (logs, rate limits, the gateway's X-Forwarded-For
+        # to the services) sees the real client. Servers must not do this themselves:
+        # uvicorn runs with --no-proxy-headers (Dockerfile, make run).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     # Every route refuses query parameters it does not declare (422 naming them).
     contract = [Depends(refuse_unknown_query)]
     app.include_router(health_router, dependencies=contract)

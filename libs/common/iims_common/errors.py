@@ -9,11 +9,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 
 from iims_common.db import is_database_busy
 from iims_common.i18n import (
@@ -109,6 +109,10 @@ class Forbidden(ProblemError):
 
 class NotFound(ProblemError):
     status, slug, title = 404, "not-found", _("Not found")
+
+
+class MethodNotAllowed(ProblemError):
+    status, slug, title = 405, "method-not-allowed", _("Method not allowed")
 
 
 class Conflict(ProblemError):
@@ -235,14 +239,31 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if isinstance(exc.body, bytes) and exc.body:
+            # FastAPI hands the raw bytes to validation only when the Content-Type is not
+            # JSON (or missing): the body is of a kind this operation does not take.
+            ctype = request.headers.get("content-type") or "-"
+            media = UnsupportedMediaType(
+                _("Send the body as application/json"),
+                errors=[FieldError("Content-Type", _("{ctype} is not supported", ctype=ctype))],
+            )
+            return render(request, media)
         return render(request, validation_problem(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         locale = request_locale(request)
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:
-            headers["Allow"] = ", ".join(_allowed_methods(request))
+            return method_not_allowed(request, allowed_methods(request))
+        if exc.status_code == 413:  # a chunked body passed MAX_BODY_BYTES (app.py)
+            limit = request.app.state.settings.max_body_bytes
+            too_large = PayloadTooLarge(
+                _("The request body is larger than {limit} bytes", limit=limit),
+                max_body_bytes=limit,
+            )
+            too_large.headers.update(headers)
+            return render(request, too_large)
         title = HTTP_TITLES.get(exc.status_code)
         text = render_text(title, locale) if title else str(exc.detail)
         body = {
@@ -331,13 +352,53 @@ def _sqlstate(exc: DBAPIError) -> str | None:
     return None
 
 
-def _allowed_methods(request: Request) -> list[str]:
-    """Allow must list every method of the path (FastAPI keeps one route per method)."""
-    return [
+FALLBACK_MARK = "iims_fallback"
+
+
+def mark_fallback(*routers: object) -> None:
+    """Routers whose path pattern matches anything (the gateway's forward to the services,
+    the web console's history fallback): they decide per request, so they say nothing about
+    which methods a path has and `allowed_methods` leaves them out."""
+    for router in routers:
+        setattr(router, FALLBACK_MARK, True)
+
+
+def _is_fallback(route: BaseRoute) -> bool:
+    owner = getattr(route, "original_router", None)  # FastAPI keeps an included router whole
+    return bool(getattr(owner, FALLBACK_MARK, False) or getattr(route, FALLBACK_MARK, False))
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the request's path answers (fallback routers aside), plus OPTIONS when
+    there is any: `Allow` must list them all, and FastAPI keeps one route per decorator, so
+    Starlette's own 405 names only the first route's methods."""
+    routes = [r for r in request.app.routes if not _is_fallback(r)]
+    found = [
         method
         for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
         if any(
-            route.matches({**request.scope, "method": method})[0] == Match.FULL
-            for route in request.app.routes
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
         )
     ]
+    return [*found, "OPTIONS"] if found else []
+
+
+def method_not_allowed(request: Request, allowed: Sequence[str]) -> Response:
+    """RFC 9110 §9.3.7 / §15.5.6: OPTIONS answers 204 with `Allow`; any other method the path
+    does not have is a 405 problem with the same `Allow`; a path with no method at all is a
+    404."""
+    if not allowed:
+        return render(request, NotFound(_("No resource at {path}", path=request.url.path)))
+    headers = {"Allow": ", ".join(allowed)}
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers=headers)
+    err = MethodNotAllowed(
+        _(
+            "{method} is not allowed here; use {allowed}",
+            method=request.method,
+            allowed=", ".join(allowed),
+        ),
+        allowed=list(allowed),
+    )
+    err.headers.update(headers)
+    return render(request, err)

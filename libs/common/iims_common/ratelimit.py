@@ -24,25 +24,19 @@ class TooManyRequests(ProblemError):
 class RateLimit:
     """One limit (e.g. "30/minute") in a sliding window, per identifier and scope.
 
-    Services sit behind the gateway, which sets X-Forwarded-For to the real client, so they
-    trust it (`trust_forwarded`); the gateway itself must not (a client could pick any
-    address) and uses the connection's peer, which uvicorn's --forwarded-allow-ips sets from
-    a trusted ingress.
+    Per client address means `request.client`: the connection's peer, or the address a
+    proxy listed in `TRUSTED_PROXIES` reports (the app's ProxyHeadersMiddleware, see
+    iims_common.app) — never an X-Forwarded-For anyone could send.
     """
 
-    def __init__(
-        self, rule: str, storage_uri: str = "async+memory://", *, trust_forwarded: bool = True
-    ) -> None:
+    def __init__(self, rule: str, storage_uri: str = "async+memory://") -> None:
         self.item = parse(rule)
         uri = storage_uri if storage_uri.startswith("async+") else "async+" + storage_uri
         self.limiter = SlidingWindowCounterRateLimiter(storage_from_string(uri))
-        self.trust_forwarded = trust_forwarded
 
-    def client_of(self, request: Request) -> str:
-        forwarded = request.headers.get("x-forwarded-for", "") if self.trust_forwarded else ""
-        return forwarded.split(",")[0].strip() or (
-            request.client.host if request.client else "unknown"
-        )
+    @staticmethod
+    def client_of(request: Request) -> str:
+        return request.client.host if request.client else "unknown"
 
     async def check(self, request: Request, scope: str) -> None:
         """Per client address (public endpoints)."""

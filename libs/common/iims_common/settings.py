@@ -44,6 +44,14 @@ class ServiceSettings(BaseSettings):
     # all decrypt, so keys can be rotated). The HMAC key makes lookup hashes unguessable.
     personal_data_keys: SecretStr = SecretStr("ZGV2LW9ubHktcGVyc29uYWwtZGF0YS1rZXktMzJiISE=")
     personal_data_hmac_key: SecretStr = SecretStr("dev-only-personal-data-hmac-change-me")
+    # The largest request body any route takes (bytes); larger ones are refused with 413
+    # before they are read (Content-Length) or as soon as the count passes it (chunked).
+    max_body_bytes: int = 20 * 1024 * 1024
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs or
+    # CIDR ranges). None by default: the client is the connection's peer, so nobody can pick
+    # their own address (and reset a per-address rate limit). Set to the ingress range at the
+    # gateway and to the gateway's range at the services (deploy/helm/iims values).
+    trusted_proxies: str = ""
     # Where public rate-limit windows live ("memory://" per process, or "redis://host:6379").
     rate_limit_storage: str = "memory://"
     # Run the outbox relay and the event consumers inside the API process.
@@ -72,6 +80,10 @@ class ServiceSettings(BaseSettings):
         if len(hmac_key) < 32 or any(m in hmac_key for m in PLACEHOLDER_MARKERS):
             raise ValueError("PERSONAL_DATA_HMAC_KEY must be a real secret (>= 32 chars)")
         return self
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def async_database_url(self) -> str:

@@ -36,6 +36,8 @@ def audit_settings(broker: str) -> AuditSettings:
         consumer_max_attempts=3,
         consumer_retry_backoff_s=0.05,
         verification_rate_limit="5/minute",
+        # As deployed behind the gateway: the test client (127.0.0.1) is the trusted proxy.
+        trusted_proxies="127.0.0.1",
         notice_period_days=7,
         scheduler_time_limit_s=5.0,
         log_json=False,

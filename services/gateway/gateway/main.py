@@ -22,6 +22,7 @@ from gateway.service.auth import ensure_bootstrap_admin
 from gateway.service.upstream import UpstreamAnswer, Upstreams, relay
 from gateway.settings import SERVICES, GatewaySettings, get_settings
 from iims_common.app import create_service_app
+from iims_common.errors import mark_fallback
 from iims_common.personal_data import PersonalDataVault
 from iims_common.ratelimit import RateLimit
 from iims_common.workers import PeriodicJob
@@ -71,6 +72,7 @@ def create_app(
             )
         ],
     )
+    mark_fallback(console.router)  # any path: the console's history routing, not an Allow
     app.state.upstreams = Upstreams(settings, transports)
 
     @app.exception_handler(UpstreamAnswer)
@@ -79,9 +81,9 @@ def create_app(
 
     storage = settings.rate_limit_storage
     app.state.limits = {
-        "key": RateLimit(settings.rate_limit_per_key, storage, trust_forwarded=False),
-        "public": RateLimit(settings.rate_limit_public, storage, trust_forwarded=False),
-        "verification": RateLimit(settings.rate_limit_verification, storage, trust_forwarded=False),
+        "key": RateLimit(settings.rate_limit_per_key, storage),
+        "public": RateLimit(settings.rate_limit_public, storage),
+        "verification": RateLimit(settings.rate_limit_verification, storage),
     }
     if settings.cors_origin_list:
         app.add_middleware(

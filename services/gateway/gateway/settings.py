@@ -23,7 +23,6 @@ class GatewaySettings(ServiceSettings):
     upstream_timeout_s: float = 15.0
     upstream_connect_timeout_s: float = 2.0
     upstream_max_connections: int = 200
-    max_body_bytes: int = 20 * 1024 * 1024
     # Browser origins of the platform's web frontend (none by default), comma-separated.
     cors_origins: str = ""
     # The first administrator (平台管理员); a placeholder password is refused outside development.

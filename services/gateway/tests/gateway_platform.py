@@ -35,6 +35,8 @@ def _settings(
     return cls(
         database_url=create_migrated_database(f"iims_gw_{name}_test", service=name),
         kafka_bootstrap_servers=broker,
+        # The gateway reaches the services in-process as 127.0.0.1: their trusted proxy.
+        trusted_proxies="127.0.0.1",
         **COMMON,  # type: ignore[arg-type]
         **extra,  # type: ignore[arg-type]
     )

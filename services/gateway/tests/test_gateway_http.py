@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
+from fastapi import FastAPI
 from gateway_platform import Platform
 
 from gateway.main import EXPOSED_HEADERS
@@ -104,3 +106,134 @@ async def test_401_carries_a_challenge(gw: httpx.AsyncClient) -> None:
         assert r.status_code == 401
         challenge = r.headers["www-authenticate"]
         assert challenge.startswith("Bearer ") and "X-API-Key" in challenge
+
+
+SIXTY_MIB = 60 * 1024 * 1024
+
+
+def _allow(r: httpx.Response) -> set[str]:
+    return {m.strip() for m in r.headers["allow"].split(",")}
+
+
+async def test_bodies_over_the_limit_are_refused_before_they_are_read(
+    gw: httpx.AsyncClient, admin: dict[str, str], platform: Platform
+) -> None:
+    limit = platform.settings.max_body_bytes
+    huge = b"{" + b" " * SIXTY_MIB + b"}"
+    # The gateway's own routes (public and authenticated) and a forwarded path alike.
+    for path, headers in (
+        ("/api/v1/auth/login", {}),
+        ("/api/v1/webhooks", admin),
+        ("/api/v1/enterprises", admin),
+    ):
+        r = await gw.post(
+            path, content=huge, headers={**headers, "Content-Type": "application/json"}
+        )
+        assert r.status_code == 413, (path, r.status_code, r.text[:200])
+        assert r.headers["content-type"] == PROBLEM
+        assert r.json()["max_body_bytes"] == limit
+
+    # Without Content-Length (chunked): refused once the count passes the limit.
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(limit // (1024 * 1024) + 2):
+            yield b" " * (1024 * 1024)
+
+    r = await gw.post(
+        "/api/v1/auth/login", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 413 and r.headers["content-type"] == PROBLEM
+    # Every service has the same limit, from the same settings.
+    for name, app in platform.services.items():
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"
+        ) as c:
+            r = await c.post(
+                "/api/v1/anything", content=huge, headers={"Content-Type": "application/json"}
+            )
+            assert r.status_code in (404, 405, 413), name  # no route reads it: never parsed
+            r = await c.post(
+                next(iter(_posts(app))), content=huge, headers={"Content-Type": "application/json"}
+            )
+            assert r.status_code == 413 and r.headers["content-type"] == PROBLEM, name
+
+
+def _posts(app: FastAPI) -> list[str]:
+    """Paths of the app's POST operations without path parameters."""
+    return [
+        p
+        for p, item in app.openapi()["paths"].items()
+        if "post" in item and "{" not in p and p.startswith("/api/v1/")
+    ]
+
+
+async def test_a_body_that_is_not_json_is_415(
+    gw: httpx.AsyncClient, admin: dict[str, str], platform: Platform
+) -> None:
+    login = b'{"username": "admin", "password": "x"}'
+    for path, headers in (
+        ("/api/v1/auth/login", {}),
+        ("/api/v1/webhooks", admin),
+        ("/api/v1/enterprises", admin),  # forwarded: the registry's own 415
+    ):
+        for ctype in ("text/plain", "application/x-www-form-urlencoded", None):
+            sent = {**headers, **({"Content-Type": ctype} if ctype else {})}
+            r = await gw.post(path, content=login, headers=sent)
+            assert r.status_code == 415, (path, ctype, r.status_code, r.text)
+            assert r.headers["content-type"] == PROBLEM
+            assert r.json()["errors"][0]["field"] == "Content-Type"
+    # JSON with parameters or a +json suffix is JSON.
+    r = await gw.post(
+        "/api/v1/auth/login",
+        content=login,
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert r.status_code == 401
+    # A missing body is a missing body (422), not a media type question.
+    assert (await gw.post("/api/v1/auth/login")).status_code == 422
+
+
+async def test_405_and_options_name_the_methods_a_path_has(
+    gw: httpx.AsyncClient, admin: dict[str, str], platform: Platform
+) -> None:
+    # The gateway's own paths: a method they lack is 405 (not 404) with a true Allow.
+    r = await gw.put("/api/v1/webhooks", json={}, headers=admin)
+    assert r.status_code == 405 and r.headers["content-type"] == PROBLEM
+    assert _allow(r) == {"GET", "POST", "OPTIONS"}
+    r = await gw.delete("/api/v1/auth/login")
+    assert r.status_code == 405 and _allow(r) == {"POST", "OPTIONS"}
+    r = await gw.options("/api/v1/webhooks")
+    assert r.status_code == 204 and _allow(r) == {"GET", "POST", "OPTIONS"}
+    r = await gw.post("/openapi.json")
+    assert r.status_code == 405 and "GET" in _allow(r)
+    # Forwarded paths: the owning service's methods, OPTIONS without credentials.
+    r = await gw.options("/api/v1/enterprises")
+    assert r.status_code == 204 and _allow(r) == {"GET", "POST", "OPTIONS"}, r.headers
+    r = await gw.put("/api/v1/enterprises", json={}, headers=admin)
+    assert r.status_code == 405 and _allow(r) == {"GET", "POST", "OPTIONS"}
+    r = await gw.options("/api/v1/public/certificates/X")
+    assert r.status_code == 204 and _allow(r) == {"GET", "OPTIONS"}
+    # Nothing there: 404 whatever the method.
+    assert (await gw.options("/api/v1/no-such-collection")).status_code == 404
+    assert (await gw.put("/api/v1/no-such-collection", headers=admin)).status_code == 404
+    # Every service answers OPTIONS and 405 by the same mechanism.
+    for name, app in platform.services.items():
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"
+        ) as c:
+            path = _posts(app)[0]
+            documented = {m.upper() for m in app.openapi()["paths"][path]}
+            r = await c.options(path)
+            assert r.status_code == 204 and _allow(r) == documented | {"OPTIONS"}, name
+            r = await c.put(path, json={})
+            assert r.status_code == 405 and _allow(r) == documented | {"OPTIONS"}, name
+
+
+async def test_cors_preflight_still_answers_before_routing(gw: httpx.AsyncClient) -> None:
+    r = await gw.options(
+        "/api/v1/webhooks",
+        headers={
+            "Origin": "https://iims.example.cn",
+            "Access-Control-Request-Method": "PUT",
+        },
+    )
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"]

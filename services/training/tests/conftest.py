@@ -31,6 +31,8 @@ def training_settings(broker: str) -> TrainingSettings:
         consumer_max_attempts=3,
         consumer_retry_backoff_s=0.05,
         verification_rate_limit="5/minute",
+        # As deployed behind the gateway: the test client (127.0.0.1) is the trusted proxy.
+        trusted_proxies="127.0.0.1",
         log_json=False,
     )
 

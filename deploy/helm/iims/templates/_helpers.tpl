@@ -65,6 +65,8 @@ app.kubernetes.io/component: {{ .service }}
       name: {{ $.root.Values.secrets.existingSecret }}
       key: {{ $key }}
 {{- end }}
+- name: TRUSTED_PROXIES
+  value: {{ ternary .root.Values.config.trustedProxies.ingress .root.Values.config.trustedProxies.gateway (eq .service "gateway") | quote }}
 {{- if eq .service "gateway" }}
 {{- range $key := list "JWT_SECRET" "ADMIN_PASSWORD" }}
 - name: {{ $key }}

@@ -11,10 +11,11 @@ from starlette.requests import ClientDisconnect
 from gateway.api.security import authenticate
 from gateway.domain.routing import route
 from gateway.service.upstream import Upstreams, relay
-from iims_common.errors import NotFound, PayloadTooLarge
+from iims_common.errors import allowed_methods, mark_fallback, method_not_allowed
 from iims_common.ratelimit import RateLimit
 
 router = APIRouter()
+mark_fallback(router)  # matches any /api/v1 path: not evidence of a method (Allow)
 FORWARDED_REQUEST_HEADERS = (
     "content-type",
     "accept",
@@ -39,25 +40,29 @@ def client_address(request: Request) -> str:
 
 @router.api_route(
     "/api/v1/{path:path}",
-    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     include_in_schema=False,
 )
 async def forward(path: str, request: Request) -> Response:
+    """Forward to the owning service. A path no service owns may still be one of the
+    gateway's own with another method: 405 (OPTIONS: 204) with its `Allow`, else 404.
+    OPTIONS goes to the service without an identity: its routing answers `Allow` before any
+    authorization runs."""
     target = route(request.url.path)
     if target is None:
-        raise NotFound(f"No resource at {request.url.path}")
+        return method_not_allowed(request, allowed_methods(request))
     limits: dict[str, RateLimit] = request.app.state.limits
     caller = None
     if target.public:
         await limits["verification" if target.verification else "public"].check(request, target.key)
+    elif request.method == "OPTIONS":
+        await limits["public"].check(request, "options")
     else:
         caller = (await authenticate(request)).caller
     try:
         body = await request.body() if request.method in WITH_BODY else b""
     except ClientDisconnect:  # the client left (e.g. a load generator stopping): nobody to answer
         return Response(status_code=499)
-    if len(body) > request.app.state.settings.max_body_bytes:
-        raise PayloadTooLarge("The request body is too large")
     upstreams: Upstreams = request.app.state.upstreams
     upstream = await upstreams.request(
         target.service,

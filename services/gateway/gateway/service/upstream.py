@@ -19,6 +19,7 @@ from iims_common.errors import (
     ProblemError,
     ServiceUnavailable,
 )
+from iims_common.i18n import _
 from iims_common.identity import IDENTITY_HEADER, Caller, mint_internal_token
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -74,7 +75,14 @@ class UpstreamAnswer(ProblemError):
     answers 502/503/504 only for its own failure to reach a service."""
 
     def __init__(self, service: str, response: httpx.Response) -> None:
-        super().__init__(f"The {service} service answered {response.status_code}", service=service)
+        super().__init__(
+            _(
+                "The {service} service answered {status}",
+                service=service,
+                status=response.status_code,
+            ),
+            service=service,
+        )
         self.status = response.status_code
         self.response = response
 
@@ -145,22 +153,28 @@ class Upstreams:
                 )
             except httpx.TimeoutException as e:
                 raise GatewayTimeout(
-                    f"The {service} service did not answer within {self.timeout_s:g} s",
+                    _(
+                        "The {service} service did not answer within {seconds} s",
+                        service=service,
+                        seconds=f"{self.timeout_s:g}",
+                    ),
                     service=service,
                 ) from e
             except httpx.InvalidURL as e:
-                raise BadRequest(f"The request cannot be forwarded: {e}") from e
+                raise BadRequest(_("The request cannot be forwarded: {error}", error=str(e))) from e
             except httpx.RemoteProtocolError as e:
                 if attempt + 1 < attempts:
                     continue
                 raise BadGateway(
-                    f"The {service} service broke off its answer", service=service
+                    _("The {service} service broke off its answer", service=service),
+                    service=service,
                 ) from e
             except httpx.TransportError as e:
                 if attempt + 1 < attempts:
                     continue
                 raise ServiceUnavailable(
-                    f"The {service} service is unreachable; retry later", service=service
+                    _("The {service} service is unreachable; retry later", service=service),
+                    service=service,
                 ) from e
         raise AssertionError("unreachable")
 
