@@ -120,6 +120,7 @@ class Table:
     records: list[tuple[int, dict[str, str | None]]] = field(default_factory=list)
     raw: dict[int, list[str | None]] = field(default_factory=dict)  # line → cells as read
     header: list[str | None] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)  # canonical key → cell index
 
 
 # --- decoding ----------------------------------------------------------------------------
@@ -470,6 +471,7 @@ def read_table(
         columns=found,
         ignored=ignored,
         header=list(header_cells),
+        positions={c.key: i for i, c in mapping.items()},
     )
     for line, cells in source.rows:
         if _is_blank(cells):

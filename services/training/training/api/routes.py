@@ -6,24 +6,35 @@ import uuid
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from iims_common.db import utcnow
+from iims_common.db import escape_like, utcnow
 from iims_common.errors import NotFound, RuleViolation
+from iims_common.exports import XLSX_MEDIA_TYPE
 from iims_common.http import IdempotencyKey, Session, json_response
 from iims_common.idempotency import idempotent
+from iims_common.identifiers import fold_text
 from iims_common.identity import CurrentCaller, Role, require_role
+from iims_common.imports import load_refused, read_upload, store_refused
 from iims_common.pagination import Page, Pagination, page_of, where_given
 from iims_common.personal_data import PersonalDataVault, mask_name
 from iims_common.ratelimit import RateLimit
 from training.api import schemas as s
 from training.db import repository
-from training.db.tables import Enrollment, Invitation, Person, ProgrammeRow, Qualification
+from training.db.tables import (
+    Enrollment,
+    Invitation,
+    Person,
+    ProgrammeRow,
+    Qualification,
+    import_reports,
+)
 from training.db.tables import Session as TrainingSession
 from training.domain.enums import LABELS, EnrollmentStatus, QualificationKind
 from training.domain.programmes import Programme, basis_of, from_record
 from training.domain.qualifications import effective_status
+from training.service import people_import
 from training.service import qualifications as qualification_service
 from training.service import training as service
 
@@ -164,12 +175,75 @@ async def list_people(
     session: Session,
     page: Pagination,
     organization_id: uuid.UUID | None = None,
+    name: Annotated[
+        str | None,
+        Query(max_length=100, description="part of the name, any width or case (姓名包含)"),
+    ] = None,
 ) -> Page[s.PersonOut]:
     stmt = where_given(
         sa.select(Person).where(repository.PEOPLE.condition(caller)),
         (Person.organization_id, organization_id),
     )
+    if name:
+        folded = escape_like(fold_text(name))
+        stmt = stmt.where(Person.name_folded.like(f"%{folded}%", escape="\\"))
     return await page_of(session, stmt, Person.id, page, s.PersonOut)
+
+
+@router.post(
+    "/people/import",
+    response_model=s.PeopleImportReport,
+    tags=["people 学员"],
+    summary="Register many people from a CSV (UTF-8/GB18030/UTF-16) or .xlsx file",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def import_people(
+    request: Request, caller: CurrentCaller, session: Session, v: Vault
+) -> s.PeopleImportReport:
+    """姓名, 身份证号, 联系电话, 单位类别 (企业/服务机构/主管部门), 所在省份 — Chinese or
+    English headers; people of the caller's organization (the ministry and the management
+    organization name 单位ID). A number already registered, or twice in the file, is refused
+    for that row; the refused rows download as .xlsx."""
+    require_role(caller, Role.ministry, Role.management_org, *ORGANIZATIONS)
+    settings = request.app.state.settings
+    raw = await read_upload(request, settings.import_max_bytes)
+    result = await people_import.import_people(
+        session, caller, v, raw, request.headers.get("content-type", ""), settings.import_max_rows
+    )
+    url = None
+    refused = result.refused_rows()
+    if refused is not None:
+        report_id = await store_refused(
+            session, import_reports, caller, "people", len(result.errors), refused
+        )
+        url = f"/api/v1/people/imports/{report_id}/refused-rows"
+    return result.report(url)
+
+
+@router.get(
+    "/people/imports/{import_id}/refused-rows",
+    response_class=Response,
+    responses={200: {"content": {XLSX_MEDIA_TYPE: {}}, "description": "未导入的行 (Excel)"}},
+    tags=["people 学员"],
+    summary="The refused rows of a people import as .xlsx (原文件行号, the file's columns, 拒绝原因)",
+)
+async def download_refused_people_rows(
+    import_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> Response:
+    content = await load_refused(session, import_reports, caller, "people", import_id)
+    return Response(
+        content,
+        media_type=XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="refused-rows-{import_id}.xlsx"'},
+    )
 
 
 @router.get("/people/{person_id}", response_model=s.PersonOut, tags=["people 学员"])

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from iims_common.identifiers import IdNumber, Phone, SixDigitCode
+from iims_common.imports import ImportSummary
 from iims_common.schemas import Input, Output
 from training.domain.enums import LABELS, EnrollmentStatus, OrganizationKind, QualificationKind
 
@@ -102,6 +103,17 @@ class PersonCreate(Input):
     )
     organization_kind: OrganizationKind
     province_code: SixDigitCode | None = None
+
+
+class PeopleImportRowError(BaseModel):
+    line: int = Field(description="CSV: line where the row starts; .xlsx: row number")
+    errors: list[dict[str, str]]
+
+
+class PeopleImportReport(ImportSummary):
+    """What a people import did; ID numbers never appear in it (masked or absent)."""
+
+    errors: list[PeopleImportRowError]
 
 
 class PersonOut(Output):

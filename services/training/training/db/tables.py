@@ -7,10 +7,12 @@ import uuid
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from iims_common.db import NAMING_CONVENTION, JSONType, UTCDateTime, utcnow
+from iims_common.identifiers import fold_text
 from iims_common.ids import new_id
+from iims_common.imports import import_reports_table
 
 
 class Base(DeclarativeBase):
@@ -65,6 +67,9 @@ class Person(Base):
     __tablename__ = "people"
     id: Mapped[uuid.UUID] = _id()
     name: Mapped[str] = mapped_column(sa.String(100))
+    # The name as searched (iims_common.identifiers.fold_text), kept in step by `_fold_name`;
+    # a trigram GIN index on PostgreSQL (migration 0004).
+    name_folded: Mapped[str] = mapped_column(sa.Text())
     organization_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), index=True)
     organization_kind: Mapped[str] = mapped_column(sa.String(20))
     province_code: Mapped[str | None] = mapped_column(sa.String(6), index=True)
@@ -74,6 +79,11 @@ class Person(Base):
     phone_cipher: Mapped[str | None] = mapped_column(sa.Text())
     phone_masked: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @validates("name")
+    def _fold_name(self, _key: str, value: str) -> str:
+        self.name_folded = fold_text(value) if isinstance(value, str) else value
+        return value
 
 
 class Enrollment(Base):
@@ -153,3 +163,6 @@ class Invitation(Base):
     session_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("sessions.id"))
     status: Mapped[str] = mapped_column(sa.String(16))  # invited | no_session
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+import_reports = import_reports_table(Base.metadata)
