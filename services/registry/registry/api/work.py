@@ -317,7 +317,7 @@ async def list_registrations(
         or (caller.role is Role.province and m.province_code == caller.province_code)
     )
     if not organizer:
-        stmt = stmt.where(MeetingRegistration.registrant == service._acting_party(caller))
+        stmt = stmt.where(MeetingRegistration.registrant == service.acting_party(caller))
     return await page_of(session, stmt, MeetingRegistration.id, page, w.RegistrationOut)
 
 
@@ -639,7 +639,7 @@ async def update_budget(
         what="Budget",
     )
     check_if_match(if_match, b.version)
-    service._check_budget_holder(caller, b)
+    service.check_budget_holder(caller, b)
     allocated = await repo.allocated_of_budget(session, b.id)
     if body.amount_yuan < allocated:
         raise RuleViolation(

@@ -261,7 +261,7 @@ async def fund_totals(
     `allocated`, `disbursed`, `eligible` and `supported` pilots). Amounts in yuan."""
 
     async def per(stmt: Any, column: Any) -> dict[str, int]:
-        if province:
+        if province is not None:
             stmt = stmt.where(column == province)
         rows = (await session.execute(stmt.group_by(column))).tuples()
         return {p: int(n) for p, n in rows if p}

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.db import upsert_insert
+from iims_common.db import is_postgres, upsert_insert
 from iims_common.errors import Conflict, Forbidden, NotFound, RuleViolation
 from iims_common.identity import Caller, Role
 from registry.api import work_schemas as w
@@ -52,7 +52,7 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _acting_party(caller: Caller) -> str:
+def acting_party(caller: Caller) -> str:
     """The organization a caller acts for (a province, an organization, or the person)."""
     if caller.role is Role.province and caller.province_code:
         return f"province:{caller.province_code}"
@@ -111,6 +111,12 @@ async def seed_year(session: AsyncSession, year: int) -> w.SeedResult:
     recommending unit of kind ministry_department); 之四 一.1 once per separately-planned
     city (计划单列市) — the per-unit instances are the platform's reading of the owners.
     """
+    if is_postgres(session):
+        # Concurrent seeding of one year serializes here (SQLite: BEGIN IMMEDIATE already
+        # holds the write lock), so the existence check below is exact.
+        await session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"programme-seed-{year}"}
+        )
     wanted: list[ProgrammeTask] = [_task(year, t, NATIONAL, NATIONAL) for t in rules.NATIONAL_TASKS]
     for code in PROVINCES:
         wanted += [
@@ -345,6 +351,8 @@ async def create_meeting(session: AsyncSession, caller: Caller, body: w.MeetingC
     if caller.role is Role.province:
         province = province or caller.province_code
     _check_meeting_organizer(caller, province)
+    if body.starts_on and body.ends_on and body.ends_on < body.starts_on:
+        raise RuleViolation("meeting.dates", "ends_on is before starts_on")
     if body.host_enterprise_id is not None:
         await repo.get_one(session, Enterprise, body.host_enterprise_id, what="Enterprise")
     meeting = Meeting(**{**body.model_dump(), "province_code": province})
@@ -388,7 +396,7 @@ async def register(
     )
     registered, _ = await repo.meeting_counts(session, meeting.id)
     rules.check_registration_open(meeting.status, registered, body.attendees, meeting.capacity)
-    registrant = _acting_party(caller)
+    registrant = acting_party(caller)
     if await repo.registration_of(session, meeting.id, registrant):
         raise Conflict("Already registered for this meeting")
     reg = MeetingRegistration(
@@ -459,7 +467,7 @@ async def mark_read(session: AsyncSession, caller: Caller, notice: Notice) -> No
     stmt = upsert_insert(session, NoticeRead.__table__).values(
         id=uuid.uuid4(),
         notice_id=notice.id,
-        reader=_acting_party(caller),
+        reader=acting_party(caller),
         role=caller.role.value,
         province_code=caller.province_code,
         read_at=dt.datetime.now(dt.UTC),
@@ -574,7 +582,7 @@ async def create_budget(session: AsyncSession, caller: Caller, body: w.BudgetCre
     return budget
 
 
-def _check_budget_holder(caller: Caller, budget: FundBudget) -> None:
+def check_budget_holder(caller: Caller, budget: FundBudget) -> None:
     if caller.role is Role.ministry:
         return
     if caller.role is Role.province and budget.province_code == caller.province_code:
@@ -596,7 +604,7 @@ async def allocate(
         for_update=True,
         what="Budget",
     )
-    _check_budget_holder(caller, budget)
+    check_budget_holder(caller, budget)
     pilot = await repo.get_one(session, Pilot, body.pilot_id, what="Pilot")
     if budget.source == w.FundSource.ministry_special:
         if await session.get(FundEligibility, pilot.id) is None:
@@ -630,7 +638,7 @@ async def disburse(
         what="Allocation",
     )  # fmt: skip
     budget = await repo.get_one(session, FundBudget, allocation.budget_id)
-    _check_budget_holder(caller, budget)
+    check_budget_holder(caller, budget)
     if body.paid_on < allocation.decided_on:
         raise RuleViolation("fund.paid-before-decided", "Paid before the allocation was decided")
     paid = await repo.disbursed_of_allocation(session, allocation.id)
@@ -648,9 +656,10 @@ async def disburse(
 
 
 async def fund_summary(session: AsyncSession, caller: Caller, year: int) -> w.FundSummary:
-    own = caller.province_code if caller.role is Role.province else None
+    # A province sees its own row ("" — nothing — for a province identity without a code).
+    own = (caller.province_code or "") if caller.role is Role.province else None
     ministry, data = await repo.fund_totals(session, year, own)
-    codes = [own] if own else sorted(set().union(*[set(v) for v in data.values()]))
+    codes = [own] if own is not None else sorted(set().union(*[set(v) for v in data.values()]))
     rows = [
         w.FundProvinceRow(
             province_code=c,
