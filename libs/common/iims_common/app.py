@@ -16,6 +16,7 @@ from iims_common.db import create_engine, create_read_sessionmaker, create_sessi
 from iims_common.errors import PayloadTooLarge, install_error_handlers, problem_response
 from iims_common.fastread import FastReader
 from iims_common.i18n import _, negotiate
+from iims_common.identifiers import is_ascii_digits
 from iims_common.logging import configure_logging
 from iims_common.observability import RequestContextMiddleware, health_router
 from iims_common.openapi import operation_id, refine_openapi, refuse_unknown_query
@@ -68,7 +69,7 @@ class BodyLimitMiddleware:
         declared = None
         for name, value in scope["headers"]:
             if name == b"content-length":
-                declared = int(value) if value.isdigit() else None
+                declared = int(value) if is_ascii_digits(value.decode("latin-1")) else None
                 break
         if declared is not None:
             if declared > self.limit:
