@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from iims_common.db import create_engine, create_read_sessionmaker, create_sessionmaker
+from iims_common.docs import install_docs
 from iims_common.errors import PayloadTooLarge, install_error_handlers, problem_response
 from iims_common.fastread import FastReader
 from iims_common.i18n import _, negotiate
@@ -150,6 +151,8 @@ def create_service_app(
         version=version,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        docs_url=None,  # FastAPI's pages load from a CDN: iims_common.docs serves its own
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -163,6 +166,7 @@ def create_service_app(
     # Every route refuses query parameters it does not declare (422 naming them).
     contract = [Depends(refuse_unknown_query)]
     app.include_router(health_router, dependencies=contract)
+    install_docs(app)
     for router in routers:
         app.include_router(router, dependencies=contract)
 
