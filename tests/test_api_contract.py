@@ -301,3 +301,22 @@ async def test_operation_ids_are_readable_and_unique_across_the_platform(
         for path in spec["paths"]:
             if path.startswith("/api/v1/"):
                 assert path in merged["paths"], path
+
+
+async def test_enum_filters_accept_codes_and_chinese_labels(apps: dict[str, FastAPI]) -> None:
+    me = mint(Role.ministry)
+    async with _client(apps["registry"]) as c:
+        for value in ("large", "大型", " 大型 "):
+            r = await c.get("/api/v1/enterprises", params={"size": value}, headers=me)
+            assert r.status_code == 200, (value, r.text)
+        r = await c.get("/api/v1/enterprises", params={"size": "巨型"}, headers=me)
+        assert r.status_code == 422
+        assert r.json()["errors"][0]["field"] == "size"
+        assert r.json()["errors"][0]["message"].startswith("应为 'large'")
+    async with _client(apps["audit"]) as c:
+        r = await c.get("/api/v1/certificates", params={"status": "暂停"}, headers=me)
+        assert r.status_code == 200, r.text
+    spec = apps["registry"].openapi()
+    size = spec["components"]["schemas"]["EnterpriseSize"]
+    assert size["enum"] == ["large", "medium", "small", "micro"]
+    assert size["x-enum-labels"]["large"] == "大型"

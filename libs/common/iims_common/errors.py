@@ -298,7 +298,12 @@ def install_error_handlers(app: FastAPI) -> None:
             # SQLite: another writer held the lock past the busy timeout (iims_common.db).
             err = ServiceUnavailable(_("The database is busy; retry shortly"), retryable=True)
             err.headers["Retry-After"] = "1"
-        elif exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError)):
+        elif (
+            exc.connection_invalidated
+            or isinstance(exc, (OperationalError, InterfaceError))
+            # connection exception, insufficient resources (too many clients), shutting down
+            or (code is not None and code.startswith(("08", "53", "57P")))
+        ):
             err = ServiceUnavailable(_("The database is unavailable; retry later"))
             err.headers["Retry-After"] = "5"
         else:

@@ -166,7 +166,7 @@ async def test_draft_submit_score_and_publish(
     again = await aclient.patch(
         url, json={"answers": {}}, headers={**me, "If-Match": f'"{scored["version"]}"'}
     )
-    assert again.status_code == 422 and again.json()["rule"] == "assessment.not-draft"
+    assert again.status_code == 409 and again.json()["rule"] == "assessment.not-draft"
     found = await read_topic(
         assessment_settings.kafka_bootstrap_servers,
         "assessment-scored",
@@ -271,7 +271,7 @@ async def test_ministry_creates_and_publishes_a_framework_version(
     r = await aclient.post(f"/api/v1/frameworks/{draft['id']}/publish", headers=MINISTRY)
     assert r.status_code == 200 and r.json()["status"] == "published"
     r = await aclient.post(f"/api/v1/frameworks/{draft['id']}/publish", headers=MINISTRY)
-    assert r.status_code == 422 and r.json()["rule"] == "framework.published"
+    assert r.status_code == 409 and r.json()["rule"] == "framework.published"
     r = await aclient.post("/api/v1/frameworks", json=framework_body(code), headers=MINISTRY)
     assert r.json()["version"] == 2  # a change is a new version
     r = await aclient.post(
@@ -385,7 +385,7 @@ async def test_report_json_and_printable_html(
     ).json()
     url = f"/api/v1/assessments/{a['id']}"
     r = await aclient.get(f"{url}/report", headers=me)
-    assert r.status_code == 422 and r.json()["rule"] == "assessment.not-scored"
+    assert r.status_code == 409 and r.json()["rule"] == "assessment.not-scored"
     answers = {
         c: ("B" if i.kind is IndicatorKind.ordinal else str(i.target / 2))
         for c, i in DISCRETE.indicators().items()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from iims_common.errors import RuleViolation
+from iims_common.errors import RuleViolation, StateConflict
 from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, PlanStatus, all_labels
 from registry.domain.programme import (
     check_consultancy,
@@ -47,13 +47,13 @@ def test_pilot_lifecycle() -> None:
     check_pilot_transition(PilotStatus.enrolled, PilotStatus.implementing, manual=True)
     check_pilot_transition(PilotStatus.implementing, PilotStatus.withdrawn, manual=True)
     check_pilot_transition(PilotStatus.basically_compliant, PilotStatus.certified, manual=False)
-    with pytest.raises(RuleViolation) as e:
+    with pytest.raises(StateConflict) as conflict:
         check_pilot_transition(PilotStatus.enrolled, PilotStatus.basically_compliant, manual=True)
-    assert e.value.rule == "pilot.transition"
+    assert conflict.value.rule == "pilot.transition" and conflict.value.status == 409
     with pytest.raises(RuleViolation) as e:
         check_pilot_transition(PilotStatus.basically_compliant, PilotStatus.certified, manual=True)
     assert e.value.rule == "pilot.certified-by-certificate-only"
-    with pytest.raises(RuleViolation):
+    with pytest.raises(StateConflict):
         check_pilot_transition(PilotStatus.withdrawn, PilotStatus.implementing, manual=True)
 
 
@@ -83,3 +83,13 @@ def test_plan_status() -> None:
 def test_every_enum_value_has_a_chinese_label() -> None:
     for values in all_labels().values():
         assert all(label for label in values.values())
+
+
+def test_enums_parse_codes_and_chinese_labels() -> None:
+    from registry.domain.enums import EnterpriseSize, PilotStatus
+
+    assert EnterpriseSize("大型") is EnterpriseSize.large
+    assert EnterpriseSize("ｌａｒｇｅ") is EnterpriseSize.large  # full-width, NFKC-folded
+    assert PilotStatus("贯标实施中") is PilotStatus.implementing
+    with pytest.raises(ValueError):
+        EnterpriseSize("巨型")

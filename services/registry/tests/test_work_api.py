@@ -191,7 +191,7 @@ async def test_meeting_capacity_under_concurrency_and_attendance(client: httpx.A
         json={"attended": True},
         headers={**MINISTRY, "If-Match": '"1"'},
     )
-    assert r.status_code == 422 and r.json()["rule"] == "meeting.attendance-before-held"
+    assert r.status_code == 409 and r.json()["rule"] == "meeting.attendance-before-held"
     # The host of a 现场会 must be a pilot.
     outsider = await create_enterprise(client)
     r = await client.patch(

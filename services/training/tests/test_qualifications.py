@@ -139,7 +139,7 @@ async def test_revoke_and_lead_auditor(
     r = await tclient.post(
         f"/api/v1/qualifications/{auditor['number']}/revoke", json={"reason": "x"}, headers=mgmt
     )
-    assert r.status_code == 422
+    assert r.status_code == 409 and r.json()["rule"] == "qualification.already-revoked"
     other = mint(Role.consultancy, org=uuid.uuid4())
     assert (
         await tclient.get(f"/api/v1/qualifications/{auditor['number']}", headers=other)

@@ -205,7 +205,7 @@ async def test_a_person_cannot_hold_overlapping_sessions(tclient: httpx.AsyncCli
     r = await tclient.post(
         f"/api/v1/sessions/{b['id']}/enrollments", json={"person_id": p["id"]}, headers=headers
     )
-    assert r.status_code == 422 and r.json()["rule"] == "enrollment.overlap"
+    assert r.status_code == 409 and r.json()["rule"] == "enrollment.overlap"
     assert (
         await tclient.post(
             f"/api/v1/sessions/{c['id']}/enrollments", json={"person_id": p["id"]}, headers=headers
@@ -229,7 +229,7 @@ async def test_attendance_exam_and_statuses(tclient: httpx.AsyncClient) -> None:
     ).json()
     url = f"/api/v1/enrollments/{e['id']}"
     r = await tclient.post(f"{url}/exam", json={"score": 90}, headers=MINISTRY)
-    assert r.status_code == 422 and r.json()["rule"] == "exam.after-attendance"
+    assert r.status_code == 409 and r.json()["rule"] == "exam.after-attendance"
     r = await tclient.post(
         f"{url}/attendance", json={"module_no": 1, "hours": 12}, headers=MINISTRY
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from iims_common.errors import RuleViolation
+from iims_common.errors import RuleViolation, StateConflict
 from training.domain import rules
 from training.domain.enums import EnrollmentStatus
 from training.domain.id_number import check_character, id_number_error, phone_error
@@ -73,8 +73,8 @@ def test_exam_pass_mark_and_retake_limit() -> None:
     assert rules.exam_result(p, EnrollmentStatus.attended, 0, 70) is EnrollmentStatus.passed
     assert rules.exam_result(p, EnrollmentStatus.attended, 0, 69) is EnrollmentStatus.failed
     assert rules.exam_result(p, EnrollmentStatus.failed, 1, 80) is EnrollmentStatus.passed
-    with pytest.raises(RuleViolation) as e:
+    with pytest.raises(StateConflict) as e:
         rules.exam_result(p, EnrollmentStatus.failed, 2, 80)
     assert e.value.rule == "exam.retake-limit"
-    with pytest.raises(RuleViolation):
+    with pytest.raises(StateConflict):
         rules.exam_result(p, EnrollmentStatus.enrolled, 0, 90)

@@ -3329,6 +3329,7 @@ export interface components {
         };
         /**
          * AgencyKind
+         * @description Code, or its Chinese label on input: consultancy (贯标服务机构), certification_body (认定服务机构)
          * @enum {string}
          */
         AgencyKind: "consultancy" | "certification_body";
@@ -3431,6 +3432,7 @@ export interface components {
         };
         /**
          * AgencyStatus
+         * @description Code, or its Chinese label on input: applied (已申请), authorized (已授权), suspended (暂停), revoked (已撤销)
          * @enum {string}
          */
         AgencyStatus: "applied" | "authorized" | "suspended" | "revoked";
@@ -3955,11 +3957,13 @@ export interface components {
         };
         /**
          * EnterpriseSize
+         * @description Code, or its Chinese label on input: large (大型), medium (中型), small (小型), micro (微型)
          * @enum {string}
          */
         EnterpriseSize: "large" | "medium" | "small" | "micro";
         /**
          * EnterpriseStatus
+         * @description Code, or its Chinese label on input: registered (已登记), pilot (贯标试点), certified (已认定), deregistered (已注销)
          * @enum {string}
          */
         EnterpriseStatus: "registered" | "pilot" | "certified" | "deregistered";
@@ -4486,6 +4490,7 @@ export interface components {
         };
         /**
          * PilotStatus
+         * @description Code, or its Chinese label on input: enrolled (已入选), implementing (贯标实施中), basically_compliant (基本达标), certified (已认定), withdrawn (已退出)
          * @enum {string}
          */
         PilotStatus: "enrolled" | "implementing" | "basically_compliant" | "certified" | "withdrawn";
@@ -4515,6 +4520,7 @@ export interface components {
         };
         /**
          * PlanStatus
+         * @description Code, or its Chinese label on input: submitted (按时报送), submitted_late (逾期报送), pending (待报送), late (逾期未报)
          * @enum {string}
          */
         PlanStatus: "submitted" | "submitted_late" | "pending" | "late";
@@ -4792,6 +4798,7 @@ export interface components {
         };
         /**
          * RecommendingUnitKind
+         * @description Code, or its Chinese label on input: ministry_department (部内司局), provincial_authority (地方工信主管部门), central_soe (中央企业集团), industry_association (行业协会)
          * @enum {string}
          */
         RecommendingUnitKind: "ministry_department" | "provincial_authority" | "central_soe" | "industry_association";
@@ -5127,6 +5134,7 @@ export interface components {
         };
         /**
          * EnrollmentStatus
+         * @description Code, or its Chinese label on input: enrolled (已报名), waitlisted (候补), attended (已完成学时), passed (考核通过), failed (考核未通过), cancelled (已取消)
          * @enum {string}
          */
         EnrollmentStatus: "enrolled" | "waitlisted" | "attended" | "passed" | "failed" | "cancelled";
@@ -5192,6 +5200,7 @@ export interface components {
         };
         /**
          * OrganizationKind
+         * @description Code, or its Chinese label on input: enterprise (企业), agency (服务机构), authority (主管部门)
          * @enum {string}
          */
         OrganizationKind: "enterprise" | "agency" | "authority";
@@ -5397,6 +5406,7 @@ export interface components {
         };
         /**
          * QualificationKind
+         * @description Code, or its Chinese label on input: consultant (咨询资质), auditor (认定资质), lead_auditor (认定资质（审核组长）)
          * @enum {string}
          */
         QualificationKind: "consultant" | "auditor" | "lead_auditor";
@@ -5883,6 +5893,7 @@ export interface components {
         };
         /**
          * ApplicationStatus
+         * @description Code, or its Chinese label on input: accepted (已受理), stage1_planned (文件审核已安排), stage1_completed (文件审核完成), stage2_planned (现场审核已安排), stage2_completed (现场审核完成（不符合项验证）), stage2_required (须重新现场审核), audit_passed (审核通过), under_review (合规性审查), in_notice (公示中), certified (已颁发认定证书), rejected (未予认定), withdrawn (已撤回)
          * @enum {string}
          */
         ApplicationStatus: "accepted" | "stage1_planned" | "stage1_completed" | "stage2_planned" | "stage2_completed" | "stage2_required" | "audit_passed" | "under_review" | "in_notice" | "certified" | "rejected" | "withdrawn";
@@ -5918,6 +5929,7 @@ export interface components {
         };
         /**
          * AuditKind
+         * @description Code, or its Chinese label on input: stage1 (文件审核), stage2 (现场审核), surveillance (监督审核), recertification (再认定审核)
          * @enum {string}
          */
         AuditKind: "stage1" | "stage2" | "surveillance" | "recertification";
@@ -5999,6 +6011,7 @@ export interface components {
         };
         /**
          * AuditStatus
+         * @description Code, or its Chinese label on input: planned (已安排), completed (已完成), cancelled (已取消)
          * @enum {string}
          */
         AuditStatus: "planned" | "completed" | "cancelled";
@@ -6089,6 +6102,7 @@ export interface components {
         };
         /**
          * CertificateStatus
+         * @description Code, or its Chinese label on input: valid (有效), suspended (暂停), withdrawn (撤销), expired (过期)
          * @enum {string}
          */
         CertificateStatus: "valid" | "suspended" | "withdrawn" | "expired";
@@ -6203,6 +6217,7 @@ export interface components {
         };
         /**
          * FindingStatus
+         * @description Code, or its Chinese label on input: open (待整改), plan_submitted (纠正措施计划已提交), plan_accepted (纠正措施计划已接受), closed (已关闭)
          * @enum {string}
          */
         FindingStatus: "open" | "plan_submitted" | "plan_accepted" | "closed";
@@ -6489,6 +6504,7 @@ export interface components {
         };
         /**
          * Severity
+         * @description Code, or its Chinese label on input: major (严重不符合), minor (一般不符合), observation (观察项)
          * @enum {string}
          */
         Severity: "major" | "minor" | "observation";
@@ -6517,6 +6533,7 @@ export interface components {
         };
         /**
          * TeamRole
+         * @description Code, or its Chinese label on input: lead (审核组长), member (审核员)
          * @enum {string}
          */
         TeamRole: "lead" | "member";

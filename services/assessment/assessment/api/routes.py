@@ -17,7 +17,7 @@ from assessment.db.tables import Assessment, BenchmarkCell, FrameworkRow
 from assessment.domain import benchmarks, report
 from assessment.domain.framework import from_document
 from assessment.service import assessments as service
-from iims_common.errors import NotFound, RuleViolation
+from iims_common.errors import NotFound, StateConflict
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identifiers import FOLD, SixDigitCode, pattern
@@ -231,7 +231,7 @@ async def _report(
 ) -> dict[str, Any]:
     row = await _assessment(session, caller, assessment_id)
     if row.status != "scored" or row.total_score is None:
-        raise RuleViolation(
+        raise StateConflict(
             "assessment.not-scored", "The report exists once the assessment is scored"
         )
     framework_row = await repository.get_one(

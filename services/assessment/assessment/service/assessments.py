@@ -17,7 +17,14 @@ from assessment.domain.framework import framework_errors, from_document, to_docu
 from assessment.domain.scoring import answer_errors, score
 from assessment.events import publish
 from iims_common.db import upsert_insert, utcnow
-from iims_common.errors import Conflict, FieldError, NotFound, RuleViolation, ValidationFailed
+from iims_common.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    RuleViolation,
+    StateConflict,
+    ValidationFailed,
+)
 
 # Manufacturing (C) uses the discrete framework unless the division is a process industry.
 PROCESS_DIVISIONS = {"17", "22", "25", "26", "27", "28", "29", "30", "31", "32", "33", "44", "45"}
@@ -67,7 +74,7 @@ async def save_answers(
     session: AsyncSession, row: Assessment, body: schemas.AssessmentAnswers
 ) -> Assessment:
     if row.status != "draft":
-        raise RuleViolation(
+        raise StateConflict(
             "assessment.not-draft", f"The assessment is '{row.status}'; answers are frozen"
         )
     known = {c.code for c in CLAUSES}
@@ -95,7 +102,7 @@ async def save_answers(
 async def submit(session: AsyncSession, row: Assessment) -> Assessment:
     """Validate completeness (every gap named in one 422), then score and publish."""
     if row.status != "draft":
-        raise RuleViolation("assessment.not-draft", f"The assessment is already '{row.status}'")
+        raise StateConflict("assessment.not-draft", f"The assessment is already '{row.status}'")
     framework_row = await session.get(FrameworkRow, row.framework_id)
     assert framework_row is not None
     framework = from_document(framework_row.document)
@@ -186,7 +193,7 @@ async def create_framework(session: AsyncSession, body: schemas.FrameworkCreate)
 
 async def publish_framework(session: AsyncSession, row: FrameworkRow) -> FrameworkRow:
     if row.status == "published":
-        raise RuleViolation(
+        raise StateConflict(
             "framework.published", "This version is already published (and immutable)"
         )
     row.status = "published"

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from pydantic import Field, computed_field, model_validator
 
 from audit.domain.enums import (
-    LABELS,
     ApplicationStatus,
     AuditKind,
     AuditStatus,
@@ -75,7 +74,7 @@ class ApplicationOut(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_label(self) -> str:
-        return LABELS[self.status.value]
+        return self.status.label
 
 
 class HistoryOut(Output):
@@ -203,7 +202,7 @@ class AuditOut(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def kind_label(self) -> str:
-        return LABELS[self.kind.value]
+        return self.kind.label
 
 
 class CompletionIn(Input):
@@ -248,7 +247,7 @@ class FindingOut(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def severity_label(self) -> str:
-        return LABELS[self.severity.value]
+        return self.severity.label
 
 
 class CorrectiveActionIn(Input):
@@ -375,7 +374,7 @@ class CertificateOut(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_label(self) -> str:
-        return LABELS[self.status.value]
+        return self.status.label
 
 
 class PlannedAuditOut(Output):
@@ -407,4 +406,4 @@ class PublicCertificate(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_label(self) -> str:
-        return LABELS[self.status.value]
+        return self.status.label

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from iims_common.enums import LabelledEnum
 
 
-class ApplicationStatus(StrEnum):
+class _Labelled(LabelledEnum):
+    """Codes of the 认定 process; `label` is the Chinese text (`LABELS_BY_ENUM`)."""
+
+    @property
+    def label(self) -> str:
+        return LABELS_BY_ENUM.get(type(self), {}).get(self.value, self.value)
+
+
+class ApplicationStatus(_Labelled):
     accepted = "accepted"  # 已受理
     stage1_planned = "stage1_planned"  # 文件审核已安排
     stage1_completed = "stage1_completed"  # 文件审核完成
@@ -20,77 +28,89 @@ class ApplicationStatus(StrEnum):
     withdrawn = "withdrawn"  # 企业撤回
 
 
-class AuditKind(StrEnum):
+class AuditKind(_Labelled):
     stage1 = "stage1"  # 文件审核
     stage2 = "stage2"  # 现场审核
     surveillance = "surveillance"  # 监督审核
     recertification = "recertification"  # 再认定审核
 
 
-class AuditStatus(StrEnum):
+class AuditStatus(_Labelled):
     planned = "planned"
     completed = "completed"
     cancelled = "cancelled"
 
 
-class TeamRole(StrEnum):
+class TeamRole(_Labelled):
     lead = "lead"  # 审核组长
     member = "member"  # 审核员
 
 
-class Severity(StrEnum):
+class Severity(_Labelled):
     major = "major"  # 严重不符合
     minor = "minor"  # 一般不符合
     observation = "observation"  # 观察项
 
 
-class FindingStatus(StrEnum):
+class FindingStatus(_Labelled):
     open = "open"
     plan_submitted = "plan_submitted"
     plan_accepted = "plan_accepted"
     closed = "closed"
 
 
-class CertificateStatus(StrEnum):
+class CertificateStatus(_Labelled):
     valid = "valid"  # 有效
     suspended = "suspended"  # 暂停
     withdrawn = "withdrawn"  # 撤销
     expired = "expired"  # 过期
 
 
-class QualificationKind(StrEnum):
+class QualificationKind(_Labelled):
     consultant = "consultant"
     auditor = "auditor"
     lead_auditor = "lead_auditor"
 
 
-LABELS: dict[str, str] = {
-    **{
-        s.value: label
-        for s, label in {
-            ApplicationStatus.accepted: "已受理",
-            ApplicationStatus.stage1_planned: "文件审核已安排",
-            ApplicationStatus.stage1_completed: "文件审核完成",
-            ApplicationStatus.stage2_planned: "现场审核已安排",
-            ApplicationStatus.stage2_completed: "现场审核完成（不符合项验证）",
-            ApplicationStatus.stage2_required: "须重新现场审核",
-            ApplicationStatus.audit_passed: "审核通过",
-            ApplicationStatus.under_review: "合规性审查",
-            ApplicationStatus.in_notice: "公示中",
-            ApplicationStatus.certified: "已颁发认定证书",
-            ApplicationStatus.rejected: "未予认定",
-            ApplicationStatus.withdrawn: "已撤回",
-        }.items()
+LABELS_BY_ENUM: dict[type[LabelledEnum], dict[str, str]] = {
+    ApplicationStatus: {
+        "accepted": "已受理",
+        "stage1_planned": "文件审核已安排",
+        "stage1_completed": "文件审核完成",
+        "stage2_planned": "现场审核已安排",
+        "stage2_completed": "现场审核完成（不符合项验证）",
+        "stage2_required": "须重新现场审核",
+        "audit_passed": "审核通过",
+        "under_review": "合规性审查",
+        "in_notice": "公示中",
+        "certified": "已颁发认定证书",
+        "rejected": "未予认定",
+        "withdrawn": "已撤回",
     },
-    AuditKind.stage1.value: "文件审核",
-    AuditKind.stage2.value: "现场审核",
-    AuditKind.surveillance.value: "监督审核",
-    AuditKind.recertification.value: "再认定审核",
-    Severity.major.value: "严重不符合",
-    Severity.minor.value: "一般不符合",
-    Severity.observation.value: "观察项",
-    CertificateStatus.valid.value: "有效",
-    CertificateStatus.suspended.value: "暂停",
-    CertificateStatus.withdrawn.value: "撤销",
-    CertificateStatus.expired.value: "过期",
+    AuditKind: {
+        "stage1": "文件审核",
+        "stage2": "现场审核",
+        "surveillance": "监督审核",
+        "recertification": "再认定审核",
+    },
+    AuditStatus: {"planned": "已安排", "completed": "已完成", "cancelled": "已取消"},
+    TeamRole: {"lead": "审核组长", "member": "审核员"},
+    Severity: {"major": "严重不符合", "minor": "一般不符合", "observation": "观察项"},
+    FindingStatus: {
+        "open": "待整改",
+        "plan_submitted": "纠正措施计划已提交",
+        "plan_accepted": "纠正措施计划已接受",
+        "closed": "已关闭",
+    },
+    CertificateStatus: {
+        "valid": "有效",
+        "suspended": "暂停",
+        "withdrawn": "撤销",
+        "expired": "过期",
+    },
+    QualificationKind: {
+        "consultant": "咨询资质",
+        "auditor": "认定资质",
+        "lead_auditor": "认定资质（审核组长）",
+    },
 }

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from iims_common.enums import LabelledEnum as CommonLabelledEnum
 
-class LabelledEnum(StrEnum):
+
+class LabelledEnum(CommonLabelledEnum):
+    """A registry code with its Chinese label (`LABELS`); parsing accepts either."""
+
     @property
     def label(self) -> str:
         return LABELS[self]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from iims_common.errors import RuleViolation
+from iims_common.errors import RuleViolation, StateConflict
 from registry.domain.enums import (
     AgencyKind,
     AgencyStatus,
@@ -38,7 +38,7 @@ def check_pilot_transition(current: PilotStatus, target: PilotStatus, *, manual:
         )
     if target not in PILOT_TRANSITIONS[current]:
         allowed = ", ".join(sorted(PILOT_TRANSITIONS[current])) or "none"
-        raise RuleViolation(
+        raise StateConflict(
             "pilot.transition",
             f"A pilot cannot go from '{current}' to '{target}' (allowed: {allowed})",
             current_status=current.value,
@@ -57,7 +57,7 @@ def check_quota(selected: int, quota: int) -> None:
 
 def check_enterprise_active(status: EnterpriseStatus) -> None:
     if status is EnterpriseStatus.deregistered:
-        raise RuleViolation(
+        raise StateConflict(
             "enterprise.deregistered",
             "The enterprise is deregistered (已注销) and cannot take part",
         )

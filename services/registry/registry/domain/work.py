@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from iims_common.errors import RuleViolation
+from iims_common.errors import RuleViolation, StateConflict
 
 SEED = "seed"  # the rule or fact is the seed's (会议材料之一…之四)
 PLATFORM = "platform"  # the platform's own choice where the seed is silent
@@ -202,7 +202,7 @@ MEETING_TRANSITIONS: dict[str, frozenset[str]] = {
 
 def check_meeting_transition(current: str, target: str) -> None:
     if target != current and target not in MEETING_TRANSITIONS[current]:
-        raise RuleViolation(
+        raise StateConflict(
             "meeting.transition",
             f"A meeting cannot go from '{current}' to '{target}'",
             current_status=current,
@@ -215,7 +215,7 @@ def check_registration_open(
     """Registration is open until the meeting is held or cancelled, and within capacity
     (people: `registered` already + `wanted` now ≤ `capacity`)."""
     if status in ("held", "cancelled"):
-        raise RuleViolation("meeting.registration-closed", f"The meeting is {status}")
+        raise StateConflict("meeting.registration-closed", f"The meeting is {status}")
     if capacity is not None and registered + wanted > capacity:
         raise RuleViolation(
             "meeting.capacity",
@@ -226,7 +226,7 @@ def check_registration_open(
 
 def check_attendance_after_held(status: str) -> None:
     if status != "held":
-        raise RuleViolation(
+        raise StateConflict(
             "meeting.attendance-before-held",
             "Attendance is recorded once the meeting is held (status 'held')",
         )
@@ -256,7 +256,7 @@ LIST_TRANSITIONS: dict[str, frozenset[str]] = {
 
 def check_list_transition(current: str, target: str) -> None:
     if target not in LIST_TRANSITIONS[current]:
-        raise RuleViolation(
+        raise StateConflict(
             "agency-list.transition",
             f"A list cannot go from '{current}' to '{target}' (审定 before 公示)",
             current_status=current,

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import utcnow
-from iims_common.errors import Conflict, Forbidden, RuleViolation
+from iims_common.errors import Conflict, Forbidden, RuleViolation, StateConflict
 from iims_common.identity import Caller, Role
 from registry.api import schemas
 from registry.db import repository
@@ -289,7 +289,7 @@ async def submit_progress_report(
     session: AsyncSession, caller: Caller, pilot: Pilot, body: schemas.ProgressReportCreate
 ) -> ProgressReport:
     if pilot.status == PilotStatus.withdrawn:
-        raise RuleViolation("progress-report.pilot-withdrawn", "The pilot has withdrawn")
+        raise StateConflict("progress-report.pilot-withdrawn", "The pilot has withdrawn")
     existing = await repository.progress_report_for(session, pilot.id, body.period)
     if existing:
         raise Conflict(f"A progress report for {body.period} exists", existing_id=str(existing.id))

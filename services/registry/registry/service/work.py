@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import is_postgres, upsert_insert
-from iims_common.errors import Conflict, Forbidden, NotFound, RuleViolation
+from iims_common.errors import Conflict, Forbidden, NotFound, RuleViolation, StateConflict
 from iims_common.identity import Caller, Role
 from registry.api import work_schemas as w
 from registry.db import work_repository as repo
@@ -616,7 +616,7 @@ async def allocate(
         if pilot.province_code != budget.province_code:
             raise RuleViolation("fund.other-province", "The pilot is not in the budget's province")
         if pilot.status == PilotStatus.withdrawn:
-            raise RuleViolation("fund.pilot-withdrawn", "The pilot has withdrawn")
+            raise StateConflict("fund.pilot-withdrawn", "The pilot has withdrawn")
     used = await repo.allocated_of_budget(session, budget.id)
     rules.check_within(
         budget.amount_yuan, used, body.amount_yuan, "fund.budget-exceeded", "Allocation"
@@ -754,7 +754,7 @@ async def add_entry(
 ) -> AgencyListEntry:
     _check_list_authority(caller, lst.kind)
     if lst.status != w.AgencyListStatus.draft:
-        raise RuleViolation(
+        raise StateConflict(
             "agency-list.not-draft", "Entries change only while the list is a draft"
         )
     agency = await repo.get_one(session, Agency, agency_id, what="Agency")
@@ -840,7 +840,7 @@ async def add_candidate(
         raise Forbidden(f"Role '{caller.role}' may not propose candidates")
     on = body.applied_on or today()
     if not call.opens_on <= on <= call.closes_on:
-        raise RuleViolation("call.closed", f"The call is open {call.opens_on} – {call.closes_on}")
+        raise StateConflict("call.closed", f"The call is open {call.opens_on} – {call.closes_on}")
     if await repo.candidate_of(session, call.id, agency.id):
         raise Conflict("The body is already a candidate of this call")
     cand = CallCandidate(

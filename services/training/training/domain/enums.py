@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from iims_common.enums import LabelledEnum
 
-class QualificationKind(StrEnum):
+
+class _Labelled(LabelledEnum):
+    """Codes of the training service; `label` is the Chinese text (`LABELS`)."""
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self, self.value)
+
+
+class QualificationKind(_Labelled):
     consultant = "consultant"  # 咨询资质
     auditor = "auditor"  # 认定资质
     lead_auditor = "lead_auditor"  # 认定资质（审核组长）
 
 
-class OrganizationKind(StrEnum):
+class OrganizationKind(_Labelled):
     enterprise = "enterprise"
     agency = "agency"
     authority = "authority"
 
 
-class EnrollmentStatus(StrEnum):
+class EnrollmentStatus(_Labelled):
     enrolled = "enrolled"
     waitlisted = "waitlisted"
     attended = "attended"
@@ -45,4 +55,7 @@ LABELS: dict[StrEnum, str] = {
     EnrollmentStatus.passed: "考核通过",
     EnrollmentStatus.failed: "考核未通过",
     EnrollmentStatus.cancelled: "已取消",
+    OrganizationKind.enterprise: "企业",
+    OrganizationKind.agency: "服务机构",
+    OrganizationKind.authority: "主管部门",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from iims_common.errors import RuleViolation
+from iims_common.errors import RuleViolation, StateConflict
 from training.domain.enums import EnrollmentStatus
 from training.domain.programmes import Programme
 
@@ -72,12 +72,12 @@ def exam_result(
     programme: Programme, current: EnrollmentStatus, attempts: int, score: int
 ) -> EnrollmentStatus:
     if current not in (EnrollmentStatus.attended, EnrollmentStatus.failed):
-        raise RuleViolation(
+        raise StateConflict(
             "exam.after-attendance",
             "The exam is taken after every module's hours are complete (status attended)",
         )
     if attempts >= MAX_EXAM_ATTEMPTS:
-        raise RuleViolation(
+        raise StateConflict(
             "exam.retake-limit",
             f"At most {MAX_EXAM_ATTEMPTS} exam attempts per enrollment; enroll in a new session",
         )

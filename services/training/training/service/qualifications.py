@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.errors import NotFound, RuleViolation
+from iims_common.errors import NotFound, StateConflict
 from iims_common.identifiers import fold_identifier
 from iims_common.standard import number_family
 from training.db.tables import Enrollment, Person, Qualification
@@ -127,7 +127,7 @@ async def promote_to_lead(
 
 async def revoke(session: AsyncSession, q: Qualification, reason: str) -> Qualification:
     if q.status == "revoked":
-        raise RuleViolation("qualification.already-revoked", "The qualification is already revoked")
+        raise StateConflict("qualification.already-revoked", "The qualification is already revoked")
     q.status = "revoked"
     q.revoked_reason = reason
     await session.flush()

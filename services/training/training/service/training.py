@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import utcnow
-from iims_common.errors import Conflict, NotFound, RuleViolation
+from iims_common.errors import Conflict, NotFound, RuleViolation, StateConflict
 from iims_common.identity import Caller, Role
 from iims_common.personal_data import PersonalDataVault, mask_id_number, mask_phone
 from training.api import schemas
@@ -125,7 +125,7 @@ async def enroll(
         session, person.id, run.starts_on, run.ends_on, exclude=run.id
     )
     if clash is not None:
-        raise RuleViolation(
+        raise StateConflict(
             "enrollment.overlap",
             "The person already holds a session on overlapping dates",
             conflicting_enrollment_id=str(clash.id),
@@ -155,7 +155,7 @@ async def cancel(session: AsyncSession, enrollment: Enrollment) -> Enrollment:
     )
     await session.refresh(enrollment, with_for_update=True)
     if enrollment.status not in (EnrollmentStatus.enrolled, EnrollmentStatus.waitlisted):
-        raise RuleViolation(
+        raise StateConflict(
             "enrollment.cancel", f"An enrollment that is '{enrollment.status}' cannot be cancelled"
         )
     freed_seat = enrollment.status == EnrollmentStatus.enrolled
@@ -174,7 +174,7 @@ async def record_attendance(
     session: AsyncSession, enrollment: Enrollment, body: schemas.AttendanceIn
 ) -> dict[int, Decimal]:
     if enrollment.status not in (EnrollmentStatus.enrolled, EnrollmentStatus.attended):
-        raise RuleViolation(
+        raise StateConflict(
             "attendance.enrolled-only",
             f"Attendance is recorded for enrolled people, not '{enrollment.status}'",
         )
