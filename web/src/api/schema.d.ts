@@ -1661,6 +1661,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register many people from a CSV (UTF-8/GB18030/UTF-16) or .xlsx file
+         * @description 姓名, 身份证号, 联系电话, 单位类别 (企业/服务机构/主管部门), 所在省份 — Chinese or
+         *     English headers; people of the caller's organization (the ministry and the management
+         *     organization name 单位ID). A number already registered, or twice in the file, is refused
+         *     for that row; the refused rows download as .xlsx.
+         */
+        post: operations["importPeople"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/imports/{import_id}/refused-rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The refused rows of a people import as .xlsx (原文件行号, the file's columns, 拒绝原因) */
+        get: operations["downloadRefusedPeopleRows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/people/{person_id}": {
         parameters: {
             query?: never;
@@ -5238,6 +5278,62 @@ export interface components {
             items: components["schemas"]["SessionOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /**
+         * PeopleImportReport
+         * @description What a people import did; ID numbers never appear in it (masked or absent).
+         */
+        PeopleImportReport: {
+            /**
+             * Received
+             * @description data rows read (blank rows are not counted)
+             */
+            received: number;
+            /** Created */
+            created: number;
+            /** Updated */
+            updated: number;
+            /** Rejected */
+            rejected: number;
+            /**
+             * Format
+             * @description csv | xlsx | json
+             */
+            format?: string | null;
+            /**
+             * Encoding
+             * @description the text encoding read (CSV)
+             */
+            encoding?: string | null;
+            /**
+             * Delimiter
+             * @description the separator read (CSV)
+             */
+            delimiter?: string | null;
+            /**
+             * Ignored Columns
+             * @description headers no column accepts (ignored)
+             */
+            ignored_columns?: string[];
+            /**
+             * Refused Rows Url
+             * @description the refused rows as .xlsx with a 拒绝原因 column (7 days)
+             */
+            refused_rows_url?: string | null;
+            /** Errors */
+            errors: components["schemas"]["PeopleImportRowError"][];
+        };
+        /** PeopleImportRowError */
+        PeopleImportRowError: {
+            /**
+             * Line
+             * @description CSV: line where the row starts; .xlsx: row number
+             */
+            line: number;
+            /** Errors */
+            errors: {
+                [key: string]: string;
+            }[];
         };
         /**
          * PersonCreate
@@ -16485,6 +16581,8 @@ export interface operations {
         parameters: {
             query?: {
                 organization_id?: string | null;
+                /** @description part of the name, any width or case (姓名包含) */
+                name?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
                 /** @description Opaque cursor: the `next_cursor` this same list returned */
@@ -16632,6 +16730,179 @@ export interface operations {
             };
             /** @description Unsupported media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importPeople: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeopleImportReport"];
+                };
+            };
+            /** @description Malformed request (the body is not JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadRefusedPeopleRows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 未导入的行 (Excel) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the caller's scope) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
