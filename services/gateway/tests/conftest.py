@@ -5,11 +5,13 @@ socket; everything else is as deployed)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
 import httpx
 import pytest_asyncio
+import uvicorn
 from fastapi import FastAPI
 from gateway_platform import ADMIN_PASSWORD, COMMON, Platform, _settings
 
@@ -71,6 +73,26 @@ async def _platform(broker: str) -> AsyncIterator[Platform]:
         gateway = gateway_app(settings, transports)
         await stack.enter_async_context(gateway.router.lifespan_context(gateway))
         yield Platform(gateway, services, settings)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def served(platform: Platform) -> AsyncIterator[str]:
+    """The gateway on a real loopback socket (the services behind it in-process), for
+    clients that are separate programs (a browser, a generated client)."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            platform.gateway, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 @pytest_asyncio.fixture(loop_scope="session")

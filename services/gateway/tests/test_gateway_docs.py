@@ -8,39 +8,15 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest_asyncio
-import uvicorn
 from gateway_platform import Platform
-
-from iims_common.broker import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Every name resolves to nothing but the loopback address the gateway listens on.
 OFFLINE = "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 METHODS = ("get", "put", "post", "delete", "patch")
 EXTERNAL = re.compile(r"(?:https?:)?//(?!127\.0\.0\.1|localhost)[A-Za-z0-9.-]+", re.I)
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def served(platform: Platform) -> AsyncIterator[str]:
-    """The gateway on a real loopback socket (the services behind it in-process)."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            platform.gateway, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def _dom(url: str) -> str:

@@ -3124,28 +3124,28 @@ export interface components {
             /** Next */
             next: components["schemas"]["MeetingBrief"][];
         };
-        /** Page[AccountOut] */
+        /** Page_AccountOut_ */
         Page_AccountOut_: {
             /** Items */
             items: components["schemas"]["AccountOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[ApiKeyOut] */
+        /** Page_ApiKeyOut_ */
         Page_ApiKeyOut_: {
             /** Items */
             items: components["schemas"]["ApiKeyOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[DeliveryOut] */
+        /** Page_DeliveryOut_ */
         Page_DeliveryOut_: {
             /** Items */
             items: components["schemas"]["DeliveryOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[SubscriptionOut] */
+        /** Page_SubscriptionOut_ */
         Page_SubscriptionOut_: {
             /** Items */
             items: components["schemas"]["SubscriptionOut"][];
@@ -4320,140 +4320,140 @@ export interface components {
              */
             provinces_not_read: string[];
         };
-        /** Page[AgencyListOut] */
+        /** Page_AgencyListOut_ */
         Page_AgencyListOut_: {
             /** Items */
             items: components["schemas"]["AgencyListOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[AgencyOut] */
+        /** Page_AgencyOut_ */
         Page_AgencyOut_: {
             /** Items */
             items: components["schemas"]["AgencyOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[AllocationOut] */
+        /** Page_AllocationOut_ */
         Page_AllocationOut_: {
             /** Items */
             items: components["schemas"]["AllocationOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[BatchOut] */
+        /** Page_BatchOut_ */
         Page_BatchOut_: {
             /** Items */
             items: components["schemas"]["BatchOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[BudgetOut] */
+        /** Page_BudgetOut_ */
         Page_BudgetOut_: {
             /** Items */
             items: components["schemas"]["BudgetOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[CallOut] */
+        /** Page_CallOut_ */
         Page_CallOut_: {
             /** Items */
             items: components["schemas"]["CallOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[CandidateOut] */
+        /** Page_CandidateOut_ */
         Page_CandidateOut_: {
             /** Items */
             items: components["schemas"]["CandidateOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[DisbursementOut] */
+        /** Page_DisbursementOut_ */
         Page_DisbursementOut_: {
             /** Items */
             items: components["schemas"]["DisbursementOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[DocumentOut] */
+        /** Page_DocumentOut_ */
         Page_DocumentOut_: {
             /** Items */
             items: components["schemas"]["DocumentOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[EligibleOut] */
+        /** Page_EligibleOut_ */
         Page_EligibleOut_: {
             /** Items */
             items: components["schemas"]["EligibleOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[EnterpriseOut] */
+        /** Page_EnterpriseOut_ */
         Page_EnterpriseOut_: {
             /** Items */
             items: components["schemas"]["EnterpriseOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[MeetingOut] */
+        /** Page_MeetingOut_ */
         Page_MeetingOut_: {
             /** Items */
             items: components["schemas"]["MeetingOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[NoticeOut] */
+        /** Page_NoticeOut_ */
         Page_NoticeOut_: {
             /** Items */
             items: components["schemas"]["NoticeOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[PilotOut] */
+        /** Page_PilotOut_ */
         Page_PilotOut_: {
             /** Items */
             items: components["schemas"]["PilotOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[ProgressReportOut] */
+        /** Page_ProgressReportOut_ */
         Page_ProgressReportOut_: {
             /** Items */
             items: components["schemas"]["ProgressReportOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[RecommendationOut] */
+        /** Page_RecommendationOut_ */
         Page_RecommendationOut_: {
             /** Items */
             items: components["schemas"]["RecommendationOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[RecommendingUnitOut] */
+        /** Page_RecommendingUnitOut_ */
         Page_RecommendingUnitOut_: {
             /** Items */
             items: components["schemas"]["RecommendingUnitOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[RegistrationOut] */
+        /** Page_RegistrationOut_ */
         Page_RegistrationOut_: {
             /** Items */
             items: components["schemas"]["RegistrationOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[SubmissionOut] */
+        /** Page_SubmissionOut_ */
         Page_SubmissionOut_: {
             /** Items */
             items: components["schemas"]["SubmissionOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[TaskOut] */
+        /** Page_TaskOut_ */
         Page_TaskOut_: {
             /** Items */
             items: components["schemas"]["TaskOut"][];
@@ -5244,35 +5244,35 @@ export interface components {
          * @enum {string}
          */
         OrganizationKind: "enterprise" | "agency" | "authority";
-        /** Page[EnrollmentOut] */
+        /** Page_EnrollmentOut_ */
         Page_EnrollmentOut_: {
             /** Items */
             items: components["schemas"]["EnrollmentOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[InvitationOut] */
+        /** Page_InvitationOut_ */
         Page_InvitationOut_: {
             /** Items */
             items: components["schemas"]["InvitationOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[PersonOut] */
+        /** Page_PersonOut_ */
         Page_PersonOut_: {
             /** Items */
             items: components["schemas"]["PersonOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[QualificationOut] */
+        /** Page_QualificationOut_ */
         Page_QualificationOut_: {
             /** Items */
             items: components["schemas"]["QualificationOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[SessionOut] */
+        /** Page_SessionOut_ */
         Page_SessionOut_: {
             /** Items */
             items: components["schemas"]["SessionOut"][];
@@ -5882,7 +5882,7 @@ export interface components {
             /** Score */
             score: number | string;
         };
-        /** Page[AssessmentOut] */
+        /** Page_AssessmentOut_ */
         Page_AssessmentOut_: {
             /** Items */
             items: components["schemas"]["AssessmentOut"][];
@@ -6377,49 +6377,49 @@ export interface components {
             /** Resolution */
             resolution: string;
         };
-        /** Page[ApplicationOut] */
+        /** Page_ApplicationOut_ */
         Page_ApplicationOut_: {
             /** Items */
             items: components["schemas"]["ApplicationOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[AuditOut] */
+        /** Page_AuditOut_ */
         Page_AuditOut_: {
             /** Items */
             items: components["schemas"]["AuditOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[AuditorOut] */
+        /** Page_AuditorOut_ */
         Page_AuditorOut_: {
             /** Items */
             items: components["schemas"]["AuditorOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[CertificateOut] */
+        /** Page_CertificateOut_ */
         Page_CertificateOut_: {
             /** Items */
             items: components["schemas"]["CertificateOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[CertificationBodyOut] */
+        /** Page_CertificationBodyOut_ */
         Page_CertificationBodyOut_: {
             /** Items */
             items: components["schemas"]["CertificationBodyOut"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[PublicCertificate] */
+        /** Page_PublicCertificate_ */
         Page_PublicCertificate_: {
             /** Items */
             items: components["schemas"]["PublicCertificate"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[PublicNotice] */
+        /** Page_PublicNotice_ */
         Page_PublicNotice_: {
             /** Items */
             items: components["schemas"]["PublicNotice"][];
@@ -6567,7 +6567,7 @@ export interface components {
             /** Notice Ends On */
             notice_ends_on: string | null;
         };
-        /** QualificationOut */
+        /** AuditQualificationOut */
         AuditQualificationOut: {
             /** Number */
             number: string;
@@ -8298,7 +8298,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Authentication required */
@@ -9114,7 +9114,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Authentication required */
@@ -13624,7 +13624,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
-                    "application/octet-stream": unknown;
+                    "application/octet-stream": string;
                 };
             };
             /** @description Authentication required */
@@ -15878,7 +15878,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
-                    "application/octet-stream": unknown;
+                    "application/octet-stream": string;
                 };
             };
             /** @description Authentication required */
@@ -16880,7 +16880,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Authentication required */
