@@ -4,6 +4,7 @@ identities, and reading/publishing topics on a real broker. (No mocks of our own
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import subprocess
@@ -77,7 +78,10 @@ def mint(
         province_code=province,
         organization_id=org,
     )
-    return {"X-IIMS-Identity": mint_internal_token(SECRET, caller)}
+    # Tests keep one identity for a whole module; on a loaded machine a module can outlast
+    # the 5-minute production lifetime, so test identities live for two hours.
+    token = mint_internal_token(SECRET, caller, ttl=dt.timedelta(hours=2))
+    return {"X-IIMS-Identity": token}
 
 
 async def read_topic(
