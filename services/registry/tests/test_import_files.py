@@ -14,7 +14,7 @@ import uuid
 
 import httpx
 import pytest
-from factories import MINISTRY, uscc
+from factories import MINISTRY, create_batch, create_unit, uscc
 from openpyxl import Workbook, load_workbook
 
 from iims_common.identity import Role
@@ -221,3 +221,36 @@ async def test_names_are_searched_folded_and_stored_as_given(
     assert renamed.status_code == 200, renamed.text
     found = await backend.get("/api/v1/enterprises", params={"name": f"xyz{tag}"}, headers=MINISTRY)
     assert [e["id"] for e in found.json()["items"]] == [current["id"]]
+
+
+async def test_a_recommendation_list_registers_and_recommends(backend: httpx.AsyncClient) -> None:
+    """The issue's first case: a province's recommendation list saved by Excel (GB18030,
+    Chinese headers and words) — new enterprises registered, every good row recommended in
+    the batch as the province's unit; a second upload refuses the rows already recommended."""
+    batch = await create_batch(backend)
+    unit = await create_unit(backend, "provincial_authority", "330000")
+    province = mint(Role.province, province="330000", org=uuid.UUID(unit["id"]))
+    rows, _good = province_list("rec")
+    header = [*HEADER, "推荐理由"]
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([[*row, "两化融合基础较好"] for row in rows])
+    raw = buf.getvalue().encode("gb18030")
+    path = f"/api/v1/batches/{batch['id']}/recommendations/import"
+    r = await backend.post(path, content=raw, headers={**province, "content-type": "text/csv"})
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["created"], report["recommended"], report["rejected"]) == (3, 3, 1), report
+    recs = await backend.get(
+        "/api/v1/recommendations", params={"batch_id": batch["id"]}, headers=province
+    )
+    assert len(recs.json()["items"]) == 3
+    assert {x["reason"] for x in recs.json()["items"]} == {"两化融合基础较好"}
+    again = await backend.post(path, content=raw, headers={**province, "content-type": "text/csv"})
+    report = again.json()
+    assert (report["created"], report["recommended"], report["rejected"]) == (0, 0, 4), report
+    assert {e["errors"][0]["message"] for e in report["errors"][:3]} == {"该企业已在本批次被推荐"}
+    download = await backend.get(report["refused_rows_url"], headers=province)
+    assert download.status_code == 200
+    assert_no_formulas(download.content)

@@ -9,16 +9,20 @@ from collections.abc import Sequence
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from iims_common.db import utcnow
+from iims_common.exports import XLSX_MEDIA_TYPE
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, Role, require_role
+from iims_common.imports import read_upload, store_refused
 from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
 from registry.api import schemas as s
+from registry.api.deps import Settings
+from registry.api.enterprises import IMPORT_KIND
 from registry.api.schemas import ProvinceCode
 from registry.db import repository
 from registry.db.tables import (
@@ -32,9 +36,11 @@ from registry.db.tables import (
     ProvincePlan,
     Recommendation,
     RecommendingUnit,
+    import_reports,
 )
 from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, RecommendingUnitKind
 from registry.service import programme as service
+from registry.service import recommendation_import
 
 router = APIRouter(prefix="/api/v1")
 NATIONAL = (Role.ministry, Role.management_org)
@@ -246,6 +252,55 @@ async def recommend(
     return await idempotent(
         session, caller, key, {"batch_id": batch_id, **body.model_dump()}, create
     )
+
+
+@router.post(
+    "/batches/{batch_id}/recommendations/import",
+    response_model=s.ImportReport,
+    tags=["recommendations 推荐"],
+    summary="A recommendation list as a file (CSV in UTF-8/GB18030/UTF-16, or .xlsx)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def import_recommendations(
+    batch_id: uuid.UUID,
+    request: Request,
+    caller: CurrentCaller,
+    session: Session,
+    settings: Settings,
+    recommending_unit_id: uuid.UUID | None = None,
+) -> s.ImportReport:
+    """推荐企业名单: the enterprise import's columns (统一社会信用代码, 企业名称, 所在省份,
+    行业门类, 企业规模 …) plus 推荐理由; new enterprises are registered, every good row is
+    recommended in the batch as the caller's unit (the ministry names
+    `recommending_unit_id`); refused rows by line, downloadable as .xlsx."""
+    require_role(caller, Role.ministry, Role.province, Role.recommender)
+    batch = await repository.get_one(session, Batch, batch_id, what="Batch")
+    raw = await read_upload(request, settings.import_max_bytes)
+    result = await recommendation_import.import_recommendations(
+        session,
+        caller,
+        batch,
+        raw,
+        request.headers.get("content-type", ""),
+        settings.import_max_rows,
+        recommending_unit_id,
+    )
+    url = None
+    refused = result.refused_rows()
+    if refused is not None:
+        report_id = await store_refused(
+            session, import_reports, caller, IMPORT_KIND, len(result.errors), refused
+        )
+        url = f"/api/v1/enterprises/imports/{report_id}/refused-rows"
+    return result.report(url)
 
 
 @router.get(

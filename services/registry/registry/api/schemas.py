@@ -131,6 +131,9 @@ class ImportReport(ImportSummary):
     columns), every refused row with its line and reasons, and where to download them."""
 
     errors: list[ImportRowError]
+    recommended: int | None = Field(
+        None, description="recommendation imports: recommendations made in the batch"
+    )
 
 
 # --- reference ---------------------------------------------------------------------------

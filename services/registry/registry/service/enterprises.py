@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -119,7 +120,11 @@ ENTERPRISE_COLUMNS = [
     Column("contact_phone", ("联系电话", "电话", "手机", "联系人电话", "phone")),
     Column("contact_email", ("电子邮箱", "邮箱", "电子邮件", "email", "e-mail")),
 ]
-COLUMN_LABELS = {c.key: c.label for c in ENTERPRISE_COLUMNS}
+RECOMMENDATION_COLUMNS = [
+    *ENTERPRISE_COLUMNS,
+    Column("reason", ("推荐理由", "推荐意见", "备注", "reason")),
+]
+COLUMN_LABELS = {c.key: c.label for c in RECOMMENDATION_COLUMNS}
 SIZES = Choices({s.value: [s.label, s.label + "企业"] for s in EnterpriseSize})
 PROVINCE_NAMES = Choices(province_words())
 _SIZE_WORDS = "、".join(s.label for s in EnterpriseSize)
@@ -132,6 +137,7 @@ class ImportResult:
     updated: int = 0
     errors: list[schemas.ImportRowError] = field(default_factory=list)
     table: Table | None = None
+    recommended: int | None = None
 
     def report(self, refused_rows_url: str | None = None) -> schemas.ImportReport:
         t = self.table
@@ -146,6 +152,7 @@ class ImportResult:
             delimiter=t.delimiter if t else None,
             ignored_columns=t.ignored if t else [],
             refused_rows_url=refused_rows_url,
+            recommended=self.recommended,
         )
 
     def refused_rows(self) -> bytes | None:
@@ -175,14 +182,17 @@ def _from_words(record: dict[str, str | None]) -> dict[str, Any]:
 
 
 def parse_rows(
-    raw: bytes, content_type: str, max_rows: int
+    raw: bytes,
+    content_type: str,
+    max_rows: int,
+    columns: Sequence[Column] = ENTERPRISE_COLUMNS,
 ) -> tuple[list[tuple[int, dict[str, Any]]], Table | None]:
     """(line, row) pairs and the table they came from. Files (CSV, .xlsx) go through the
     shared reader — lines are the file's, the header is line 1 unless a title row is above
     it; JSON items count from 1."""
     media, _ = media_type_of(content_type)
     if media != "application/json":
-        table = read_table(raw, content_type, ENTERPRISE_COLUMNS, max_rows=max_rows)
+        table = read_table(raw, content_type, columns, max_rows=max_rows)
         return [(line, _from_words(rec)) for line, rec in table.records], table
     try:
         data = json.loads(raw.decode("utf-8-sig"))
