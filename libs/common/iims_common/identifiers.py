@@ -19,8 +19,8 @@ What this module gives every service:
   first and check second, so a request body, a query parameter and an import row all
   apply the same rule.
 
-Messages are zh-CN (the platform's default language) and gathered in `MESSAGES` so that
-they can move into the shared gettext catalogue as they are.
+Messages are `iims_common.i18n` messages (English msgids, Chinese in the shared catalogue),
+rendered in the request's language (zh-CN by default); `str(message)` gives the text.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
+
+from iims_common.i18n import Message, Text, _
 
 # --- folds ---------------------------------------------------------------------------------
 
@@ -77,38 +79,48 @@ def is_ascii_digits(value: str, length: int | None = None) -> bool:
     return bool(value) and all("0" <= ch <= "9" for ch in value)
 
 
-# --- messages (zh-CN; keys are stable, texts move to the gettext catalogue) ---------------
+# --- messages (English msgids, zh-CN in the shared catalogue: iims_common.i18n) ----------
 
-MESSAGES: dict[str, str] = {
-    "excel-number": (
-        "“{value}”是被 Excel 转成科学计数法的长数字，原来的代码已丢失；"
-        "请在表格中把该列设置为“文本”格式，重新填写后再导入"
+MESSAGES: dict[str, Message] = {
+    "excel-number": _(
+        "“{value}” is a long number that Excel turned into scientific notation, and the code "
+        "is lost: format the column as Text, type the code again and import again"
     ),
-    "uscc.length": "统一社会信用代码应为18位，实际为{length}位",
-    "uscc.alphabet": (
-        "统一社会信用代码含有 GB 32100-2015 字符集以外的字符：{chars}"
-        "（只用数字 0–9 和大写字母，不用 I、O、S、V、Z）"
+    "uscc.length": _("A unified social credit code has 18 characters, this one has {length}"),
+    "uscc.alphabet": _(
+        "The unified social credit code has characters outside the GB 32100-2015 set: "
+        "{chars} (digits 0–9 and capital letters, never I, O, S, V or Z)"
     ),
-    "uscc.department": (
-        "第1位（登记管理部门代码）为“{code}”，GB 32100-2015 未分配此代码；允许的值：{allowed}"
+    "uscc.department": _(
+        "Position 1 (registration department code) is “{code}”, which GB 32100-2015 does "
+        "not assign; allowed: {allowed}"
     ),
-    "uscc.category": (
-        "第2位（机构类别代码）为“{code}”，对登记管理部门“{department}”无效；允许的值：{allowed}"
+    "uscc.category": _(
+        "Position 2 (organization category code) is “{code}”, not valid for registration "
+        "department “{department}”; allowed: {allowed}"
     ),
-    "uscc.division": "第3–8位应为登记管理机关行政区划码（GB/T 2260，6位数字），实际为“{value}”",
-    "uscc.check": "第18位（校验码）为“{actual}”，按 GB 32100-2015 计算应为“{expected}”",
-    "id.format": "居民身份证号码应为18位：前17位为数字，第18位为数字或 X",
-    "id.birth": "第7–14位不是有效的出生日期",
-    "id.birth-plausible": "第7–14位不是合理的出生日期",
-    "id.check": "第18位（校验码）不正确，应为“{expected}”",
-    "phone": "应为大陆手机号（1开头的11位数字）或固定电话（如 0571-88888888）",
-    "digits": "应为{length}位数字（0–9）",
+    "uscc.division": _(
+        "Positions 3–8 must be the registering authority's division code (GB/T 2260, "
+        "6 digits), not “{value}”"
+    ),
+    "uscc.check": _(
+        "Position 18 (check character) is “{actual}”; by GB 32100-2015 it must be “{expected}”"
+    ),
+    "id.format": _("An ID number has 18 characters: 17 digits and a digit or X"),
+    "id.birth": _("Positions 7–14 are not a valid birth date"),
+    "id.birth-plausible": _("Positions 7–14 are not a plausible birth date"),
+    "id.check": _("Position 18 (check character) is wrong; it must be “{expected}”"),
+    "phone": _(
+        "Must be a mainland mobile number (11 digits starting with 1) or a landline such as "
+        "0571-88888888"
+    ),
+    "digits": _("Must be {length} digits (0–9)"),
 }
 
 
-def message(key: str, **values: Any) -> str:
-    """The zh-CN text of `key` with `values` filled in."""
-    return MESSAGES[key].format(**values)
+def message(key: str, **values: Any) -> Message:
+    """The message `key` with `values` filled in, rendered in the request's language."""
+    return Message(MESSAGES[key].msgid, values)
 
 
 # --- Excel's scientific notation ----------------------------------------------------------
@@ -116,7 +128,7 @@ def message(key: str, **values: Any) -> str:
 _SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?E\+?[0-9]{1,3}$", re.IGNORECASE)
 
 
-def excel_number_error(value: str) -> str | None:
+def excel_number_error(value: str) -> Message | None:
     """An error when `value` is a long number that Excel displayed in scientific notation.
 
     Excel keeps 15 significant digits and shows an 18-digit USCC or ID number as
@@ -196,7 +208,7 @@ def make_uscc(first17: str) -> str:
     return first17 + uscc_check_character(first17)
 
 
-def uscc_error(code: str) -> str | None:
+def uscc_error(code: str) -> Message | None:
     """None if `code` (already folded) is a valid USCC, else a zh-CN message that names the
     position and what is allowed there: length, alphabet, position 1 against the
     registration departments, position 2 against that department's categories, positions
@@ -211,7 +223,7 @@ def uscc_error(code: str) -> str | None:
         return message("uscc.alphabet", chars="".join(bad))
     department = USCC_DEPARTMENTS.get(code[0])
     if department is None:
-        allowed = "、".join(f"{c} {name}" for c, (name, _) in USCC_DEPARTMENTS.items())
+        allowed = "、".join(f"{c} {name}" for c, (name, _categories) in USCC_DEPARTMENTS.items())
         return message("uscc.department", code=code[0], allowed=allowed)
     name, categories = department
     if code[1] not in categories:
@@ -244,7 +256,7 @@ def id_check_character(first17: str) -> str:
     return ID_CHECK[total % 11]
 
 
-def id_number_error(value: str, today: dt.date | None = None) -> str | None:
+def id_number_error(value: str, today: dt.date | None = None) -> Message | None:
     """None if `value` (already folded) is a valid 18-character ID number, else a zh-CN
     message that never repeats the number (it is personal data). Checks: 17 ASCII digits
     and a digit or X, a real birth date 1900..today, the check character."""
@@ -271,7 +283,7 @@ _MOBILE = re.compile(r"^(\+?86-?)?1[3-9][0-9]{9}$")
 _LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
 
 
-def phone_error(value: str) -> str | None:
+def phone_error(value: str) -> Message | None:
     """None if `value` (already folded; spaces inside are ignored) is a mainland mobile
     number (optionally +86) or a landline `0xx(x)-xxxxxxx(x)` with an optional extension."""
     compact = value.replace(" ", "")
@@ -308,7 +320,7 @@ FOLD_KEEP_CASE = BeforeValidator(_fold_keep_case)
 """Folds a str (`fold_identifier`) keeping its case, for case-sensitive identifiers."""
 
 
-def check(error_of: Callable[[str], str | None]) -> AfterValidator:
+def check(error_of: Callable[[str], Text | None]) -> AfterValidator:
     """A validator from a check that returns a message (refused) or None (accepted)."""
 
     def validate(value: str) -> str:
@@ -328,10 +340,10 @@ def pattern(regex: str) -> StringConstraints:
     return StringConstraints(pattern=regex)
 
 
-def digits_error(length: int) -> Callable[[str], str | None]:
+def digits_error(length: int) -> Callable[[str], Message | None]:
     """A check: exactly `length` ASCII digits."""
 
-    def error(value: str) -> str | None:
+    def error(value: str) -> Message | None:
         return None if is_ascii_digits(value, length) else message("digits", length=length)
 
     return error

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import UTCDateTime, utcnow
 from iims_common.errors import FieldError, NotFound, PayloadTooLarge
+from iims_common.i18n import _
 from iims_common.identifiers import is_ascii_digits
 from iims_common.identity import Caller
 from iims_common.ids import new_id
@@ -64,12 +65,12 @@ async def read_upload(request: Request, max_bytes: int) -> bytes:
     number, and while streaming in any case; a malformed Content-Length is ignored)."""
     declared = request.headers.get("content-length", "").strip()
     if is_ascii_digits(declared) and int(declared) > max_bytes:
-        raise PayloadTooLarge(f"每次导入最多 {max_bytes} 字节")
+        raise PayloadTooLarge(_("At most {limit} bytes per import", limit=max_bytes))
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > max_bytes:
-            raise PayloadTooLarge(f"每次导入最多 {max_bytes} 字节")
+            raise PayloadTooLarge(_("At most {limit} bytes per import", limit=max_bytes))
     return bytes(raw)
 
 
@@ -112,7 +113,7 @@ async def load_refused(
     content = (await session.execute(stmt)).scalar_one_or_none()
     if content is None:
         raise NotFound(
-            "没有这次导入的未导入行（已过期或不属于你）",
+            _("No refused rows for this import (expired, or not yours)"),
             errors=[FieldError("import_id", "unknown")],
         )
     return bytes(content)

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iims_common.errors import FieldError, UnsupportedMediaType, ValidationFailed
+from iims_common.i18n import Message, _
 from iims_common.identifiers import fold_text
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,13 +53,13 @@ CSV_MEDIA_TYPES = frozenset(
     }
 )
 OCTET_STREAM = "application/octet-stream"
-ACCEPTED_ENCODINGS = "UTF-8（可带 BOM）、GB18030/GBK、UTF-16（带 BOM）"
-SAVE_HINT = (
-    "在 Excel 中请选择“文件 → 另存为”，保存类型选“CSV UTF-8（逗号分隔）(*.csv)”"
-    "或“Excel 工作簿 (*.xlsx)”；在 WPS 中另存为“Excel 文件 (*.xlsx)”"
+ACCEPTED_ENCODINGS = _("UTF-8 (with or without BOM), GB18030/GBK, UTF-16 (with BOM)")
+SAVE_HINT = _(
+    "In Excel choose File → Save As, type “CSV UTF-8 (Comma delimited) (*.csv)” or “Excel "
+    "Workbook (*.xlsx)”; in WPS save as “Excel file (*.xlsx)”"
 )
 DELIMITERS = (",", "\t", ";")
-_DELIMITER_NAMES = {",": "逗号", "\t": "制表符", ";": "分号"}
+_DELIMITER_NAMES = {",": _("comma"), "\t": _("tab"), ";": _("semicolon")}
 _ALIASES = {
     "gb2312": "gb18030",
     "gbk": "gb18030",
@@ -126,10 +127,18 @@ class Table:
 # --- decoding ----------------------------------------------------------------------------
 
 
-def _undecodable(detail: str) -> ValidationFailed:
+def _undecodable(detail: Message) -> ValidationFailed:
     return ValidationFailed(
-        f"无法读取文件的字符编码：{detail}。可接受的编码：{ACCEPTED_ENCODINGS}。{SAVE_HINT}",
-        errors=[FieldError("body", f"可接受的编码：{ACCEPTED_ENCODINGS}")],
+        _(
+            "Cannot read the file's text encoding: {detail}. Accepted encodings: {accepted}. "
+            "{hint}",
+            detail=detail,
+            accepted=ACCEPTED_ENCODINGS,
+            hint=SAVE_HINT,
+        ),
+        errors=[
+            FieldError("body", _("Accepted encodings: {accepted}", accepted=ACCEPTED_ENCODINGS))
+        ],
     )
 
 
@@ -152,7 +161,9 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     elif declared:
         codec = _codec(declared)
         if codec is None or codec not in _ACCEPTED_CODECS:
-            raise _undecodable(f"声明的字符集“{declared}”不受支持")
+            raise _undecodable(
+                _("the declared charset “{charset}” is not supported", charset=declared)
+            )
         encoding, body = codec, raw
     else:
         try:
@@ -164,10 +175,20 @@ def decode(raw: bytes, declared: str | None = None) -> tuple[str, str]:
         text = body.decode(encoding)
     except UnicodeDecodeError as exc:
         raise _undecodable(
-            f"按 {encoding.upper()} 解码时第 {exc.start + 1} 字节出错（{exc.reason}）"
+            _(
+                "decoding as {encoding} fails at byte {position} ({reason})",
+                encoding=encoding.upper(),
+                position=exc.start + 1,
+                reason=exc.reason,
+            )
         ) from exc
     if "\x00" in text:
-        raise _undecodable(f"按 {encoding.upper()} 解码后含有空字符，可能不是文本文件")
+        raise _undecodable(
+            _(
+                "decoded as {encoding} it holds NUL characters, so it is not a text file",
+                encoding=encoding.upper(),
+            )
+        )
     return text, encoding
 
 
@@ -177,10 +198,10 @@ def _detect(raw: bytes) -> str:
     sample = raw[: 1 << 20]
     best = from_bytes(sample, cp_isolation=_DETECT_AMONG).best()
     if best is None:
-        raise _undecodable("无法识别（不是 UTF-8、GB18030 或 UTF-16 文本）")
+        raise _undecodable(_("not recognized (not UTF-8, GB18030 or UTF-16 text)"))
     codec = _codec(best.encoding) or best.encoding
     if codec not in _ACCEPTED_CODECS:
-        raise _undecodable(f"看起来是 {best.encoding.upper()} 编码")
+        raise _undecodable(_("it looks like {encoding}", encoding=best.encoding.upper()))
     return codec
 
 
@@ -226,7 +247,11 @@ def read_csv(
                 yield start, [c for c in cells]
         except csv.Error as exc:
             raise ValidationFailed(
-                f"第 {previous_end + 1} 行附近的 CSV 格式有误：{exc}",
+                _(
+                    "The CSV is malformed near line {line}: {error}",
+                    line=previous_end + 1,
+                    error=str(exc),
+                ),
                 errors=[FieldError("body", f"line {previous_end + 1}: {exc}")],
             ) from exc
 
@@ -236,9 +261,9 @@ def read_csv(
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def _refuse_xlsx(detail: str) -> ValidationFailed:
+def _refuse_xlsx(detail: Message) -> ValidationFailed:
     return ValidationFailed(
-        f"无法读取这个 .xlsx 文件：{detail}。{SAVE_HINT}",
+        _("Cannot read this .xlsx file: {detail}. {hint}", detail=detail, hint=SAVE_HINT),
         errors=[FieldError("body", detail)],
     )
 
@@ -250,26 +275,42 @@ def check_xlsx_container(raw: bytes, max_uncompressed: int) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
-        raise _refuse_xlsx("不是有效的 .xlsx（zip）文件") from exc
+        raise _refuse_xlsx(_("not a valid .xlsx (zip) file")) from exc
     with archive:
         entries = archive.infolist()
         if len(entries) > _XLSX_MAX_ENTRIES:
-            raise _refuse_xlsx(f"包含 {len(entries)} 个部件，超过上限")
+            raise _refuse_xlsx(_("it has {count} parts, too many", count=len(entries)))
         total = sum(e.file_size for e in entries)
         if total > max_uncompressed:
-            raise _refuse_xlsx(f"解压后 {total} 字节，超过上限 {max_uncompressed} 字节")
+            raise _refuse_xlsx(
+                _(
+                    "it unpacks to {size} bytes, more than the limit of {limit}",
+                    size=total,
+                    limit=max_uncompressed,
+                )
+            )
         for entry in entries:
             if entry.file_size > 1 << 20 and entry.file_size > _XLSX_MAX_RATIO * max(
                 entry.compress_size, 1
             ):
-                raise _refuse_xlsx(f"部件 {entry.filename} 的压缩比异常（可能是压缩炸弹）")
+                raise _refuse_xlsx(
+                    _(
+                        "part {name} is compressed suspiciously well (a zip bomb?)",
+                        name=entry.filename,
+                    )
+                )
             if entry.filename.endswith((".xml", ".rels", ".vml")):
                 with archive.open(entry) as part:
                     head = part.read(1 << 16)
                 if _DOCTYPE.search(head):
-                    raise _refuse_xlsx(f"部件 {entry.filename} 含有 DTD/实体声明，出于安全原因拒绝")
+                    raise _refuse_xlsx(
+                        _(
+                            "part {name} declares a DTD or entities, refused for safety",
+                            name=entry.filename,
+                        )
+                    )
         if "xl/workbook.xml" not in archive.namelist():
-            raise _refuse_xlsx("缺少 xl/workbook.xml（可能是 .xls 或其他格式改了扩展名）")
+            raise _refuse_xlsx(_("xl/workbook.xml is missing (an .xls or another format renamed?)"))
 
 
 def _general(number: int | float) -> str:
@@ -310,10 +351,15 @@ def read_xlsx(
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise _refuse_xlsx(f"文件已损坏或不是 Excel 工作簿（{type(exc).__name__}）") from exc
+        raise _refuse_xlsx(
+            _(
+                "the file is damaged or not an Excel workbook ({error})",
+                error=type(exc).__name__,
+            )
+        ) from exc
     if not wb.worksheets:
         wb.close()
-        raise _refuse_xlsx("工作簿中没有工作表")
+        raise _refuse_xlsx(_("the workbook has no worksheet"))
     ws = wb.worksheets[0]
 
     def rows() -> Iterator[tuple[int, list[str | None]]]:
@@ -330,7 +376,9 @@ def read_xlsx(
         except ValidationFailed:
             raise
         except Exception as exc:
-            raise _refuse_xlsx(f"读取工作表时出错（{type(exc).__name__}）") from exc
+            raise _refuse_xlsx(
+                _("reading the worksheet failed ({error})", error=type(exc).__name__)
+            ) from exc
         finally:
             wb.close()
 
@@ -340,7 +388,7 @@ def read_xlsx(
 def too_many_rows(max_rows: int) -> ValidationFailed:
     """The 422 for a file with more than `max_rows` data rows."""
     return ValidationFailed(
-        f"文件超过 {max_rows} 行数据，请分批导入",
+        _("The file has more than {limit} data rows; import it in parts", limit=max_rows),
         errors=[FieldError("body", f"at most {max_rows} rows per import")],
     )
 
@@ -379,7 +427,10 @@ def read_raw(
     media, charset = media_type_of(content_type)
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise UnsupportedMediaType(
-            "不支持旧版 Excel 97-2003 (.xls) 文件，请另存为 .xlsx 或 CSV UTF-8 后再导入",
+            _(
+                "Old Excel 97-2003 (.xls) files are not read: save as .xlsx or CSV UTF-8 and "
+                "import again"
+            ),
             errors=[FieldError("body", "an .xls (BIFF) file")],
         )
     if media == XLSX_MEDIA_TYPE or (media == OCTET_STREAM and is_xlsx(raw)):
@@ -389,14 +440,19 @@ def read_raw(
     if media in CSV_MEDIA_TYPES or media == OCTET_STREAM:
         if is_xlsx(raw):
             raise UnsupportedMediaType(
-                f"内容是 .xlsx 工作簿，但请求声明为 {media}；请使用 Content-Type: {XLSX_MEDIA_TYPE}",
+                _(
+                    "The body is an .xlsx workbook but the request says {media}; send "
+                    "Content-Type: {xlsx}",
+                    media=media,
+                    xlsx=XLSX_MEDIA_TYPE,
+                ),
                 errors=[FieldError("Content-Type", f"{media} for an .xlsx body")],
             )
         text, encoding = decode(raw, charset)
         delimiter, rows = read_csv(text)
         return RawTable("csv", encoding, delimiter, rows)
     raise UnsupportedMediaType(
-        "请发送 CSV（text/csv）或 Excel 工作簿（.xlsx）",
+        _("Send a CSV (text/csv) or an Excel workbook (.xlsx)"),
         errors=[FieldError("Content-Type", f"{media or 'missing'} is not supported")],
     )
 
@@ -458,7 +514,12 @@ def read_table(
         column = known
         if column.key in found:
             raise ValidationFailed(
-                f"表头中“{found[column.key]}”和“{(text or '').strip()}”是同一列（{column.label}）",
+                _(
+                    "The header names one column twice: “{first}” and “{second}” ({column})",
+                    first=found[column.key],
+                    second=(text or "").strip(),
+                    column=column.label,
+                ),
                 errors=[FieldError("header", f"column {column.key} appears twice")],
             )
         found[column.key] = (text or "").strip()
@@ -493,24 +554,51 @@ def _missing_header(
     required: Sequence[Column],
     delimiter: str | None,
 ) -> ValidationFailed:
-    names = "；".join(
-        f"{c.label}（也可写作 {'、'.join((*c.aliases[1:], c.key))}）" for c in required
-    )
+    names = "; ".join(f"{c.label} ({'/'.join((*c.aliases[1:], c.key))})" for c in required)
     seen = first_rows[0][1] if first_rows else []
-    hint = ""
+    hint: Message | str = ""
     if delimiter is not None:
         joined = "".join(c or "" for c in seen)
         others = [_DELIMITER_NAMES[d] for d in DELIMITERS if d != delimiter and d in joined]
-        hint = f"按{_DELIMITER_NAMES[delimiter]}分列读取"
         if others:
-            hint += f"，但表头里还有{'、'.join(others)}，请检查分隔符"
-        hint = "（" + hint + "）"
-    shown = "、".join(f"“{(c or '').strip()}”" for c in seen[:12] if c and c.strip()) or "（空）"
+            hint = _(
+                " (read with {delimiter} as separator, but the header also has {others}: "
+                "check the separator)",
+                delimiter=_DELIMITER_NAMES[delimiter],
+                others=Joined(others),
+            )
+        else:
+            hint = _(" (read with {delimiter} as separator)", delimiter=_DELIMITER_NAMES[delimiter])
+    shown = ", ".join(f"“{(c or '').strip()}”" for c in seen[:12] if c and c.strip())
     return ValidationFailed(
-        f"文件前 {_HEADER_SEARCH_ROWS} 行中没有包含全部必填列的表头{hint}。读到的第一行：{shown}。"
-        f"必填列：{names}",
-        errors=[FieldError("header", f"缺少必填列 {c.label}（{c.key}）") for c in required],
+        _(
+            "No row among the first {rows} names every required column{hint}. First row "
+            "read: {shown}. Required columns: {names}",
+            rows=_HEADER_SEARCH_ROWS,
+            hint=hint,
+            shown=shown or "-",
+            names=names,
+        ),
+        errors=[
+            FieldError(
+                "header", _("missing required column {label} ({key})", label=c.label, key=c.key)
+            )
+            for c in required
+        ],
     )
+
+
+class Joined(Message):
+    """Messages joined with ", " in the rendering language."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: Sequence[Message]) -> None:
+        super().__init__(", ")
+        self.parts = list(parts)
+
+    def render(self, locale: str | None = None) -> str:
+        return ", ".join(p.render(locale) for p in self.parts)
 
 
 # --- value vocabularies ------------------------------------------------------------------

@@ -161,12 +161,12 @@ def test_full_width_and_ascii_spellings_are_one_value() -> None:
 
 def test_uscc_positions_1_and_2_follow_the_gb_32100_table() -> None:
     # The example: registration department 0 is not assigned; the check is right.
-    message = uscc_error("01846145LN10WXACYU") or ""
+    message = str(uscc_error("01846145LN10WXACYU") or "")
     assert message.startswith("第1位（登记管理部门代码）为“0”")
     assert "9 工商" in message and "Y 其他" in message and "N 农业" in message
     # 9 工商 has categories 1, 2, 3 only.
     bad = make_uscc("95330100MA2AAAAAA")
-    message = uscc_error(bad) or ""
+    message = str(uscc_error(bad) or "")
     assert message.startswith("第2位（机构类别代码）为“5”，对登记管理部门“9 工商”无效")
     assert "1 企业、2 个体工商户、3 农民专业合作社" in message
     # Every assigned pair is accepted, every other pair refused.
@@ -180,10 +180,10 @@ def test_uscc_positions_1_and_2_follow_the_gb_32100_table() -> None:
 
 def test_excel_scientific_notation_is_refused_with_the_fix() -> None:
     for mangled in ("9.13302E+17", "9.13302e+17", "1.10105E+17", "9E+17"):
-        message = excel_number_error(fold_identifier(mangled)) or ""
+        message = str(excel_number_error(fold_identifier(mangled)) or "")
         assert "科学计数法" in message and "文本" in message
-        assert "科学计数法" in (uscc_error(fold_identifier(mangled)) or "")
-        assert "科学计数法" in (id_number_error(fold_identifier(mangled)) or "")
+        assert "科学计数法" in str(uscc_error(fold_identifier(mangled)) or "")
+        assert "科学计数法" in str(id_number_error(fold_identifier(mangled)) or "")
     assert excel_number_error("91350100M000100Y43") is None
 
 

@@ -20,6 +20,7 @@ from iims_common.errors import (
     ValidationFailed,
     field_path,
 )
+from iims_common.i18n import _
 from iims_common.identifiers import fold_identifier, fold_text
 from iims_common.identity import Caller, Role
 from iims_common.ids import new_id
@@ -190,7 +191,7 @@ def parse_rows(
     """(line, row) pairs and the table they came from. Files (CSV, .xlsx) go through the
     shared reader — lines are the file's, the header is line 1 unless a title row is above
     it; JSON items count from 1."""
-    media, _ = media_type_of(content_type)
+    media, _charset = media_type_of(content_type)
     if media != "application/json":
         table = read_table(raw, content_type, columns, max_rows=max_rows)
         return [(line, _from_words(rec)) for line, rec in table.records], table
@@ -198,7 +199,7 @@ def parse_rows(
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationFailed(
-            "请求体不是有效的 UTF-8 JSON", errors=[FieldError("body", str(exc))]
+            _("The body is not valid UTF-8 JSON"), errors=[FieldError("body", str(exc))]
         ) from exc
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
@@ -214,7 +215,13 @@ def parse_rows(
 def _message(error: Any) -> str:
     """A pydantic error as the import reports it (the size list in Chinese)."""
     if error["loc"] and error["loc"][0] == "size" and error["type"] == "enum":
-        return f"“{error['input']}”无法识别；可填 {_SIZE_WORDS}（或 large/medium/small/micro）"
+        return str(
+            _(
+                "“{value}” is not a size: write {words} (or large/medium/small/micro)",
+                value=error["input"],
+                words=_SIZE_WORDS,
+            )
+        )
     return str(error["msg"]).removeprefix("Value error, ")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import Conflict, ProblemError
+from iims_common.i18n import _
 from iims_common.identity import Caller
 from registry.api import schemas
 from registry.db import repository
@@ -65,7 +66,13 @@ async def import_recommendations(
                     ),
                 )
         except Conflict:
-            _refuse(result, line, uscc, "uscc", "该企业已在本批次被推荐")
+            _refuse(
+                result,
+                line,
+                uscc,
+                "uscc",
+                str(_("This enterprise is already recommended in this batch")),
+            )
             continue
         except ProblemError as exc:
             _refuse(result, line, uscc, "row", str(exc.detail))

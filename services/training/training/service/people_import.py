@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import Conflict, ProblemError, field_path
+from iims_common.i18n import _
 from iims_common.identifiers import fold_identifier
 from iims_common.identity import Caller, Role
 from iims_common.personal_data import PersonalDataVault, mask_id_number, mask_phone
@@ -135,14 +136,19 @@ async def import_people(
             continue
         index = vault.blind_index(body.id_number)
         if index in seen:
-            _refuse(result, line, "id_number", f"与第 {seen[index]} 行是同一身份证号")
+            _refuse(
+                result,
+                line,
+                "id_number",
+                str(_("The same ID number as line {line}", line=seen[index])),
+            )
             continue
         seen[index] = line
         try:
             async with session.begin_nested():
                 await register_person(session, caller, vault, body)
         except Conflict:
-            _refuse(result, line, "id_number", "此身份证号已登记")
+            _refuse(result, line, "id_number", str(_("This ID number is registered already")))
             continue
         except ProblemError as exc:
             _refuse(result, line, "row", str(exc.detail))
