@@ -31,5 +31,8 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['tests/**/*.spec.ts'],
+    // Components tests mount pages whose Element Plus parts import their CSS: let Vite
+    // (not Node's loader) handle element-plus so a `.css` import is not an error.
+    server: { deps: { inline: ['element-plus'] } },
   },
 })

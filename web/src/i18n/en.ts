@@ -26,6 +26,8 @@ const en: typeof zh = {
     verifyQualification: 'Verify a qualification',
     notices: 'Public notices',
     certified: 'Certified enterprises',
+    documents: 'Downloads',
+    agencyLists: 'Agency lists',
     ministry: 'Ministry workspace',
     nationalDashboard: 'National dashboard',
     batches: 'Pilot batches',

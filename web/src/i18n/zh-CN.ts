@@ -24,6 +24,8 @@ export default {
     verifyQualification: '资质查询',
     notices: '认定公示',
     certified: '获证企业',
+    documents: '资料下载',
+    agencyLists: '机构名单',
     ministry: '部级工作台',
     nationalDashboard: '全国看板',
     batches: '试点批次',

@@ -36,6 +36,8 @@ export const routes: RouteRecordRaw[] = [
       { path: 'notices', name: 'notices', component: () => import('@/views/public/NoticesView.vue'), meta: { public: true, title: 'menu.notices', group: 'public' } },
       { path: 'notices/:id', name: 'notice', component: () => import('@/views/public/NoticeDetail.vue'), meta: { public: true, title: 'menu.notices' } },
       { path: 'certified', name: 'certified', component: () => import('@/views/public/CertifiedView.vue'), meta: { public: true, title: 'menu.certified', group: 'public' } },
+      { path: 'documents', name: 'documents', component: () => import('@/views/public/DocumentsView.vue'), meta: { public: true, title: 'menu.documents', group: 'public' } },
+      { path: 'agency-lists', name: 'agency-lists', component: () => import('@/views/public/AgencyListsView.vue'), meta: { public: true, title: 'menu.agencyLists', group: 'public' } },
       { path: 'login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true, title: 'menu.login' } },
     ],
   },

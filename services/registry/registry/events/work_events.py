@@ -8,7 +8,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.events.outbox import record_event
+from iims_common.events.outbox import build_outbox_row, record_event, record_events
 from registry.db.work import (
     AgencyList,
     Document,
@@ -45,28 +45,41 @@ TOPICS = (
 
 
 async def task_updated(session: AsyncSession, task: ProgrammeTask) -> None:
-    """Key: the task. `province_code` is the assignee's region (NULL for national and
-    department tasks); the gateway computes "late" from `due_on` and `completed_on`."""
+    """Key: the task. `province_code` is the assignee's region's province (NULL for national
+    and department tasks); the gateway computes "late" from `due_on` and `completed_on`."""
     await record_event(
-        session,
-        source=EVENT_SOURCE,
-        topic=PROGRAMME_TASK_UPDATED,
-        key=task.id,
-        data={
-            "task_id": task.id,
-            "year": task.year,
-            "ref": task.ref,
-            "title": task.title,
-            "source": task.source,
-            "assignee": task.assignee,
-            "province_code": _province(task.region_code),
-            "region_code": task.region_code,
-            "starts_on": task.starts_on,
-            "due_on": task.due_on,
-            "periodic": task.periodic,
-            "completed_on": task.completed_on,
-        },
+        session, source=EVENT_SOURCE, topic=PROGRAMME_TASK_UPDATED, key=task.id, data=_task(task)
     )
+
+
+async def tasks_created(session: AsyncSession, tasks: list[ProgrammeTask]) -> None:
+    """Bulk variant for seeding (one multi-row INSERT into the outbox)."""
+    await record_events(
+        session,
+        (
+            build_outbox_row(
+                source=EVENT_SOURCE, topic=PROGRAMME_TASK_UPDATED, key=t.id, data=_task(t)
+            )
+            for t in tasks
+        ),
+    )
+
+
+def _task(task: ProgrammeTask) -> dict[str, object]:
+    return {
+        "task_id": task.id,
+        "year": task.year,
+        "ref": task.ref,
+        "title": task.title,
+        "source": task.source,
+        "assignee": task.assignee,
+        "province_code": _province(task.region_code),
+        "region_code": task.region_code,
+        "starts_on": task.starts_on,
+        "due_on": task.due_on,
+        "periodic": task.periodic,
+        "completed_on": task.completed_on,
+    }
 
 
 def _province(region: str | None) -> str | None:

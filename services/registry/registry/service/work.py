@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from iims_common.db import is_postgres, upsert_insert
 from iims_common.errors import Conflict, Forbidden, NotFound, RuleViolation, StateConflict
 from iims_common.identity import Caller, Role
+from iims_common.ids import new_id
 from registry.api import work_schemas as w
 from registry.db import work_repository as repo
 from registry.db.tables import Agency, Enterprise, Pilot, RecommendingUnit
@@ -139,19 +140,22 @@ async def seed_year(session: AsyncSession, year: int) -> w.SeedResult:
     city_seed = next(t for t in rules.PROVINCIAL_TASKS if t.ref == rules.CITY_PLAN_REF)
     for code, name in SEPARATELY_PLANNED_CITIES.items():
         wanted.append(_task(year, city_seed, "city", code, region_code=code, owner=name))
-    existing = set(
-        (await session.execute(
-            sa.select(ProgrammeTask.ref, ProgrammeTask.assignee).where(ProgrammeTask.year == year)
-        )).tuples().all()
-    )  # fmt: skip
-    created = 0
+    # One multi-row INSERT … ON CONFLICT DO NOTHING: rows already there (same year, ref,
+    # assignee) are kept, and only the rows this call created are announced.
+    now = dt.datetime.now(dt.UTC)
     for task in wanted:
-        if (task.ref, task.assignee) in existing:
-            continue
-        session.add(task)
-        created += 1
-        await session.flush()
-        await events.task_updated(session, task)
+        task.id, task.version, task.created_at = new_id(), 1, now
+    columns = [c.key for c in ProgrammeTask.__table__.columns]
+    table = ProgrammeTask.__table__
+    stmt = (
+        upsert_insert(session, table)
+        .values([{c: getattr(t, c) for c in columns} for t in wanted])
+        .on_conflict_do_nothing(index_elements=["year", "ref", "assignee"])
+        .returning(table.c.id)
+    )
+    inserted = set((await session.execute(stmt)).scalars().all())
+    await events.tasks_created(session, [t for t in wanted if t.id in inserted])
+    created = len(inserted)
     titles = set(
         (await session.scalars(sa.select(Meeting.title).where(Meeting.year == year))).all()
     )
