@@ -118,6 +118,7 @@ def create_service_app(
     routers: Sequence[APIRouter],
     consumers: ConsumerFactory | None = None,
     periodic: Sequence[PeriodicJob] = (),
+    expose_route: bool = True,
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     configure_tracing(settings)
@@ -157,7 +158,7 @@ def create_service_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, expose_route=expose_route)
     if settings.trusted_proxy_list:
         # Outermost, so every later layer (logs, rate limits, the gateway's X-Forwarded-For
         # to the services) sees the real client. Servers must not do this themselves:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -199,6 +199,15 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
     return async_sessionmaker(reader, expire_on_commit=False)
 
 
+AFTER_COMMIT = "iims_after_commit"
+
+
+def after_commit(session: AsyncSession, action: Callable[[], Awaitable[object]]) -> None:
+    """Run `action` after the request's transaction committed, before the response is sent
+    (e.g. wait until other replicas were told about the change). Dropped on rollback."""
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
+
+
 async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
     """The request owns the transaction: commit on success, roll back on any error.
 
@@ -226,8 +235,11 @@ async def unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
             yield session
             await session.commit()
         except BaseException:
+            session.info.pop(AFTER_COMMIT, None)
             await session.rollback()
             raise
+        for action in session.info.pop(AFTER_COMMIT, ()):
+            await action()
 
 
 def is_postgres(session: AsyncSession) -> bool:

@@ -36,6 +36,11 @@ HTTP_LATENCY = Histogram(
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
 )
 UNMETERED = {"/metrics", "/healthz", "/readyz"}
+# A service tells its caller (the gateway) which of its routes answered, so the edge's
+# metrics are per endpoint: `X-IIMS-Route: /api/v1/enterprises/{enterprise_id}`. The gateway
+# puts it in the request scope under ROUTE_TEMPLATE (and never passes the header on).
+ROUTE_HEADER = b"x-iims-route"
+ROUTE_TEMPLATE = "iims.route_template"
 
 
 def request_target(scope: Scope) -> str:
@@ -47,10 +52,16 @@ def request_target(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Pure ASGI (no BaseHTTPMiddleware overhead): X-Request-ID in/out, traceparent, metrics."""
+    """Pure ASGI (no BaseHTTPMiddleware overhead): X-Request-ID in/out, traceparent, metrics.
 
-    def __init__(self, app: ASGIApp) -> None:
+    Metrics are labelled with the matched route template; a handler may name another one in
+    `scope[ROUTE_TEMPLATE]` (the gateway: the service's template for a forwarded call). With
+    `expose_route` the template also goes out as `X-IIMS-Route` (services, for the gateway).
+    """
+
+    def __init__(self, app: ASGIApp, *, expose_route: bool = True) -> None:
         self.app = app
+        self.expose_route = expose_route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,6 +86,9 @@ class RequestContextMiddleware:
                     *message["headers"],
                     (b"x-request-id", request_id.encode("latin-1")),
                 ]
+                matched = getattr(scope.get("route"), "path", None)
+                if self.expose_route and matched:
+                    message["headers"].append((ROUTE_HEADER, matched.encode("latin-1")))
             await send(message)
 
         try:
@@ -87,8 +101,11 @@ class RequestContextMiddleware:
                 await self.app(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - start
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = (
+                scope.get(ROUTE_TEMPLATE)
+                or getattr(scope.get("route"), "path", None)
+                or "unmatched"
+            )
             if template not in UNMETERED:
                 HTTP_REQUESTS.labels(scope["method"], template, str(status)).inc()
                 HTTP_LATENCY.labels(scope["method"], template).observe(elapsed)

@@ -19,7 +19,8 @@ from gateway.domain.openapi import merge
 from gateway.events.consume import gateway_consumers
 from gateway.service import webhooks
 from gateway.service.auth import ensure_bootstrap_admin
-from gateway.service.upstream import UpstreamAnswer, Upstreams, relay
+from gateway.service.keycache import ApiKeyCache
+from gateway.service.upstream import UpstreamAnswer, UpstreamResponse, Upstreams, relay
 from gateway.settings import SERVICES, GatewaySettings, get_settings
 from iims_common.app import create_service_app
 from iims_common.errors import mark_fallback
@@ -64,6 +65,7 @@ def create_app(
         version=__version__,
         routers=[auth.router, views.router, proxy.router, console.router],
         consumers=gateway_consumers,
+        expose_route=False,  # the public edge does not tell clients its route table
         periodic=[
             PeriodicJob(
                 "webhook-deliveries",
@@ -102,9 +104,13 @@ def create_app(
     async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
         async with service_lifespan(application) as state:
             await ensure_bootstrap_admin(application.state.sessionmaker, settings)
+            key_cache = ApiKeyCache(application.state.engine, ttl_s=settings.api_key_cache_ttl_s)
+            application.state.key_cache = key_cache
+            await key_cache.start()
             try:
                 yield state
             finally:
+                await key_cache.close()
                 await application.state.upstreams.close()
 
     app.router.lifespan_context = lifespan
@@ -124,13 +130,13 @@ def _merged_openapi(app: FastAPI) -> None:
             return JSONResponse(cache["spec"])
         upstreams: Upstreams = request.app.state.upstreams
         responses = await asyncio.gather(
-            *(upstreams.clients[s].get("/openapi.json") for s in SERVICES),
+            *(upstreams.request(s, "GET", "/openapi.json", caller=None) for s in SERVICES),
             return_exceptions=True,
         )
         specs = {
             s: r.json()
             for s, r in zip(SERVICES, responses, strict=True)
-            if isinstance(r, httpx.Response) and r.status_code == 200
+            if isinstance(r, UpstreamResponse) and r.status_code == 200
         }
         spec = merge(app.openapi(), specs)
         if len(specs) == len(SERVICES):

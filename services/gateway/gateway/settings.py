@@ -23,6 +23,8 @@ class GatewaySettings(ServiceSettings):
     upstream_timeout_s: float = 15.0
     upstream_connect_timeout_s: float = 2.0
     upstream_max_connections: int = 200
+    # Idle keep-alive connections to a service are closed after this (below uvicorn's 5 s).
+    upstream_keepalive_s: float = 4.0
     # Browser origins of the platform's web frontend (none by default), comma-separated.
     cors_origins: str = ""
     # The first administrator (平台管理员); a placeholder password is refused outside development.
@@ -34,6 +36,9 @@ class GatewaySettings(ServiceSettings):
     refresh_token_ttl_s: int = 14 * 24 * 3600
     lockout_after_failures: int = 5
     lockout_minutes: int = 15
+    # Verified API keys are kept per replica this long at most (0: not cached); a change to a
+    # key reaches every replica at once through PostgreSQL NOTIFY (gateway.service.keycache).
+    api_key_cache_ttl_s: float = 10.0
     # A rotated API key's old secret stays valid this long.
     key_rotation_overlap_hours: int = 24
     # Rate limits (the `limits` notation): per API key / account, per client address for

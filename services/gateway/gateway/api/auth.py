@@ -8,12 +8,14 @@ import uuid
 import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api import schemas as s
 from gateway.api.security import CurrentPrincipal, require_admin
 from gateway.db.tables import Account, ApiKey
 from gateway.service import auth as service
-from iims_common.db import utcnow
+from gateway.service.keycache import ApiKeyCache
+from iims_common.db import after_commit, utcnow
 from iims_common.http import Session, json_response
 from iims_common.pagination import Page, Pagination, page_of
 from iims_common.ratelimit import RateLimit
@@ -96,6 +98,7 @@ async def rotate_api_key(
     key = await service.key_by_id(session, key_id)
     overlap = dt.timedelta(hours=request.app.state.settings.key_rotation_overlap_hours)
     token = await service.rotate_api_key(session, key, overlap, utcnow())
+    _settle_on_every_replica(request, session, key.key_id)
     return s.ApiKeyCreated.model_validate(
         {**s.ApiKeyOut.model_validate(key).model_dump(), "api_key": token}
     )
@@ -103,12 +106,22 @@ async def rotate_api_key(
 
 @router.delete("/api-keys/{key_id}", response_model=s.ApiKeyOut, tags=["admin 平台管理"])
 async def revoke_api_key(
-    key_id: uuid.UUID, principal: CurrentPrincipal, session: Session
+    key_id: uuid.UUID, principal: CurrentPrincipal, session: Session, request: Request
 ) -> s.ApiKeyOut:
-    """Revoked at once: the next request with it is refused."""
+    """Revoked at once: the next request with it is refused, on every replica."""
     require_admin(principal)
     key = await service.key_by_id(session, key_id)
-    return s.ApiKeyOut.model_validate(await service.revoke_api_key(session, key, utcnow()))
+    revoked = await service.revoke_api_key(session, key, utcnow())
+    _settle_on_every_replica(request, session, key.key_id)
+    return s.ApiKeyOut.model_validate(revoked)
+
+
+def _settle_on_every_replica(request: Request, session: AsyncSession, key_id: str) -> None:
+    """Answer only once this replica's listener heard of the change (gateway.service.keycache):
+    PostgreSQL has then handed the notification to every replica's listener."""
+    cache: ApiKeyCache = request.app.state.key_cache
+    waiter = cache.expect(key_id)
+    after_commit(session, lambda: cache.settle(waiter))
 
 
 @router.post("/accounts", status_code=201, response_model=s.AccountOut, tags=["admin 平台管理"])

@@ -12,6 +12,7 @@ from gateway.api.security import authenticate
 from gateway.domain.routing import route
 from gateway.service.upstream import Upstreams, relay
 from iims_common.errors import allowed_methods, mark_fallback, method_not_allowed
+from iims_common.observability import ROUTE_HEADER, ROUTE_TEMPLATE
 from iims_common.ratelimit import RateLimit
 
 router = APIRouter()
@@ -74,4 +75,9 @@ async def forward(path: str, request: Request) -> Response:
         headers={h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers},
         client_address=client_address(request),
     )
+    # Metrics at the edge per endpoint of the service, not per `/api/v1/{path:path}`.
+    for name, value in upstream.raw_headers:
+        if name.lower() == ROUTE_HEADER:
+            request.scope[ROUTE_TEMPLATE] = value.decode("latin-1")
+            break
     return relay(upstream)

@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from gateway.domain import credentials as cred
 from gateway.domain.credentials import Principal
 from gateway.service import auth as auth_service
-from iims_common.db import read_session, utcnow
+from iims_common.db import utcnow
 from iims_common.errors import Forbidden, Unauthorized
 from iims_common.ratelimit import RateLimit
 
@@ -23,8 +23,9 @@ bearer_scheme = HTTPBearer(auto_error=False, description="Web frontend bearer to
 async def authenticate(request: Request) -> Principal:
     key = request.headers.get("x-api-key")
     if key:
-        async with read_session(request.app.state.sessionmaker) as session:
-            principal = await auth_service.verify_api_key(session, key, utcnow())
+        principal = await auth_service.verify_api_key(
+            request.app.state.sessionmaker, key, utcnow(), request.app.state.key_cache
+        )
     else:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")

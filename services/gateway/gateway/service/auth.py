@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.db.tables import Account, ApiKey, RefreshToken
 from gateway.domain import credentials as cred
 from gateway.domain.credentials import Principal
+from gateway.service.keycache import ApiKeyCache, KeyRecord
 from gateway.settings import GatewaySettings
-from iims_common.db import utcnow
+from iims_common.db import read_session, utcnow
 from iims_common.errors import Conflict, NotFound, Unauthorized
 from iims_common.identity import Caller, Role
 
@@ -35,24 +36,51 @@ def _principal_of_key(key: ApiKey) -> Principal:
     )
 
 
-async def verify_api_key(session: AsyncSession, token: str, now: dt.datetime) -> Principal:
-    """The key's principal; revoked keys fail at once, a rotated secret until the overlap ends."""
+def _record_of_key(key: ApiKey) -> KeyRecord:
+    return KeyRecord(
+        _principal_of_key(key), key.secret_hash, key.previous_secret_hash, key.previous_valid_until
+    )
+
+
+def _matches(record: KeyRecord, secret: str, now: dt.datetime) -> bool:
+    """The current secret, or the previous one while the rotation overlap lasts."""
+    return cred.secret_matches(secret, record.secret_hash) or (
+        record.previous_valid_until is not None
+        and record.previous_valid_until > now
+        and cred.secret_matches(secret, record.previous_secret_hash)
+    )
+
+
+async def verify_api_key(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    token: str,
+    now: dt.datetime,
+    cache: ApiKeyCache | None = None,
+) -> Principal:
+    """The key's principal; revoked keys fail at once, a rotated secret until the overlap ends.
+
+    With a `cache` a key verified before is checked against its cached hashes (no database
+    round trip); what the cache does not know, or a secret it does not match, is read from
+    the database (`sessionmaker`, a read-only session)."""
     parsed = cred.parse_api_key(token)
     if parsed is None:
         raise Unauthorized("Malformed API key")
     key_id, secret = parsed
-    key = (await session.scalars(sa.select(ApiKey).where(ApiKey.key_id == key_id))).first()
+    if cache is not None:
+        cached = cache.get(key_id)
+        if cached is not None and _matches(cached, secret, now):
+            return cached.principal
+        generation = cache.generation
+    async with read_session(sessionmaker) as session:
+        key = (await session.scalars(sa.select(ApiKey).where(ApiKey.key_id == key_id))).first()
     if key is None or key.revoked_at is not None:
         raise Unauthorized("Unknown or revoked API key")
-    current = cred.secret_matches(secret, key.secret_hash)
-    previous = (
-        key.previous_valid_until is not None
-        and key.previous_valid_until > now
-        and cred.secret_matches(secret, key.previous_secret_hash)
-    )
-    if not (current or previous):
+    record = _record_of_key(key)
+    if cache is not None:
+        cache.put(key_id, record, generation)
+    if not _matches(record, secret, now):
         raise Unauthorized("Unknown or revoked API key")
-    return _principal_of_key(key)
+    return record.principal
 
 
 async def create_api_key(
