@@ -20,7 +20,7 @@ import uuid
 
 import asyncpg
 import httpx
-from harness import uvicorn_server, wrk
+from harness import goal, ms, uvicorn_server, wrk
 
 from iims_common.identity import Caller, Role, mint_internal_token
 from iims_common.settings import to_async_url
@@ -28,6 +28,7 @@ from iims_common.testing import SECRET, create_migrated_database
 
 ENTERPRISES = int(os.environ.get("BENCH_DASHBOARD_ENTERPRISES", "1000000"))
 ADMIN_PASSWORD = "bench-admin-password-long-enough"
+results: dict[str, tuple[float, str]] = {}
 
 
 def report(name: str, value: str) -> None:
@@ -178,15 +179,33 @@ async def main() -> None:
             )
         }
         print("\n1. GET /api/v1/enterprises/{id} (uvicorn 1 worker each; wrk -t2 -c32 -d10s)")
+        both = {"gateway": gateway, "registry": registry}
         wrk(registry, identity, paths, seconds=2)
-        direct = wrk(registry, identity, paths)
+        direct = wrk(registry, identity, paths, servers=both)
         wrk(gateway, api, paths, seconds=2)
-        through = wrk(gateway, api, paths)
-        report("registry directly", f"{direct[0]:,.0f} req/s  p50 {direct[1]}  p99 {direct[2]}")
+        through = wrk(gateway, api, paths, servers=both)
+        report("registry directly", f"{direct.rps:,.0f} req/s  p50 {direct.p50}  p99 {direct.p99}")
         report(
-            "through the gateway", f"{through[0]:,.0f} req/s  p50 {through[1]}  p99 {through[2]}"
+            "through the gateway",
+            f"{through.rps:,.0f} req/s  p50 {through.p50}  p99 {through.p99}",
         )
-        report("gateway / direct (throughput)", f"{through[0] / direct[0]:.2f}")
+        report(
+            "CPU per request: gateway, registry (own counters)",
+            f"{through.cpu_us('gateway'):,.0f} us, {through.cpu_us('registry'):,.0f} us"
+            f" (registry alone: {direct.cpu_us('registry'):,.0f} us)",
+        )
+        one_direct = wrk(registry, identity, paths, connections=1)
+        one_through = wrk(gateway, api, paths, connections=1)
+        added = ms(one_through.p50) - ms(one_direct.p50)
+        report(
+            "1 connection: p50 directly, through the gateway",
+            f"{one_direct.p50}, {one_through.p50}",
+        )
+        results["gateway GET enterprise / registry directly (wrk -c32)"] = (
+            through.rps / direct.rps,
+            "≥ 0.6",
+        )
+        results["gateway's added p50 at 1 connection (ms)"] = (added, "≤ 1.0")
 
         print(f"\n2. dashboards with {ENTERPRISES:,} enterprises in the read model")
         for name, path in (
@@ -198,22 +217,39 @@ async def main() -> None:
                 f"{name}: sequential latency",
                 f"p50 {pct(lat, 50):.1f} ms  p95 {pct(lat, 95):.1f} ms  p99 {pct(lat, 99):.1f} ms",
             )
-            rps, p50, p99 = wrk(gateway + path, api, None)
-            report(f"{name}: wrk -c32", f"{rps:,.0f} req/s  p50 {p50}  p99 {p99}")
+            m = wrk(gateway + path, api, None)
+            report(f"{name}: wrk -c32", f"{m.rps:,.0f} req/s  p50 {m.p50}  p99 {m.p99}")
 
         print("\n3. public certificate verification (rate limits lifted for the measurement)")
         number = await _certificate(urls["audit"])
         path = f"/api/v1/public/certificates/{number}"
+        pair = {"gateway": gateway, "audit": audit}
         wrk(audit + path, {}, None, seconds=2)
-        direct = wrk(audit + path, {}, None)
-        through = wrk(gateway + path, {}, None)
+        direct = wrk(audit + path, {}, None, servers=pair)
+        wrk(gateway + path, {}, None, seconds=2)
+        through = wrk(gateway + path, {}, None, servers=pair)
         miss = wrk(gateway + "/api/v1/public/certificates/IIMS-RZ-2014-NOTANUMBER", {}, None)
-        report("audit directly", f"{direct[0]:,.0f} req/s  p50 {direct[1]}  p99 {direct[2]}")
+        report("audit directly", f"{direct.rps:,.0f} req/s  p50 {direct.p50}  p99 {direct.p99}")
         report(
-            "through the gateway", f"{through[0]:,.0f} req/s  p50 {through[1]}  p99 {through[2]}"
+            "through the gateway",
+            f"{through.rps:,.0f} req/s  p50 {through.p50}  p99 {through.p99}",
         )
-        report("through the gateway, unknown number (404)", f"{miss[0]:,.0f} req/s  p50 {miss[1]}")
-        report("gateway / direct (throughput)", f"{through[0] / direct[0]:.2f}")
+        report(
+            "CPU per request: gateway, audit (own counters)",
+            f"{through.cpu_us('gateway'):,.0f} us, {through.cpu_us('audit'):,.0f} us"
+            f" (audit alone: {direct.cpu_us('audit'):,.0f} us)",
+        )
+        report(
+            "through the gateway, unknown number (404)", f"{miss.rps:,.0f} req/s  p50 {miss.p50}"
+        )
+        results["certificate verification via gateway / directly"] = (
+            through.rps / direct.rps,
+            "≥ 0.6",
+        )
+
+    print("\ngoals (issue 17; ratios of this run)")
+    for name, (value, target) in results.items():
+        goal(name, value, target)
 
 
 def _uscc(i: int) -> str:

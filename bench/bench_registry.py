@@ -30,7 +30,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 from aiokafka import AIOKafkaProducer
-from harness import uvicorn_server, wrk
+from harness import goal, uvicorn_server, wrk
 from sqlalchemy import text
 
 from iims_common.broker import free_port, start_broker, stop_broker
@@ -47,6 +47,7 @@ from registry.settings import RegistrySettings
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 SECRET = "bench-internal-secret-of-sufficient-length"
 results: list[tuple[str, str, str]] = []
+goals: dict[str, tuple[float, str]] = {}
 
 
 def report(name: str, value: str, note: str = "") -> None:
@@ -154,6 +155,7 @@ async def bench_import(settings: RegistrySettings, base: str, rows: list[dict[st
         f"{t_copy:.1f} s",
     )
     report("import / COPY", f"{t_copy / t_import:.2f}", "(1.00 = as fast as COPY)")
+    goals["bulk import over HTTP / raw COPY"] = (t_copy / t_import, "≥ 0.3")
 
 
 async def bench_relay(settings: RegistrySettings) -> None:
@@ -197,6 +199,7 @@ async def bench_relay(settings: RegistrySettings) -> None:
     )
     report("raw aiokafka, same messages, same batching", f"{len(payloads) / t_raw:,.0f} events/s")
     report("relay / raw", f"{t_raw / t_relay:.2f}")
+    goals["outbox relay / raw aiokafka, same batching"] = (t_raw / t_relay, "≥ 0.5")
 
 
 def token() -> str:
@@ -230,17 +233,24 @@ async def bench_http(settings: RegistrySettings, base: str) -> None:
     ]
     await conn.close()
     identity = {"X-IIMS-Identity": token()}
+    server = {"registry": base}
     wrk(base + "/healthz", identity, None, seconds=2)  # warm-up
-    rps_h, p50_h, p99_h = wrk(base + "/healthz", identity, None)
-    rps, p50, p99 = wrk(base, identity, [f"/api/v1/enterprises/{i}" for i in ids])
+    health = wrk(base + "/healthz", identity, None, servers=server)
+    paths = [f"/api/v1/enterprises/{i}" for i in ids]
+    wrk(base, identity, paths, seconds=2)
+    read = wrk(base, identity, paths, servers=server)
+    rps, rps_h = read.rps, health.rps
     report(
-        "GET /enterprises/{id} (random of 2,000 ids)", f"{rps:,.0f} req/s", f"p50 {p50}, p99 {p99}"
+        "GET /enterprises/{id} (random of 2,000 ids)",
+        f"{rps:,.0f} req/s",
+        f"p50 {read.p50}, p99 {read.p99}, {read.cpu_us('registry'):,.0f} us CPU/request",
     )
     report(
         "GET /healthz on the same server (baseline)",
         f"{rps_h:,.0f} req/s",
-        f"p50 {p50_h}, p99 {p99_h}",
+        f"p50 {health.p50}, p99 {health.p99}, {health.cpu_us('registry'):,.0f} us CPU/request",
     )
+    goals["GET enterprise by id / healthz"] = (rps / rps_h, "≥ 0.35")
     report("enterprise read / healthz", f"{rps / rps_h:.2f}")
 
 
@@ -343,7 +353,7 @@ async def main() -> None:
     broker = start_broker(port)
     try:
         url = (
-            pg_url("iims_registry_bench")
+            pg_url("iims_registry_bench" + os.environ.get("IIMS_TEST_DB_SUFFIX", ""))
             if os.environ.get("BENCH_REUSE_DB")
             else create_migrated_database("iims_registry_bench")
         )
@@ -373,6 +383,9 @@ async def main() -> None:
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    print("\ngoals (issue 17; ratios of this run)")
+    for name, (value, target) in goals.items():
+        goal(name, value, target)
 
 
 if __name__ == "__main__":
