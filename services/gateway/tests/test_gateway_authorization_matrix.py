@@ -25,6 +25,7 @@ from training.domain.programmes import PROGRAMMES
 SHARED = {
     "/api/v1/batches/{batch_id}": "batches are the programme's public structure",
     "/api/v1/batches/{batch_id}/stats": "answered within the caller's own scope",
+    "/api/v1/batches/{batch_id}/quota-changes": "a batch's quota and its history are public",
     "/api/v1/batches/{batch_id}/progress-summary": "answered within the caller's own scope",
     "/api/v1/batches/{batch_id}/province-plans": "answered within the caller's own scope",
     "/api/v1/agencies/{agency_id}": "the directory of authorized agencies is public",
@@ -32,6 +33,7 @@ SHARED = {
     "/api/v1/programmes/{code}": "the training plan is public",
     "/api/v1/sessions/{session_id}": "training sessions are announced to everyone",
     "/api/v1/frameworks/{framework_id}": "assessment frameworks are public",
+    "/api/v1/certification-calls/{call_id}/candidates": "answered within the caller's own scope",
 }
 # Role-specific reads that are by design (documented in the services' READMEs).
 BY_DESIGN: dict[tuple[str, str], str] = {}
@@ -295,6 +297,7 @@ async def _world(
 
     webhook_delivery = await eventually(delivery, timeout=30)
     api_key = (await gw.get("/api/v1/api-keys", headers=admin)).json()["items"][0]
+    work = await _programme_work(ministry, management, province, pilot, body, year)
     w.update(
         values={
             "enterprise_id": enterprise["id"],
@@ -319,6 +322,7 @@ async def _world(
             "subscription_id": subscription["id"],
             "delivery_id": webhook_delivery["id"],
             "province_code": JIANGSU,
+            **work,
         },
         person={"/api/v1/people": person["id"], "/api/v1/auditors": str(lead)},
         number={
@@ -333,6 +337,101 @@ async def _world(
         },
     )
     return w
+
+
+async def _programme_work(
+    ministry: Any, management: Any, province: Any, pilot: Any, body: Any, year: int
+) -> dict[str, str]:
+    """Jiangsu's own programme work: its 之四 task, meeting and registration, a restricted 报送
+    attachment, its budget and an allocation to its pilot, a draft agency list, a candidate
+    it recommended; and a notice addressed to the management organization only."""
+    await ministry.call("POST", "/api/v1/programme-tasks/seed?year=2014")
+    tasks = await province.call("GET", f"/api/v1/programme-tasks?region_code={JIANGSU}")
+    meeting = await province.call(
+        "POST",
+        "/api/v1/meetings",
+        201,
+        json={
+            "year": 2014,
+            "kind": "provincial_seminar",
+            "title": "江苏座谈会",
+            "organizer": "江苏",
+        },
+    )
+    registration = await province.call(
+        "POST",
+        f"/api/v1/meetings/{meeting['id']}/registrations",
+        201,
+        json={"organization_name": "江苏代表团"},
+    )
+    notice = await ministry.call(
+        "POST",
+        "/api/v1/notices",
+        201,
+        json={"title": "认定工作安排", "body": "…", "audience_roles": ["management_org"]},
+    )
+    document = await province.call(
+        "POST",
+        "/api/v1/documents",
+        201,
+        json={"title": "江苏报送附件", "category": "submission", "access": "restricted"},
+    )
+    budget = await province.call(
+        "POST",
+        "/api/v1/fund-budgets",
+        201,
+        json={"year": year, "source": "provincial", "amount_yuan": 1000},
+    )
+    allocation = await province.call(
+        "POST",
+        f"/api/v1/fund-budgets/{budget['id']}/allocations",
+        201,
+        json={"pilot_id": pilot["id"], "amount_yuan": 100, "decided_on": f"{year}-01-10"},
+    )
+    agency_list = await ministry.call(
+        "POST",
+        "/api/v1/agency-lists",
+        201,
+        json={"year": year, "kind": "consultancy", "title": "推荐名单（草稿）"},
+    )
+    call = await management.call(
+        "POST",
+        "/api/v1/certification-calls",
+        201,
+        json={
+            "year": year,
+            "title": "征集",
+            "opens_on": f"{year}-08-01",
+            "closes_on": f"{year}-08-31",
+        },
+    )
+    candidate = await province.call(
+        "POST",
+        f"/api/v1/certification-calls/{call['id']}/candidates",
+        201,
+        json={"agency_id": body["id"], "applied_on": f"{year}-08-05"},
+    )
+    # An import by Jiangsu with a refused row (its refused rows are Jiangsu's to download).
+    report = await province.call(
+        "POST",
+        "/api/v1/enterprises/import",
+        headers={"Content-Type": "text/csv"},
+        content="uscc,name,province_code,industry_code,size\nBAD,坏行,320000,C26,large\n".encode(),
+    )
+    import_id = report["refused_rows_url"].split("/")[-2]
+    return {
+        "import_id": import_id,
+        "task_id": tasks["items"][0]["id"],
+        "meeting_id": meeting["id"],
+        "registration_id": registration["id"],
+        "notice_id": notice["id"],
+        "document_id": document["id"],
+        "budget_id": budget["id"],
+        "allocation_id": allocation["id"],
+        "list_id": agency_list["id"],
+        "call_id": call["id"],
+        "candidate_id": candidate["id"],
+    }
 
 
 def _fill(template: str, w: dict[str, Any]) -> str:
@@ -376,6 +475,7 @@ async def test_no_role_reaches_another_provinces_or_organizations_objects(
             "agency_id",
             "unit_id",
             "session_id",
+            "call_id",  # the certification bodies' call is announced to everyone
         )
     }
     spec = (await gw.get("/openapi.json")).json()
