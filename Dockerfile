@@ -19,12 +19,13 @@ RUN test -n "$SERVICE" || (echo "--build-arg SERVICE=<name> is required" && exit
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
 COPY requirements.lock ./
+COPY libs/contracts libs/contracts
 COPY libs/common libs/common
 COPY services/${SERVICE} services/${SERVICE}
 # The same two commands tests/test_images.py runs in a fresh virtual environment.
 RUN python -m venv /opt/iims \
  && /opt/iims/bin/pip install -r requirements.lock \
- && /opt/iims/bin/pip install --no-deps ./libs/common ./services/${SERVICE} \
+ && /opt/iims/bin/pip install --no-deps ./libs/contracts ./libs/common ./services/${SERVICE} \
  && cp services/${SERVICE}/alembic.ini /opt/iims/lib/python3.11/site-packages/alembic.ini
 
 FROM ${PYTHON}

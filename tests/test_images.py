@@ -44,13 +44,14 @@ async def _install(service: str, base: Path) -> tuple[str, int, str]:
 set -e
 mkdir -p {src}/libs {src}/services
 cp requirements.lock {src}/
+cp -r libs/contracts {src}/libs/contracts
 cp -r libs/common {src}/libs/common
 cp -r services/{service} {src}/services/{service}
-rm -rf {src}/libs/common/build {src}/services/{service}/build
+rm -rf {src}/libs/contracts/build {src}/libs/common/build {src}/services/{service}/build
 cd {src}
 {sys.executable} -m venv {venv}
 {venv}/bin/pip install -q --disable-pip-version-check -r requirements.lock
-{venv}/bin/pip install -q --disable-pip-version-check --no-deps ./libs/common ./services/{service}
+{venv}/bin/pip install -q --disable-pip-version-check --no-deps ./libs/contracts ./libs/common ./services/{service}
 cd /tmp && {venv}/bin/python -c "import {service}.main, {service}.worker"
 {venv}/bin/python -c "import pathlib, {service}; assert (pathlib.Path({service}.__file__).parent / 'migrations' / 'versions').is_dir()"
 {console_check(venv) if service == "gateway" else ""}
@@ -81,7 +82,7 @@ async def test_each_service_installs_and_imports_in_a_fresh_venv(tmp_path: Path)
     assert (ROOT / "web" / "dist" / "index.html").is_file(), "build the console first (make test)"
     commands = dockerfile_commands()
     assert "pip install -r requirements.lock" in commands
-    assert "pip install --no-deps ./libs/common ./services/${SERVICE}" in commands
+    assert "pip install --no-deps ./libs/contracts ./libs/common ./services/${SERVICE}" in commands
     results = await asyncio.gather(*(_install(s, tmp_path) for s in SERVICES))
     failed = [f"{s}: exit {rc}\n{out}" for s, rc, out in results if rc != 0]
     assert not failed, "\n".join(failed)

@@ -16,6 +16,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from iims_common.events.envelope import STRUCTURED_HEADERS
+from iims_common.events.kafka import encode_headers
 from iims_common.identity import Caller, Role, mint_internal_token
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -126,7 +128,9 @@ async def publish(bootstrap: str, topic: str, value: dict[str, Any] | bytes, key
     await producer.start()
     try:
         raw = value if isinstance(value, bytes) else json.dumps(value).encode()
-        await producer.send_and_wait(topic, raw, key=key.encode())
+        await producer.send_and_wait(
+            topic, raw, key=key.encode(), headers=encode_headers(STRUCTURED_HEADERS)
+        )
     finally:
         await producer.stop()
 
@@ -137,7 +141,12 @@ async def publish_many(bootstrap: str, messages: list[tuple[str, dict[str, Any],
     await producer.start()
     try:
         for topic, value, key in messages:
-            await producer.send_and_wait(topic, json.dumps(value).encode(), key=key.encode())
+            await producer.send_and_wait(
+                topic,
+                json.dumps(value).encode(),
+                key=key.encode(),
+                headers=encode_headers(STRUCTURED_HEADERS),
+            )
     finally:
         await producer.stop()
 
@@ -308,3 +317,81 @@ def assert_printable(raw: bytes) -> None:
         assert ws.freeze_panes == "A2"
         assert ws.print_title_rows == "$1:$1"
         assert all(ws.column_dimensions[c].width for c in "AB")
+
+
+async def outbox_event_ids(sessionmaker: Any) -> set[str]:
+    """The ids of the events a service wrote into its outbox (published rows are kept for a
+    while): what it emitted, as opposed to what tests put on the broker by hand."""
+    from sqlalchemy import select
+
+    from iims_common.events.tables import outbox
+
+    async with sessionmaker() as session:
+        return {str(i) for i in (await session.scalars(select(outbox.c.event_id))).all()}
+
+
+async def read_all(bootstrap: str, topics: list[str]) -> list[Any]:
+    """Every record now on these topics (from the beginning to the current end)."""
+    from aiokafka import TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        existing = await consumer.topics()
+        partitions = [
+            TopicPartition(t, p)
+            for t in topics
+            if t in existing
+            for p in sorted(consumer.partitions_for_topic(t) or ())
+        ]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        end = await consumer.end_offsets(partitions)
+        records: list[Any] = []
+        while any([await consumer.position(tp) < end[tp] for tp in partitions]):
+            batch = await consumer.getmany(timeout_ms=500)
+            for rs in batch.values():
+                records.extend(
+                    r for r in rs if r.offset < end[TopicPartition(r.topic, r.partition)]
+                )
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def read_with_cloudevents_sdk(
+    bootstrap: str, event_ids: set[str] | None = None, topics: list[str] | None = None
+) -> set[str]:
+    """Read every catalogue topic as a CloudEvents-binding-aware consumer does — the official
+    SDK's auto-detecting Kafka reader (`from_kafka_event`: binary mode if any `ce_` header,
+    structured otherwise) — and check each message (on `topics`, default all; whose id is in
+    `event_ids`, default any): no `ce_`
+    headers, structured content type, `traceparent` kept, a type of the contracts on its own
+    topic, `data` valid for the contract, key = subject = the contract's aggregate id, source
+    the producer's, the topic a channel of the AsyncAPI document. Returns the types read."""
+    from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka_event
+
+    from iims_contracts import contract_for_type
+    from iims_contracts import topics as all_topics
+    from iims_contracts.asyncapi import document
+
+    documented = set(document()["channels"])
+    seen: set[str] = set()
+    for record in await read_all(bootstrap, topics or all_topics()):
+        if event_ids is not None and json.loads(record.value).get("id") not in event_ids:
+            continue
+        headers = dict(record.headers)
+        assert not [h for h in headers if h.lower().startswith("ce_")], headers
+        assert headers["content-type"] == STRUCTURED_HEADERS["content-type"].encode()
+        assert headers["traceparent"].startswith(b"00-"), headers
+        event = from_kafka_event(KafkaMessage(headers=headers, key=record.key, value=record.value))
+        contract = contract_for_type(event.get_type())
+        assert contract is not None and contract.topic == record.topic, event.get_type()
+        data = contract.parse(event.get_data())
+        assert record.key.decode() == data.kafka_key() == event.get_subject()
+        assert event.get_source() == contract.ce_source() and event.get_id()
+        assert record.topic in documented
+        seen.add(contract.event_type())
+    return seen

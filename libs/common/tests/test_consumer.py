@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from typing import Any, ClassVar
 
+from pydantic import Field
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from iims_common.events.consumer import EventConsumer
+from iims_common.events.consumer import EventConsumer, route
 from iims_common.events.envelope import CloudEvent
 from iims_common.events.redrive import redrive
 from iims_common.settings import ServiceSettings
 from iims_common.testing import eventually, publish, read_topic
+from iims_contracts import EventContract
 
 
 def event(data: dict[str, object]) -> dict[str, object]:
@@ -165,3 +168,53 @@ async def test_database_outage_is_retried_not_dead_lettered(
     assert failures["left"] == 0
     assert await read_topic(bootstrap, f"{topic}.dlq", timeout=2) == []
     assert await effects(sessionmaker, "outage") == 1
+
+
+def typed_contract(name: str) -> type[EventContract]:
+    """A contract on a topic of this test only (the services' contracts live in iims_contracts)."""
+
+    class Tagged(EventContract):
+        """A test fact."""
+
+        topic: ClassVar[str] = name
+        producer: ClassVar[str] = "test"
+        key_field: ClassVar[str] = "thing_id"
+        label: ClassVar[str] = "测试"
+        example: ClassVar[dict[str, Any]] = {}
+
+        thing_id: uuid.UUID = Field(description="id")
+        tag: str = Field(min_length=1, description="tag")
+
+    return Tagged
+
+
+async def test_typed_routes_parse_data_and_dead_letter_contract_violations_at_once(
+    bus_settings: ServiceSettings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """A route receives its contract parsed; data that does not satisfy the contract goes to
+    the DLQ without retries (attempts 0); another type on the same topic is ignored."""
+    topic = f"typed-{uuid.uuid4().hex[:8]}"
+    contract = typed_contract(topic)
+    received: list[Any] = []
+
+    async def on_tagged(session: AsyncSession, ev: CloudEvent, data: Any) -> None:
+        received.append(data)
+
+    consumer = EventConsumer(
+        f"test-{uuid.uuid4().hex[:6]}", bus_settings, sessionmaker, [route(contract, on_tagged)]
+    )
+    assert consumer.topics == [topic]
+    thing = uuid.uuid4()
+    good = {**event({"thing_id": str(thing), "tag": "ok"}), "type": contract.event_type()}
+    bad = {**event({"thing_id": "not-a-uuid"}), "type": contract.event_type()}
+    other = {**event({"anything": 1}), "type": f"cn.iims.{topic}.v2"}
+    assert (await consumer.handle(topic, b"k", json.dumps(good).encode(), {})).status == "processed"
+    assert received == [contract(thing_id=thing, tag="ok")]
+    outcome = await consumer.handle(topic, b"k", json.dumps(bad).encode(), {})
+    assert outcome.status == "dead-lettered" and "thing_id" in (outcome.error or "")
+    assert (await consumer.handle(topic, b"k", json.dumps(other).encode(), {})).status == "ignored"
+    await consumer.close()
+    [(_, value, headers)] = await read_topic(bus_settings.kafka_bootstrap_servers, f"{topic}.dlq")
+    assert value["id"] == bad["id"] and headers["iims-dlq-attempts"] == "0"
+    assert headers["iims-dlq-error"].startswith("ValidationError: data does not satisfy")
+    assert len(received) == 1

@@ -52,7 +52,7 @@ async def register(
         "enterprise-registered",
         {
             "enterprise_id": enterprise_id,
-            "uscc": "x",
+            "uscc": "91320000" + uuid.uuid4().hex[:10].upper(),  # hex is in the USCC alphabet
             "name": "江苏企业",
             "province_code": province,
             "industry_code": "C34",

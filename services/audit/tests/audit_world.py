@@ -4,6 +4,7 @@ consultancy, a pilot enterprise, and helpers that drive an application through t
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,13 @@ from iims_common.identity import Role
 from iims_common.testing import all_processed, cloud_event, eventually, mint, publish_many
 
 TODAY = dt.datetime.now(dt.UTC).date()
+
+
+def uscc() -> str:
+    """A code in the USCC's alphabet and shape (the event contract's check; the registry
+    verifies the check character itself)."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    return "91320000" + "".join(random.choice(alphabet) for _ in range(10))
 
 
 def day(offset: int) -> str:
@@ -47,7 +55,7 @@ class Facts:
             agency_id,
             {
                 "agency_id": str(agency_id),
-                "uscc": None,
+                "uscc": uscc(),
                 "name": name,
                 "kind": kind,
                 "status": status,
@@ -75,7 +83,7 @@ class Facts:
             enterprise_id,
             {
                 "enterprise_id": str(enterprise_id),
-                "uscc": None,
+                "uscc": uscc(),
                 "name": f"试点企业-{enterprise_id.hex[:6]}",
                 "province_code": province,
                 "industry_code": industry,

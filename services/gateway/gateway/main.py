@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
 
 from gateway import __version__
@@ -27,6 +27,8 @@ from iims_common.errors import mark_fallback
 from iims_common.personal_data import PersonalDataVault
 from iims_common.ratelimit import RateLimit
 from iims_common.workers import PeriodicJob
+from iims_contracts import asyncapi
+from iims_contracts.html import render as render_asyncapi
 
 DESCRIPTION = "两化融合管理体系 咨询与认定服务平台 — gateway (咨询服务平台 API)."
 CORS_HEADERS = [
@@ -98,6 +100,7 @@ def create_app(
             max_age=600,
         )
     _merged_openapi(app)
+    _asyncapi_document(app)
     service_lifespan = app.router.lifespan_context
 
     @asynccontextmanager
@@ -149,6 +152,23 @@ def _merged_openapi(app: FastAPI) -> None:
         return JSONResponse(spec)
 
     app.router.routes.insert(0, APIRoute("/openapi.json", openapi, include_in_schema=False))
+
+
+def _asyncapi_document(app: FastAPI) -> None:
+    """`/asyncapi.json`: the AsyncAPI 3.0 document of the platform's events (generated from
+    `iims_contracts`), beside `/openapi.json`; `/asyncapi`: its HTML rendering, made here (no
+    CDN). Public like the OpenAPI document; the server's host is the deployment's, not shown."""
+    doc = asyncapi.document(version=__version__)
+    page = render_asyncapi(doc)
+
+    async def asyncapi_json() -> JSONResponse:
+        return JSONResponse(doc)
+
+    async def asyncapi_html() -> HTMLResponse:
+        return HTMLResponse(page)
+
+    app.router.routes.insert(0, APIRoute("/asyncapi.json", asyncapi_json, include_in_schema=False))
+    app.router.routes.insert(0, APIRoute("/asyncapi", asyncapi_html, include_in_schema=False))
 
 
 app = create_app()

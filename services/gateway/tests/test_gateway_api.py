@@ -5,6 +5,7 @@ OpenAPI document, unreachable services, and services refusing calls around the g
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from contextlib import suppress
 
@@ -16,6 +17,7 @@ from gateway.db.tables import Account, ApiKey
 from gateway.domain.routing import ROUTES, route
 from gateway.main import create_app
 from iims_common.testing import SECRET
+from iims_contracts import CONTRACTS, asyncapi, topics
 
 
 async def _key(gw: httpx.AsyncClient, admin: dict[str, str], **body: object) -> dict[str, object]:
@@ -180,6 +182,25 @@ async def test_merged_openapi_is_the_whole_platform(
     assert paths["/api/v1/enterprises"]["get"]["security"]
     assert "security" not in paths["/api/v1/public/certificates/{number}"]["get"]
     assert (await gw.get("/docs")).status_code == 200
+
+
+async def test_asyncapi_document_and_its_page_are_served_beside_openapi(
+    gw: httpx.AsyncClient,
+) -> None:
+    r = await gw.get("/asyncapi.json")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    doc = r.json()
+    assert doc == json.loads(json.dumps(asyncapi.document(version=doc["info"]["version"])))
+    assert doc["asyncapi"] == "3.0.0"
+    assert set(topics()) <= set(doc["channels"])
+    page = await gw.get("/asyncapi")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    for contract in CONTRACTS:
+        assert f'id="{contract.topic}"' in html and contract.label in html
+    # Rendered here: nothing is loaded from elsewhere (no CDN, no script).
+    assert "<script" not in html and "src=" not in html and "https://" not in html
+    assert "/asyncapi" not in (await gw.get("/openapi.json")).text
 
 
 async def test_unreachable_and_slow_services_are_named(platform: Platform) -> None:

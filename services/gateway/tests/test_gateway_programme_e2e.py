@@ -25,7 +25,14 @@ from assessment.domain.framework import IndicatorKind
 from assessment.domain.seed import DISCRETE
 from audit.db.tables import Application as AuditApplication
 from audit.db.tables import Qualification as AuditQualification
-from iims_common.testing import assert_no_formulas, assert_printable, eventually
+from iims_common.testing import (
+    assert_no_formulas,
+    assert_printable,
+    eventually,
+    outbox_event_ids,
+    read_with_cloudevents_sdk,
+)
+from iims_contracts import CONTRACTS
 from registry.domain.uscc import make_uscc
 from training.domain.programmes import PROGRAMMES
 
@@ -163,6 +170,24 @@ async def test_the_whole_programme_through_the_gateway(
             json={"recommendation_id": rec["id"], "consultancy_id": consultancy["id"]},
         )
         me = await key(gw, admin, role="enterprise", organization_id=enterprise["id"])
+        # The province's work plan for the batch and the pilot's first progress report.
+        await province.call(
+            "POST",
+            f"/api/v1/batches/{batch['id']}/province-plans",
+            201,
+            json={"title": "江苏省贯标工作落实方案", "summary": "分三批推进"},
+        )
+        await province.call(
+            "POST",
+            f"/api/v1/pilots/{pilot['id']}/progress-reports",
+            201,
+            json={
+                "period": f"{year}-06",
+                "stage": "体系建立",
+                "percent": 40,
+                "narrative": "完成现状诊断",
+            },
+        )
 
         # pilot-enrolled reached assessment (baseline draft) and training (invitation).
         async def baseline() -> Any:
@@ -412,3 +437,40 @@ async def test_the_whole_programme_through_the_gateway(
         assert row[4] == "已认定" and row[8] == certificate["number"] and row[3] == year
         r = await gw.get("/api/v1/reports/progress/110000", headers=province.headers)
         assert r.status_code == 404
+
+        # Later: the certificate is suspended and an auditor's qualification revoked.
+        await management.call(
+            "POST",
+            f"/api/v1/certificates/{certificate['number']}/suspension",
+            json={"reason": "监督审核未按期进行"},
+        )
+        await ministry.call(
+            "POST", f"/api/v1/qualifications/{numbers[1]}/revoke", json={"reason": "违反审核纪律"}
+        )
+
+    # Every event type the platform emits, as a binding-aware reader sees them on the broker.
+    await every_event_reads_with_the_cloudevents_sdk(platform)
+
+
+async def emitted_ids(platform: Platform) -> set[str]:
+    """The ids of the events the services wrote into their outboxes (published rows are kept
+    for a day), to tell them from events other tests put on this broker by hand."""
+    ids: set[str] = set()
+    for app in platform.services.values():
+        ids |= await outbox_event_ids(app.state.sessionmaker)
+    return ids
+
+
+async def every_event_reads_with_the_cloudevents_sdk(platform: Platform) -> None:
+    """Every event the flow made the services emit reads with the official CloudEvents SDK's
+    auto-detecting Kafka reader (see `read_with_cloudevents_sdk`), and the flow emitted every
+    type of the programme (the registry's programme-work events are driven by its own
+    tests, `test_work_api.py`)."""
+    wanted = {c.event_type() for c in CONTRACTS if c.__module__ != "iims_contracts.work"}
+    bootstrap = platform.settings.kafka_bootstrap_servers
+
+    async def all_types() -> set[str] | None:
+        seen = await read_with_cloudevents_sdk(bootstrap, await emitted_ids(platform))
+        return seen if wanted <= seen else None
+
+    assert await eventually(all_types, timeout=60) == wanted

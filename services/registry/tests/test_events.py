@@ -28,6 +28,21 @@ def cloud_event(topic: str, data: dict[str, Any], subject: str) -> dict[str, Any
     }
 
 
+def certificate_data(number: str, enterprise_id: str, issued_on: str) -> dict[str, Any]:
+    """`data` of a certificate-issued event as the audit service publishes it."""
+    return {
+        "certificate_no": number,
+        "enterprise_id": enterprise_id,
+        "application_id": str(uuid.uuid4()),
+        "certification_body_id": str(uuid.uuid4()),
+        "province_code": "110000",
+        "scope": "钢铁生产",
+        "issued_on": issued_on,
+        "effective_on": issued_on,
+        "valid_until": "2017-12-19",
+    }
+
+
 async def test_recommend_select_publishes_pilot_enrolled(
     client: httpx.AsyncClient, settings: RegistrySettings
 ) -> None:
@@ -54,6 +69,9 @@ async def test_recommend_select_publishes_pilot_enrolled(
         "consultancy_id": consultancy["id"],
     }
     assert headers["traceparent"].startswith("00-")
+    # CloudEvents Kafka binding, structured mode: the content type says so, no ce_ headers.
+    assert headers["content-type"] == "application/cloudevents+json; charset=UTF-8"
+    assert not [h for h in headers if h.lower().startswith("ce_")]
 
 
 async def test_enterprise_registered_has_catalogue_fields(
@@ -84,13 +102,7 @@ async def test_certificate_issued_certifies_pilot_once(
     p, e = chain["pilot"], chain["enterprise"]
     event = cloud_event(
         "certificate-issued",
-        {
-            "certificate_no": "IIMS-2014-7Q3K9",
-            "enterprise_id": e["id"],
-            "scope": "钢铁生产",
-            "issued_on": "2014-12-20",
-            "valid_until": "2017-12-19",
-        },
+        certificate_data("IIMS-2014-7Q3K9", e["id"], "2014-12-20"),
         e["id"],
     )
     # Delivered twice (a redelivery / replay): one effect.
@@ -109,11 +121,7 @@ async def test_certificate_issued_certifies_pilot_once(
     # A later event on the same key proves the duplicate was consumed before it.
     marker = cloud_event(
         "certificate-issued",
-        {
-            "certificate_no": "IIMS-OTHER",
-            "enterprise_id": str(uuid.uuid4()),
-            "issued_on": "2014-12-21",
-        },
+        certificate_data("IIMS-OTHER", str(uuid.uuid4()), "2014-12-21"),
         e["id"],
     )
     await publish(settings.kafka_bootstrap_servers, "certificate-issued", marker, e["id"])
@@ -209,10 +217,11 @@ async def test_malformed_consumed_event_goes_to_dlq_and_consumer_continues(
         "assessment-scored", {"enterprise_id": e["id"], "total_score": "lots"}, e["id"]
     )
     await publish(settings.kafka_bootstrap_servers, "assessment-scored", bad, e["id"])
+    good_id = str(uuid.uuid4())
     good = cloud_event(
         "assessment-scored",
         {
-            "assessment_id": "a-1",
+            "assessment_id": good_id,
             "enterprise_id": e["id"],
             "period": "2016",
             "total_score": 70,
@@ -231,6 +240,6 @@ async def test_malformed_consumed_event_goes_to_dlq_and_consumer_continues(
 
     async def good_applied() -> bool:
         r = await client.get(f"/api/v1/pilots/{chain['pilot']['id']}", headers=MINISTRY)
-        return r.json()["latest_assessment_id"] == "a-1"
+        return r.json()["latest_assessment_id"] == good_id
 
     await eventually(good_applied)

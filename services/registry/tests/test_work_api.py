@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 from factories import MINISTRY, create_enterprise, create_unit, pilot, uscc
-from test_events import cloud_event
+from test_events import certificate_data, cloud_event
 
 from iims_common.identity import Role
-from iims_common.testing import eventually, mint, publish
+from iims_common.testing import eventually, mint, publish, read_with_cloudevents_sdk
+from iims_contracts import CONTRACTS
 from registry.domain import work as rules
 from registry.settings import RegistrySettings
 
@@ -339,11 +340,7 @@ async def test_funds_eligibility_from_certificate_issued_and_limits(
     assert r.status_code == 422 and r.json()["rule"] == "fund.pilot-not-certified"
     event = cloud_event(
         "certificate-issued",
-        {
-            "certificate_no": "IIMS-QY-2014-TEST",
-            "enterprise_id": e["id"],
-            "issued_on": "2014-12-26",
-        },
+        certificate_data("IIMS-QY-2014-TEST", e["id"], "2014-12-26"),
         e["id"],
     )
     await publish(settings.kafka_bootstrap_servers, "certificate-issued", event, e["id"])
@@ -536,3 +533,20 @@ async def test_quota_change_is_kept_with_when_and_why(client: httpx.AsyncClient)
         (500, 502, "最终入选502家"),
     ]
     assert changes[1]["changed_on"] == "2014-05-15"
+
+
+async def test_every_work_event_reads_with_the_cloudevents_sdk(settings: RegistrySettings) -> None:
+    """The programme-work events the tests above made the registry emit (tasks, 报送,
+    meetings, notices, documents, funds, agency lists: this module's flows, so run it whole;
+    only the registry publishes on these topics) read with the official CloudEvents SDK's
+    auto-detecting Kafka reader, each valid for its contract (see `read_with_cloudevents_sdk`)."""
+    work = [c for c in CONTRACTS if c.__module__ == "iims_contracts.work"]
+    wanted = {c.event_type() for c in work}
+
+    async def all_types() -> set[str] | None:
+        seen = await read_with_cloudevents_sdk(
+            settings.kafka_bootstrap_servers, topics=[c.topic for c in work]
+        )
+        return seen if wanted <= seen else None
+
+    assert await eventually(all_types, timeout=30) == wanted

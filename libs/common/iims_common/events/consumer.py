@@ -12,14 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,10 +30,34 @@ from iims_common.events.kafka import decode_headers, encode_headers, make_consum
 from iims_common.events.tables import processed_events
 from iims_common.settings import ServiceSettings
 from iims_common.tracing import span
+from iims_contracts.base import EventContract
 
 log = logging.getLogger("iims.consumer")
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+C = TypeVar("C", bound=EventContract)
+
+
+@dataclass(frozen=True)
+class Route(Generic[C]):
+    """Events of `contract` (its topic and CloudEvents type) go to `handler(session, event,
+    data)`, with `data` already parsed into the contract."""
+
+    contract: type[C]
+    handler: Callable[[AsyncSession, CloudEvent, C], Awaitable[None]]
+
+
+def route(
+    contract: type[C], handler: Callable[[AsyncSession, CloudEvent, C], Awaitable[None]]
+) -> Route[C]:
+    """`route(PilotEnrolled, on_pilot_enrolled)` — typed by the contract."""
+    return Route(contract, handler)
+
+
+class ContractViolation(ValueError):
+    """The event's `data` does not satisfy its contract: poison by definition, dead-lettered
+    at once (no retries)."""
+
 
 # Liveness is "polls keep happening", not "the task exists" (aiokafka #1154).
 CONSUMER_LAST_POLL = Gauge(
@@ -85,22 +110,34 @@ class _CommitOnRevoke(ConsumerRebalanceListener):
 
 
 class EventConsumer:
-    """Consumes `topics` as consumer group `name`, dispatching on the CloudEvents type."""
+    """Consumes as consumer group `name`, dispatching on the CloudEvents type.
+
+    `routes` are typed `Route`s (services: the topics come from their contracts; an event of a
+    type no route names is ignored); a `{topic: handler(session, event)}` mapping is the
+    untyped form the tests of the bus use with their own test topics.
+    """
 
     def __init__(
         self,
         name: str,
         settings: ServiceSettings,
         sessionmaker: async_sessionmaker[AsyncSession],
-        handlers: Mapping[str, Handler],
+        routes: Iterable[Route[Any]] | Mapping[str, Handler],
         *,
         topics: list[str] | None = None,
     ) -> None:
         self.name = name
         self.settings = settings
         self.sessionmaker = sessionmaker
-        self.handlers = dict(handlers)  # keyed by topic
-        self.topics = topics or sorted(self.handlers)
+        self.handlers: dict[str, Handler] = {}
+        self.routes: dict[str, Route[Any]] = {}  # keyed by CloudEvents type
+        if isinstance(routes, Mapping):
+            self.handlers = dict(routes)
+        else:
+            for r in routes:
+                self.routes[r.contract.event_type()] = r
+        subscribed = set(self.handlers) | {r.contract.topic for r in self.routes.values()}
+        self.topics = topics or sorted(subscribed)
         self.max_attempts = settings.consumer_max_attempts
         self.backoff = settings.consumer_retry_backoff_s
         self._consumer: AIOKafkaConsumer | None = None
@@ -117,8 +154,13 @@ class EventConsumer:
         except Exception as exc:
             await self._dead_letter(topic, key, value, headers, f"unparseable event: {exc}", 0)
             return Outcome("dead-lettered", str(exc))
-        handler = self.handlers.get(topic)
+        try:
+            handler = self._resolve(topic, event)
+        except ContractViolation as exc:
+            await self._dead_letter(topic, key, value, headers, str(exc)[:2000], 0)
+            return Outcome("dead-lettered", str(exc))
         if handler is None:
+            EVENTS_CONSUMED.labels(self.name, topic, "ignored").inc()
             return Outcome("ignored")
         error = ""
         attempt = outage = 0
@@ -155,6 +197,27 @@ class EventConsumer:
                     await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
         await self._dead_letter(topic, key, value, headers, error, self.max_attempts)
         return Outcome("dead-lettered", error)
+
+    def _resolve(self, topic: str, event: CloudEvent) -> Handler | None:
+        """The handler for this event with its data parsed, or None if no route wants it."""
+        raw = self.handlers.get(topic)
+        if raw is not None:
+            return raw
+        r = self.routes.get(event.type)
+        if r is None or r.contract.topic != topic:
+            return None
+        try:
+            data = r.contract.parse(event.data)
+        except ValidationError as exc:
+            raise ContractViolation(
+                f"ValidationError: data does not satisfy {event.type}: "
+                + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            ) from exc
+
+        async def handle(session: AsyncSession, ev: CloudEvent) -> None:
+            await r.handler(session, ev, data)
+
+        return handle
 
     async def _apply(self, topic: str, event: CloudEvent, handler: Handler) -> Outcome:
         async with self.sessionmaker() as session, session.begin():

@@ -1,4 +1,11 @@
-"""CloudEvents 1.0 structured-JSON envelope, as every topic of the platform carries it."""
+"""CloudEvents 1.0 structured-JSON envelope, as every topic of the platform carries it.
+
+Kafka protocol binding, structured content mode: the message value is the JSON event, the
+`content-type` header says `application/cloudevents+json; charset=UTF-8`, and there are no
+`ce_` headers (a binding-aware reader takes any message with `ce_` headers and no
+cloudevents content type for binary mode). The Kafka key is the aggregate id; the trace
+context travels in the `traceparent` header.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 TYPE_PREFIX = "cn.iims."
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
+STRUCTURED_HEADERS = {"content-type": STRUCTURED_CONTENT_TYPE}
 
 
 def event_type_for(topic: str, version: int = 1) -> str:
@@ -23,6 +32,9 @@ def topic_for_type(event_type: str) -> str:
 
 
 class CloudEvent(BaseModel):
+    """A received or built CloudEvent (structured JSON); `data` stays a dict here and is
+    parsed by the consumer into the contract of the event's `type`."""
+
     model_config = ConfigDict(extra="allow")
 
     specversion: str = Field(pattern=r"^1\.0$")

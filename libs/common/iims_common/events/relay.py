@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, aliased
 
 from iims_common.db import read_session, utcnow
+from iims_common.events.envelope import STRUCTURED_HEADERS
 from iims_common.events.kafka import encode_headers, make_producer
 from iims_common.events.outbox import OUTBOX_DIRTY
 from iims_common.events.tables import outbox
@@ -197,7 +198,7 @@ class OutboxRelay:
                     r.topic,
                     value=r.payload.encode(),
                     key=r.key.encode(),
-                    headers=encode_headers({**(r.headers or {}), "ce_id": r.event_id}),
+                    headers=encode_headers({**(r.headers or {}), **STRUCTURED_HEADERS}),
                 )
             except Exception as exc:
                 send_error = exc

@@ -1,4 +1,4 @@
-"""The event catalogue's topics, and `python -m iims_common.events.topics` to create them (and
+"""The event catalogue's topics (from the contracts), and `python -m iims_common.events.topics` to create them (and
 their `.dlq`) on a Kafka cluster idempotently — run by the Helm chart's hook Job."""
 
 from __future__ import annotations
@@ -12,30 +12,14 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 from iims_common.events.kafka import security_options
 from iims_common.settings import ServiceSettings
+from iims_contracts.catalogue import topics as contract_topics
 
-CATALOGUE = (
-    # DESIGN.md §1
-    "enterprise-registered",
-    "pilot-enrolled",
-    "agency-updated",
-    "assessment-scored",
-    "qualification-granted",
-    "qualification-revoked",
-    "audit-passed",
-    "certificate-issued",
-    "certificate-status-changed",
-    # added for the dashboards (services' READMEs)
-    "batch-updated",
-    "recommendation-made",
-    "pilot-status-changed",
-    "progress-reported",
-    "province-plan-submitted",
-    "training-completed",
-    "audit-updated",
-)
+# The contracts are the catalogue (iims_contracts.catalogue); nothing here names a topic.
+CATALOGUE: tuple[str, ...] = tuple(contract_topics())
 
 
 def all_topics() -> list[str]:
+    """Every catalogue topic and its dead-letter topic (`<topic>.dlq`)."""
     return [t for topic in CATALOGUE for t in (topic, f"{topic}.dlq")]
 
 

@@ -3,37 +3,20 @@ draft assessment for the pilot's year, exactly once)."""
 
 from __future__ import annotations
 
-import uuid
-
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from assessment.db import repository
 from assessment.db.tables import Enterprise
 from assessment.service.assessments import default_framework_code, open_assessment
-from iims_common.events.consumer import EventConsumer
+from iims_common.events.consumer import EventConsumer, route
 from iims_common.events.envelope import CloudEvent
 from iims_common.settings import ServiceSettings
+from iims_contracts.registry import EnterpriseRegistered, PilotEnrolled
 
 
-class EnterpriseRegistered(BaseModel):
-    enterprise_id: uuid.UUID
-    name: str | None = None
-    province_code: str
-    industry_code: str
-
-
-class PilotEnrolled(BaseModel):
-    pilot_id: uuid.UUID
-    year: int
-    enterprise_id: uuid.UUID
-    province_code: str
-    industry_code: str
-    consultancy_id: uuid.UUID | None = None
-
-
-async def on_enterprise_registered(session: AsyncSession, event: CloudEvent) -> None:
-    data = EnterpriseRegistered.model_validate(event.data)
+async def on_enterprise_registered(
+    session: AsyncSession, event: CloudEvent, data: EnterpriseRegistered
+) -> None:
     row = await session.get(Enterprise, data.enterprise_id)
     if row is None:
         session.add(
@@ -52,8 +35,7 @@ async def on_enterprise_registered(session: AsyncSession, event: CloudEvent) -> 
         )
 
 
-async def on_pilot_enrolled(session: AsyncSession, event: CloudEvent) -> None:
-    data = PilotEnrolled.model_validate(event.data)
+async def on_pilot_enrolled(session: AsyncSession, event: CloudEvent, data: PilotEnrolled) -> None:
     row = await session.get(Enterprise, data.enterprise_id)
     if row is None:  # pilot-enrolled may overtake enterprise-registered: it carries enough
         row = Enterprise(
@@ -78,9 +60,9 @@ def assessment_consumers(
             "assessment",
             settings,
             sessionmaker,
-            {
-                "enterprise-registered": on_enterprise_registered,
-                "pilot-enrolled": on_pilot_enrolled,
-            },
+            [
+                route(EnterpriseRegistered, on_enterprise_registered),
+                route(PilotEnrolled, on_pilot_enrolled),
+            ],
         )
     ]

@@ -1,28 +1,25 @@
-"""Events the assessment service publishes (through the outbox)."""
+"""Events the assessment service publishes (contracts in `iims_contracts.assessment`)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.db.tables import Assessment
-from assessment.settings import EVENT_SOURCE
-from iims_common.events.outbox import record_event
-
-ASSESSMENT_SCORED = "assessment-scored"
+from iims_common.events.outbox import record
+from iims_contracts.assessment import AssessmentScored
 
 
 async def assessment_scored(session: AsyncSession, row: Assessment) -> None:
-    await record_event(
+    if row.total_score is None or row.stage is None:
+        raise ValueError(f"assessment {row.id} is not scored")
+    await record(
         session,
-        source=EVENT_SOURCE,
-        topic=ASSESSMENT_SCORED,
-        key=row.enterprise_id,
-        data={
-            "assessment_id": row.id,
-            "enterprise_id": row.enterprise_id,
-            "period": row.period,
-            "total_score": float(row.total_score) if row.total_score is not None else None,
-            "stage": row.stage,
-            "maturity_level": row.management_level,
-        },
+        AssessmentScored(
+            assessment_id=row.id,
+            enterprise_id=row.enterprise_id,
+            period=row.period,
+            total_score=float(row.total_score),
+            stage=row.stage,
+            maturity_level=row.management_level,
+        ),
     )

@@ -13,14 +13,10 @@ from urllib.parse import urlsplit
 
 from standardwebhooks.webhooks import Webhook
 
-EVENT_TYPES = (
-    "enterprise-registered",
-    "pilot-enrolled",
-    "assessment-scored",
-    "audit-passed",
-    "certificate-issued",
-    "certificate-status-changed",
-)
+from iims_contracts.catalogue import webhook_event_types
+
+# The topics whose contracts are marked `webhook` (iims_contracts): a province may subscribe.
+EVENT_TYPES: tuple[str, ...] = webhook_event_types()
 
 
 def new_secret() -> str:

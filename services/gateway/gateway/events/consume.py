@@ -12,9 +12,33 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.db.tables import DashEnterprise
 from gateway.domain.dashboard import ALL, Delta
 from gateway.service import dashboard, webhooks
-from iims_common.events.consumer import EventConsumer
+from iims_common.events.consumer import EventConsumer, Route
 from iims_common.events.envelope import CloudEvent
 from iims_common.settings import ServiceSettings
+from iims_contracts import (
+    AgencyListPublished,
+    AssessmentScored,
+    AuditPassed,
+    AuditUpdated,
+    BatchUpdated,
+    CertificateIssued,
+    CertificateStatusChanged,
+    EnterpriseRegistered,
+    EventContract,
+    FundAllocated,
+    FundDisbursed,
+    MeetingUpdated,
+    NoticeIssued,
+    PilotEnrolled,
+    PilotStatusChanged,
+    ProgrammeTaskUpdated,
+    ProgressReported,
+    ProvincePlanSubmitted,
+    QualificationGranted,
+    RecommendationMade,
+    TaskSubmissionReceived,
+    TrainingCompleted,
+)
 
 Apply = Callable[[AsyncSession, dict[str, Any]], Awaitable[None]]
 
@@ -44,29 +68,29 @@ async def _nothing(session: AsyncSession, data: dict[str, Any]) -> None:
     return None
 
 
-READ_MODEL: dict[str, Apply] = {
-    "enterprise-registered": _enterprise_registered,
-    "batch-updated": dashboard.batch_updated,
-    "recommendation-made": _recommendation_made,
-    "pilot-enrolled": dashboard.pilot_enrolled,
-    "pilot-status-changed": dashboard.pilot_status_changed,
-    "assessment-scored": dashboard.assessment_scored,
-    "training-completed": _training_completed,
-    "qualification-granted": _qualification_granted,
-    "audit-updated": dashboard.audit_updated,
-    "audit-passed": _nothing,
-    "certificate-issued": dashboard.certificate_issued,
-    "certificate-status-changed": _nothing,
-    "progress-reported": dashboard.progress_reported,
-    "province-plan-submitted": dashboard.province_plan_submitted,
+READ_MODEL: dict[type[EventContract], Apply] = {
+    EnterpriseRegistered: _enterprise_registered,
+    BatchUpdated: dashboard.batch_updated,
+    RecommendationMade: _recommendation_made,
+    PilotEnrolled: dashboard.pilot_enrolled,
+    PilotStatusChanged: dashboard.pilot_status_changed,
+    AssessmentScored: dashboard.assessment_scored,
+    TrainingCompleted: _training_completed,
+    QualificationGranted: _qualification_granted,
+    AuditUpdated: dashboard.audit_updated,
+    AuditPassed: _nothing,
+    CertificateIssued: dashboard.certificate_issued,
+    CertificateStatusChanged: _nothing,
+    ProgressReported: dashboard.progress_reported,
+    ProvincePlanSubmitted: dashboard.province_plan_submitted,
     # the programme's own work (registry): tasks late, 报送, meetings, funds
-    "programme-task-updated": dashboard.task_updated,
-    "task-submission-received": dashboard.submission_received,
-    "meeting-updated": dashboard.meeting_updated,
-    "fund-allocated": dashboard.fund_allocated,
-    "fund-disbursed": dashboard.fund_disbursed,
-    "notice-issued": _nothing,
-    "agency-list-published": _nothing,
+    ProgrammeTaskUpdated: dashboard.task_updated,
+    TaskSubmissionReceived: dashboard.submission_received,
+    MeetingUpdated: dashboard.meeting_updated,
+    FundAllocated: dashboard.fund_allocated,
+    FundDisbursed: dashboard.fund_disbursed,
+    NoticeIssued: _nothing,
+    AgencyListPublished: _nothing,
 }
 
 
@@ -80,13 +104,15 @@ async def _province_of(session: AsyncSession, event: CloudEvent) -> str | None:
     return None
 
 
-def handler(topic: str, apply: Apply) -> Callable[[AsyncSession, CloudEvent], Awaitable[None]]:
-    async def handle(session: AsyncSession, event: CloudEvent) -> None:
-        data = event.data if isinstance(event.data, dict) else {}
-        await apply(session, data)
-        await webhooks.enqueue(session, event, topic, await _province_of(session, event))
+def handler(contract: type[EventContract], apply: Apply) -> Route[EventContract]:
+    """The read model's effect on the parsed (validated) data, then the webhook deliveries
+    (which carry the event's data as received)."""
 
-    return handle
+    async def handle(session: AsyncSession, event: CloudEvent, data: EventContract) -> None:
+        await apply(session, data.payload())
+        await webhooks.enqueue(session, event, contract.topic, await _province_of(session, event))
+
+    return Route(contract, handle)
 
 
 def gateway_consumers(
@@ -97,6 +123,6 @@ def gateway_consumers(
             "gateway",
             settings,
             sessionmaker,
-            {topic: handler(topic, apply) for topic, apply in READ_MODEL.items()},
+            [handler(contract, apply) for contract, apply in READ_MODEL.items()],
         )
     ]

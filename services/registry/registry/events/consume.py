@@ -5,15 +5,14 @@ All run inside the inbox transaction of `EventConsumer`."""
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from iims_common.events.consumer import EventConsumer
+from iims_common.events.consumer import EventConsumer, route
 from iims_common.events.envelope import CloudEvent
 from iims_common.settings import ServiceSettings
+from iims_contracts.assessment import AssessmentScored
+from iims_contracts.audit import CertificateIssued
+from iims_contracts.training import QualificationGranted, QualificationRevoked
 from registry.db import repository
 from registry.db.tables import Batch, Enterprise
 from registry.domain.enums import EnterpriseStatus, PilotStatus
@@ -21,31 +20,11 @@ from registry.service import work
 from registry.service.programme import change_pilot_status
 
 CONSUMER_NAME = "registry"
-CERTIFICATE_ISSUED = "certificate-issued"
-ASSESSMENT_SCORED = "assessment-scored"
-QUALIFICATION_GRANTED = "qualification-granted"
-QUALIFICATION_REVOKED = "qualification-revoked"
 
 
-class CertificateIssued(BaseModel):
-    certificate_no: str
-    enterprise_id: uuid.UUID
-    scope: str | None = None
-    issued_on: dt.date
-    valid_until: dt.date | None = None
-
-
-class AssessmentScored(BaseModel):
-    assessment_id: str
-    enterprise_id: uuid.UUID
-    period: str
-    total_score: float
-    stage: str
-    maturity_level: str | None = None
-
-
-async def on_certificate_issued(session: AsyncSession, event: CloudEvent) -> None:
-    data = CertificateIssued.model_validate(event.data)
+async def on_certificate_issued(
+    session: AsyncSession, event: CloudEvent, data: CertificateIssued
+) -> None:
     for pilot in await repository.active_pilots_of(session, data.enterprise_id):
         if pilot.status != PilotStatus.certified:
             # The certification decision may come before the province marked the pilot
@@ -72,26 +51,29 @@ async def on_certificate_issued(session: AsyncSession, event: CloudEvent) -> Non
         enterprise.status = EnterpriseStatus.certified
 
 
-async def on_assessment_scored(session: AsyncSession, event: CloudEvent) -> None:
-    data = AssessmentScored.model_validate(event.data)
+async def on_assessment_scored(
+    session: AsyncSession, event: CloudEvent, data: AssessmentScored
+) -> None:
     for pilot in await repository.active_pilots_of(session, data.enterprise_id):
         # Replays and late deliveries must not overwrite a newer period's result.
         if pilot.latest_assessment_period and pilot.latest_assessment_period > data.period:
             continue
-        pilot.latest_assessment_id = data.assessment_id
+        pilot.latest_assessment_id = str(data.assessment_id)
         pilot.latest_assessment_period = data.period
         pilot.latest_score = data.total_score
         pilot.latest_stage = data.stage
         pilot.latest_maturity_level = data.maturity_level
 
 
-async def on_qualification_granted(session: AsyncSession, event: CloudEvent) -> None:
-    data = event.data if isinstance(event.data, dict) else {}
+async def on_qualification_granted(
+    session: AsyncSession, event: CloudEvent, data: QualificationGranted
+) -> None:
     await work.qualification_granted(session, data)
 
 
-async def on_qualification_revoked(session: AsyncSession, event: CloudEvent) -> None:
-    data = event.data if isinstance(event.data, dict) else {}
+async def on_qualification_revoked(
+    session: AsyncSession, event: CloudEvent, data: QualificationRevoked
+) -> None:
     await work.qualification_revoked(session, data)
 
 
@@ -103,11 +85,11 @@ def registry_consumers(
             CONSUMER_NAME,
             settings,
             sessionmaker,
-            {
-                CERTIFICATE_ISSUED: on_certificate_issued,
-                ASSESSMENT_SCORED: on_assessment_scored,
-                QUALIFICATION_GRANTED: on_qualification_granted,
-                QUALIFICATION_REVOKED: on_qualification_revoked,
-            },
+            [
+                route(CertificateIssued, on_certificate_issued),
+                route(AssessmentScored, on_assessment_scored),
+                route(QualificationGranted, on_qualification_granted),
+                route(QualificationRevoked, on_qualification_revoked),
+            ],
         )
     ]

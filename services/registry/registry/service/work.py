@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +16,7 @@ from iims_common.db import is_postgres, upsert_insert
 from iims_common.errors import Conflict, Forbidden, NotFound, RuleViolation, StateConflict
 from iims_common.identity import Caller, Role
 from iims_common.ids import new_id
+from iims_contracts.training import QualificationGranted, QualificationRevoked
 from registry.api import work_schemas as w
 from registry.db import work_repository as repo
 from registry.db.tables import Agency, Enterprise, Pilot, RecommendingUnit
@@ -709,28 +709,27 @@ async def record_eligibility(
 # --- agency staff, lists and the certification bodies' call ---------------------------------
 
 
-async def qualification_granted(session: AsyncSession, data: dict[str, Any]) -> None:
-    row = await session.get(AgencyStaffQualification, data["qualification_no"])
-    org = data.get("organization_id")
+async def qualification_granted(session: AsyncSession, data: QualificationGranted) -> None:
+    """Keep the agency staff's qualifications (for the recommended-consultancy lists); a
+    revoked one stays revoked."""
+    row = await session.get(AgencyStaffQualification, data.qualification_no)
     values = {
-        "person_id": str(data["person_id"]),
-        "person_name": str(data.get("person_name") or ""),
-        "kind": str(data["kind"]),
-        "organization_id": uuid.UUID(str(org)) if org else None,
-        "granted_on": dt.date.fromisoformat(str(data["granted_on"])),
-        "valid_until": dt.date.fromisoformat(str(data["valid_until"]))
-        if data.get("valid_until")
-        else None,
+        "person_id": str(data.person_id),
+        "person_name": data.person_name,
+        "kind": data.kind,
+        "organization_id": data.organization_id,
+        "granted_on": data.granted_on,
+        "valid_until": data.valid_until,
     }
     if row is None:
-        session.add(AgencyStaffQualification(qualification_no=data["qualification_no"], **values))
+        session.add(AgencyStaffQualification(qualification_no=data.qualification_no, **values))
     elif not row.revoked:
         for k, v in values.items():
             setattr(row, k, v)
 
 
-async def qualification_revoked(session: AsyncSession, data: dict[str, Any]) -> None:
-    row = await session.get(AgencyStaffQualification, data["qualification_no"])
+async def qualification_revoked(session: AsyncSession, data: QualificationRevoked) -> None:
+    row = await session.get(AgencyStaffQualification, data.qualification_no)
     if row is not None:
         row.revoked = True
 

@@ -3,37 +3,23 @@
 
 from __future__ import annotations
 
-import uuid
-
 import sqlalchemy as sa
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from iims_common.db import utcnow
-from iims_common.events.consumer import EventConsumer
+from iims_common.events.consumer import EventConsumer, route
 from iims_common.events.envelope import CloudEvent
 from iims_common.settings import ServiceSettings
+from iims_contracts.registry import EnterpriseRegistered, PilotEnrolled
 from training.db.tables import Enrollment, Enterprise, Invitation, Session
 from training.domain.enums import SEAT_HOLDING
 
 PHASE_1 = "enterprise-phase-1"
 
 
-class EnterpriseRegistered(BaseModel):
-    enterprise_id: uuid.UUID
-    name: str
-    province_code: str
-    industry_code: str
-
-
-class PilotEnrolled(BaseModel):
-    pilot_id: uuid.UUID
-    enterprise_id: uuid.UUID
-    province_code: str | None = None
-
-
-async def on_enterprise_registered(session: AsyncSession, event: CloudEvent) -> None:
-    data = EnterpriseRegistered.model_validate(event.data)
+async def on_enterprise_registered(
+    session: AsyncSession, event: CloudEvent, data: EnterpriseRegistered
+) -> None:
     row = await session.get(Enterprise, data.enterprise_id)
     if row is None:
         session.add(
@@ -71,8 +57,7 @@ async def next_phase_1_session(session: AsyncSession, on_or_after: object) -> Se
     return (await session.scalars(stmt)).first()
 
 
-async def on_pilot_enrolled(session: AsyncSession, event: CloudEvent) -> None:
-    data = PilotEnrolled.model_validate(event.data)
+async def on_pilot_enrolled(session: AsyncSession, event: CloudEvent, data: PilotEnrolled) -> None:
     # The inbox makes a redelivered event a no-op; the unique pilot_id makes a second event
     # about the same pilot (a replay with a new id) one too.
     exists = await session.scalar(
@@ -101,9 +86,9 @@ def training_consumers(
             "training",
             settings,
             sessionmaker,
-            {
-                "enterprise-registered": on_enterprise_registered,
-                "pilot-enrolled": on_pilot_enrolled,
-            },
+            [
+                route(EnterpriseRegistered, on_enterprise_registered),
+                route(PilotEnrolled, on_pilot_enrolled),
+            ],
         )
     ]

@@ -1,64 +1,51 @@
-"""Events the training service publishes (DESIGN.md catalogue), through the outbox."""
+"""Events the training service publishes (contracts in `iims_contracts.training`)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.events.outbox import record_event
+from iims_common.events.outbox import record
+from iims_contracts.training import QualificationGranted, QualificationRevoked, TrainingCompleted
 from training.db.tables import Enrollment, Person, Qualification, Session
-from training.settings import EVENT_SOURCE
-
-QUALIFICATION_GRANTED = "qualification-granted"
-QUALIFICATION_REVOKED = "qualification-revoked"
 
 
 async def qualification_granted(session: AsyncSession, q: Qualification) -> None:
-    await record_event(
+    await record(
         session,
-        source=EVENT_SOURCE,
-        topic=QUALIFICATION_GRANTED,
-        key=q.person_id,
-        data={
-            "qualification_no": q.number,
-            "person_id": q.person_id,
-            "person_name": q.holder_name,
-            "kind": q.kind,
-            "organization_id": q.organization_id,
-            "province_code": q.province_code,
-            "granted_on": q.granted_on,
-            "valid_until": q.valid_until,
-        },
+        QualificationGranted(
+            qualification_no=q.number,
+            person_id=q.person_id,
+            person_name=q.holder_name,
+            kind=q.kind,
+            organization_id=q.organization_id,
+            province_code=q.province_code,
+            granted_on=q.granted_on,
+            valid_until=q.valid_until,
+        ),
     )
 
 
 async def qualification_revoked(session: AsyncSession, q: Qualification) -> None:
-    await record_event(
+    await record(
         session,
-        source=EVENT_SOURCE,
-        topic=QUALIFICATION_REVOKED,
-        key=q.person_id,
-        data={"qualification_no": q.number, "person_id": q.person_id, "reason": q.revoked_reason},
+        QualificationRevoked(
+            qualification_no=q.number, person_id=q.person_id, reason=q.revoked_reason
+        ),
     )
-
-
-TRAINING_COMPLETED = "training-completed"
 
 
 async def training_completed(
     session: AsyncSession, enrollment: Enrollment, run: Session, person: Person | None
 ) -> None:
     """Every module's hours done (已完成学时): what the dashboards count as trained."""
-    await record_event(
+    await record(
         session,
-        source=EVENT_SOURCE,
-        topic=TRAINING_COMPLETED,
-        key=enrollment.person_id,
-        data={
-            "enrollment_id": enrollment.id,
-            "person_id": enrollment.person_id,
-            "programme_code": run.programme_code,
-            "session_id": run.id,
-            "organization_id": person.organization_id if person else None,
-            "province_code": person.province_code if person else None,
-        },
+        TrainingCompleted(
+            enrollment_id=enrollment.id,
+            person_id=enrollment.person_id,
+            programme_code=run.programme_code,
+            session_id=run.id,
+            organization_id=person.organization_id if person else None,
+            province_code=person.province_code if person else None,
+        ),
     )
