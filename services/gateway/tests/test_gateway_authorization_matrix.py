@@ -128,6 +128,22 @@ async def _world(
         json={"title": "江苏方案", "summary": "落实方案"},
     )
     me = await key(gw, admin, role="enterprise", organization_id=enterprise["id"])
+    # An import with a refused row each: their refused-rows downloads have an owner.
+    refused_list = (
+        "统一社会信用代码,企业名称,所在省份,行业门类,企业规模\r\n9.13302E+17,坏行,江苏,C,中型\r\n"
+    )
+    enterprise_import = await province.call(
+        "POST",
+        "/api/v1/enterprises/import",
+        content=refused_list.encode("gb18030"),
+        headers={"Content-Type": "text/csv"},
+    )
+    people_import = await me.call(
+        "POST",
+        "/api/v1/people/import",
+        content="姓名,身份证号\r\n张三,3.30106E+17\r\n".encode("gb18030"),
+        headers={"Content-Type": "text/csv"},
+    )
     as_consultancy = await key(gw, admin, role="consultancy", organization_id=consultancy["id"])
     as_body = await key(gw, admin, role="certification_body", organization_id=body["id"])
     framework = (await ministry.call("GET", "/api/v1/frameworks"))[0]
@@ -325,6 +341,10 @@ async def _world(
             **work,
         },
         person={"/api/v1/people": person["id"], "/api/v1/auditors": str(lead)},
+        imports={
+            "/api/v1/enterprises": enterprise_import["refused_rows_url"].split("/")[-2],
+            "/api/v1/people": people_import["refused_rows_url"].split("/")[-2],
+        },
         number={
             "/api/v1/qualifications": qualification["number"],
             "/api/v1/certificates": certificate["number"],
@@ -441,6 +461,8 @@ def _fill(template: str, w: dict[str, Any]) -> str:
             value = next(v for k, v in w["person"].items() if template.startswith(k))
         elif name == "number":
             value = next(v for k, v in w["number"].items() if template.startswith(k))
+        elif name == "import_id":
+            value = next(v for k, v in w["imports"].items() if template.startswith(k))
         else:
             assert name in w["values"], f"add a sample object for {{{name}}} ({template})"
             value = w["values"][name]
@@ -528,6 +550,8 @@ async def test_no_role_reaches_another_provinces_or_organizations_objects(
         "/api/v1/auditors/{person_id}": ("certification_body",),
         "/api/v1/dashboards/provinces/{province_code}": ("province",),
         "/api/v1/enterprise-overviews/{enterprise_id}": ("enterprise", "province"),
+        "/api/v1/enterprises/imports/{import_id}/refused-rows": ("province",),
+        "/api/v1/people/imports/{import_id}/refused-rows": ("enterprise",),
     }
     for template, roles in expected.items():
         for role in roles:
