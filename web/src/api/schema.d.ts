@@ -164,7 +164,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke Api Key
-         * @description Revoked at once: the next request with it is refused.
+         * @description Revoked at once: the next request with it is refused, on every replica.
          */
         delete: operations["revokeApiKey"];
         options?: never;
@@ -680,6 +680,29 @@ export interface paths {
         put?: never;
         /** Recommend */
         post: operations["recommend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/batches/{batch_id}/recommendations/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A recommendation list as a file (CSV in UTF-8/GB18030/UTF-16, or .xlsx)
+         * @description 推荐企业名单: the enterprise import's columns (统一社会信用代码, 企业名称, 所在省份,
+         *     行业门类, 企业规模 …) plus 推荐理由; new enterprises are registered, every good row is
+         *     recommended in the batch as the caller's unit (the ministry names
+         *     `recommending_unit_id`); refused rows by line, downloadable as .xlsx.
+         */
+        post: operations["importRecommendations"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4134,6 +4157,11 @@ export interface components {
             refused_rows_url?: string | null;
             /** Errors */
             errors: components["schemas"]["ImportRowError"][];
+            /**
+             * Recommended
+             * @description recommendation imports: recommendations made in the batch
+             */
+            recommended?: number | null;
         };
         /** ImportRowError */
         ImportRowError: {
@@ -10314,6 +10342,116 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecommendationOut"];
+                };
+            };
+            /** @description Malformed request (the body is not JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importRecommendations: {
+        parameters: {
+            query?: {
+                recommending_unit_id?: string | null;
+            };
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
                 };
             };
             /** @description Malformed request (the body is not JSON) */
