@@ -320,6 +320,15 @@ FOLD_KEEP_CASE = BeforeValidator(_fold_keep_case)
 """Folds a str (`fold_identifier`) keeping its case, for case-sensitive identifiers."""
 
 
+def _fold_lower(value: Any) -> Any:
+    return fold_identifier(value, upper=False).lower() if isinstance(value, str) else value
+
+
+FOLD_LOWER = BeforeValidator(_fold_lower)
+"""Folds a str (`fold_identifier`) to lower case, for codes the platform writes in lower case
+(programme and framework codes): `ＰＨＡＳＥ-１` is `phase-1`."""
+
+
 def check(error_of: Callable[[str], Text | None]) -> AfterValidator:
     """A validator from a check that returns a message (refused) or None (accepted)."""
 

@@ -10,6 +10,7 @@ import re
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from iims_common.identifiers import (
+    FOLD_LOWER,
     USCC,
     USCC_ALPHABET,
     USCC_DEPARTMENTS,
@@ -157,6 +159,7 @@ def test_full_width_and_ascii_spellings_are_one_value() -> None:
         "11010519491231002X"
     )
     assert fold_identifier("iims-rd-2014-７k3q9m2wxp ") == "IIMS-RD-2014-7K3Q9M2WXP"
+    assert TypeAdapter(Annotated[str, FOLD_LOWER]).validate_python(" ＰＨＡＳＥ-１") == "phase-1"
 
 
 def test_uscc_positions_1_and_2_follow_the_gb_32100_table() -> None:

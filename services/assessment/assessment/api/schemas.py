@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assessment.domain.conformity import Rating
 from assessment.domain.scoring import SCORING_BASIS
-from iims_common.identifiers import FOLD, pattern
+from iims_common.identifiers import FOLD, FOLD_LOWER, pattern
 from iims_common.schemas import Input
 
 PERIOD = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
@@ -90,7 +90,7 @@ class OptionIn(Input):
 
 
 class IndicatorIn(Input):
-    code: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
+    code: Annotated[str, FOLD_LOWER] = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=200)
     weight: Decimal = Field(gt=0, le=1)
     kind: str = Field(pattern=r"^(ordinal|ratio)$")
@@ -103,7 +103,7 @@ class IndicatorIn(Input):
 
 
 class DimensionIn(Input):
-    code: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
+    code: Annotated[str, FOLD_LOWER] = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=100)
     weight: Decimal = Field(gt=0, le=1)
     indicators: list[IndicatorIn] = Field(min_length=1, max_length=100)
@@ -112,7 +112,7 @@ class DimensionIn(Input):
 class FrameworkCreate(Input):
     """A new framework version (draft until published; published versions never change)."""
 
-    code: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")
+    code: Annotated[str, FOLD_LOWER] = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")
     name: str = Field(min_length=1, max_length=200)
     industry_type: str = Field(min_length=1, max_length=40)
     dimensions: list[DimensionIn] = Field(min_length=1, max_length=20)

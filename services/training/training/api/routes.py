@@ -14,7 +14,7 @@ from iims_common.errors import NotFound, RuleViolation
 from iims_common.exports import XLSX_MEDIA_TYPE
 from iims_common.http import IdempotencyKey, Session, json_response
 from iims_common.idempotency import idempotent
-from iims_common.identifiers import fold_text
+from iims_common.identifiers import fold_identifier, fold_text
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.imports import load_refused, read_upload, store_refused
 from iims_common.pagination import Page, Pagination, page_of, where_given
@@ -103,7 +103,7 @@ async def create_programme(
 
 @router.get("/programmes/{code}", response_model=s.ProgrammeOut, tags=["programmes 培训计划"])
 async def get_programme(code: str, caller: CurrentCaller, session: Session) -> s.ProgrammeOut:
-    return _programme_out(await service.programme_of(session, code))
+    return _programme_out(await service.programme_of(session, fold_identifier(code).lower()))
 
 
 @router.post("/sessions", status_code=201, response_model=s.SessionOut, tags=["sessions 班次"])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from iims_common.identifiers import IdNumber, Phone, SixDigitCode
+from iims_common.identifiers import FOLD_LOWER, IdNumber, Phone, SixDigitCode
 from iims_common.imports import ImportSummary
 from iims_common.schemas import Input, Output
 from training.domain.enums import LABELS, EnrollmentStatus, OrganizationKind, QualificationKind
@@ -48,7 +49,9 @@ class ModuleIn(Input):
 class ProgrammeCreate(Input):
     """A new training programme (培训计划); modules are numbered in the order given."""
 
-    code: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    code: Annotated[str, FOLD_LOWER] = Field(
+        min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$"
+    )
     name: str = Field(min_length=1, max_length=200)
     audience: str = Field(min_length=1, max_length=300)
     window_start: dt.date
