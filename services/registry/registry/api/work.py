@@ -19,7 +19,7 @@ from iims_common.db import utcnow
 from iims_common.errors import NotFound, PayloadTooLarge, RuleViolation
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
 from iims_common.idempotency import idempotent
-from iims_common.identifiers import FOLD, SixDigitCode, pattern
+from iims_common.identifiers import FOLD, SixDigitCode, is_ascii_digits, pattern
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
 from registry.api import work_schemas as w
@@ -493,7 +493,8 @@ async def upload(
     name). Type, extension and content must agree; size ≤ DOCUMENT_MAX_BYTES (413)."""
     doc = await service.get_document(session, caller, document_id, for_update=True)
     check_if_match(if_match, doc.version)
-    declared = int(request.headers.get("content-length") or 0)
+    length = request.headers.get("content-length", "").strip()
+    declared = int(length) if is_ascii_digits(length) else 0  # a malformed one: body counted
     if declared > settings.document_max_bytes:
         raise PayloadTooLarge(
             f"The file is larger than {settings.document_max_bytes} bytes",
