@@ -1,10 +1,12 @@
 """One demo login per role for `make run` (idempotent: an existing account is left as it is).
 
 The accounts are created through the gateway's API with the administrator's key, scoped as
-a real one would be: the province to 江苏省, the enterprise to one of its pilots, the
+a real one would be: the province to 江苏省 (recommending as the registry's 江苏 provincial
+authority unit), the enterprise to one of its pilots, the
 agencies to a consultancy and a certification body of the demo. Separately-planned cities
-(大连, 青岛, 宁波, 厦门, 深圳) are not account scopes in the gateway (a province account's
-`province_code` is a province-level GB/T 2260 code), so none is created for them.
+(大连, 青岛, 宁波, 厦门, 深圳) are recommending units in the registry but not account scopes in
+the gateway (an account's `province_code` is province-level, GB/T 2260), so a city account
+would see its whole province: none is created for them.
 
 Usage: python scripts/demo_accounts.py <gateway url> <admin API key>
 """
@@ -49,6 +51,14 @@ def ensure_demo_accounts(gateway: str, admin_key: str) -> list[DemoLogin]:
     """Create (or keep) one account per role; returns the logins to print."""
     logins: list[DemoLogin] = []
     with httpx.Client(base_url=gateway, headers={"X-API-Key": admin_key}, timeout=30) as c:
+        units = c.get(
+            "/api/v1/recommending-units", params={"kind": "provincial_authority", "limit": 500}
+        )
+        units.raise_for_status()
+        # The province recommends as its own 地方工信主管部门 (the registry's recommending unit).
+        own_unit = next(
+            (u["id"] for u in units.json()["items"] if u.get("region_code") == DEMO_PROVINCE), None
+        )
         plans: list[tuple[str, dict[str, Any]]] = [
             (
                 "工业和信息化部",
@@ -58,9 +68,10 @@ def ensure_demo_accounts(gateway: str, admin_key: str) -> list[DemoLogin]:
                 "地方工信主管部门（江苏省）",
                 {
                     "username": "jiangsu",
-                    "display_name": "江苏省经济和信息化委员会",
+                    "display_name": "江苏省工业和信息化主管部门",
                     "role": "province",
                     "province_code": DEMO_PROVINCE,
+                    "organization_id": own_unit,
                 },
             ),
             (

@@ -17,6 +17,7 @@ const en: typeof zh = {
     consultancy: 'Consultancy',
     certification_body: 'Certification body',
     management_org: 'Management organization',
+    auditor: 'Auditor',
     admin: 'Administrator',
   },
   menu: {

@@ -15,6 +15,7 @@ export default {
     consultancy: '贯标服务机构',
     certification_body: '认定服务机构',
     management_org: '认定管理组织',
+    auditor: '认定审核员',
     admin: '平台管理员',
   },
   menu: {
