@@ -106,6 +106,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_assessment.py
 	$(BIN)/python bench/bench_audit.py
 	$(BIN)/python bench/bench_gateway.py
+	$(MAKE) web-check
+	LIGHTHOUSE_PERFORMANCE_BAR=90 $(BIN)/python -m pytest -q -s tests/test_web_console.py -k lighthouse
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
