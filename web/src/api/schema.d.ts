@@ -2863,7 +2863,11 @@ export interface components {
     schemas: {
         /** AccountCreate */
         AccountCreate: {
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "ministry" | "province" | "recommender" | "enterprise" | "consultancy" | "certification_body" | "management_org";
             /** Province Code */
             province_code?: string | null;
             /** Organization Id */
@@ -2879,7 +2883,7 @@ export interface components {
              * @default false
              */
             is_admin: boolean;
-        };
+        } & (unknown & unknown);
         /** AccountOut */
         AccountOut: {
             /**
@@ -2911,7 +2915,11 @@ export interface components {
         };
         /** ApiKeyCreate */
         ApiKeyCreate: {
-            role: components["schemas"]["Role"];
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "ministry" | "province" | "recommender" | "enterprise" | "consultancy" | "certification_body" | "management_org";
             /** Province Code */
             province_code?: string | null;
             /** Organization Id */
@@ -2923,7 +2931,7 @@ export interface components {
              * @default false
              */
             is_admin: boolean;
-        };
+        } & (unknown & unknown);
         /** ApiKeyCreated */
         ApiKeyCreated: {
             /**
@@ -3299,7 +3307,7 @@ export interface components {
              */
             url: string;
             /** Event Types */
-            event_types: string[];
+            event_types: ("enterprise-registered" | "pilot-enrolled" | "assessment-scored" | "audit-passed" | "certificate-issued" | "certificate-status-changed")[];
             /**
              * Province Code
              * @description administrators only; a province subscribes for itself

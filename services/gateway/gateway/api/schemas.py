@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
 from iims_common.identifiers import ProvinceLevelCode
 from iims_common.identity import Role
@@ -15,8 +15,41 @@ from iims_common.schemas import Input, Output
 PROVINCE = r"^[0-9]{2}0000$"
 
 
+ORGANIZATIONAL = (Role.enterprise, Role.consultancy, Role.certification_body, Role.recommender)
+# The scope rules below, as JSON Schema (`if`/`then`), so a client's generator or a
+# contract fuzzer knows them without a round trip: a province needs its province_code, an
+# organization role its organization_id; auditors are people with accounts, never keys.
+SCOPE_SCHEMA: dict[str, Any] = {
+    "allOf": [
+        {
+            "if": {"properties": {"role": {"const": Role.province.value}}, "required": ["role"]},
+            "then": {
+                "required": ["province_code"],
+                "properties": {"province_code": {"type": "string"}},
+            },
+        },
+        {
+            "if": {
+                "properties": {"role": {"enum": [r.value for r in ORGANIZATIONAL]}},
+                "required": ["role"],
+            },
+            "then": {
+                "required": ["organization_id"],
+                "properties": {"organization_id": {"type": "string", "format": "uuid"}},
+            },
+        },
+    ]
+}
+KEY_ROLES = [r.value for r in Role if r is not Role.auditor]
+
+
 class Scoped(Input):
-    role: Role
+    model_config = ConfigDict(json_schema_extra=SCOPE_SCHEMA)
+
+    role: Annotated[
+        Role,
+        WithJsonSchema({"type": "string", "enum": KEY_ROLES, "title": "Role"}),
+    ]
     province_code: ProvinceLevelCode | None = None
     organization_id: uuid.UUID | None = None
 
@@ -24,13 +57,7 @@ class Scoped(Input):
     def _scope_matches_role(self) -> Scoped:
         if self.role is Role.province and not self.province_code:
             raise ValueError("a province key/account needs province_code (GB/T 2260)")
-        organizational = (
-            Role.enterprise,
-            Role.consultancy,
-            Role.certification_body,
-            Role.recommender,
-        )
-        if self.role in organizational and not self.organization_id:
+        if self.role in ORGANIZATIONAL and not self.organization_id:
             raise ValueError(f"a {self.role.value} key/account needs organization_id")
         if self.role is Role.auditor:
             raise ValueError("auditors sign in as people (accounts), not with keys")

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import Field, HttpUrl, field_validator
+from pydantic import Field, HttpUrl, WithJsonSchema, field_validator
 
 from gateway.api.security import CurrentPrincipal
 from gateway.db.tables import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -182,7 +182,10 @@ async def public_figures(request: Request, session: Session) -> dict[str, Any]:
 
 class SubscriptionIn(Input):
     url: HttpUrl
-    event_types: Annotated[list[str], Field(min_length=1, max_length=len(EVENT_TYPES))]
+    event_types: Annotated[
+        list[Annotated[str, WithJsonSchema({"type": "string", "enum": list(EVENT_TYPES)})]],
+        Field(min_length=1, max_length=len(EVENT_TYPES)),
+    ]
     province_code: ProvinceLevelCode | None = Field(
         None, description="administrators only; a province subscribes for itself"
     )
