@@ -272,3 +272,10 @@ def test_refused_rows_download_keeps_line_numbers_and_reasons() -> None:
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     assert rows[0] == ["原文件行号", "统一社会信用代码", "企业名称", "企业规模", "拒绝原因"]
     assert rows[1] == [3, "'=1+1", "坏", "巨型", "企业规模：巨型 不是 大型/中型/小型/微型"]
+
+
+def test_utf16_without_bom_is_detected() -> None:
+    rows = [[f"91330100MA2AAA{i:04d}", f"浙江测试{i}有限公司", "中型"] for i in range(50)]
+    text = csv_text(rows, "\t")
+    for encoding in ("utf-16-le", "utf-16-be"):
+        assert decode(text.encode(encoding)) == (text, encoding)
