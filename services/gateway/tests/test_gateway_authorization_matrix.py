@@ -431,16 +431,7 @@ async def _programme_work(
         201,
         json={"agency_id": body["id"], "applied_on": f"{year}-08-05"},
     )
-    # An import by Jiangsu with a refused row (its refused rows are Jiangsu's to download).
-    report = await province.call(
-        "POST",
-        "/api/v1/enterprises/import",
-        headers={"Content-Type": "text/csv"},
-        content="uscc,name,province_code,industry_code,size\nBAD,坏行,320000,C26,large\n".encode(),
-    )
-    import_id = report["refused_rows_url"].split("/")[-2]
     return {
-        "import_id": import_id,
         "task_id": tasks["items"][0]["id"],
         "meeting_id": meeting["id"],
         "registration_id": registration["id"],
