@@ -223,3 +223,31 @@ def drop_folded_column(table: str, target: str) -> None:
     op.execute(f"DROP INDEX IF EXISTS ix_{table}_{target}_trgm")
     with op.batch_alter_table(table) as b:
         b.drop_column(target)
+
+
+# v2 of the common tables: the outbox keeps, per published row, where the broker acknowledged
+# it (partition, offset), so the relay can tell when the broker lost records it had accepted
+# (iims_common.events.relay) and re-publish them.
+def add_outbox_offsets_v2() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("kafka_partition", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("kafka_offset", sa.BigInteger(), nullable=True))
+    op.create_index(
+        "ix_outbox_published_offsets",
+        "outbox",
+        ["topic", "kafka_partition", "kafka_offset"],
+        postgresql_where=sa.text("published_at IS NOT NULL"),
+        sqlite_where=sa.text("published_at IS NOT NULL"),
+    )
+
+
+def drop_outbox_offsets_v2() -> None:
+    op.drop_index(
+        "ix_outbox_published_offsets",
+        table_name="outbox",
+        postgresql_where=sa.text("published_at IS NOT NULL"),
+        sqlite_where=sa.text("published_at IS NOT NULL"),
+    )
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("kafka_offset")
+        batch.drop_column("kafka_partition")

@@ -58,6 +58,13 @@ class ServiceSettings(BaseSettings):
     background_workers: bool = True
     relay_batch_size: int = 500
     relay_poll_interval_s: float = 0.5
+    # Published outbox rows are kept this long: the relay re-publishes those a broker lost
+    # (iims_common.events.relay). It must exceed the longest broker outage plus the slowest
+    # consumer's lag you want covered (README "Nothing lost when the broker loses its log").
+    outbox_retention_hours: float = 168.0
+    # How often the relay compares the offsets it was acknowledged with the partitions' end
+    # offsets (also on every reconnect to the broker).
+    relay_offset_check_interval_s: float = 10.0
     consumer_max_attempts: int = 5
     consumer_retry_backoff_s: float = 0.2
     # OpenTelemetry: traces are exported over OTLP/HTTP only when this is set (off by default).

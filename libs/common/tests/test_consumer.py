@@ -82,6 +82,9 @@ async def test_same_event_twice_has_one_effect(
         await publish(bus_settings.kafka_bootstrap_servers, topic, last, "k")
         await eventually(lambda: _at_least(sessionmaker, "last", 1))
     assert await effects(sessionmaker, "dup") == 1
+    # The second copy is a duplicate the inbox skips — not a failure retried into the DLQ.
+    dlq = await read_topic(bus_settings.kafka_bootstrap_servers, topic + ".dlq", timeout=2)
+    assert dlq == []
 
 
 async def _dlq_size(bootstrap: str, topic: str, n: int) -> bool:

@@ -70,6 +70,13 @@ CONSUMER_LAG = Gauge(
     "iims_consumer_lag", "Messages behind the partition's end", ["consumer", "topic", "partition"]
 )
 
+CONSUMER_RESTARTED = Counter(
+    "iims_consumer_partition_rewound_total",
+    "Partitions read again from the beginning because the position was past the end",
+    ["consumer", "topic"],
+)
+END_CHECK_S = 10.0
+
 DLQ_SUFFIX = ".dlq"
 H_ORIGINAL_TOPIC = "iims-dlq-original-topic"
 H_ERROR = "iims-dlq-error"
@@ -144,6 +151,7 @@ class EventConsumer:
         self._producer: AIOKafkaProducer | None = None
         self._pending: dict[TopicPartition, int] = {}
         self._stop = asyncio.Event()
+        self._last_end_check = 0.0
 
     async def handle(
         self, topic: str, key: bytes | None, value: bytes | None, headers: dict[str, str]
@@ -224,6 +232,7 @@ class EventConsumer:
             inserted = await session.execute(
                 upsert_insert(session, processed_events)
                 .values(consumer=self.name, event_id=event.id, topic=topic, processed_at=utcnow())
+                .on_conflict_do_nothing()  # a redelivery: nothing inserted, nothing returned
                 .returning(processed_events.c.event_id)
             )
             if inserted.first() is None:
@@ -313,12 +322,43 @@ class EventConsumer:
         await self.close()
 
     async def _record_lag(self, consumer: Any) -> None:
-        """Lag per assigned partition: the broker's end offset minus our next offset."""
-        for tp in consumer.assignment():
-            end = consumer.highwater(tp)
+        """Lag per assigned partition: the broker's end offset minus our next offset.
+
+        A position past the end means the broker lost records (a restarted memory-only
+        broker, an unclean leader election, a recreated topic): the records that will fill
+        that range are new ones — among them the outbox relays' re-publications — so the
+        consumer starts the partition from its beginning (the inbox skips what it already
+        processed). The end comes from fetch responses, and every `END_CHECK_S` from
+        ListOffsets (a broker need not answer a fetch past its end with OffsetOutOfRange).
+        """
+        loop = asyncio.get_running_loop()
+        ends: dict[Any, int] = {}
+        assigned = list(consumer.assignment())
+        if assigned and loop.time() - self._last_end_check > END_CHECK_S:
+            self._last_end_check = loop.time()
+            try:
+                ends = {tp: int(e) for tp, e in (await consumer.end_offsets(assigned)).items()}
+            except Exception as exc:
+                log.warning("consumer %s: end offsets unavailable: %r", self.name, exc)
+        for tp in assigned:
+            end = ends.get(tp, consumer.highwater(tp))
             if end is None:
                 continue
             position = await consumer.position(tp)
+            if position > end:
+                log.warning(
+                    "consumer %s: %s[%d] position %d is past the end %d — the broker lost "
+                    "records; reading the partition again from its beginning",
+                    self.name,
+                    tp.topic,
+                    tp.partition,
+                    position,
+                    end,
+                )
+                CONSUMER_RESTARTED.labels(self.name, tp.topic).inc()
+                self._pending.pop(tp, None)
+                await consumer.seek_to_beginning(tp)
+                position = 0
             CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(max(0, end - position))
 
     async def close(self) -> None:

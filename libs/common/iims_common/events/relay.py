@@ -5,18 +5,35 @@ work. Per-key order across relays is kept by a transaction-scoped advisory lock 
 head-of-line check: a relay only publishes a key's rows if no earlier row of that key is still
 unpublished. A row in backoff blocks the later rows of its key (order over liveness). On SQLite
 (single writer, `make run`) one relay runs and the locks are not needed.
+
+A broker that loses records it acknowledged (the memory-only local broker restarting; Kafka
+after an unclean leader election or with acks=1; a deleted and recreated topic) is noticed and
+repaired here. Each published row keeps the partition and offset the broker acknowledged
+(`kafka_partition`, `kafka_offset`); rows stay `outbox_retention_hours` after publishing.
+Kafka offsets only grow, so the log lost records when
+  - an acknowledgement comes back at an offset at or below one acknowledged earlier on that
+    partition (the log went backwards: truncated, or the topic was recreated), or
+  - the partition's end offset (checked on every reconnect and every
+    `relay_offset_check_interval_s`) is at or below the highest acknowledged offset, or the
+    topic or partition is gone.
+Then every retained row of that partition at or after the point of loss is marked unpublished
+again (a WARN log, `iims_outbox_republished_total{topic}`) and goes out in `seq` order; the
+consumers' inboxes make the second delivery harmless. Known limit: events published to that
+partition after the loss and before it was noticed are ahead of the re-published ones, so for
+those keys order is by `seq` only among the re-published rows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import weakref
 from typing import Any
 
 import sqlalchemy as sa
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from prometheus_client import Counter, Gauge
 from sqlalchemy import and_, bindparam, delete, exists, func, select, text, update
 from sqlalchemy import event as sa_event
@@ -25,7 +42,7 @@ from sqlalchemy.orm import Session, aliased
 
 from iims_common.db import read_session, utcnow
 from iims_common.events.envelope import STRUCTURED_HEADERS
-from iims_common.events.kafka import encode_headers, make_producer
+from iims_common.events.kafka import encode_headers, make_producer, security_options
 from iims_common.events.outbox import OUTBOX_DIRTY
 from iims_common.events.tables import outbox
 from iims_common.settings import ServiceSettings
@@ -36,6 +53,11 @@ OUTBOX_PUBLISHED = Counter("iims_outbox_published_total", "Outbox events publish
 OUTBOX_FAILED = Counter("iims_outbox_publish_failures_total", "Outbox publish failures")
 OUTBOX_BACKLOG = Gauge("iims_outbox_backlog", "Unpublished outbox rows")
 OUTBOX_OLDEST_AGE = Gauge("iims_outbox_oldest_age_seconds", "Age of the oldest unpublished row")
+OUTBOX_REPUBLISHED = Counter(
+    "iims_outbox_republished_total",
+    "Published outbox rows queued again because the broker lost them",
+    ["topic"],
+)
 
 _relays: weakref.WeakSet[OutboxRelay] = weakref.WeakSet()
 
@@ -58,12 +80,17 @@ class OutboxRelay:
         engine: AsyncEngine,
         sessionmaker: async_sessionmaker[AsyncSession],
         *,
-        retention: dt.timedelta = dt.timedelta(hours=24),
+        retention: dt.timedelta | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.sessionmaker = sessionmaker
-        self.retention = retention
+        self.retention = retention or dt.timedelta(hours=settings.outbox_retention_hours)
+        # Highest offset acknowledged per (topic, partition), loaded from the outbox and kept
+        # up to date with every batch; None until loaded.
+        self._high: dict[tuple[str, int], int] | None = None
+        self._offsets: AIOKafkaConsumer | None = None
+        self._check_due = True
         self._wakeup = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._postgres = engine.dialect.name == "postgresql"
@@ -84,6 +111,13 @@ class OutboxRelay:
         return self._producer
 
     async def _drop_producer(self) -> None:
+        self._check_due = True  # a reconnect: compare offsets before trusting the broker
+        offsets, self._offsets = self._offsets, None
+        if offsets is not None:
+            try:
+                await asyncio.wait_for(offsets.stop(), 5)
+            except Exception:
+                log.warning("offset reader close failed", exc_info=True)
         producer, self._producer = self._producer, None
         if producer is not None:
             try:
@@ -171,6 +205,7 @@ class OutboxRelay:
                     return 0
                 sent, failed, errors = await self._send(rows)
                 await self._mark(session, sent, failed, errors, now)
+                await self._check_acks(session, sent)
         else:
             async with read_session(self.sessionmaker) as session:
                 rows = await self._claim(session, now)
@@ -179,14 +214,17 @@ class OutboxRelay:
             sent, failed, errors = await self._send(rows)
             async with self.sessionmaker() as session, session.begin():
                 await self._mark(session, sent, failed, errors, now)
+                await self._check_acks(session, sent)
         # Raised after the commit, so the failure marks (attempts, backoff) are kept.
         if errors:
             OUTBOX_FAILED.inc(len(failed))
             raise RelayError(f"{len(failed)} events failed to publish: {errors[0]!r}")
         return len(sent)
 
-    async def _send(self, rows: list[Any]) -> tuple[list[Any], list[Any], list[BaseException]]:
-        """Send a claimed batch and await every future: (sent, failed, errors)."""
+    async def _send(
+        self, rows: list[Any]
+    ) -> tuple[list[tuple[Any, Any]], list[Any], list[BaseException]]:
+        """Send a claimed batch and await every future: ([(row, metadata)], failed, errors)."""
         # A broker that cannot be reached at all raises here: nothing is marked, the relay
         # loop backs off as a whole (rows keep no per-row backoff for an outage).
         producer = await self._get_producer()
@@ -205,8 +243,11 @@ class OutboxRelay:
                 break
             futures.append(fut)
         results = await asyncio.gather(*futures, return_exceptions=True)
+        # (row, RecordMetadata): where the broker put it.
         sent = [
-            r for r, res in zip(rows, results, strict=False) if not isinstance(res, BaseException)
+            (r, res)
+            for r, res in zip(rows, results, strict=False)
+            if not isinstance(res, BaseException)
         ]
         failed = [
             r for r, res in zip(rows, results, strict=False) if isinstance(res, BaseException)
@@ -221,18 +262,28 @@ class OutboxRelay:
     async def _mark(
         self,
         session: AsyncSession,
-        sent: list[Any],
+        sent: list[tuple[Any, Any]],
         failed: list[Any],
         errors: list[BaseException],
         now: dt.datetime,
     ) -> None:
         if sent:
+            published = utcnow()
             await session.execute(
                 update(outbox)
-                .where(outbox.c.seq.in_([r.seq for r in sent]))
-                .values(published_at=utcnow())
+                .where(outbox.c.seq == bindparam("b_seq"))
+                .values(
+                    published_at=published,
+                    kafka_partition=bindparam("b_partition"),
+                    kafka_offset=bindparam("b_offset"),
+                )
+                .execution_options(synchronize_session=False),
+                [
+                    {"b_seq": r.seq, "b_partition": md.partition, "b_offset": md.offset}
+                    for r, md in sent
+                ],
             )
-            for r in sent:
+            for r, _ in sent:
                 OUTBOX_PUBLISHED.labels(r.topic).inc()
         for r in failed:
             await session.execute(
@@ -244,6 +295,145 @@ class OutboxRelay:
                     last_error=repr(errors[0])[:2000] if errors else "unknown",
                 )
             )
+
+    async def _load_high(
+        self, session: AsyncSession, exclude: list[int] | None = None
+    ) -> dict[tuple[str, int], int]:
+        """Highest acknowledged offset per (topic, partition) among the retained rows (leaving
+        out the rows `exclude` by seq)."""
+        stmt = (
+            select(outbox.c.topic, outbox.c.kafka_partition, func.max(outbox.c.kafka_offset))
+            .where(outbox.c.published_at.is_not(None), outbox.c.kafka_offset.is_not(None))
+            .group_by(outbox.c.topic, outbox.c.kafka_partition)
+        )
+        if exclude:
+            stmt = stmt.where(outbox.c.seq.not_in(exclude))
+        rows = await session.execute(stmt)
+        return {(t, int(p)): int(o) for t, p, o in rows.all()}
+
+    async def _check_acks(self, session: AsyncSession, sent: list[tuple[Any, Any]]) -> int:
+        """After a batch: an acknowledgement at or below an earlier one means the partition's
+        log went backwards — re-queue the retained rows it lost. Returns rows re-queued."""
+        if not sent:
+            return 0
+        batch_seqs = [r.seq for r, _ in sent]
+        if self._high is None:  # loaded without this batch, whose rows are already marked
+            self._high = await self._load_high(session, exclude=batch_seqs)
+        lowest: dict[tuple[str, int], int] = {}
+        highest: dict[tuple[str, int], int] = {}
+        for r, md in sent:
+            tp = (r.topic, md.partition)
+            lowest[tp] = min(lowest.get(tp, md.offset), md.offset)
+            highest[tp] = max(highest.get(tp, md.offset), md.offset)
+        requeued = 0
+        for tp, low in lowest.items():
+            known = self._high.get(tp)
+            if known is not None and low <= known:
+                requeued += await self._requeue(
+                    session,
+                    tp,
+                    low,
+                    batch_seqs,
+                    f"acknowledged at offset {low}, at or below the {known} acknowledged before",
+                )
+                self._high[tp] = highest[tp]  # the log restarted: this batch is its top
+            else:
+                self._high[tp] = max(highest[tp], known if known is not None else -1)
+        if requeued:
+            self.wake()
+        return requeued
+
+    async def _requeue(
+        self,
+        session: AsyncSession,
+        tp: tuple[str, int],
+        from_offset: int,
+        exclude: list[int],
+        why: str,
+    ) -> int:
+        """Mark the retained rows of partition `tp` at or after `from_offset` unpublished."""
+        topic, partition = tp
+        stmt = (
+            update(outbox)
+            .where(
+                outbox.c.topic == topic,
+                outbox.c.kafka_partition == partition,
+                outbox.c.kafka_offset >= from_offset,
+                outbox.c.published_at.is_not(None),
+            )
+            .values(
+                published_at=None,
+                kafka_partition=None,
+                kafka_offset=None,
+                available_at=utcnow(),
+                attempts=0,
+                last_error=f"re-published: the broker lost it ({why})"[:2000],
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if exclude:
+            stmt = stmt.where(outbox.c.seq.not_in(exclude))
+        count = int((await session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
+        if count:
+            OUTBOX_REPUBLISHED.labels(topic).inc(count)
+            log.warning(
+                "broker lost records of %s[%d] (%s): re-publishing %d retained outbox rows",
+                topic,
+                partition,
+                why,
+                count,
+            )
+        return count
+
+    async def check_offsets(self) -> int:
+        """Compare the highest acknowledged offset of every partition we published to with the
+        broker's end offset; re-queue what the broker no longer has. Returns rows re-queued.
+        Raises on a broker that cannot be asked (the caller retries later)."""
+        async with read_session(self.sessionmaker) as session:
+            high = await self._load_high(session)
+        self._high = high
+        if not high:
+            return 0
+        if self._offsets is None:
+            reader = AIOKafkaConsumer(
+                **security_options(self.settings),
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                group_id=None,
+                enable_auto_commit=False,
+                request_timeout_ms=self.settings.kafka_request_timeout_ms,
+            )
+            try:
+                await reader.start()
+            except BaseException:
+                await reader.stop()
+                raise
+            self._offsets = reader
+        reader = self._offsets
+        existing = await reader.topics()
+        tps = [
+            TopicPartition(t, p)
+            for (t, p) in high
+            if t in existing and p in (reader.partitions_for_topic(t) or set())
+        ]
+        ends: dict[tuple[str, int], int] = {(t, p): 0 for (t, p) in high}  # gone = empty
+        if tps:
+            for tp, end in (await reader.end_offsets(tps)).items():
+                ends[(tp.topic, tp.partition)] = int(end)
+        requeued = 0
+        lost = {tp: ends[tp] for tp, offset in high.items() if ends[tp] <= offset}
+        if lost:
+            async with self.sessionmaker() as session, session.begin():
+                for tp, end in lost.items():
+                    requeued += await self._requeue(
+                        session,
+                        tp,
+                        end,
+                        [],
+                        f"end offset {end}, yet offset {high[tp]} was acknowledged",
+                    )
+            self._high = None  # reload: the re-queued rows no longer count
+            self.wake()
+        return requeued
 
     async def refresh_metrics(self) -> tuple[int, float]:
         async with read_session(self.sessionmaker) as session:
@@ -261,6 +451,8 @@ class OutboxRelay:
         return backlog, age
 
     async def purge_published(self) -> None:
+        """Delete rows published longer than the retention ago (they can no longer be
+        re-published if a broker loses them)."""
         async with self.sessionmaker() as session, session.begin():
             await session.execute(
                 delete(outbox).where(
@@ -290,9 +482,22 @@ class OutboxRelay:
         failures = 0
         last_housekeeping = 0.0
         loop = asyncio.get_running_loop()
+        last_check = 0.0
         try:
             while not stop.is_set():
                 self._wakeup.clear()
+                interval = self.settings.relay_offset_check_interval_s
+                if self._check_due or loop.time() - last_check > interval:
+                    try:
+                        await self.check_offsets()
+                        self._check_due = False
+                    except Exception as exc:
+                        log.warning("outbox relay: offset check failed: %r", exc)
+                        offsets, self._offsets = self._offsets, None
+                        if offsets is not None:
+                            with contextlib.suppress(Exception):
+                                await asyncio.wait_for(offsets.stop(), 5)
+                    last_check = loop.time()
                 try:
                     published = await self.publish_once()
                     failures = 0

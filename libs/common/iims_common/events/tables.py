@@ -27,6 +27,10 @@ outbox = sa.Table(
     sa.Column("published_at", UTCDateTime(), nullable=True),
     sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text(), nullable=True),
+    # Where the broker acknowledged the row (set with published_at): the relay compares them
+    # with the partitions' end offsets to notice a broker that lost records (relay.py).
+    sa.Column("kafka_partition", sa.Integer(), nullable=True),
+    sa.Column("kafka_offset", sa.BigInteger(), nullable=True),
 )
 sa.Index(
     "ix_outbox_pending",
@@ -49,6 +53,15 @@ sa.Index(
     outbox.c.key,
     postgresql_where=outbox.c.published_at.is_(None),
     sqlite_where=outbox.c.published_at.is_(None),
+)
+
+sa.Index(
+    "ix_outbox_published_offsets",
+    outbox.c.topic,
+    outbox.c.kafka_partition,
+    outbox.c.kafka_offset,
+    postgresql_where=outbox.c.published_at.is_not(None),
+    sqlite_where=outbox.c.published_at.is_not(None),
 )
 
 processed_events = sa.Table(
