@@ -135,7 +135,7 @@ class Child:
     def start(self) -> None:
         self.started_at = time.monotonic()
         if self.broker:
-            self.proc = start_broker(self.port, with_parent=True)
+            self.proc = start_broker(self.port, with_parent=True, topics=True)
             return
         self.proc = subprocess.Popen(
             self.cmd,
@@ -238,7 +238,7 @@ def stop_previous(var: Path) -> None:
         return
     say(f"another make run (pid {pid}) uses {var}; stopping it first")
     with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGINT)
+        os.kill(pid, signal.SIGTERM)  # handled like Ctrl-C (SIGINT may be ignored in background)
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline and _is_make_run(pid):
         time.sleep(0.2)
@@ -318,6 +318,7 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)  # also when started with SIGINT ignored (background)
     try:
         if local_broker:
             broker = Child("broker", broker_port, broker=True)

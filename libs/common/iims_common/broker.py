@@ -46,11 +46,12 @@ def die_with_parent() -> None:
 
 
 def start_broker(
-    port: int, *, quiet: bool = True, with_parent: bool = False
+    port: int, *, quiet: bool = True, with_parent: bool = False, topics: bool = False
 ) -> subprocess.Popen[bytes]:
     """Start tansu (memory-only) on 127.0.0.1:`port` and wait until it listens.
 
     `with_parent=True`: the broker is stopped when the calling process dies (`make run`).
+    `topics=True`: the catalogue's topics are created before this returns.
     Raises TimeoutError if it does not listen within 20 s.
     """
     url = f"tcp://127.0.0.1:{port}"
@@ -73,10 +74,28 @@ def start_broker(
     )
     try:
         wait_for_port(port)
-    except TimeoutError:
+        if topics:
+            create_catalogue_topics(port)
+    except BaseException:
         proc.kill()
         raise
     return proc
+
+
+def create_catalogue_topics(port: int, partitions: int = 4) -> None:
+    """Create the event catalogue's topics (and their `.dlq`) on a just-started local broker,
+    before any client connects. Left to auto-creation, several services asking for one topic
+    at once can make the bundled broker create it twice (the second creation empties it)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from iims_common.events.topics import create
+    from iims_common.settings import ServiceSettings
+
+    settings = ServiceSettings(kafka_bootstrap_servers=f"127.0.0.1:{port}")
+    # In a thread of its own: callers may be inside a running event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(create(settings, partitions, 1))).result(60)
 
 
 def stop_broker(proc: subprocess.Popen[bytes]) -> None:

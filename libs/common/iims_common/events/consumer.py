@@ -26,7 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from iims_common.db import upsert_insert, utcnow
 from iims_common.events.envelope import CloudEvent
-from iims_common.events.kafka import decode_headers, encode_headers, make_consumer, make_producer
+from iims_common.events.kafka import (
+    decode_headers,
+    encode_headers,
+    make_consumer,
+    make_producer,
+    security_options,
+)
 from iims_common.events.tables import processed_events
 from iims_common.settings import ServiceSettings
 from iims_common.tracing import span
@@ -70,12 +76,11 @@ CONSUMER_LAG = Gauge(
     "iims_consumer_lag", "Messages behind the partition's end", ["consumer", "topic", "partition"]
 )
 
-CONSUMER_RESTARTED = Counter(
+CONSUMER_REWOUND = Counter(
     "iims_consumer_partition_rewound_total",
     "Partitions read again from the beginning because the position was past the end",
     ["consumer", "topic"],
 )
-END_CHECK_S = 10.0
 
 DLQ_SUFFIX = ".dlq"
 H_ORIGINAL_TOPIC = "iims-dlq-original-topic"
@@ -113,7 +118,7 @@ class _CommitOnRevoke(ConsumerRebalanceListener):
         await self.owner.commit_pending()
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
-        return None
+        await self.owner.verify_positions(list(assigned))
 
 
 class EventConsumer:
@@ -150,8 +155,9 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._pending: dict[TopicPartition, int] = {}
+        # Per partition: offset and value of the last record processed (verify_positions).
+        self._last_seen: dict[TopicPartition, tuple[int, bytes | None]] = {}
         self._stop = asyncio.Event()
-        self._last_end_check = 0.0
 
     async def handle(
         self, topic: str, key: bytes | None, value: bytes | None, headers: dict[str, str]
@@ -274,6 +280,67 @@ class EventConsumer:
             self._producer = producer
         return self._producer
 
+    async def verify_positions(self, assigned: list[TopicPartition], wait_s: float = 3.0) -> None:
+        """After a (re)assignment: is the last record this consumer processed on each partition
+        still in the broker's log, at its offset? If not, the broker lost its log (a restarted
+        memory-only broker, an unclean leader election, a recreated topic) and the offsets it
+        hands back — or this consumer's own commit, replayed into the new log — point into
+        records that are not the ones we read: the partition is read again from the beginning
+        (the inbox skips what was processed). No answer within `wait_s` counts as lost.
+        """
+        consumer = self._consumer
+        checks = {tp: self._last_seen[tp] for tp in assigned if tp in self._last_seen}
+        if consumer is None or not checks:
+            return
+        found: dict[TopicPartition, bool] = {}
+        reader = AIOKafkaConsumer(
+            **security_options(self.settings),
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="latest",
+            request_timeout_ms=self.settings.kafka_request_timeout_ms,
+        )
+        try:
+            await reader.start()
+            reader.assign(list(checks))
+            for tp, (offset, _) in checks.items():
+                reader.seek(tp, offset)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + wait_s
+            while len(found) < len(checks) and loop.time() < deadline:
+                batch = await reader.getmany(*[t for t in checks if t not in found], timeout_ms=300)
+                for tp, (offset, value) in checks.items():
+                    if tp in found:
+                        continue
+                    records = batch.get(tp) or []
+                    if records:
+                        found[tp] = records[0].offset == offset and records[0].value == value
+                    else:
+                        end = reader.highwater(tp)
+                        if end is not None and end <= offset:
+                            found[tp] = False
+        except Exception as exc:
+            log.warning("consumer %s: could not verify positions: %r", self.name, exc)
+        finally:
+            with contextlib.suppress(Exception):
+                await reader.stop()
+        for tp in checks:
+            if found.get(tp, False):
+                continue
+            log.warning(
+                "consumer %s: %s[%d] no longer holds the record last read at offset %d — the "
+                "broker lost records; reading the partition again from its beginning",
+                self.name,
+                tp.topic,
+                tp.partition,
+                checks[tp][0],
+            )
+            CONSUMER_REWOUND.labels(self.name, tp.topic).inc()
+            self._pending.pop(tp, None)
+            self._last_seen.pop(tp, None)
+            await consumer.seek_to_beginning(tp)
+
     async def commit_pending(self) -> None:
         if self._consumer is not None and self._pending:
             pending, self._pending = self._pending, {}
@@ -288,6 +355,7 @@ class EventConsumer:
                     record.topic, record.key, record.value, decode_headers(record.headers)
                 )
                 self._pending[tp] = record.offset + 1
+                self._last_seen[tp] = (record.offset, record.value)
         await self.commit_pending()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -322,26 +390,19 @@ class EventConsumer:
         await self.close()
 
     async def _record_lag(self, consumer: Any) -> None:
-        """Lag per assigned partition: the broker's end offset minus our next offset.
+        """Lag per assigned partition: the broker's end offset (the high watermark of the last
+        fetch) minus our next offset.
 
         A position past the end means the broker lost records (a restarted memory-only
-        broker, an unclean leader election, a recreated topic): the records that will fill
-        that range are new ones — among them the outbox relays' re-publications — so the
-        consumer starts the partition from its beginning (the inbox skips what it already
-        processed). The end comes from fetch responses, and every `END_CHECK_S` from
-        ListOffsets (a broker need not answer a fetch past its end with OffsetOutOfRange).
+        broker, an unclean leader election, a recreated topic) while this consumer kept its
+        place: the records that will fill that range are new ones — among them the outbox
+        relays' re-publications — so the consumer reads the partition again from its
+        beginning (the inbox skips what it already processed). Kafka answers such a fetch
+        with OffsetOutOfRange (and aiokafka resets by `auto_offset_reset`); the bundled broker
+        answers it with nothing, which only this check notices.
         """
-        loop = asyncio.get_running_loop()
-        ends: dict[Any, int] = {}
-        assigned = list(consumer.assignment())
-        if assigned and loop.time() - self._last_end_check > END_CHECK_S:
-            self._last_end_check = loop.time()
-            try:
-                ends = {tp: int(e) for tp, e in (await consumer.end_offsets(assigned)).items()}
-            except Exception as exc:
-                log.warning("consumer %s: end offsets unavailable: %r", self.name, exc)
-        for tp in assigned:
-            end = ends.get(tp, consumer.highwater(tp))
+        for tp in consumer.assignment():
+            end = consumer.highwater(tp)
             if end is None:
                 continue
             position = await consumer.position(tp)
@@ -355,8 +416,9 @@ class EventConsumer:
                     position,
                     end,
                 )
-                CONSUMER_RESTARTED.labels(self.name, tp.topic).inc()
+                CONSUMER_REWOUND.labels(self.name, tp.topic).inc()
                 self._pending.pop(tp, None)
+                self._last_seen.pop(tp, None)
                 await consumer.seek_to_beginning(tp)
                 position = 0
             CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(max(0, end - position))

@@ -26,8 +26,8 @@ those keys order is by `seq` only among the re-published rows.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
+import json
 import logging
 import weakref
 from typing import Any
@@ -69,6 +69,10 @@ def _wake_relays_after_commit(session: Session) -> None:
             relay.wake()
 
 
+# How long after its acknowledgement a row counts for the end-offset comparison.
+SETTLE = dt.timedelta(seconds=1)
+
+
 def row_backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(60.0, 0.5 * 2 ** max(attempts - 1, 0)))
 
@@ -89,7 +93,6 @@ class OutboxRelay:
         # Highest offset acknowledged per (topic, partition), loaded from the outbox and kept
         # up to date with every batch; None until loaded.
         self._high: dict[tuple[str, int], int] | None = None
-        self._offsets: AIOKafkaConsumer | None = None
         self._check_due = True
         self._wakeup = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
@@ -112,12 +115,6 @@ class OutboxRelay:
 
     async def _drop_producer(self) -> None:
         self._check_due = True  # a reconnect: compare offsets before trusting the broker
-        offsets, self._offsets = self._offsets, None
-        if offsets is not None:
-            try:
-                await asyncio.wait_for(offsets.stop(), 5)
-            except Exception:
-                log.warning("offset reader close failed", exc_info=True)
         producer, self._producer = self._producer, None
         if producer is not None:
             try:
@@ -297,10 +294,13 @@ class OutboxRelay:
             )
 
     async def _load_high(
-        self, session: AsyncSession, exclude: list[int] | None = None
+        self,
+        session: AsyncSession,
+        exclude: list[int] | None = None,
+        before: dt.datetime | None = None,
     ) -> dict[tuple[str, int], int]:
         """Highest acknowledged offset per (topic, partition) among the retained rows (leaving
-        out the rows `exclude` by seq)."""
+        out the rows `exclude` by seq; only rows published before `before` if given)."""
         stmt = (
             select(outbox.c.topic, outbox.c.kafka_partition, func.max(outbox.c.kafka_offset))
             .where(outbox.c.published_at.is_not(None), outbox.c.kafka_offset.is_not(None))
@@ -308,6 +308,8 @@ class OutboxRelay:
         )
         if exclude:
             stmt = stmt.where(outbox.c.seq.not_in(exclude))
+        if before is not None:
+            stmt = stmt.where(outbox.c.published_at < before)
         rows = await session.execute(stmt)
         return {(t, int(p)): int(o) for t, p, o in rows.all()}
 
@@ -385,52 +387,112 @@ class OutboxRelay:
             )
         return count
 
-    async def check_offsets(self) -> int:
-        """Compare the highest acknowledged offset of every partition we published to with the
-        broker's end offset; re-queue what the broker no longer has. Returns rows re-queued.
-        Raises on a broker that cannot be asked (the caller retries later)."""
-        async with read_session(self.sessionmaker) as session:
-            high = await self._load_high(session)
-        self._high = high
-        if not high:
-            return 0
-        if self._offsets is None:
-            reader = AIOKafkaConsumer(
-                **security_options(self.settings),
-                bootstrap_servers=self.settings.kafka_bootstrap_servers,
-                group_id=None,
-                enable_auto_commit=False,
-                request_timeout_ms=self.settings.kafka_request_timeout_ms,
+    async def _load_marks(
+        self, session: AsyncSession, before: dt.datetime
+    ) -> dict[tuple[str, int], tuple[int, str]]:
+        """Per (topic, partition): the highest acknowledged offset among rows published before
+        `before`, and the event id of the row acknowledged there."""
+        top = (
+            select(
+                outbox.c.topic,
+                outbox.c.kafka_partition,
+                func.max(outbox.c.kafka_offset).label("high"),
             )
-            try:
-                await reader.start()
-            except BaseException:
-                await reader.stop()
-                raise
-            self._offsets = reader
-        reader = self._offsets
-        existing = await reader.topics()
-        tps = [
-            TopicPartition(t, p)
-            for (t, p) in high
-            if t in existing and p in (reader.partitions_for_topic(t) or set())
-        ]
-        ends: dict[tuple[str, int], int] = {(t, p): 0 for (t, p) in high}  # gone = empty
-        if tps:
-            for tp, end in (await reader.end_offsets(tps)).items():
-                ends[(tp.topic, tp.partition)] = int(end)
+            .where(
+                outbox.c.published_at.is_not(None),
+                outbox.c.kafka_offset.is_not(None),
+                outbox.c.published_at < before,
+            )
+            .group_by(outbox.c.topic, outbox.c.kafka_partition)
+            .subquery()
+        )
+        rows = await session.execute(
+            select(
+                outbox.c.topic, outbox.c.kafka_partition, outbox.c.kafka_offset, outbox.c.event_id
+            ).join(
+                top,
+                and_(
+                    outbox.c.topic == top.c.topic,
+                    outbox.c.kafka_partition == top.c.kafka_partition,
+                    outbox.c.kafka_offset == top.c.high,
+                ),
+            )
+        )
+        return {(t, int(p)): (int(o), str(e)) for t, p, o, e in rows.all()}
+
+    def _reader(self) -> AIOKafkaConsumer:
+        """A fresh group-less reader per check: its high watermarks are this check's own."""
+        return AIOKafkaConsumer(
+            **security_options(self.settings),
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="latest",
+            request_timeout_ms=self.settings.kafka_request_timeout_ms,
+        )
+
+    async def check_offsets(self, wait_s: float = 2.0) -> int:
+        """Read back, per partition we published to, the record at the highest offset the
+        broker acknowledged to us. Missing (the partition's end — the fetch high watermark —
+        is at or below it) or another record there: the broker lost records, and the retained
+        rows it lost are re-queued. Returns rows re-queued. Raises on a broker that cannot be
+        asked (the caller retries later).
+
+        Why a read and not ListOffsets: the bundled broker answers ListOffsets(latest) with a
+        value behind its real end (the last batch's start), which would look like a loss; the
+        fetch high watermark and the records themselves are right on every broker. A topic the
+        broker no longer lists lost everything (it is not probed: a probe would auto-create
+        it on the bundled broker, racing the producers' own creation).
+        """
+        # Only rows acknowledged a little while ago, so a batch being marked is not probed.
+        async with read_session(self.sessionmaker) as session:
+            marks = await self._load_marks(session, before=utcnow() - SETTLE)
+        if not marks:
+            return 0
+        reader = self._reader()
+        lost: dict[tuple[str, int], tuple[int, str]] = {}
+        try:
+            await reader.start()
+            existing = await reader.topics()
+            probe = [TopicPartition(t, p) for (t, p) in marks if t in existing]
+            for (topic, partition), (offset, _) in marks.items():
+                if topic not in existing:
+                    lost[(topic, partition)] = (0, f"topic gone; offset {offset} was acknowledged")
+            if probe:
+                reader.assign(probe)
+                for tp in probe:
+                    reader.seek(tp, marks[(tp.topic, tp.partition)][0])
+                pending = set(probe)
+                loop = asyncio.get_running_loop()
+                deadline = loop.time() + wait_s
+                while pending and loop.time() < deadline:
+                    batch = await reader.getmany(*pending, timeout_ms=300)
+                    for tp in list(pending):
+                        offset, event_id = marks[(tp.topic, tp.partition)]
+                        records = batch.get(tp) or []
+                        if records:
+                            pending.discard(tp)
+                            first = records[0]
+                            if first.offset != offset or _event_id(first.value) != event_id:
+                                lost[(tp.topic, tp.partition)] = (
+                                    0,
+                                    f"another record at offset {first.offset}; ours was {offset}",
+                                )
+                            continue
+                        end = reader.highwater(tp)
+                        if end is not None and end <= offset:
+                            pending.discard(tp)
+                            lost[(tp.topic, tp.partition)] = (
+                                end,
+                                f"end offset {end}, yet offset {offset} was acknowledged",
+                            )
+        finally:
+            await reader.stop()
         requeued = 0
-        lost = {tp: ends[tp] for tp, offset in high.items() if ends[tp] <= offset}
         if lost:
             async with self.sessionmaker() as session, session.begin():
-                for tp, end in lost.items():
-                    requeued += await self._requeue(
-                        session,
-                        tp,
-                        end,
-                        [],
-                        f"end offset {end}, yet offset {high[tp]} was acknowledged",
-                    )
+                for tp, (from_offset, why) in lost.items():
+                    requeued += await self._requeue(session, tp, from_offset, [], why)
             self._high = None  # reload: the re-queued rows no longer count
             self.wake()
         return requeued
@@ -488,24 +550,27 @@ class OutboxRelay:
                 self._wakeup.clear()
                 interval = self.settings.relay_offset_check_interval_s
                 if self._check_due or loop.time() - last_check > interval:
+                    last_check = loop.time()
                     try:
                         await self.check_offsets()
                         self._check_due = False
                     except Exception as exc:
                         log.warning("outbox relay: offset check failed: %r", exc)
-                        offsets, self._offsets = self._offsets, None
-                        if offsets is not None:
-                            with contextlib.suppress(Exception):
-                                await asyncio.wait_for(offsets.stop(), 5)
-                    last_check = loop.time()
-                try:
-                    published = await self.publish_once()
-                    failures = 0
-                except Exception as exc:
+                if self._check_due:
+                    # Reconnected but not yet compared: publishing now would put new events in
+                    # front of the ones the broker lost, and a consumer resuming at its old
+                    # position would skip those. Wait until the broker answers the check.
                     failures += 1
                     published = 0
-                    log.warning("outbox relay: %s", exc)
-                    await self._drop_producer()
+                else:
+                    try:
+                        published = await self.publish_once()
+                        failures = 0
+                    except Exception as exc:
+                        failures += 1
+                        published = 0
+                        log.warning("outbox relay: %s", exc)
+                        await self._drop_producer()
                 if loop.time() - last_housekeeping > 5:
                     last_housekeeping = loop.time()
                     try:
@@ -532,6 +597,15 @@ class OutboxRelay:
             if listener is not None:
                 await listener.close()
             await self._drop_producer()
+
+
+def _event_id(value: bytes | None) -> str | None:
+    """The CloudEvents `id` of a structured-mode record (None if unreadable)."""
+    try:
+        event = json.loads(value or b"")
+    except ValueError:
+        return None
+    return str(event.get("id")) if isinstance(event, dict) else None
 
 
 class RelayError(RuntimeError):
