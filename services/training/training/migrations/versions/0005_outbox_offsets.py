@@ -3,14 +3,14 @@
 The relay compares them with the partitions' end offsets and re-publishes what a broker
 lost (iims_common.events.relay; issue 11).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 """
 
 from iims_common.migrations import add_outbox_offsets_v2, drop_outbox_offsets_v2
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels = None
 depends_on = None
 
