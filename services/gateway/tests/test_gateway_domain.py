@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from gateway.domain import credentials as cred
+from gateway.domain.openapi import merge
 from gateway.domain.routing import route
 from gateway.settings import GatewaySettings
 from iims_common.identity import Caller, Role
@@ -91,3 +92,64 @@ def test_programme_view_counts_lateness_on_the_day_asked() -> None:
     assert view["funds"] == {"allocated_yuan": 300000, "disbursed_yuan": 100000, "allocations": 2}
     later = programme_view(2015, tasks, [], {}, d(2015, 1, 1))
     assert later["tasks"]["overdue"] == 2
+
+
+def _service_spec(op_id: str, schema_name: str, prop: str) -> dict[str, object]:
+    return {
+        "paths": {
+            f"/api/v1/{prop}s": {
+                "get": {
+                    "operationId": op_id,
+                    "tags": [f"{prop}s 中文"],
+                    "responses": {
+                        "200": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": f"#/components/schemas/{schema_name}"}
+                                }
+                            }
+                        }
+                    },
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                schema_name: {
+                    "title": schema_name,
+                    "type": "object",
+                    "properties": {prop: {"type": "string"}},
+                }
+            }
+        },
+    }
+
+
+def test_merge_keeps_names_titles_and_operation_ids_unique() -> None:
+    gateway = {
+        "openapi": "3.1.0",
+        "info": {"title": "gw", "version": "1"},
+        "paths": {"/healthz": {"get": {"operationId": "healthz", "responses": {}}}},
+    }
+    merged = merge(
+        gateway,
+        {
+            "training": _service_spec("listThings", "QualificationOut", "person"),
+            "audit": _service_spec("listThings", "QualificationOut", "auditor"),
+        },
+    )
+    schemas = merged["components"]["schemas"]
+    assert set(schemas) == {"QualificationOut", "AuditQualificationOut"}
+    assert [s["title"] for s in schemas.values()] == list(schemas)  # title == unique name
+    audit_op = merged["paths"]["/api/v1/auditors"]["get"]
+    ref = audit_op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/AuditQualificationOut"
+    ids = [merged["paths"][p]["get"]["operationId"] for p in merged["paths"]]
+    assert ids == ["healthz", "listThings", "auditListThings"]
+    assert "security" not in merged["paths"]["/healthz"]["get"]
+    assert audit_op["security"] == [{"ApiKey": []}, {"Bearer": []}]
+    assert audit_op["tags"] == ["auditors"]
+    assert {t["name"]: t["x-displayName"] for t in merged["tags"]} == {
+        "persons": "persons 中文",
+        "auditors": "auditors 中文",
+    }
