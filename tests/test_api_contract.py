@@ -41,7 +41,7 @@ from gateway.domain.openapi import merge
 from gateway.main import create_app as gateway_app
 from gateway.settings import GatewaySettings
 from iims_common.identity import Role
-from iims_common.openapi import assert_unique_operation_ids
+from iims_common.openapi import assert_unique_operation_ids, request_schemas
 from iims_common.pagination import CURSOR_LENGTH, cursor_signing_key, encode_cursor
 from iims_common.testing import SECRET, mint
 from registry.main import create_app as registry_app
@@ -320,3 +320,51 @@ async def test_enum_filters_accept_codes_and_chinese_labels(apps: dict[str, Fast
     size = spec["components"]["schemas"]["EnterpriseSize"]
     assert size["enum"] == ["large", "medium", "small", "micro"]
     assert size["x-enum-labels"]["large"] == "大型"
+
+
+async def test_schema_states_every_constraint_it_can(apps: dict[str, FastAPI]) -> None:
+    """Identifier patterns wherever those fields appear, enums for finding clauses and
+    webhook event types, oneOf for exactly-one-of, If-Match required, probes without a key."""
+    services = {name: app.openapi() for name, app in apps.items() if name != "gateway"}
+    merged = merge(apps["gateway"].openapi(), services)
+    checked: dict[str, int] = {}
+
+    def string_branches(schema: dict[str, Any]) -> list[dict[str, Any]]:
+        return [b for b in schema.get("anyOf", [schema]) if b.get("type") == "string"]
+
+    def visit(name: str, schema: dict[str, Any], where: str) -> None:
+        if name in ("province_code", "industry_code", "uscc", "period", "id_number"):
+            for branch in string_branches(schema):
+                assert "pattern" in branch, (where, name, schema)
+                checked[name] = checked.get(name, 0) + 1
+        if name == "clause":
+            for branch in string_branches(schema):
+                assert "4.1" in branch.get("enum", []), (where, schema)
+                checked[name] = checked.get(name, 0) + 1
+
+    for cname in request_schemas(merged):
+        component = merged["components"]["schemas"][cname]
+        for name, prop in (component.get("properties") or {}).items():
+            visit(name, prop, cname)
+    for path, item in merged["paths"].items():
+        for method, op in item.items():
+            for param in op.get("parameters", []):
+                visit(param["name"], param.get("schema", {}), f"{method} {path}")
+                if param["name"] == "If-Match":
+                    assert param["required"] is True, (method, path)
+                    assert {"412", "428"} <= set(op["responses"]), (method, path)
+    assert set(checked) == {
+        "province_code",
+        "industry_code",
+        "uscc",
+        "period",
+        "id_number",
+        "clause",
+    }
+    webhook = merged["components"]["schemas"]["SubscriptionIn"]["properties"]["event_types"]
+    assert "certificate-issued" in webhook["items"]["enum"]
+    one_of = merged["components"]["schemas"]["AuditCreate"]["oneOf"]
+    assert [branch["required"] for branch in one_of] == [["application_id"], ["certificate_id"]]
+    for probe in ("/healthz", "/readyz"):
+        assert "security" not in merged["paths"][probe]["get"], probe
+    assert merged["paths"]["/api/v1/enterprises"]["get"]["security"]

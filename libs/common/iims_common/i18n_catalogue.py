@@ -11,6 +11,7 @@ for a person to translate, translations of msgids no longer used are dropped. Wi
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SOURCE_DIRS = ("libs", "services")
 # Text that is not written as `_("...")` in our code but is rendered through the catalogue.
 EXTRA_MSGIDS = (" or ",)
+CATALOGUE_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def _python_files(directory: Path) -> Iterator[tuple[str, int, Any, list[str], Any]]:
@@ -43,7 +45,14 @@ def extract(root: Path = ROOT) -> Catalog:
     from pydantic_core._pydantic_core import list_all_errors
 
     template = Catalog(
-        domain=DOMAIN, project="IIMS platform", version="1", charset="utf-8", fuzzy=False
+        domain=DOMAIN,
+        project="IIMS platform",
+        version="1",
+        charset="utf-8",
+        fuzzy=False,
+        # Fixed, so that `make i18n` in two checkouts does not conflict on the header.
+        creation_date=CATALOGUE_DATE,
+        revision_date=CATALOGUE_DATE,
     )
     for sub in SOURCE_DIRS:
         for filename, lineno, message, comments, _context in _python_files(root / sub):
@@ -90,6 +99,8 @@ def update(locale: str = DEFAULT_LOCALE) -> list[str]:
     template = extract()
     catalogue = read(locale)
     catalogue.update(template, no_fuzzy_matching=True)
+    catalogue.creation_date = CATALOGUE_DATE
+    catalogue.revision_date = CATALOGUE_DATE
     catalogue.obsolete.clear()
     path = catalogue_path(locale)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from fastapi import Request
@@ -134,8 +134,95 @@ def _error_codes(path: str, method: str, op: Mapping[str, Any]) -> set[int]:
     return codes
 
 
+# The platform's identifiers have one shape wherever a field of this name appears (request or
+# response), in canonical form. The server folds what it reads first (NFKC, upper case: see
+# iims_common.identifiers), so it is more lenient than the pattern, never stricter; the
+# domain check behind it (USCC check character, ID-number checksum, known province) is what
+# a JSON Schema cannot state.
+FIELD_PATTERNS: dict[str, tuple[str, str]] = {
+    "province_code": (r"^[0-9]{6}$", "GB/T 2260 division code (province level: `330000`)"),
+    "industry_code": (r"^[A-T]([0-9]{2})?$", "GB/T 4754-2017 门类 letter, optionally 大类 digits"),
+    "uscc": (
+        r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
+        "统一社会信用代码 (GB 32100-2015), 18 characters; the 18th is a check character",
+    ),
+    # A month (progress reports, 报送) — an assessment's period may also be a year.
+    "period": (r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$", "`YYYY-MM` (a month) or `YYYY`"),
+    "id_number": (r"^[0-9]{17}[0-9X]$", "居民身份证号码 (GB 11643-1999), 18 characters"),
+}
+
+
+def _add_pattern(name: str, schema: dict[str, Any]) -> None:
+    """Add the field's canonical pattern to a string schema (or a nullable string's string
+    branch) that states none."""
+    rule = FIELD_PATTERNS.get(name)
+    if rule is None:
+        return
+    branches = schema.get("anyOf", [schema])
+    for branch in branches:
+        if not isinstance(branch, dict) or branch.get("type") != "string":
+            continue
+        if "pattern" in branch or "enum" in branch or "format" in branch:
+            continue
+        branch["pattern"] = rule[0]
+        target = branch if branch is schema else schema
+        target.setdefault("description", rule[1])
+
+
+def _refs(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            yield ref.rsplit("/", 1)[1]
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def request_schemas(spec: Mapping[str, Any]) -> set[str]:
+    """Names of the component schemas a request body uses (directly or nested)."""
+    components = spec.get("components", {}).get("schemas", {})
+    todo = [
+        name
+        for item in spec.get("paths", {}).values()
+        for op in item.values()
+        if isinstance(op, dict)
+        for name in _refs(op.get("requestBody", {}))
+    ]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in components:
+            continue
+        seen.add(name)
+        todo.extend(_refs(components[name]))
+    return seen
+
+
+def add_field_patterns(spec: dict[str, Any]) -> None:
+    """`FIELD_PATTERNS` on every request-body property and query/path parameter of those
+    names. Response schemas state what their model states (a stored value is not re-checked
+    against an input pattern: e.g. a non-periodic task's submission has `period: ""`)."""
+    components = spec.get("components", {}).get("schemas", {})
+    for cname in request_schemas(spec):
+        for name, prop in (components[cname].get("properties") or {}).items():
+            if isinstance(prop, dict):
+                _add_pattern(name, prop)
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            if not isinstance(op, dict):
+                continue
+            for param in op.get("parameters", []):
+                if isinstance(param.get("schema"), dict):
+                    _add_pattern(str(param.get("name")), param["schema"])
+
+
 def refine_openapi(spec: dict[str, Any]) -> dict[str, Any]:
-    """Declare each operation's errors and mark `If-Match` required (in place; returned)."""
+    """Declare each operation's errors, mark `If-Match` required and state the identifier
+    patterns (in place; returned)."""
+    add_field_patterns(spec)
     for path, item in spec.get("paths", {}).items():
         for method, op in item.items():
             if not isinstance(op, dict) or method not in (

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
+from iims_common.i18n import Text
+
 
 class Input(BaseModel):
     """A request body: unknown fields are refused (a typo is a 422, not silently ignored)."""
@@ -18,8 +20,9 @@ class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-def checked(error_of: Callable[[str], str | None]) -> Any:
-    """A validator from a domain function that returns an error message or None."""
+def checked(error_of: Callable[[str], Text | None]) -> Any:
+    """A validator from a domain function that returns an error message or None (a
+    `Message` from `iims_common.i18n._` is rendered in the request's language)."""
 
     def validate(value: str) -> str:
         error = error_of(value)

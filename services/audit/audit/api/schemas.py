@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from pydantic import Field, computed_field, model_validator
+from pydantic import ConfigDict, Field, computed_field, model_validator
 
 from audit.domain.enums import (
     ApplicationStatus,
@@ -17,6 +17,7 @@ from audit.domain.enums import (
     Severity,
     TeamRole,
 )
+from iims_common.i18n import Message, _
 from iims_common.identifiers import FOLD, pattern
 from iims_common.schemas import Input, Output, checked
 from iims_common.standard import CLAUSE_NUMBERING_BASIS, REQUIREMENT_CLAUSES
@@ -24,13 +25,20 @@ from iims_common.standard import CLAUSE_NUMBERING_BASIS, REQUIREMENT_CLAUSES
 INDUSTRY = r"^[A-T]([0-9]{2})?$"  # GB/T 4754-2017 门类 letter, optionally 大类
 
 
-def _clause_error(code: str) -> str | None:
+def _clause_error(code: str) -> Message | None:
     if code in REQUIREMENT_CLAUSES:
         return None
-    return "not a clause of the standard (4.1 … 8.6): " + ", ".join(REQUIREMENT_CLAUSES)
+    return _(
+        "not a clause of the standard (4.1 … 8.6): {clauses}",
+        clauses=", ".join(REQUIREMENT_CLAUSES),
+    )
 
 
-Clause = Annotated[str, Field(max_length=5), checked(_clause_error)]
+Clause = Annotated[
+    str,
+    Field(max_length=5, json_schema_extra={"enum": list(REQUIREMENT_CLAUSES)}),
+    checked(_clause_error),
+]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=1000)]
 
@@ -166,6 +174,21 @@ class AuditPlanFields(Input):
 
 
 class AuditCreate(AuditPlanFields):
+    """Exactly one of `application_id` (stage 1/2) and `certificate_id` (surveillance,
+    recertification): stated as `oneOf` in the schema, checked by `_one_parent`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": [field],
+                    "properties": {field: {"type": "string", "format": "uuid"}},
+                }
+                for field in ("application_id", "certificate_id")
+            ]
+        }
+    )
+
     kind: AuditKind
     application_id: uuid.UUID | None = None
     certificate_id: uuid.UUID | None = None
@@ -173,7 +196,7 @@ class AuditCreate(AuditPlanFields):
     @model_validator(mode="after")
     def _one_parent(self) -> AuditCreate:
         if (self.application_id is None) == (self.certificate_id is None):
-            raise ValueError("give exactly one of application_id and certificate_id")
+            raise ValueError(_("give exactly one of application_id and certificate_id"))
         return self
 
 
@@ -222,7 +245,7 @@ class FindingOut(Output):
     id: uuid.UUID
     audit_id: uuid.UUID
     application_id: uuid.UUID | None
-    clause: str
+    clause: Annotated[str, Field(json_schema_extra={"enum": list(REQUIREMENT_CLAUSES)})]
     severity: Severity
     description: str
     status: FindingStatus

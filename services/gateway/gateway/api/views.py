@@ -21,6 +21,7 @@ from gateway.service import webhooks as webhook_service
 from iims_common.db import utcnow
 from iims_common.errors import Forbidden, NotFound
 from iims_common.http import Session, json_response
+from iims_common.i18n import _
 from iims_common.identifiers import ProvinceLevelCode, fold_identifier
 from iims_common.identity import Role
 from iims_common.pagination import Page, Pagination, paginate
@@ -195,7 +196,13 @@ class SubscriptionIn(Input):
     def _known(cls, value: list[str]) -> list[str]:
         unknown = sorted(set(value) - set(EVENT_TYPES))
         if unknown:
-            raise ValueError(f"unknown event types {unknown}; choose from {list(EVENT_TYPES)}")
+            raise ValueError(
+                _(
+                    "unknown event types {unknown}; choose from {known}",
+                    unknown=", ".join(unknown),
+                    known=", ".join(EVENT_TYPES),
+                )
+            )
         return value
 
 

@@ -45,7 +45,12 @@ def _period(value: str) -> str:
     return value
 
 
-Period = Annotated[str, FOLD, AfterValidator(_period)]
+Period = Annotated[
+    str,
+    FOLD,
+    AfterValidator(_period),
+    Field(json_schema_extra={"pattern": _PERIOD.pattern, "description": "A month, YYYY-MM"}),
+]
 
 
 # --- enterprises -------------------------------------------------------------------------
