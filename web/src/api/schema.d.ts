@@ -2868,7 +2868,10 @@ export interface components {
              * @enum {string}
              */
             role: "ministry" | "province" | "recommender" | "enterprise" | "consultancy" | "certification_body" | "management_org";
-            /** Province Code */
+            /**
+             * Province Code
+             * @description GB/T 2260 division code (province level: `330000`)
+             */
             province_code?: string | null;
             /** Organization Id */
             organization_id?: string | null;
@@ -2920,7 +2923,10 @@ export interface components {
              * @enum {string}
              */
             role: "ministry" | "province" | "recommender" | "enterprise" | "consultancy" | "certification_body" | "management_org";
-            /** Province Code */
+            /**
+             * Province Code
+             * @description GB/T 2260 division code (province level: `330000`)
+             */
             province_code?: string | null;
             /** Organization Id */
             organization_id?: string | null;
@@ -3388,14 +3394,20 @@ export interface components {
          * @description 服务机构.
          */
         AgencyCreate: {
-            /** Uscc */
+            /**
+             * Uscc
+             * @description 统一社会信用代码 (GB 32100-2015), 18 characters; the 18th is a check character
+             */
             uscc: string;
             /** Name */
             name: string;
             kind: components["schemas"]["AgencyKind"];
             /** @default applied */
             status: components["schemas"]["AgencyStatus"];
-            /** Province Code */
+            /**
+             * Province Code
+             * @description GB/T 2260 division code (province level: `330000`)
+             */
             province_code: string;
         };
         /**
@@ -4050,9 +4062,15 @@ export interface components {
             contact_email?: string | null;
             /** Name */
             name?: string | null;
-            /** Province Code */
+            /**
+             * Province Code
+             * @description GB/T 2260 division code (province level: `330000`)
+             */
             province_code?: string | null;
-            /** Industry Code */
+            /**
+             * Industry Code
+             * @description GB/T 4754-2017 门类 letter, optionally 大类 digits
+             */
             industry_code?: string | null;
             size?: components["schemas"]["EnterpriseSize"] | null;
             /** @description Only 'deregistered' (注销) or back to 'registered' can be set by hand */
@@ -4605,7 +4623,10 @@ export interface components {
          * @description 进展报告.
          */
         ProgressReportCreate: {
-            /** Period */
+            /**
+             * Period
+             * @description A month, YYYY-MM
+             */
             period: string;
             /** Stage */
             stage: string;
@@ -5394,7 +5415,10 @@ export interface components {
              */
             organization_id?: string | null;
             organization_kind: components["schemas"]["OrganizationKind"];
-            /** Province Code */
+            /**
+             * Province Code
+             * @description GB/T 2260 division code (province level: `330000`)
+             */
             province_code?: string | null;
         };
         /** PersonOut */
@@ -6029,7 +6053,11 @@ export interface components {
          * @enum {string}
          */
         ApplicationStatus: "accepted" | "stage1_planned" | "stage1_completed" | "stage2_planned" | "stage2_completed" | "stage2_required" | "audit_passed" | "under_review" | "in_notice" | "certified" | "rejected" | "withdrawn";
-        /** AuditCreate */
+        /**
+         * AuditCreate
+         * @description Exactly one of `application_id` (stage 1/2) and `certificate_id` (surveillance,
+         *     recertification): stated as `oneOf` in the schema, checked by `_one_parent`.
+         */
         AuditCreate: {
             /**
              * Starts On
@@ -6058,7 +6086,13 @@ export interface components {
             application_id?: string | null;
             /** Certificate Id */
             certificate_id?: string | null;
-        };
+        } & ({
+            /** Format: uuid */
+            application_id: string;
+        } | {
+            /** Format: uuid */
+            certificate_id: string;
+        });
         /**
          * AuditKind
          * @description Code, or its Chinese label on input: stage1 (文件审核), stage2 (现场审核), surveillance (监督审核), recertification (再认定审核)
@@ -6300,8 +6334,11 @@ export interface components {
         };
         /** FindingCreate */
         FindingCreate: {
-            /** Clause */
-            clause: string;
+            /**
+             * Clause
+             * @enum {string}
+             */
+            clause: "4.1" | "4.2" | "5.1" | "5.2" | "5.3" | "5.4" | "5.5" | "5.6" | "5.7" | "6.1" | "6.2" | "6.3" | "6.4" | "6.5" | "7.1" | "7.2" | "7.3" | "7.4" | "7.5" | "7.6" | "7.7" | "8.1" | "8.2" | "8.3" | "8.4" | "8.5" | "8.6";
             severity: components["schemas"]["Severity"];
             /** Description */
             description: string;
@@ -6320,8 +6357,11 @@ export interface components {
             audit_id: string;
             /** Application Id */
             application_id: string | null;
-            /** Clause */
-            clause: string;
+            /**
+             * Clause
+             * @enum {string}
+             */
+            clause: "4.1" | "4.2" | "5.1" | "5.2" | "5.3" | "5.4" | "5.5" | "5.6" | "5.7" | "6.1" | "6.2" | "6.3" | "6.4" | "6.5" | "7.1" | "7.2" | "7.3" | "7.4" | "7.5" | "7.6" | "7.7" | "8.1" | "8.2" | "8.3" | "8.4" | "8.5" | "8.6";
             severity: components["schemas"]["Severity"];
             /** Description */
             description: string;
