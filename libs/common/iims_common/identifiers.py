@@ -299,7 +299,10 @@ def fold_phone(value: str) -> str:
 
 # --- pydantic types ------------------------------------------------------------------------
 # Build a field type as `Annotated[str, FOLD, check(error_of)]` or
-# `Annotated[str, FOLD, pattern(r"^[0-9]{4}$")]`: the fold runs first, then the check.
+# `Annotated[str, pattern(r"^[0-9]{4}$"), FOLD]`: the fold (a before-validator) runs first
+# either way, then the check. Write a pattern BEFORE the fold: after it, pydantic applies the
+# constraint outside the string schema and the OpenAPI document loses the pattern (clients
+# and contract fuzzers then take any string for valid).
 
 
 def _fold_upper(value: Any) -> Any:
@@ -368,5 +371,5 @@ Phone = Annotated[str, BeforeValidator(_fold_phone), check(phone_error)]
 """A mainland phone number, folded, inner spaces removed, checked."""
 SixDigitCode = Annotated[str, FOLD, check(digits_error(6))]
 """A six-digit code (GB/T 2260 division), folded and checked against ASCII digits."""
-ProvinceLevelCode = Annotated[str, FOLD, pattern(r"^[0-9]{2}0000$")]
+ProvinceLevelCode = Annotated[str, pattern(r"^[0-9]{2}0000$"), FOLD]
 """A province-level GB/T 2260 code shape (`330000`), folded; membership is the caller's check."""

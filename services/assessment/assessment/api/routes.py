@@ -24,7 +24,7 @@ from iims_common.identifiers import FOLD, SixDigitCode, pattern
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.pagination import Page, Pagination, page_of, where_given
 
-IndustrySection = Annotated[str, FOLD, pattern(r"^[A-T]$")]
+IndustrySection = Annotated[str, pattern(r"^[A-T]$"), FOLD]
 
 router = APIRouter(prefix="/api/v1")
 

@@ -15,7 +15,7 @@ from iims_common.identifiers import FOLD, FOLD_LOWER, pattern
 from iims_common.schemas import Input
 
 PERIOD = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
-Period = Annotated[str, FOLD, pattern(PERIOD)]
+Period = Annotated[str, pattern(PERIOD), FOLD]
 
 
 class FrameworkSummary(BaseModel):

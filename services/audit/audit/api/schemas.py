@@ -313,7 +313,7 @@ class UnavailabilityOut(Output):
 
 
 class CompetencesIn(Input):
-    industries: Annotated[list[Annotated[str, FOLD, pattern(INDUSTRY)]], Field(max_length=30)] = (
+    industries: Annotated[list[Annotated[str, pattern(INDUSTRY), FOLD]], Field(max_length=30)] = (
         Field(description="GB/T 4754-2017 门类 letters or 大类 codes (e.g. C, C26)")
     )
 

@@ -48,7 +48,7 @@ from registry.service import work as service
 router = APIRouter(prefix="/api/v1")
 public_router = APIRouter(prefix="/api/v1/public", tags=["public 公开资料与名单"])
 PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-PeriodCode = Annotated[str, FOLD, pattern(PERIOD)]
+PeriodCode = Annotated[str, pattern(PERIOD), FOLD]
 Year = Annotated[int, Query(ge=2010, le=2100)]
 AsOf = Annotated[
     dt.date | None, Query(description="Evaluate lateness on this date (default today)")
