@@ -35,6 +35,13 @@ test.describe('public site (no login)', () => {
     await expect(page.getByRole('heading', { name: '获证企业名录' })).toBeVisible()
     await checkPage(page, 'public-certified', info)
 
+    await page.goto('/documents')
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+    await checkPage(page, 'public-documents', info)
+    await page.goto('/agency-lists')
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible()
+    await checkPage(page, 'public-agency-lists', info)
+
     await page.goto('/login')
     await checkPage(page, 'login', info)
     await page.goto('/no/such/page')
