@@ -2868,10 +2868,7 @@ export interface components {
              * @enum {string}
              */
             role: "ministry" | "province" | "recommender" | "enterprise" | "consultancy" | "certification_body" | "management_org";
-            /**
-             * Province Code
-             * @description GB/T 2260 division code (province level: `330000`)
-             */
+            /** Province Code */
             province_code?: string | null;
             /** Organization Id */
             organization_id?: string | null;
@@ -2923,10 +2920,7 @@ export interface components {
              * @enum {string}
              */
             role: "ministry" | "province" | "recommender" | "enterprise" | "consultancy" | "certification_body" | "management_org";
-            /**
-             * Province Code
-             * @description GB/T 2260 division code (province level: `330000`)
-             */
+            /** Province Code */
             province_code?: string | null;
             /** Organization Id */
             organization_id?: string | null;
