@@ -1,24 +1,15 @@
-"""Session fixtures shared by every test directory: the broker and identities."""
+"""Loads the suite's shared test shape (`iims_common.pytest_plugin`: broker, per-service
+database, app, client, SQLite twin, migration round trip) for every test directory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
-from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.testing import mint
 
-
-@pytest.fixture(scope="session")
-def broker() -> Iterator[str]:
-    """A broker for the whole session (memory-only; topics start empty)."""
-    port = free_port()
-    proc = start_broker(port)
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        stop_broker(proc)
+pytest_plugins = ["iims_common.pytest_plugin"]
 
 
 @pytest.fixture

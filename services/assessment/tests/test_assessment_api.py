@@ -66,9 +66,9 @@ async def register(
 
 
 async def test_pilot_enrolled_opens_one_baseline(
-    aclient: httpx.AsyncClient,
-    assessment_settings: AssessmentSettings,
-    adb: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: AssessmentSettings,
+    db: async_sessionmaker[AsyncSession],
 ) -> None:
     enterprise_id = str(uuid.uuid4())
     data = {
@@ -83,11 +83,9 @@ async def test_pilot_enrolled_opens_one_baseline(
     first = event("pilot-enrolled", data, enterprise_id)
     replay = {**first, "id": str(uuid.uuid4())}
     for e in (first, first, replay):
-        await publish(
-            assessment_settings.kafka_bootstrap_servers, "pilot-enrolled", e, enterprise_id
-        )
-    await eventually(lambda: processed(adb, replay["id"]))
-    async with adb() as s:
+        await publish(settings.kafka_bootstrap_servers, "pilot-enrolled", e, enterprise_id)
+    await eventually(lambda: processed(db, replay["id"]))
+    async with db() as s:
         rows = (
             await s.scalars(
                 select(Assessment).where(Assessment.enterprise_id == uuid.UUID(enterprise_id))
@@ -97,23 +95,23 @@ async def test_pilot_enrolled_opens_one_baseline(
     assert rows[0].framework_code == "gbt23020-process"  # C26 化学原料 is a process industry
     consultancy = mint(Role.consultancy, org=uuid.UUID(data["consultancy_id"]))
     assert (
-        await aclient.get(f"/api/v1/assessments/{rows[0].id}", headers=consultancy)
+        await client.get(f"/api/v1/assessments/{rows[0].id}", headers=consultancy)
     ).status_code == 200
     assert (
-        await aclient.get(
+        await client.get(
             f"/api/v1/assessments/{rows[0].id}", headers=mint(Role.consultancy, org=uuid.uuid4())
         )
     ).status_code == 404
 
 
 async def test_draft_submit_score_and_publish(
-    aclient: httpx.AsyncClient,
-    assessment_settings: AssessmentSettings,
-    adb: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: AssessmentSettings,
+    db: async_sessionmaker[AsyncSession],
 ) -> None:
-    enterprise_id = await register(assessment_settings, adb)
+    enterprise_id = await register(settings, db)
     me = mint(Role.enterprise, org=uuid.UUID(enterprise_id))
-    r = await aclient.post(
+    r = await client.post(
         "/api/v1/assessments",
         json={
             "enterprise_id": enterprise_id,
@@ -130,24 +128,24 @@ async def test_draft_submit_score_and_publish(
         for c, i in DISCRETE.indicators().items()
     }
     first_part = dict(list(half.items())[:5])
-    r = await aclient.patch(
+    r = await client.patch(
         url,
         json={"answers": first_part, "conformity": {"4.1": "conforming"}},
         headers={**me, "If-Match": '"1"'},
     )
     assert r.status_code == 200, r.text
-    r = await aclient.post(f"{url}/submit", headers=me)
+    r = await client.post(f"{url}/submit", headers=me)
     assert r.status_code == 422
     fields = {e["field"] for e in r.json()["errors"]}
     assert len(fields) == (len(half) - 5) + (len(CLAUSES) - 1)
     ratings = {c.code: ("conforming" if i % 3 else "partial") for i, c in enumerate(CLAUSES)}
-    r = await aclient.patch(
+    r = await client.patch(
         url,
         json={"answers": half, "conformity": ratings},
         headers={**me, "If-Match": r.headers.get("etag", '"2"')},
     )
     assert r.status_code == 200, r.text
-    r = await aclient.post(f"{url}/submit", headers=me)
+    r = await client.post(f"{url}/submit", headers=me)
     assert r.status_code == 200, r.text
     scored = r.json()
     assert (
@@ -163,12 +161,12 @@ async def test_draft_submit_score_and_publish(
         scored["management_level"] in ("主动", "融合和创新")
         and scored["diagnosis"]["recommendations"]
     )
-    again = await aclient.patch(
+    again = await client.patch(
         url, json={"answers": {}}, headers={**me, "If-Match": f'"{scored["version"]}"'}
     )
     assert again.status_code == 409 and again.json()["rule"] == "assessment.not-draft"
     found = await read_topic(
-        assessment_settings.kafka_bootstrap_servers,
+        settings.kafka_bootstrap_servers,
         "assessment-scored",
         lambda v: v.get("data", {}).get("assessment_id") == a["id"],
     )
@@ -183,16 +181,16 @@ async def test_draft_submit_score_and_publish(
     }
     assert data["total_score"] == 62.7 and found[0][0] == enterprise_id.encode()
     other = mint(Role.enterprise, org=uuid.uuid4())
-    assert (await aclient.get(url, headers=other)).status_code == 404
+    assert (await client.get(url, headers=other)).status_code == 404
     jiangsu = mint(Role.province, province="320000")
-    assert (await aclient.get(url, headers=jiangsu)).status_code == 200
+    assert (await client.get(url, headers=jiangsu)).status_code == 200
     assert (
-        await aclient.get(url, headers=mint(Role.province, province="110000"))
+        await client.get(url, headers=mint(Role.province, province="110000"))
     ).status_code == 404
 
 
-async def test_unknown_enterprise_and_frameworks(aclient: httpx.AsyncClient) -> None:
-    r = await aclient.post(
+async def test_unknown_enterprise_and_frameworks(client: httpx.AsyncClient) -> None:
+    r = await client.post(
         "/api/v1/assessments",
         json={
             "enterprise_id": str(uuid.uuid4()),
@@ -202,18 +200,18 @@ async def test_unknown_enterprise_and_frameworks(aclient: httpx.AsyncClient) -> 
         headers=MINISTRY,
     )
     assert r.status_code == 422 and r.json()["rule"] == "assessment.enterprise-unknown"
-    frameworks = (await aclient.get("/api/v1/frameworks", headers=MINISTRY)).json()
+    frameworks = (await client.get("/api/v1/frameworks", headers=MINISTRY)).json()
     assert {f["code"] for f in frameworks} >= {"gbt23020-discrete", "gbt23020-process"}
     detail = (
-        await aclient.get(f"/api/v1/frameworks/{frameworks[0]['id']}", headers=MINISTRY)
+        await client.get(f"/api/v1/frameworks/{frameworks[0]['id']}", headers=MINISTRY)
     ).json()
     assert detail["document"]["dimensions"][0]["name"] == "基础建设"
 
 
-async def test_garbage_never_yields_a_server_error(aclient: httpx.AsyncClient) -> None:
+async def test_garbage_never_yields_a_server_error(client: httpx.AsyncClient) -> None:
     assert (
         await fuzz_operations(
-            aclient, [MINISTRY], [b'{"answers": {"x": [1]}, "conformity": {"9.9": "great"}}']
+            client, [MINISTRY], [b'{"answers": {"x": [1]}, "conformity": {"9.9": "great"}}']
         )
         > 100
     )
@@ -261,30 +259,30 @@ def framework_body(code: str, weight_b: str = "0.6") -> dict[str, Any]:
 
 
 async def test_ministry_creates_and_publishes_a_framework_version(
-    aclient: httpx.AsyncClient,
+    client: httpx.AsyncClient,
 ) -> None:
     code = f"pilot-{uuid.uuid4().hex[:6]}"
-    r = await aclient.post("/api/v1/frameworks", json=framework_body(code), headers=MINISTRY)
+    r = await client.post("/api/v1/frameworks", json=framework_body(code), headers=MINISTRY)
     assert r.status_code == 201, r.text
     draft = r.json()
     assert (draft["version"], draft["status"]) == (1, "draft")
-    r = await aclient.post(f"/api/v1/frameworks/{draft['id']}/publish", headers=MINISTRY)
+    r = await client.post(f"/api/v1/frameworks/{draft['id']}/publish", headers=MINISTRY)
     assert r.status_code == 200 and r.json()["status"] == "published"
-    r = await aclient.post(f"/api/v1/frameworks/{draft['id']}/publish", headers=MINISTRY)
+    r = await client.post(f"/api/v1/frameworks/{draft['id']}/publish", headers=MINISTRY)
     assert r.status_code == 409 and r.json()["rule"] == "framework.published"
-    r = await aclient.post("/api/v1/frameworks", json=framework_body(code), headers=MINISTRY)
+    r = await client.post("/api/v1/frameworks", json=framework_body(code), headers=MINISTRY)
     assert r.json()["version"] == 2  # a change is a new version
-    r = await aclient.post(
+    r = await client.post(
         "/api/v1/frameworks", json=framework_body(code, weight_b="0.5"), headers=MINISTRY
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "dimensions"
     bad = framework_body(code)
     bad["dimensions"][0]["indicators"][0]["options"] = [{"code": "A", "label": "A", "score": 90}]
     bad["dimensions"][1]["code"] = "base"
-    r = await aclient.post("/api/v1/frameworks", json=bad, headers=MINISTRY)
+    r = await client.post("/api/v1/frameworks", json=bad, headers=MINISTRY)
     messages = " ".join(e["message"] for e in r.json()["errors"])
     assert r.status_code == 422 and "unreachable" in messages and "duplicate" in messages
-    r = await aclient.post(
+    r = await client.post(
         "/api/v1/frameworks",
         json=framework_body(code),
         headers=mint(Role.province, province="110000"),
@@ -293,17 +291,17 @@ async def test_ministry_creates_and_publishes_a_framework_version(
 
 
 async def test_benchmarks_are_maintained_aggregates(
-    aclient: httpx.AsyncClient,
-    assessment_settings: AssessmentSettings,
-    adb: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: AssessmentSettings,
+    db: async_sessionmaker[AsyncSession],
 ) -> None:
     ratings = {c.code: "conforming" for c in CLAUSES}
     ids = []
     for province, grade in (("320000", "A"), ("320000", "C"), ("330000", "B")):
-        enterprise_id = await register(assessment_settings, adb, province)
+        enterprise_id = await register(settings, db, province)
         me = mint(Role.enterprise, org=uuid.UUID(enterprise_id))
         a = (
-            await aclient.post(
+            await client.post(
                 "/api/v1/assessments",
                 json={
                     "enterprise_id": enterprise_id,
@@ -317,17 +315,17 @@ async def test_benchmarks_are_maintained_aggregates(
             c: (grade if i.kind is IndicatorKind.ordinal else str(i.target))
             for c, i in DISCRETE.indicators().items()
         }
-        r = await aclient.patch(
+        r = await client.patch(
             f"/api/v1/assessments/{a['id']}",
             json={"answers": answers, "conformity": ratings},
             headers={**me, "If-Match": '"1"'},
         )
         assert r.status_code == 200, r.text
-        r = await aclient.post(f"/api/v1/assessments/{a['id']}/submit", headers=me)
+        r = await client.post(f"/api/v1/assessments/{a['id']}/submit", headers=me)
         assert r.status_code == 200, r.text
         ids.append((a["id"], me, float(r.json()["total_score"])))
     national = (
-        await aclient.get(
+        await client.get(
             "/api/v1/benchmarks",
             params={"industry_section": "C", "period": "2015"},
             headers=MINISTRY,
@@ -336,7 +334,7 @@ async def test_benchmarks_are_maintained_aggregates(
     totals = [t for _, _, t in ids]
     assert national["count"] == 3 and float(national["average"]) == round(sum(totals) / 3, 2)
     jiangsu = (
-        await aclient.get(
+        await client.get(
             "/api/v1/benchmarks",
             params={"industry_section": "C", "period": "2015", "province_code": "320000"},
             headers=MINISTRY,
@@ -345,7 +343,7 @@ async def test_benchmarks_are_maintained_aggregates(
     assert jiangsu["count"] == 2
     best_id, me, _ = ids[0]
     mine = (
-        await aclient.get(
+        await client.get(
             "/api/v1/benchmarks",
             params={"industry_section": "C", "period": "2015", "assessment_id": best_id},
             headers=me,
@@ -353,27 +351,27 @@ async def test_benchmarks_are_maintained_aggregates(
     ).json()
     assert float(mine["percentile"]) > 50 and "answers" not in mine
     other_id = ids[1][0]
-    r = await aclient.get(
+    r = await client.get(
         "/api/v1/benchmarks",
         params={"industry_section": "C", "period": "2015", "assessment_id": other_id},
         headers=me,
     )
     assert r.status_code == 404  # another enterprise's assessment stays invisible
-    r = await aclient.get(
+    r = await client.get(
         "/api/v1/benchmarks", params={"industry_section": "Z", "period": "2015"}, headers=MINISTRY
     )
     assert r.status_code == 422
 
 
 async def test_report_json_and_printable_html(
-    aclient: httpx.AsyncClient,
-    assessment_settings: AssessmentSettings,
-    adb: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: AssessmentSettings,
+    db: async_sessionmaker[AsyncSession],
 ) -> None:
-    enterprise_id = await register(assessment_settings, adb, "440000")
+    enterprise_id = await register(settings, db, "440000")
     me = mint(Role.enterprise, org=uuid.UUID(enterprise_id))
     a = (
-        await aclient.post(
+        await client.post(
             "/api/v1/assessments",
             json={
                 "enterprise_id": enterprise_id,
@@ -384,7 +382,7 @@ async def test_report_json_and_printable_html(
         )
     ).json()
     url = f"/api/v1/assessments/{a['id']}"
-    r = await aclient.get(f"{url}/report", headers=me)
+    r = await client.get(f"{url}/report", headers=me)
     assert r.status_code == 409 and r.json()["rule"] == "assessment.not-scored"
     answers = {
         c: ("B" if i.kind is IndicatorKind.ordinal else str(i.target / 2))
@@ -394,11 +392,11 @@ async def test_report_json_and_printable_html(
         c.code: ("conforming" if i % 2 else "nonconforming") for i, c in enumerate(CLAUSES)
     }
     ratings["4.2"] = {"rating": "conforming", "evidence": "管理手册、程序文件已发布"}
-    await aclient.patch(
+    await client.patch(
         url, json={"answers": answers, "conformity": ratings}, headers={**me, "If-Match": '"1"'}
     )
-    assert (await aclient.post(f"{url}/submit", headers=me)).status_code == 200
-    data = (await aclient.get(f"{url}/report", headers=me)).json()
+    assert (await client.post(f"{url}/submit", headers=me)).status_code == 200
+    data = (await client.get(f"{url}/report", headers=me)).json()
     assert [d["name"] for d in data["dimensions"]][:2] == ["基础建设", "单项应用"]
     assert data["assessment"]["conformity"]["4.2"] == {
         "rating": "conforming",
@@ -409,7 +407,7 @@ async def test_report_json_and_printable_html(
     assert (
         data["benchmark"]["count"] == 1 and float(data["dimensions"][0]["industry_average"]) == 56.0
     )
-    html = await aclient.get(f"{url}/report.html", headers=me)
+    html = await client.get(f"{url}/report.html", headers=me)
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
     assert (
         "<svg" in html.text
@@ -417,5 +415,5 @@ async def test_report_json_and_printable_html(
         and "两化融合发展水平评估报告" in html.text
     )
     assert (
-        await aclient.get(f"{url}/report.html", headers=mint(Role.enterprise, org=uuid.uuid4()))
+        await client.get(f"{url}/report.html", headers=mint(Role.enterprise, org=uuid.uuid4()))
     ).status_code == 404

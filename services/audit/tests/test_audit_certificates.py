@@ -25,33 +25,33 @@ async def _status(client: httpx.AsyncClient, number: str) -> str:
 
 
 async def test_missed_surveillance_suspends_then_withdraws(
-    aclient: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     facts: Facts,
-    adb: async_sessionmaker[AsyncSession],
-    audit_settings: AuditSettings,
+    db: async_sessionmaker[AsyncSession],
+    settings: AuditSettings,
 ) -> None:
-    w = await make_world(aclient, facts)
-    certificate = await certify(aclient, w, adb)
+    w = await make_world(client, facts)
+    certificate = await certify(client, w, db)
     number = certificate["number"]
-    cycle = (await aclient.get(f"/api/v1/certificates/{number}/cycle", headers=management())).json()
+    cycle = (await client.get(f"/api/v1/certificates/{number}/cycle", headers=management())).json()
     first_due = dt.date.fromisoformat(cycle[0]["due_by"])
     assert first_due == months_after(TODAY, 12)
 
-    async with adb() as s, s.begin():
+    async with db() as s, s.begin():
         assert await apply_lifecycle(s, first_due) == 0  # due today is not missed yet
-    async with adb() as s, s.begin():
+    async with db() as s, s.begin():
         assert await apply_lifecycle(s, first_due + dt.timedelta(days=1)) == 1
-    assert await _status(aclient, number) == "suspended"
-    r = await aclient.post(
+    assert await _status(client, number) == "suspended"
+    r = await client.post(
         f"/api/v1/certificates/{number}/restoration", json={"reason": "恢复"}, headers=management()
     )
     assert r.status_code == 422 and r.json()["rule"] == "certificate.surveillance-still-missing"
 
-    async with adb() as s, s.begin():
+    async with db() as s, s.begin():
         assert await apply_lifecycle(s, months_after(first_due, 7)) == 1
-    assert await _status(aclient, number) == "withdrawn"
+    assert await _status(client, number) == "withdrawn"
     changes = await read_topic(
-        audit_settings.kafka_bootstrap_servers,
+        settings.kafka_bootstrap_servers,
         "certificate-status-changed",
         lambda e: e["data"]["certificate_no"] == number,
         count=2,
@@ -61,32 +61,32 @@ async def test_missed_surveillance_suspends_then_withdraws(
 
 
 async def test_expiry_and_management_actions(
-    aclient: httpx.AsyncClient, facts: Facts, adb: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient, facts: Facts, db: async_sessionmaker[AsyncSession]
 ) -> None:
-    w = await make_world(aclient, facts)
-    certificate = await certify(aclient, w, adb)
+    w = await make_world(client, facts)
+    certificate = await certify(client, w, db)
     number = certificate["number"]
     base = f"/api/v1/certificates/{number}"
     # Only the management organization suspends/restores/withdraws.
-    r = await aclient.post(f"{base}/suspension", json={"reason": "x"}, headers=w.as_body)
+    r = await client.post(f"{base}/suspension", json={"reason": "x"}, headers=w.as_body)
     assert r.status_code == 403
-    r = await aclient.post(
+    r = await client.post(
         f"{base}/suspension", json={"reason": "企业申请暂停"}, headers=management()
     )
     assert r.status_code == 200 and r.json()["status"] == "suspended"
     public = (
-        await aclient.get(
+        await client.get(
             f"/api/v1/public/certificates/{number}", headers={"X-Forwarded-For": "192.0.2.5"}
         )
     ).json()
     assert public["status"] == "suspended" and public["status_label"] == "暂停"
-    r = await aclient.post(f"{base}/restoration", json={"reason": "整改完成"}, headers=management())
+    r = await client.post(f"{base}/restoration", json={"reason": "整改完成"}, headers=management())
     assert r.status_code == 200 and r.json()["status"] == "valid"
-    r = await aclient.post(f"{base}/restoration", json={"reason": "再次"}, headers=management())
+    r = await client.post(f"{base}/restoration", json={"reason": "再次"}, headers=management())
     assert r.status_code == 409 and r.json()["current_state"] == "valid"
 
     # A surveillance audit fills its slot of the cycle.
-    s = await aclient.post(
+    s = await client.post(
         "/api/v1/audits",
         json={
             "certificate_id": certificate["id"],
@@ -98,25 +98,25 @@ async def test_expiry_and_management_actions(
         headers=w.as_body,
     )
     assert s.status_code == 201, s.text
-    cycle = (await aclient.get(f"{base}/cycle", headers=management())).json()
+    cycle = (await client.get(f"{base}/cycle", headers=management())).json()
     assert cycle[0]["audit_id"] == s.json()["id"]
 
     until = dt.date.fromisoformat(certificate["valid_until"])
-    async with adb() as session, session.begin():
+    async with db() as session, session.begin():
         await apply_lifecycle(session, until + dt.timedelta(days=1))
-    assert await _status(aclient, number) == "expired"
-    r = await aclient.post(f"{base}/withdrawal", json={"reason": "x"}, headers=management())
+    assert await _status(client, number) == "expired"
+    r = await client.post(f"{base}/withdrawal", json={"reason": "x"}, headers=management())
     assert r.status_code == 409 and r.json()["current_state"] == "expired"
 
 
 async def test_public_verification_reveals_nothing_on_a_miss(
-    aclient: httpx.AsyncClient, facts: Facts, adb: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient, facts: Facts, db: async_sessionmaker[AsyncSession]
 ) -> None:
-    w = await make_world(aclient, facts)
-    certificate = await certify(aclient, w, adb)
+    w = await make_world(client, facts)
+    certificate = await certify(client, w, db)
     number = certificate["number"]
     me = {"X-Forwarded-For": "198.51.100.7"}  # this test's own rate-limit bucket
-    good = await aclient.get(f"/api/v1/public/certificates/{number}", headers=me)
+    good = await client.get(f"/api/v1/public/certificates/{number}", headers=me)
     assert good.status_code == 200
     for typed in (number.lower(), "".join(chr(ord(c) - 0x21 + 0xFF01) for c in number)):
         same = await aclient.get(
@@ -138,34 +138,34 @@ async def test_public_verification_reveals_nothing_on_a_miss(
     }
     neighbour = number[:-1] + ("2" if number[-1] != "2" else "3")
     misses = [
-        await aclient.get(f"/api/v1/public/certificates/{n}", headers=me)
+        await client.get(f"/api/v1/public/certificates/{n}", headers=me)
         for n in (neighbour, "IIMS-RZ-2014-0000000000", "x" * 500)
     ]
     assert [m.status_code for m in misses] == [404, 404, 404]
     assert len({m.json()["detail"] for m in misses}) == 1  # the same words whatever the miss
     # A person's qualification number is recognised by its prefix (no lookup) and pointed
     # to the qualification register.
-    r = await aclient.get(
+    r = await client.get(
         "/api/v1/public/certificates/IIMS-ZZ-2014-7K3Q9M2WXP",
         headers={"X-Forwarded-For": "198.51.100.8"},
     )
     assert r.status_code == 404 and r.json()["number_family"] == "qualification"
     statuses = [
-        (await aclient.get(f"/api/v1/public/certificates/{number}", headers=me)).status_code
+        (await client.get(f"/api/v1/public/certificates/{number}", headers=me)).status_code
         for _ in range(2)
     ]
     assert statuses == [200, 429]  # 5 per minute in the tests
-    limited = await aclient.get(f"/api/v1/public/certificates/{number}", headers=me)
+    limited = await client.get(f"/api/v1/public/certificates/{number}", headers=me)
     assert limited.status_code == 429 and "retry-after" in {k.lower() for k in limited.headers}
 
 
 async def test_who_sees_what(
-    aclient: httpx.AsyncClient, facts: Facts, adb: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient, facts: Facts, db: async_sessionmaker[AsyncSession]
 ) -> None:
-    w = await make_world(aclient, facts)
-    other = await make_world(aclient, facts)
-    application = await apply(aclient, w)
-    audit = await plan(aclient, w, application["id"], "stage1", 3, 3)
+    w = await make_world(client, facts)
+    other = await make_world(client, facts)
+    application = await apply(client, w)
+    audit = await plan(client, w, application["id"], "stage1", 3, 3)
     assert audit.status_code == 201
     url = f"/api/v1/applications/{application['id']}"
     audit_url = f"/api/v1/audits/{audit.json()['id']}"
@@ -187,20 +187,20 @@ async def test_who_sees_what(
         "recommender": mint(Role.recommender, org=uuid.uuid4()),
     }
     for who, headers in allowed.items():
-        assert (await aclient.get(url, headers=headers)).status_code == 200, who
-        assert (await aclient.get(audit_url, headers=headers)).status_code == 200, who
+        assert (await client.get(url, headers=headers)).status_code == 200, who
+        assert (await client.get(audit_url, headers=headers)).status_code == 200, who
     for who, headers in denied.items():
-        assert (await aclient.get(url, headers=headers)).status_code == 404, who
-        assert (await aclient.get(audit_url, headers=headers)).status_code == 404, who
-        listed = await aclient.get("/api/v1/applications", headers=headers)
+        assert (await client.get(url, headers=headers)).status_code == 404, who
+        assert (await client.get(audit_url, headers=headers)).status_code == 404, who
+        listed = await client.get("/api/v1/applications", headers=headers)
         assert application["id"] not in listed.text, who
     # Bodies act only on their own: another body's audit is "not found", not "forbidden".
-    r = await aclient.post(f"{audit_url}/completion", json={}, headers=other.as_body)
+    r = await client.post(f"{audit_url}/completion", json={}, headers=other.as_body)
     assert r.status_code == 404
     # An enterprise may not plan audits or decide.
-    r = await plan(aclient, w, application["id"], "stage1", 9, 9)
+    r = await plan(client, w, application["id"], "stage1", 9, 9)
     assert r.status_code == 409  # the body already planned stage 1
-    r = await aclient.post(
+    r = await client.post(
         "/api/v1/audits",
         json={
             "application_id": application["id"],
@@ -212,10 +212,10 @@ async def test_who_sees_what(
         headers=w.as_enterprise,
     )
     assert r.status_code == 403
-    auditors = (await aclient.get("/api/v1/auditors", headers=w.as_body)).json()["items"]
+    auditors = (await client.get("/api/v1/auditors", headers=w.as_body)).json()["items"]
     assert {a["person_id"] for a in auditors} == {str(w.lead), str(w.member)}
     assert (
-        await aclient.get(f"/api/v1/auditors/{w.lead}", headers=other.as_body)
+        await client.get(f"/api/v1/auditors/{w.lead}", headers=other.as_body)
     ).status_code == 404
 
 

@@ -24,18 +24,18 @@ async def _finding(
 
 
 async def test_application_to_certificate(
-    aclient: httpx.AsyncClient,
+    client: httpx.AsyncClient,
     facts: Any,
-    adb: async_sessionmaker[AsyncSession],
-    audit_settings: AuditSettings,
+    db: async_sessionmaker[AsyncSession],
+    settings: AuditSettings,
 ) -> None:
-    w = await make_world(aclient, facts)
-    application, stage2 = await audited(aclient, w)
+    w = await make_world(client, facts)
+    application, stage2 = await audited(client, w)
     app_id = application["id"]
     assert application["status"] == "accepted"
 
     major = await _finding(
-        aclient,
+        client,
         stage2["id"],
         w.as_body,
         clause="8.3",
@@ -43,7 +43,7 @@ async def test_application_to_certificate(
         description="未开展内部审核",
     )
     minor = await _finding(
-        aclient,
+        client,
         stage2["id"],
         w.as_body,
         clause="7.3",
@@ -51,46 +51,46 @@ async def test_application_to_certificate(
         description="技术实现记录不全",
     )
     observation = await _finding(
-        aclient, stage2["id"], w.as_body, clause="6.5", severity="observation", description="建议"
+        client, stage2["id"], w.as_body, clause="6.5", severity="observation", description="建议"
     )
     assert major["clause_title"] == "内部审核" and observation["status"] == "closed"
     assert major["clause_numbering_basis"] == "platform"
 
     conclude = f"/api/v1/applications/{app_id}/conclusion"
-    r = await aclient.post(conclude, headers=w.as_body)
+    r = await client.post(conclude, headers=w.as_body)
     assert r.status_code == 422 and r.json()["rule"] == "conclusion.open-major-finding"
 
-    r = await aclient.post(
+    r = await client.post(
         f"/api/v1/findings/{major['id']}/verification",
         json={"verification": "已补做内部审核并提交报告"},
         headers=w.as_body,
     )
     assert r.status_code == 200 and r.json()["status"] == "closed"
-    r = await aclient.post(conclude, headers=w.as_body)
+    r = await client.post(conclude, headers=w.as_body)
     assert r.status_code == 422 and r.json()["rule"] == "conclusion.minor-without-accepted-plan"
 
     action = f"/api/v1/findings/{minor['id']}/corrective-action"
     late = {"action": "补全记录", "deadline": day(-28 + 91)}
-    r = await aclient.post(action, json=late, headers=w.as_enterprise)
+    r = await client.post(action, json=late, headers=w.as_enterprise)
     assert r.status_code == 422 and r.json()["rule"] == "finding.minor-deadline"
-    r = await aclient.post(
+    r = await client.post(
         action, json={"action": "补全记录", "deadline": day(30)}, headers=w.as_enterprise
     )
     assert r.status_code == 200 and r.json()["status"] == "plan_submitted"
-    r = await aclient.post(f"/api/v1/findings/{minor['id']}/plan-acceptance", headers=w.as_body)
+    r = await client.post(f"/api/v1/findings/{minor['id']}/plan-acceptance", headers=w.as_body)
     assert r.status_code == 200 and r.json()["status"] == "plan_accepted"
 
-    r = await aclient.post(conclude, headers=w.as_body)
+    r = await client.post(conclude, headers=w.as_body)
     assert r.status_code == 200 and r.json()["outcome"] == "passed", r.text
     assert r.json()["status"] == "audit_passed"
     # Concluding twice is an illegal transition that names the state it is in.
-    again = await aclient.post(conclude, headers=w.as_body)
+    again = await client.post(conclude, headers=w.as_body)
     assert again.status_code == 409 and again.json()["current_state"] in (
         "audit_passed",
         "under_review",
     )
 
-    bootstrap = audit_settings.kafka_bootstrap_servers
+    bootstrap = settings.kafka_bootstrap_servers
     passed = await read_topic(
         bootstrap, "audit-passed", lambda e: e["data"]["application_id"] == app_id
     )
@@ -99,11 +99,11 @@ async def test_application_to_certificate(
 
     # The certification step consumed `audit-passed`: the compliance review is open.
     async def in_review() -> bool:
-        got = await aclient.get(f"/api/v1/applications/{app_id}", headers=management())
+        got = await client.get(f"/api/v1/applications/{app_id}", headers=management())
         return bool(got.json()["status"] == "under_review")
 
     await eventually(in_review)
-    r = await aclient.post(
+    r = await client.post(
         f"/api/v1/applications/{app_id}/review",
         json={"approved": True, "comment": "合规"},
         headers=management(),
@@ -111,54 +111,54 @@ async def test_application_to_certificate(
     assert r.status_code == 200 and r.json()["status"] == "in_notice"
     assert r.json()["notice_ends_on"] == day(7)
 
-    notices = (await aclient.get("/api/v1/public/notices")).json()["items"]
+    notices = (await client.get("/api/v1/public/notices")).json()["items"]
     assert [n["application_id"] for n in notices] == [app_id]
-    one = await aclient.get(f"/api/v1/public/notices/{app_id}")
+    one = await client.get(f"/api/v1/public/notices/{app_id}")
     assert one.status_code == 200 and one.json() == notices[0]
     assert one.json()["notice_ends_on"] == day(7)
-    missing = await aclient.get(f"/api/v1/public/notices/{uuid.uuid4()}")
+    missing = await client.get(f"/api/v1/public/notices/{uuid.uuid4()}")
     assert missing.status_code == 404
     decide = f"/api/v1/applications/{app_id}/decision"
-    r = await aclient.post(decide, json={}, headers=management())
+    r = await client.post(decide, json={}, headers=management())
     assert r.status_code == 422 and r.json()["rule"] == "decision.notice-period-running"
 
-    r = await aclient.post(
+    r = await client.post(
         f"/api/v1/public/notices/{app_id}/objections",
         json={"text": "该企业管理体系运行不足三个月", "contact": "张三 138****0000"},
     )
     assert r.status_code == 201, r.text
     objection = r.json()
-    await end_notice(adb, app_id)
-    r = await aclient.post(decide, json={}, headers=management())
+    await end_notice(db, app_id)
+    r = await client.post(decide, json={}, headers=management())
     assert r.status_code == 422 and r.json()["rule"] == "decision.open-objection"
-    r = await aclient.post(
+    r = await client.post(
         f"/api/v1/applications/{app_id}/objections/{objection['id']}/resolution",
         json={"upheld": False, "resolution": "经核查，体系运行已满三个月"},
         headers=management(),
     )
     assert r.status_code == 200 and r.json()["status"] == "dismissed"
-    r = await aclient.post(decide, json={"effective_on": day(-1)}, headers=management())
+    r = await client.post(decide, json={"effective_on": day(-1)}, headers=management())
     assert r.status_code == 422 and r.json()["rule"] == "certificate.effective-before-decision"
 
     decider = {**management(), "Idempotency-Key": "d-1"}  # one principal, one key
-    r = await aclient.post(decide, json={}, headers=decider)
+    r = await client.post(decide, json={}, headers=decider)
     assert r.status_code == 201, r.text
     certificate = r.json()
     assert certificate["effective_on"] == day(0)
     assert certificate["valid_until"][:4] == str(int(day(0)[:4]) + 3)
     assert certificate["standard"] == "信息化和工业化融合管理体系 要求"
     assert certificate["number"].startswith("IIMS-RZ-")
-    replay = await aclient.post(decide, json={}, headers=decider)
+    replay = await client.post(decide, json={}, headers=decider)
     assert replay.json()["number"] == certificate["number"]
-    gone = await aclient.get(f"/api/v1/public/notices/{app_id}")
+    gone = await client.get(f"/api/v1/public/notices/{app_id}")
     assert gone.status_code == 404  # decided: no longer in public notice
-    listed = (await aclient.get("/api/v1/public/certified-enterprises")).json()["items"]
+    listed = (await client.get("/api/v1/public/certified-enterprises")).json()["items"]
     mine = [c for c in listed if c["number"] == certificate["number"]]
     assert len(mine) == 1 and mine[0]["enterprise_name"] == certificate["enterprise_name"]
     assert "enterprise_id" not in mine[0] and "application_id" not in mine[0]
-    bad = await aclient.get("/api/v1/public/certified-enterprises", params={"province_code": "x"})
+    bad = await client.get("/api/v1/public/certified-enterprises", params={"province_code": "x"})
     assert bad.status_code == 422
-    r = await aclient.post(decide, json={}, headers=management())
+    r = await client.post(decide, json={}, headers=management())
     assert r.status_code == 409 and r.json()["current_state"] == "certified"
 
     issued = await read_topic(
@@ -172,7 +172,7 @@ async def test_application_to_certificate(
     assert issued[0][1]["data"]["certificate_no"] == certificate["number"]
 
     cycle = (
-        await aclient.get(
+        await client.get(
             f"/api/v1/certificates/{certificate['number']}/cycle", headers=management()
         )
     ).json()
@@ -180,7 +180,7 @@ async def test_application_to_certificate(
     assert cycle[0]["due_by"][:4] == str(int(day(0)[:4]) + 1)
 
     history = (
-        await aclient.get(f"/api/v1/applications/{app_id}/history", headers=w.as_enterprise)
+        await client.get(f"/api/v1/applications/{app_id}/history", headers=w.as_enterprise)
     ).json()
     assert [h["to_status"] for h in history] == [
         "accepted",
@@ -193,7 +193,7 @@ async def test_application_to_certificate(
         "in_notice",
         "certified",
     ]
-    public = await aclient.get(
+    public = await client.get(
         f"/api/v1/public/certificates/{certificate['number']}",
         headers={"X-Forwarded-For": "203.0.113.10"},  # its own rate-limit bucket
     )

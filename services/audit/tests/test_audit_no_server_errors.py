@@ -10,7 +10,7 @@ from iims_common.identity import Role
 from iims_common.testing import fuzz_operations, mint
 
 
-async def test_garbage_never_yields_a_server_error(aclient: httpx.AsyncClient) -> None:
+async def test_garbage_never_yields_a_server_error(client: httpx.AsyncClient) -> None:
     callers = [
         mint(Role.management_org),
         mint(Role.certification_body, org=uuid.uuid4()),
@@ -23,4 +23,4 @@ async def test_garbage_never_yields_a_server_error(aclient: httpx.AsyncClient) -
         b'{"clause": "9.9", "severity": "fatal", "deadline": "soon"}',
         b'{"industries": ["ZZ", 1]}',
     ]
-    assert await fuzz_operations(aclient, callers, bodies) > 1000
+    assert await fuzz_operations(client, callers, bodies) > 1000

@@ -32,18 +32,18 @@ async def _double_booking_race(client: httpx.AsyncClient, facts: Facts, racers: 
 
 
 async def test_one_auditor_two_concurrent_assignments_postgresql(
-    aclient: httpx.AsyncClient, facts: Facts
+    client: httpx.AsyncClient, facts: Facts
 ) -> None:
-    await _double_booking_race(aclient, facts)
+    await _double_booking_race(client, facts)
 
 
 async def test_one_auditor_two_concurrent_assignments_sqlite(
-    sqlite_aclient: httpx.AsyncClient, sqlite_facts: Facts
+    sqlite_client: httpx.AsyncClient, sqlite_facts: Facts
 ) -> None:
-    await _double_booking_race(sqlite_aclient, sqlite_facts)
+    await _double_booking_race(sqlite_client, sqlite_facts)
 
 
 async def test_one_auditor_eight_concurrent_assignments_sqlite(
-    sqlite_aclient: httpx.AsyncClient, sqlite_facts: Facts
+    sqlite_client: httpx.AsyncClient, sqlite_facts: Facts
 ) -> None:
-    await _double_booking_race(sqlite_aclient, sqlite_facts, racers=8)
+    await _double_booking_race(sqlite_client, sqlite_facts, racers=8)

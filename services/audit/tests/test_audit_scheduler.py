@@ -159,14 +159,14 @@ def test_feasible_instance_is_placed_entirely() -> None:
 
 
 async def test_proposal_applied_only_when_confirmed(
-    aclient: httpx.AsyncClient, facts: Facts
+    client: httpx.AsyncClient, facts: Facts
 ) -> None:
-    w = await make_world(aclient, facts)
-    second = await make_world(aclient, facts)
-    apps = [await apply(aclient, w)]
-    listing = await aclient.get("/api/v1/applications", headers=w.as_body)
+    w = await make_world(client, facts)
+    second = await make_world(client, facts)
+    apps = [await apply(client, w)]
+    listing = await client.get("/api/v1/applications", headers=w.as_body)
     assert len(listing.json()["items"]) == 1
-    r = await aclient.post(
+    r = await client.post(
         "/api/v1/schedule-proposals",
         json={
             "window_start": day(10),
@@ -182,22 +182,20 @@ async def test_proposal_applied_only_when_confirmed(
     placed = proposal["placements"][0]
     assert placed["kind"] == "stage1" and len(placed["team"]) == 2
     # Nothing is booked before confirmation.
-    audits = await aclient.get("/api/v1/audits", headers=w.as_body)
+    audits = await client.get("/api/v1/audits", headers=w.as_body)
     assert audits.json()["items"] == []
     # Another body cannot see or confirm it.
-    other = await aclient.get(
-        f"/api/v1/schedule-proposals/{proposal['id']}", headers=second.as_body
-    )
+    other = await client.get(f"/api/v1/schedule-proposals/{proposal['id']}", headers=second.as_body)
     assert other.status_code == 404
     # Meanwhile the lead takes another audit on those dates: confirmation re-checks the rules.
-    application2 = await apply(aclient, second)
+    application2 = await apply(client, second)
     facts.qualification(w.lead, "lead_auditor", second.body)
     await facts.settle()
-    await aclient.put(
+    await client.put(
         f"/api/v1/auditors/{w.lead}/competences", json={"industries": ["C"]}, headers=second.as_body
     )
     clash = await plan(
-        aclient,
+        client,
         second,
         application2["id"],
         "stage1",
@@ -206,35 +204,33 @@ async def test_proposal_applied_only_when_confirmed(
         second.team(lead=w.lead, member=second.member),
     )
     assert clash.status_code == 201, clash.text
-    r = await aclient.post(
+    r = await client.post(
         f"/api/v1/schedule-proposals/{proposal['id']}/confirmation", headers=w.as_body
     )
     assert r.status_code == 200, r.text
     results = r.json()["results"]
     assert results[0]["rule"] in ("team.double-booked", "team.member-of-body")
-    again = await aclient.post(
+    again = await client.post(
         f"/api/v1/schedule-proposals/{proposal['id']}/confirmation", headers=w.as_body
     )
     assert again.status_code == 409
 
 
-async def test_confirmed_proposal_plans_the_audits(
-    aclient: httpx.AsyncClient, facts: Facts
-) -> None:
-    w = await make_world(aclient, facts)
-    application = await apply(aclient, w)
-    r = await aclient.post(
+async def test_confirmed_proposal_plans_the_audits(client: httpx.AsyncClient, facts: Facts) -> None:
+    w = await make_world(client, facts)
+    application = await apply(client, w)
+    r = await client.post(
         "/api/v1/schedule-proposals",
         json={"window_start": day(30), "window_end": day(60)},
         headers=w.as_body,
     )
     assert r.status_code == 201, r.text
     assert [p["application_id"] for p in r.json()["placements"]] == [application["id"]]
-    confirmed = await aclient.post(
+    confirmed = await client.post(
         f"/api/v1/schedule-proposals/{r.json()['id']}/confirmation", headers=w.as_body
     )
     audit_id = confirmed.json()["results"][0]["audit_id"]
-    audit = await aclient.get(f"/api/v1/audits/{audit_id}", headers=w.as_body)
+    audit = await client.get(f"/api/v1/audits/{audit_id}", headers=w.as_body)
     assert audit.status_code == 200 and audit.json()["starts_on"] == day(30)
-    got = await aclient.get(f"/api/v1/applications/{application['id']}", headers=w.as_body)
+    got = await client.get(f"/api/v1/applications/{application['id']}", headers=w.as_body)
     assert got.json()["status"] == "stage1_planned"

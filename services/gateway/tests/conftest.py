@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
 import httpx
+import pytest
 import pytest_asyncio
 import uvicorn
 from fastapi import FastAPI
@@ -27,6 +28,12 @@ from registry.main import create_app as registry_app
 from registry.settings import RegistrySettings
 from training.main import create_app as training_app
 from training.settings import TrainingSettings
+
+
+@pytest.fixture(scope="session")
+def service_name() -> str:
+    """For the shared fixtures and the migration round trip (iims_common.pytest_plugin)."""
+    return "gateway"
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

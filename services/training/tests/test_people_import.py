@@ -24,7 +24,7 @@ HEADER = ["姓名", "身份证号", "联系电话"]
 @pytest.fixture(params=["postgresql", "sqlite"])
 def backend(request: pytest.FixtureRequest) -> httpx.AsyncClient:
     client: httpx.AsyncClient = request.getfixturevalue(
-        "tclient" if request.param == "postgresql" else "sqlite_tclient"
+        "client" if request.param == "postgresql" else "sqlite_client"
     )
     return client
 

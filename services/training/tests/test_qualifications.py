@@ -61,17 +61,17 @@ async def qualifications_of(client: httpx.AsyncClient, person_id: str) -> list[d
 
 
 async def test_granted_exactly_when_conditions_hold(
-    tclient: httpx.AsyncClient, training_settings: TrainingSettings
+    client: httpx.AsyncClient, settings: TrainingSettings
 ) -> None:
     person, result, _headers = await complete(
-        tclient, "agency-professionals", "2014-06-02", "2014-06-06", 85
+        client, "agency-professionals", "2014-06-02", "2014-06-06", 85
     )
     assert result["status"] == "passed"
-    [q] = await qualifications_of(tclient, person["id"])
+    [q] = await qualifications_of(client, person["id"])
     assert q["kind"] == "consultant" and q["number"].startswith("IIMS-ZX-")
     assert q["valid_until"] > q["granted_on"]
     found = await read_topic(
-        training_settings.kafka_bootstrap_servers,
+        settings.kafka_bootstrap_servers,
         "qualification-granted",
         lambda v: v.get("data", {}).get("qualification_no") == q["number"],
     )
@@ -89,45 +89,44 @@ async def test_granted_exactly_when_conditions_hold(
     assert data["person_id"] == person["id"] and data["kind"] == "consultant"
     assert found[0][0] == person["id"].encode()
     # Failing the exam, missing hours, or a programme that confers nothing: no qualification.
-    failed, r1, _ = await complete(tclient, "agency-professionals", "2014-06-09", "2014-06-13", 60)
-    assert r1["status"] == "failed" and await qualifications_of(tclient, failed["id"]) == []
+    failed, r1, _ = await complete(client, "agency-professionals", "2014-06-09", "2014-06-13", 60)
+    assert r1["status"] == "failed" and await qualifications_of(client, failed["id"]) == []
     short, r2, _ = await complete(
-        tclient, "agency-professionals", "2014-06-09", "2014-06-13", 95, hours_short=True
+        client, "agency-professionals", "2014-06-09", "2014-06-13", 95, hours_short=True
     )
     assert (
-        r2["rule"] == "exam.after-attendance"
-        and await qualifications_of(tclient, short["id"]) == []
+        r2["rule"] == "exam.after-attendance" and await qualifications_of(client, short["id"]) == []
     )
-    official, r3, _ = await complete(tclient, "enterprise-phase-1", "2014-06-16", "2014-06-18", 95)
-    assert r3["status"] == "passed" and await qualifications_of(tclient, official["id"]) == []
+    official, r3, _ = await complete(client, "enterprise-phase-1", "2014-06-16", "2014-06-18", 95)
+    assert r3["status"] == "passed" and await qualifications_of(client, official["id"]) == []
 
 
 async def test_revoke_and_lead_auditor(
-    tclient: httpx.AsyncClient, training_settings: TrainingSettings
+    client: httpx.AsyncClient, settings: TrainingSettings
 ) -> None:
     person, _result, _ = await complete(
-        tclient, "certification-auditors", "2014-10-08", "2014-10-10", 90
+        client, "certification-auditors", "2014-10-08", "2014-10-10", 90
     )
-    [auditor] = await qualifications_of(tclient, person["id"])
+    [auditor] = await qualifications_of(client, person["id"])
     assert auditor["kind"] == "auditor"
     mgmt = mint(Role.management_org)
     url = f"/api/v1/qualifications/{auditor['number']}/lead-auditor"
-    r = await tclient.post(url, json={"audits_as_member": 2, "evidence": "2 audits"}, headers=mgmt)
+    r = await client.post(url, json={"audits_as_member": 2, "evidence": "2 audits"}, headers=mgmt)
     assert r.status_code == 422 and r.json()["rule"] == "qualification.lead-audits"
-    r = await tclient.post(
+    r = await client.post(
         url, json={"audits_as_member": 3, "evidence": "3 audits as member"}, headers=mgmt
     )
     assert r.status_code == 201 and r.json()["kind"] == "lead_auditor"
     # Person qualifications never share the enterprise certificates' IIMS-RZ- prefix.
     assert auditor["number"].startswith("IIMS-RD-") and r.json()["number"].startswith("IIMS-ZZ-")
-    r = await tclient.post(
+    r = await client.post(
         f"/api/v1/qualifications/{auditor['number']}/revoke",
         json={"reason": "违反公正性要求"},
         headers=mgmt,
     )
     assert r.status_code == 200 and r.json()["status"] == "revoked"
     found = await read_topic(
-        training_settings.kafka_bootstrap_servers,
+        settings.kafka_bootstrap_servers,
         "qualification-revoked",
         lambda v: v.get("data", {}).get("qualification_no") == auditor["number"],
     )
@@ -136,23 +135,23 @@ async def test_revoke_and_lead_auditor(
         "person_id": person["id"],
         "reason": "违反公正性要求",
     }
-    r = await tclient.post(
+    r = await client.post(
         f"/api/v1/qualifications/{auditor['number']}/revoke", json={"reason": "x"}, headers=mgmt
     )
     assert r.status_code == 409 and r.json()["rule"] == "qualification.already-revoked"
     other = mint(Role.consultancy, org=uuid.uuid4())
     assert (
-        await tclient.get(f"/api/v1/qualifications/{auditor['number']}", headers=other)
+        await client.get(f"/api/v1/qualifications/{auditor['number']}", headers=other)
     ).status_code == 404
 
 
 async def test_public_verification_is_masked_rate_limited_and_not_enumerable(
-    tclient: httpx.AsyncClient,
+    client: httpx.AsyncClient,
 ) -> None:
-    person, _, _ = await complete(tclient, "agency-professionals", "2014-06-02", "2014-06-06", 88)
-    [q] = await qualifications_of(tclient, person["id"])
+    person, _, _ = await complete(client, "agency-professionals", "2014-06-02", "2014-06-06", 88)
+    [q] = await qualifications_of(client, person["id"])
     headers = {"X-Forwarded-For": f"203.0.113.{uuid.uuid4().int % 250}"}
-    r = await tclient.get(f"/api/v1/public/qualifications/{q['number']}", headers=headers)
+    r = await client.get(f"/api/v1/public/qualifications/{q['number']}", headers=headers)
     assert r.status_code == 200
     body = r.json()
     assert (
@@ -167,24 +166,24 @@ async def test_public_verification_is_masked_rate_limited_and_not_enumerable(
         again = await tclient.get(f"/api/v1/public/qualifications/{typed}", headers=headers)
         assert again.status_code == 200 and again.json()["number"] == q["number"], typed
     neighbour = q["number"][:-1] + ("2" if q["number"][-1] != "2" else "3")
-    miss = await tclient.get(f"/api/v1/public/qualifications/{neighbour}", headers=headers)
+    miss = await client.get(f"/api/v1/public/qualifications/{neighbour}", headers=headers)
     assert miss.status_code == 404 and q["number"] not in miss.text
     statuses = [
         (
-            await tclient.get(f"/api/v1/public/qualifications/{q['number']}", headers=headers)
+            await client.get(f"/api/v1/public/qualifications/{q['number']}", headers=headers)
         ).status_code
         for _ in range(5)
     ]
     assert 429 in statuses  # 5 per minute per client in the test settings
     # An enterprise certificate's number is recognised by its prefix and pointed elsewhere.
-    r = await tclient.get(
+    r = await client.get(
         "/api/v1/public/qualifications/iims-rz-2014-7k3q9m2wxp",
         headers={"X-Forwarded-For": "198.51.100.9"},
     )
     assert r.status_code == 404 and r.json()["number_family"] == "certificate"
     assert "/api/v1/public/certificates/" in r.json()["detail"]
     assert (
-        await tclient.get(
+        await client.get(
             f"/api/v1/public/qualifications/{q['number']}",
             headers={"X-Forwarded-For": "198.51.100.7"},
         )
@@ -192,11 +191,11 @@ async def test_public_verification_is_masked_rate_limited_and_not_enumerable(
 
 
 async def test_pilot_enrolled_invites_once(
-    tclient: httpx.AsyncClient,
-    training_settings: TrainingSettings,
-    tdb: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: TrainingSettings,
+    db: async_sessionmaker[AsyncSession],
 ) -> None:
-    run = await make_session(tclient, starts_on="2014-06-23", ends_on="2014-06-25")
+    run = await make_session(client, starts_on="2014-06-23", ends_on="2014-06-25")
     pilot_id, enterprise_id = str(uuid.uuid4()), str(uuid.uuid4())
     event = {
         "specversion": "1.0",
@@ -216,12 +215,12 @@ async def test_pilot_enrolled_invites_once(
         },
     }
     replay = {**event, "id": str(uuid.uuid4())}  # the same fact under a new event id
-    bootstrap = training_settings.kafka_bootstrap_servers
+    bootstrap = settings.kafka_bootstrap_servers
     for e in (event, event, replay):
         await publish(bootstrap, "pilot-enrolled", e, enterprise_id)
 
     async def processed() -> bool:
-        async with tdb() as s:
+        async with db() as s:
             n = await s.scalar(
                 select(func.count())
                 .select_from(processed_events)
@@ -230,24 +229,24 @@ async def test_pilot_enrolled_invites_once(
             return bool(n)
 
     await eventually(processed)
-    async with tdb() as s:
+    async with db() as s:
         rows = (
             await s.scalars(select(Invitation).where(Invitation.pilot_id == uuid.UUID(pilot_id)))
         ).all()
     assert len(rows) == 1 and str(rows[0].session_id) == run["id"] and rows[0].status == "invited"
     js = mint(Role.province, province="320000")
-    listed = (await tclient.get("/api/v1/invitations", headers=js)).json()["items"]
+    listed = (await client.get("/api/v1/invitations", headers=js)).json()["items"]
     assert [i["pilot_id"] for i in listed] == [pilot_id]
     other = (
-        await tclient.get("/api/v1/invitations", headers=mint(Role.province, province="110000"))
+        await client.get("/api/v1/invitations", headers=mint(Role.province, province="110000"))
     ).json()
     assert other["items"] == []
 
 
 async def test_enterprise_people_belong_to_its_province(
-    tclient: httpx.AsyncClient,
-    training_settings: TrainingSettings,
-    tdb: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: TrainingSettings,
+    db: async_sessionmaker[AsyncSession],
 ) -> None:
     enterprise_id = str(uuid.uuid4())
     event = {
@@ -265,12 +264,10 @@ async def test_enterprise_people_belong_to_its_province(
             "size": "large",
         },
     }
-    await publish(
-        training_settings.kafka_bootstrap_servers, "enterprise-registered", event, enterprise_id
-    )
+    await publish(settings.kafka_bootstrap_servers, "enterprise-registered", event, enterprise_id)
 
     async def copied() -> bool:
-        async with tdb() as s:
+        async with db() as s:
             return bool(
                 await s.scalar(
                     select(func.count())
@@ -280,12 +277,12 @@ async def test_enterprise_people_belong_to_its_province(
             )
 
     await eventually(copied)
-    person = await make_person(tclient, uuid.UUID(enterprise_id))
+    person = await make_person(client, uuid.UUID(enterprise_id))
     assert person["province_code"] == "350000"
     fujian = mint(Role.province, province="350000")
-    assert (await tclient.get(f"/api/v1/people/{person['id']}", headers=fujian)).status_code == 200
+    assert (await client.get(f"/api/v1/people/{person['id']}", headers=fujian)).status_code == 200
     assert (
-        await tclient.get(
+        await client.get(
             f"/api/v1/people/{person['id']}", headers=mint(Role.province, province="110000")
         )
     ).status_code == 404

@@ -57,8 +57,8 @@ async def make_person(
     return dict(r.json())
 
 
-async def test_programmes_are_served_with_seed_hours(tclient: httpx.AsyncClient) -> None:
-    programmes = (await tclient.get("/api/v1/programmes", headers=MINISTRY)).json()
+async def test_programmes_are_served_with_seed_hours(client: httpx.AsyncClient) -> None:
+    programmes = (await client.get("/api/v1/programmes", headers=MINISTRY)).json()
     hours = {p["code"]: float(p["total_hours"]) for p in programmes}
     assert hours["agency-professionals"] == 40 and hours["officials"] == 8
     assert hours["enterprise-phase-1"] == 16 and hours["enterprise-phase-2"] == 24
@@ -74,11 +74,11 @@ async def test_programmes_are_served_with_seed_hours(tclient: httpx.AsyncClient)
     )
     lecturers = {p["code"]: p["lecturers"] for p in programmes}
     assert lecturers["officials"] == "信息化推进司、科技司、联合工作组、专家指导委员会"
-    r = await tclient.get("/api/v1/programmes/nope", headers=MINISTRY)
+    r = await client.get("/api/v1/programmes/nope", headers=MINISTRY)
     assert r.status_code == 404
 
 
-async def test_session_outside_window_is_refused(tclient: httpx.AsyncClient) -> None:
+async def test_session_outside_window_is_refused(client: httpx.AsyncClient) -> None:
     body = {
         "programme_code": "enterprise-phase-1",
         "starts_on": "2014-07-01",
@@ -87,33 +87,33 @@ async def test_session_outside_window_is_refused(tclient: httpx.AsyncClient) -> 
         "lecturers": "x",
         "capacity": 10,
     }
-    r = await tclient.post("/api/v1/sessions", json=body, headers=MINISTRY)
+    r = await client.post("/api/v1/sessions", json=body, headers=MINISTRY)
     assert r.status_code == 422 and r.json()["rule"] == "session.within-window"
-    r = await tclient.post(
+    r = await client.post(
         "/api/v1/sessions", json=body, headers=mint(Role.enterprise, org=uuid.uuid4())
     )
     assert r.status_code == 403
 
 
 async def test_personal_data_is_protected(
-    tclient: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     org = uuid.uuid4()
     number = id_number()
-    person = await make_person(tclient, org, number)
+    person = await make_person(client, org, number)
     text = str(person)
     assert number not in text and "13812345678" not in text
     assert person["id_number_masked"] == number[:6] + "********" + number[-4:]
     assert person["phone_masked"] == "138****5678"
-    again = await tclient.post(
+    again = await client.post(
         "/api/v1/people",
         json={"name": "李四", "id_number": number, "organization_kind": "enterprise"},
         headers=mint(Role.enterprise, org=org),
     )
     assert again.status_code == 409 and number not in again.text
     bad = number[:17] + ("0" if number[17] != "0" else "1")
-    r = await tclient.post(
+    r = await client.post(
         "/api/v1/people",
         json={"name": "王五", "id_number": bad, "organization_kind": "enterprise"},
         headers=mint(Role.enterprise, org=org),
@@ -125,27 +125,27 @@ async def test_personal_data_is_protected(
     )
     # Another organization cannot see the person.
     other = mint(Role.enterprise, org=uuid.uuid4())
-    assert (await tclient.get(f"/api/v1/people/{person['id']}", headers=other)).status_code == 404
+    assert (await client.get(f"/api/v1/people/{person['id']}", headers=other)).status_code == 404
 
 
-async def test_a_full_width_id_number_is_the_same_person(tclient: httpx.AsyncClient) -> None:
+async def test_a_full_width_id_number_is_the_same_person(client: httpx.AsyncClient) -> None:
     """The issue's case: `99010119850315101X` then the same number typed full-width (and
     with a lower-case x, padded) is one person — 409, not a second person."""
     org = uuid.uuid4()
     number = "99010119850315101X"
-    await make_person(tclient, org, number)
+    await make_person(client, org, number)
     wide = "".join(
         chr(ord(c) - 0x30 + 0xFF10) if c.isascii() and c.isnumeric() else c for c in number
     )
     for typed in (wide, "\u3000" + wide[:-1] + "x ", number.lower()):
-        again = await tclient.post(
+        again = await client.post(
             "/api/v1/people",
             json={"name": "张三", "id_number": typed, "organization_kind": "enterprise"},
             headers=mint(Role.enterprise, org=org),
         )
         assert again.status_code == 409, again.text
     # An Arabic-Indic digit is never read as a digit.
-    r = await tclient.post(
+    r = await client.post(
         "/api/v1/people",
         json={"name": "张三", "id_number": "٩" + number[1:], "organization_kind": "enterprise"},
         headers=mint(Role.enterprise, org=org),
@@ -154,15 +154,15 @@ async def test_a_full_width_id_number_is_the_same_person(tclient: httpx.AsyncCli
 
 
 async def test_capacity_waitlist_and_promotion_under_concurrency(
-    tclient: httpx.AsyncClient,
+    client: httpx.AsyncClient,
 ) -> None:
-    run = await make_session(tclient, capacity=3)
+    run = await make_session(client, capacity=3)
     org = uuid.uuid4()
-    people = [await make_person(tclient, org) for _ in range(10)]
+    people = [await make_person(client, org) for _ in range(10)]
     headers = mint(Role.enterprise, org=org)
     results = await asyncio.gather(
         *(
-            tclient.post(
+            client.post(
                 f"/api/v1/sessions/{run['id']}/enrollments",
                 json={"person_id": p["id"]},
                 headers=headers,
@@ -173,116 +173,114 @@ async def test_capacity_waitlist_and_promotion_under_concurrency(
     assert all(r.status_code == 201 for r in results)
     statuses = [r.json()["status"] for r in results]
     assert statuses.count("enrolled") == 3 and statuses.count("waitlisted") == 7
-    detail = (await tclient.get(f"/api/v1/sessions/{run['id']}", headers=MINISTRY)).json()
+    detail = (await client.get(f"/api/v1/sessions/{run['id']}", headers=MINISTRY)).json()
     assert (detail["seats_taken"], detail["waitlisted"]) == (3, 7)
     # A freed seat goes to the earliest waitlisted enrollment.
     waitlisted = sorted(
         (r.json() for r in results if r.json()["status"] == "waitlisted"), key=lambda e: e["id"]
     )
     enrolled = next(r.json() for r in results if r.json()["status"] == "enrolled")
-    r = await tclient.post(f"/api/v1/enrollments/{enrolled['id']}/cancel", headers=headers)
+    r = await client.post(f"/api/v1/enrollments/{enrolled['id']}/cancel", headers=headers)
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     promoted = (
-        await tclient.get(f"/api/v1/enrollments/{waitlisted[0]['id']}", headers=headers)
+        await client.get(f"/api/v1/enrollments/{waitlisted[0]['id']}", headers=headers)
     ).json()
     assert promoted["status"] == "enrolled"
-    detail = (await tclient.get(f"/api/v1/sessions/{run['id']}", headers=MINISTRY)).json()
+    detail = (await client.get(f"/api/v1/sessions/{run['id']}", headers=MINISTRY)).json()
     assert (detail["seats_taken"], detail["waitlisted"]) == (3, 6)
 
 
-async def test_a_person_cannot_hold_overlapping_sessions(tclient: httpx.AsyncClient) -> None:
-    a = await make_session(tclient, starts_on="2014-06-16", ends_on="2014-06-18")
-    b = await make_session(tclient, starts_on="2014-06-18", ends_on="2014-06-20")
-    c = await make_session(tclient, starts_on="2014-06-23", ends_on="2014-06-25")
+async def test_a_person_cannot_hold_overlapping_sessions(client: httpx.AsyncClient) -> None:
+    a = await make_session(client, starts_on="2014-06-16", ends_on="2014-06-18")
+    b = await make_session(client, starts_on="2014-06-18", ends_on="2014-06-20")
+    c = await make_session(client, starts_on="2014-06-23", ends_on="2014-06-25")
     org = uuid.uuid4()
-    p = await make_person(tclient, org)
+    p = await make_person(client, org)
     headers = mint(Role.enterprise, org=org)
     assert (
-        await tclient.post(
+        await client.post(
             f"/api/v1/sessions/{a['id']}/enrollments", json={"person_id": p["id"]}, headers=headers
         )
     ).status_code == 201
-    r = await tclient.post(
+    r = await client.post(
         f"/api/v1/sessions/{b['id']}/enrollments", json={"person_id": p["id"]}, headers=headers
     )
     assert r.status_code == 409 and r.json()["rule"] == "enrollment.overlap"
     assert (
-        await tclient.post(
+        await client.post(
             f"/api/v1/sessions/{c['id']}/enrollments", json={"person_id": p["id"]}, headers=headers
         )
     ).status_code == 201
 
 
-async def test_attendance_exam_and_statuses(tclient: httpx.AsyncClient) -> None:
+async def test_attendance_exam_and_statuses(client: httpx.AsyncClient) -> None:
     run = await make_session(
-        tclient, programme_code="enterprise-phase-2", starts_on="2014-08-25", ends_on="2014-08-29"
+        client, programme_code="enterprise-phase-2", starts_on="2014-08-25", ends_on="2014-08-29"
     )
     org = uuid.uuid4()
-    p = await make_person(tclient, org)
+    p = await make_person(client, org)
     headers = mint(Role.enterprise, org=org)
     e = (
-        await tclient.post(
+        await client.post(
             f"/api/v1/sessions/{run['id']}/enrollments",
             json={"person_id": p["id"]},
             headers=headers,
         )
     ).json()
     url = f"/api/v1/enrollments/{e['id']}"
-    r = await tclient.post(f"{url}/exam", json={"score": 90}, headers=MINISTRY)
+    r = await client.post(f"{url}/exam", json={"score": 90}, headers=MINISTRY)
     assert r.status_code == 409 and r.json()["rule"] == "exam.after-attendance"
-    r = await tclient.post(
-        f"{url}/attendance", json={"module_no": 1, "hours": 12}, headers=MINISTRY
-    )
+    r = await client.post(f"{url}/attendance", json={"module_no": 1, "hours": 12}, headers=MINISTRY)
     assert r.json() == {"1": 8.0}  # capped at the module's 8 hours
     for no, hours in ((2, 4), (3, 2), (4, 2), (5, 8)):
-        r = await tclient.post(
+        r = await client.post(
             f"{url}/attendance", json={"module_no": no, "hours": hours}, headers=MINISTRY
         )
         assert r.status_code == 200
-    assert (await tclient.get(url, headers=headers)).json()["status"] == "attended"
-    r = await tclient.post(f"{url}/attendance", json={"module_no": 6, "hours": 1}, headers=MINISTRY)
+    assert (await client.get(url, headers=headers)).json()["status"] == "attended"
+    r = await client.post(f"{url}/attendance", json={"module_no": 6, "hours": 1}, headers=MINISTRY)
     assert r.status_code == 422 and r.json()["rule"] == "attendance.module"
-    assert (await tclient.post(f"{url}/exam", json={"score": 50}, headers=MINISTRY)).json()[
+    assert (await client.post(f"{url}/exam", json={"score": 50}, headers=MINISTRY)).json()[
         "status"
     ] == "failed"
-    assert (await tclient.post(f"{url}/exam", json={"score": 75}, headers=MINISTRY)).json()[
+    assert (await client.post(f"{url}/exam", json={"score": 75}, headers=MINISTRY)).json()[
         "status"
     ] == "passed"
-    r = await tclient.post(f"{url}/exam", json={"score": 101}, headers=MINISTRY)
+    r = await client.post(f"{url}/exam", json={"score": 101}, headers=MINISTRY)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "score"
-    r = await tclient.post(f"{url}/exam", json={"score": 80}, headers=headers)
+    r = await client.post(f"{url}/exam", json={"score": 80}, headers=headers)
     assert r.status_code == 403
 
 
-async def test_scopes_for_enrollments(tclient: httpx.AsyncClient) -> None:
-    run = await make_session(tclient)
+async def test_scopes_for_enrollments(client: httpx.AsyncClient) -> None:
+    run = await make_session(client)
     org = uuid.uuid4()
-    p = await make_person(tclient, org)
+    p = await make_person(client, org)
     headers = mint(Role.enterprise, org=org)
     e = (
-        await tclient.post(
+        await client.post(
             f"/api/v1/sessions/{run['id']}/enrollments",
             json={"person_id": p["id"]},
             headers=headers,
         )
     ).json()
     other = mint(Role.consultancy, org=uuid.uuid4())
-    assert (await tclient.get(f"/api/v1/enrollments/{e['id']}", headers=other)).status_code == 404
-    r = await tclient.post(
+    assert (await client.get(f"/api/v1/enrollments/{e['id']}", headers=other)).status_code == 404
+    r = await client.post(
         f"/api/v1/sessions/{run['id']}/enrollments", json={"person_id": p["id"]}, headers=other
     )
     assert r.status_code == 404  # someone else's person is invisible
-    assert (await tclient.get("/api/v1/enrollments", headers=other)).json()["items"] == []
+    assert (await client.get("/api/v1/enrollments", headers=other)).json()["items"] == []
 
 
-async def test_garbage_never_yields_a_server_error(tclient: httpx.AsyncClient) -> None:
+async def test_garbage_never_yields_a_server_error(client: httpx.AsyncClient) -> None:
     assert (
-        await fuzz_operations(tclient, [MINISTRY], [b'{"capacity": -1, "starts_on": "yesterday"}'])
+        await fuzz_operations(client, [MINISTRY], [b'{"capacity": -1, "starts_on": "yesterday"}'])
         > 100
     )
 
 
-async def test_ministry_adds_a_programme(tclient: httpx.AsyncClient) -> None:
+async def test_ministry_adds_a_programme(client: httpx.AsyncClient) -> None:
     code = f"phase-1-2015-{uuid.uuid4().hex[:6]}"
     body = {
         "code": code,
@@ -299,16 +297,14 @@ async def test_ministry_adds_a_programme(tclient: httpx.AsyncClient) -> None:
         ],
         "pass_mark": 60,
     }
-    r = await tclient.post("/api/v1/programmes", json=body, headers=MINISTRY)
+    r = await client.post("/api/v1/programmes", json=body, headers=MINISTRY)
     assert r.status_code == 201, r.text
     assert float(r.json()["total_hours"]) == 9.5 and r.json()["modules"][1]["no"] == 2
-    assert (
-        await tclient.post("/api/v1/programmes", json=body, headers=MINISTRY)
-    ).status_code == 409
-    listed = (await tclient.get("/api/v1/programmes", headers=MINISTRY)).json()
+    assert (await client.post("/api/v1/programmes", json=body, headers=MINISTRY)).status_code == 409
+    listed = (await client.get("/api/v1/programmes", headers=MINISTRY)).json()
     assert code in {p["code"] for p in listed} and len(listed) >= 6
     run = await make_session(
-        tclient, programme_code=code, starts_on="2015-06-08", ends_on="2015-06-09"
+        client, programme_code=code, starts_on="2015-06-08", ends_on="2015-06-09"
     )
     assert run["programme_code"] == code
     cases = [
@@ -316,13 +312,13 @@ async def test_ministry_adds_a_programme(tclient: httpx.AsyncClient) -> None:
         ({**body, "code": code + "-y", "confers": "lead_auditor"}, "programme.confers"),
     ]
     for bad, rule in cases:
-        r = await tclient.post("/api/v1/programmes", json=bad, headers=MINISTRY)
+        r = await client.post("/api/v1/programmes", json=bad, headers=MINISTRY)
         assert r.status_code == 422 and r.json()["rule"] == rule, r.text
-    r = await tclient.post(
+    r = await client.post(
         "/api/v1/programmes", json={**body, "code": "x", "modules": []}, headers=MINISTRY
     )
     assert r.status_code == 422 and {e["field"] for e in r.json()["errors"]} == {"code", "modules"}
-    r = await tclient.post(
+    r = await client.post(
         "/api/v1/programmes",
         json={**body, "code": code + "-z"},
         headers=mint(Role.province, province="110000"),

@@ -55,9 +55,9 @@ async def _capacity_race(client: httpx.AsyncClient, capacity: int = 5, racers: i
     assert (detail["seats_taken"], detail["waitlisted"]) == (capacity, racers - capacity - 2)
 
 
-async def test_capacity_5_with_30_racing_postgresql(tclient: httpx.AsyncClient) -> None:
-    await _capacity_race(tclient)
+async def test_capacity_5_with_30_racing_postgresql(client: httpx.AsyncClient) -> None:
+    await _capacity_race(client)
 
 
-async def test_capacity_5_with_30_racing_sqlite(sqlite_tclient: httpx.AsyncClient) -> None:
-    await _capacity_race(sqlite_tclient)
+async def test_capacity_5_with_30_racing_sqlite(sqlite_client: httpx.AsyncClient) -> None:
+    await _capacity_race(sqlite_client)
