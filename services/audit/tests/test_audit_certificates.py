@@ -119,7 +119,7 @@ async def test_public_verification_reveals_nothing_on_a_miss(
     good = await client.get(f"/api/v1/public/certificates/{number}", headers=me)
     assert good.status_code == 200
     for typed in (number.lower(), "".join(chr(ord(c) - 0x21 + 0xFF01) for c in number)):
-        same = await aclient.get(
+        same = await client.get(
             f"/api/v1/public/certificates/{typed}", headers={"X-Forwarded-For": "198.51.100.17"}
         )
         assert same.status_code == 200 and same.json()["number"] == number, typed

@@ -163,7 +163,7 @@ async def test_public_verification_is_masked_rate_limited_and_not_enumerable(
     # Crockford-style numbers match case-insensitively, in any width, padded.
     wide = "".join(chr(ord(c) - 0x21 + 0xFF01) for c in q["number"].lower())
     for typed in (q["number"].lower(), wide, f" {q['number']}\u3000"):
-        again = await tclient.get(f"/api/v1/public/qualifications/{typed}", headers=headers)
+        again = await client.get(f"/api/v1/public/qualifications/{typed}", headers=headers)
         assert again.status_code == 200 and again.json()["number"] == q["number"], typed
     neighbour = q["number"][:-1] + ("2" if q["number"][-1] != "2" else "3")
     miss = await client.get(f"/api/v1/public/qualifications/{neighbour}", headers=headers)
