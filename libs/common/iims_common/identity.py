@@ -18,6 +18,7 @@ import jwt
 from fastapi import Depends, Header, Request
 
 from iims_common.errors import Forbidden, Unauthorized
+from iims_common.i18n import _
 
 IDENTITY_HEADER = "X-IIMS-Identity"
 TOKEN_ISSUER = "iims-gateway"
@@ -76,7 +77,7 @@ def mint_internal_token(secret: str, caller: Caller, ttl: dt.timedelta | None = 
 def verify_internal_token(secret: str, token: str) -> Caller:
     caller, expires = _verify_cached(secret, token)
     if expires <= dt.datetime.now(dt.UTC).timestamp():
-        raise Unauthorized("Invalid internal identity token: Signature has expired")
+        raise Unauthorized(_("Invalid internal identity token: Signature has expired"))
     return caller
 
 
@@ -102,13 +103,13 @@ def _verify_cached(secret: str, token: str) -> tuple[Caller, float]:
             organization_id=UUID(org) if org else None,
         )
     except (jwt.PyJWTError, KeyError, ValueError) as exc:
-        raise Unauthorized(f"Invalid internal identity token: {exc}") from exc
+        raise Unauthorized(_("Invalid internal identity token: {exc}", exc=exc)) from exc
     if role is Role.province and not caller.province_code:
-        raise Unauthorized("A province identity must carry province_code")
+        raise Unauthorized(_("A province identity must carry province_code"))
     if role in (Role.enterprise, Role.consultancy, Role.certification_body, Role.recommender) and (
         caller.organization_id is None
     ):
-        raise Unauthorized(f"A {role} identity must carry organization_id")
+        raise Unauthorized(_("A {role} identity must carry organization_id", role=role))
     return caller, float(claims["exp"])
 
 
@@ -117,7 +118,7 @@ async def current_caller(
     x_iims_identity: Annotated[str | None, Header(alias=IDENTITY_HEADER)] = None,
 ) -> Caller:
     if not x_iims_identity:
-        raise Unauthorized(f"Missing {IDENTITY_HEADER} header")
+        raise Unauthorized(_("Missing {IDENTITY_HEADER} header", IDENTITY_HEADER=IDENTITY_HEADER))
     secret: str = request.app.state.settings.internal_token_secret.get_secret_value()
     return verify_internal_token(secret, x_iims_identity)
 
@@ -129,4 +130,10 @@ def require_role(caller: Caller, *roles: Role) -> None:
     """Route-level check (what a role may do at all). Object scope is applied in queries."""
     if caller.role not in roles:
         allowed = ", ".join(r.value for r in roles)
-        raise Forbidden(f"Role '{caller.role}' may not do this (allowed: {allowed})")
+        raise Forbidden(
+            _(
+                "Role '{role}' may not do this (allowed: {allowed})",
+                role=caller.role,
+                allowed=allowed,
+            )
+        )

@@ -15,6 +15,7 @@ from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 from iims_common.errors import ProblemError
+from iims_common.i18n import _
 
 
 class TooManyRequests(ProblemError):
@@ -47,7 +48,12 @@ class RateLimit:
             stats = await self.limiter.get_window_stats(self.item, scope, identifier)
             retry_after = max(1, math.ceil(stats.reset_time - time.time()))
             error = TooManyRequests(
-                f"At most {self.item} per {per}; retry in {retry_after} s",
+                _(
+                    "At most {item} per {per}; retry in {retry_after} s",
+                    item=self.item,
+                    per=per,
+                    retry_after=retry_after,
+                ),
                 retry_after=retry_after,
             )
             error.headers["Retry-After"] = str(retry_after)

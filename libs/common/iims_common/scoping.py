@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import NotFound
+from iims_common.i18n import _
 from iims_common.identity import Caller, Role
 
 T = TypeVar("T")
@@ -67,5 +68,7 @@ async def get_one(
         stmt = stmt.with_for_update()
     obj = (await session.scalars(stmt)).first()
     if obj is None:
-        raise NotFound(f"{what or model.__name__} {object_id} not found")
+        raise NotFound(
+            _("{value} {object_id} not found", value=what or model.__name__, object_id=object_id)
+        )
     return obj

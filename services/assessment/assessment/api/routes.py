@@ -19,6 +19,7 @@ from assessment.domain.framework import from_document
 from assessment.service import assessments as service
 from iims_common.errors import NotFound, StateConflict
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
+from iims_common.i18n import _
 from iims_common.idempotency import idempotent
 from iims_common.identifiers import FOLD, SixDigitCode, pattern
 from iims_common.identity import CurrentCaller, Role, require_role
@@ -89,7 +90,7 @@ async def create_assessment(
 ) -> JSONResponse:
     require_role(caller, Role.ministry, Role.enterprise, Role.consultancy)
     if caller.role is Role.enterprise and body.enterprise_id != caller.organization_id:
-        raise NotFound(f"Enterprise {body.enterprise_id} not found")
+        raise NotFound(_("Enterprise {enterprise_id} not found", enterprise_id=body.enterprise_id))
 
     async def create() -> JSONResponse:
         row = await service.open_assessment(
@@ -232,7 +233,7 @@ async def _report(
     row = await _assessment(session, caller, assessment_id)
     if row.status != "scored" or row.total_score is None:
         raise StateConflict(
-            "assessment.not-scored", "The report exists once the assessment is scored"
+            "assessment.not-scored", _("The report exists once the assessment is scored")
         )
     framework_row = await repository.get_one(
         session, FrameworkRow, row.framework_id, what="Framework"

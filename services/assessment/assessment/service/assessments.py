@@ -25,6 +25,7 @@ from iims_common.errors import (
     StateConflict,
     ValidationFailed,
 )
+from iims_common.i18n import _
 
 # Manufacturing (C) uses the discrete framework unless the division is a process industry.
 PROCESS_DIVISIONS = {"17", "22", "25", "26", "27", "28", "29", "30", "31", "32", "33", "44", "45"}
@@ -42,15 +43,19 @@ async def open_assessment(
     if enterprise is None:
         raise RuleViolation(
             "assessment.enterprise-unknown",
-            "This enterprise is not registered (yet): the assessment service learns enterprises from enterprise-registered",
+            _(
+                "This enterprise is not registered (yet): the assessment service learns enterprises from enterprise-registered"
+            ),
         )
     framework = await repository.latest_published(session, framework_code)
     if framework is None:
-        raise NotFound(f"No published framework {framework_code!r}")
+        raise NotFound(
+            _("No published framework {framework_code}", framework_code=repr(framework_code))
+        )
     existing = await repository.assessment_for(session, enterprise_id, framework_code, period)
     if existing is not None:
         raise Conflict(
-            "An assessment for this enterprise, framework and period exists",
+            _("An assessment for this enterprise, framework and period exists"),
             existing_id=str(existing.id),
         )
     row = Assessment(
@@ -75,14 +80,16 @@ async def save_answers(
 ) -> Assessment:
     if row.status != "draft":
         raise StateConflict(
-            "assessment.not-draft", f"The assessment is '{row.status}'; answers are frozen"
+            "assessment.not-draft",
+            _("The assessment is '{status}'; answers are frozen", status=row.status),
         )
     known = {c.code for c in CLAUSES}
     unknown = [c for c in body.conformity if c not in known]
     if unknown:
         raise ValidationFailed(
             errors=[
-                FieldError(f"conformity.{c}", "not a requirement clause (4.1–8.6)") for c in unknown
+                FieldError(f"conformity.{c}", _("not a requirement clause (4.1–8.6)"))
+                for c in unknown
             ]
         )
     row.answers = {**row.answers, **{k: str(v) for k, v in body.answers.items()}}
@@ -102,18 +109,23 @@ async def save_answers(
 async def submit(session: AsyncSession, row: Assessment) -> Assessment:
     """Validate completeness (every gap named in one 422), then score and publish."""
     if row.status != "draft":
-        raise StateConflict("assessment.not-draft", f"The assessment is already '{row.status}'")
+        raise StateConflict(
+            "assessment.not-draft", _("The assessment is already '{status}'", status=row.status)
+        )
     framework_row = await session.get(FrameworkRow, row.framework_id)
     assert framework_row is not None
     framework = from_document(framework_row.document)
     errors = answer_errors(framework, row.answers)
     errors += [
-        FieldError(f"conformity.{c.code}", f"missing rating of clause {c.code} {c.title}")
+        FieldError(
+            f"conformity.{c.code}",
+            _("missing rating of clause {code} {title}", code=c.code, title=c.title),
+        )
         for c in CLAUSES
         if c.code not in row.conformity
     ]
     if errors:
-        raise ValidationFailed("The assessment is incomplete", errors=errors)
+        raise ValidationFailed(_("The assessment is incomplete"), errors=errors)
     result = score(framework, row.answers)
     ratings = {k: Rating(v["rating"]) for k, v in row.conformity.items()}
     diagnosis = diagnose(result.dimensions, ratings)
@@ -177,7 +189,7 @@ async def create_framework(session: AsyncSession, body: schemas.FrameworkCreate)
     framework = from_document({**body.model_dump(mode="json"), "version": version})
     errors = framework_errors(framework)
     if errors:
-        raise ValidationFailed("The framework is not valid", errors=errors)
+        raise ValidationFailed(_("The framework is not valid"), errors=errors)
     row = FrameworkRow(
         code=body.code,
         version=version,
@@ -194,7 +206,7 @@ async def create_framework(session: AsyncSession, body: schemas.FrameworkCreate)
 async def publish_framework(session: AsyncSession, row: FrameworkRow) -> FrameworkRow:
     if row.status == "published":
         raise StateConflict(
-            "framework.published", "This version is already published (and immutable)"
+            "framework.published", _("This version is already published (and immutable)")
         )
     row.status = "published"
     row.published_at = utcnow()

@@ -18,6 +18,7 @@ from audit.service import applications as application_service
 from audit.service import certificates as service
 from iims_common.errors import NotFound
 from iims_common.http import Session
+from iims_common.i18n import _
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
 from iims_common.ratelimit import RateLimit
@@ -143,7 +144,7 @@ async def get_public_notice(application_id: uuid.UUID, session: Session) -> s.Pu
     lodged; an application not in public notice is a 404."""
     application = await session.get(Application, application_id)
     if application is None or application.status != ApplicationStatus.in_notice:
-        raise NotFound("No application in public notice with this id")
+        raise NotFound(_("No application in public notice with this id"))
     return (await _notices(session, [application]))[0]
 
 
@@ -172,7 +173,7 @@ async def lodge_objection(
     await _limit(request, "objection")
     application = await session.get(Application, application_id, with_for_update=True)
     if application is None or application.status != ApplicationStatus.in_notice:
-        raise NotFound("No application in public notice with this id")
+        raise NotFound(_("No application in public notice with this id"))
     objection = await application_service.lodge_objection(
         session, application, body.contact, body.text
     )

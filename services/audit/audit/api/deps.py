@@ -12,6 +12,7 @@ from audit.api import schemas as s
 from audit.db import repository
 from audit.db.tables import Application, Audit, Certificate, Finding
 from iims_common.errors import NotFound
+from iims_common.i18n import _
 from iims_common.identifiers import fold_identifier
 from iims_common.identity import Caller
 from iims_common.standard import number_family
@@ -65,12 +66,13 @@ async def certificate(
     The number is folded first (full-width, lower case, padding all find the same one)."""
     number = fold_identifier(number)
     if not NUMBER.fullmatch(number):  # not a number we could have issued: the same plain 404
-        raise NotFound("No certificate with this number")
+        raise NotFound(_("No certificate with this number"))
     if caller is None and number_family(number) == "qualification":
         # The prefix alone (not a lookup) says this is a person's 资质证书: point there.
         raise NotFound(
-            "This is a person's qualification number (资质证书), not an enterprise certificate: "
-            "verify it at /api/v1/public/qualifications/{number}",
+            _(
+                "This is a person's qualification number (资质证书), not an enterprise certificate: verify it at /api/v1/public/qualifications/{number}"
+            ),
             number_family="qualification",
         )
     stmt = sa.select(Certificate).where(Certificate.number == number)
@@ -80,7 +82,7 @@ async def certificate(
         stmt = stmt.with_for_update()
     found = (await session.scalars(stmt)).first()
     if found is None:
-        raise NotFound("No certificate with this number")
+        raise NotFound(_("No certificate with this number"))
     return found
 
 

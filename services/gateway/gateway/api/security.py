@@ -13,6 +13,7 @@ from gateway.domain.credentials import Principal
 from gateway.service import auth as auth_service
 from iims_common.db import utcnow
 from iims_common.errors import Forbidden, Unauthorized
+from iims_common.i18n import _
 from iims_common.ratelimit import RateLimit
 
 # Declared for the OpenAPI document (both schemes); checked by `authenticate`.
@@ -28,14 +29,14 @@ async def authenticate(request: Request) -> Principal:
         )
     else:
         header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
+        scheme, _sep, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise Unauthorized("Send an API key (X-API-Key) or a bearer token")
+            raise Unauthorized(_("Send an API key (X-API-Key) or a bearer token"))
         found = cred.verify_access_token(
             request.app.state.settings.jwt_secret.get_secret_value(), token.strip()
         )
         if found is None:
-            raise Unauthorized("Invalid or expired bearer token")
+            raise Unauthorized(_("Invalid or expired bearer token"))
         principal = found
     limiter: RateLimit = request.app.state.limits["key"]
     await limiter.hit("api", principal.limit_key)
@@ -55,4 +56,4 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 def require_admin(principal: Principal) -> None:
     if not principal.admin:
-        raise Forbidden("Only a platform administrator (平台管理员) may do this")
+        raise Forbidden(_("Only a platform administrator (平台管理员) may do this"))

@@ -18,6 +18,7 @@ from gateway.service.keycache import ApiKeyCache, KeyRecord
 from gateway.settings import GatewaySettings
 from iims_common.db import read_session, utcnow
 from iims_common.errors import Conflict, NotFound, Unauthorized
+from iims_common.i18n import _
 from iims_common.identity import Caller, Role
 
 log = logging.getLogger("iims.gateway.auth")
@@ -64,7 +65,7 @@ async def verify_api_key(
     the database (`sessionmaker`, a read-only session)."""
     parsed = cred.parse_api_key(token)
     if parsed is None:
-        raise Unauthorized("Malformed API key")
+        raise Unauthorized(_("Malformed API key"))
     key_id, secret = parsed
     if cache is not None:
         cached = cache.get(key_id)
@@ -74,12 +75,12 @@ async def verify_api_key(
     async with read_session(sessionmaker) as session:
         key = (await session.scalars(sa.select(ApiKey).where(ApiKey.key_id == key_id))).first()
     if key is None or key.revoked_at is not None:
-        raise Unauthorized("Unknown or revoked API key")
+        raise Unauthorized(_("Unknown or revoked API key"))
     record = _record_of_key(key)
     if cache is not None:
         cache.put(key_id, record, generation)
     if not _matches(record, secret, now):
-        raise Unauthorized("Unknown or revoked API key")
+        raise Unauthorized(_("Unknown or revoked API key"))
     return record.principal
 
 
@@ -114,7 +115,7 @@ async def rotate_api_key(
 ) -> str:
     """A new secret; the old one keeps working for `overlap` so clients can switch over."""
     if key.revoked_at is not None:
-        raise Conflict("The key is revoked", current_state="revoked")
+        raise Conflict(_("The key is revoked"), current_state="revoked")
     new = cred.new_api_key()
     key.previous_secret_hash, key.previous_valid_until = key.secret_hash, now + overlap
     key.secret_hash = cred.secret_hash(new.secret)
@@ -155,7 +156,9 @@ async def create_account(
 ) -> Account:
     exists = await session.scalar(sa.select(Account.id).where(Account.username == username))
     if exists is not None:
-        raise Conflict(f"Username {username} is taken", existing_id=str(exists))
+        raise Conflict(
+            _("Username {username} is taken", username=username), existing_id=str(exists)
+        )
     account = Account(
         username=username,
         display_name=display_name,
@@ -233,7 +236,7 @@ async def login(
             sa.select(Account).where(Account.username == username).with_for_update()
         )
     ).first()
-    refused = Unauthorized("Wrong username or password, or the account is locked")
+    refused = Unauthorized(_("Wrong username or password, or the account is locked"))
     if account is None:
         cred.password_matches(_DUMMY_HASH, password)  # same work as a real check
         raise refused
@@ -266,10 +269,10 @@ async def refresh(
         )
     ).first()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
-        raise Unauthorized("Unknown, used or expired refresh token")
+        raise Unauthorized(_("Unknown, used or expired refresh token"))
     account = await session.get(Account, row.account_id)
     if account is None or account.disabled:
-        raise Unauthorized("Unknown, used or expired refresh token")
+        raise Unauthorized(_("Unknown, used or expired refresh token"))
     row.revoked_at = now
     return await _issue(session, account, settings, now)
 
@@ -285,5 +288,5 @@ async def logout(session: AsyncSession, token: str) -> None:
 async def key_by_id(session: AsyncSession, key_uuid: uuid.UUID) -> ApiKey:
     key = await session.get(ApiKey, key_uuid, with_for_update=True)
     if key is None:
-        raise NotFound(f"API key {key_uuid} not found")
+        raise NotFound(_("API key {key_uuid} not found", key_uuid=key_uuid))
     return key

@@ -13,6 +13,7 @@ from iims_common.db import escape_like, utcnow
 from iims_common.errors import NotFound, RuleViolation
 from iims_common.exports import XLSX_MEDIA_TYPE
 from iims_common.http import IdempotencyKey, Session, json_response
+from iims_common.i18n import _
 from iims_common.idempotency import idempotent
 from iims_common.identifiers import fold_identifier, fold_text
 from iims_common.identity import CurrentCaller, Role, require_role
@@ -89,7 +90,7 @@ async def create_programme(
     require_role(caller, Role.ministry, Role.management_org)
     if body.confers is QualificationKind.lead_auditor:
         raise RuleViolation(
-            "programme.confers", "lead_auditor is granted on audit experience, not by a course"
+            "programme.confers", _("lead_auditor is granted on audit experience, not by a course")
         )
 
     async def create() -> JSONResponse:
@@ -389,7 +390,7 @@ async def _qualification(
         )
     )
     if not visible:
-        raise NotFound("No qualification with this number")
+        raise NotFound(_("No qualification with this number"))
     return q
 
 
@@ -472,7 +473,7 @@ async def verify_qualification(
     limiter: RateLimit = request.app.state.verification_limit
     await limiter.check(request, "verify-qualification")
     if len(number) > 40:
-        raise NotFound("No qualification with this number")
+        raise NotFound(_("No qualification with this number"))
     q = await qualification_service.by_number(session, number)
     kind = QualificationKind(q.kind)
     return s.PublicQualification(

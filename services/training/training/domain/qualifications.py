@@ -6,6 +6,7 @@ import datetime as dt
 import secrets
 
 from iims_common.errors import RuleViolation
+from iims_common.i18n import _
 from iims_common.standard import QUALIFICATION_NUMBER_PREFIXES
 from training.domain.enums import QualificationKind
 
@@ -27,7 +28,7 @@ LEAD_AUDITOR_MIN_AUDITS = 3
 def new_number(kind: QualificationKind, year: int) -> str:
     """IIMS-RD-2014-7K3Q9M2WXP (ZX 咨询, RD 认定审核员, ZZ 审核组长): 10 random symbols
     (~49 bits), so numbers cannot be walked."""
-    return f"{_PREFIX[kind]}{year}-" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+    return f"{_PREFIX[kind]}{year}-" + "".join(secrets.choice(_ALPHABET) for _position in range(10))
 
 
 def valid_until(granted_on: dt.date, years: int) -> dt.date:
@@ -47,10 +48,13 @@ def check_lead_auditor(kind: str, status: str, audits_as_member: int) -> None:
     if kind != QualificationKind.auditor or status != "valid":
         raise RuleViolation(
             "qualification.lead-needs-auditor",
-            "A lead auditor must hold a valid auditor qualification",
+            _("A lead auditor must hold a valid auditor qualification"),
         )
     if audits_as_member < LEAD_AUDITOR_MIN_AUDITS:
         raise RuleViolation(
             "qualification.lead-audits",
-            f"A lead auditor needs at least {LEAD_AUDITOR_MIN_AUDITS} audits as a team member",
+            _(
+                "A lead auditor needs at least {LEAD_AUDITOR_MIN_AUDITS} audits as a team member",
+                LEAD_AUDITOR_MIN_AUDITS=LEAD_AUDITOR_MIN_AUDITS,
+            ),
         )

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from iims_common.errors import RuleViolation, StateConflict
+from iims_common.i18n import _
 from training.domain.enums import EnrollmentStatus
 from training.domain.programmes import Programme
 
@@ -14,29 +15,40 @@ MAX_EXAM_ATTEMPTS = 2  # the exam and one retake per enrollment; then enroll aga
 
 def check_session_dates(programme: Programme, starts_on: dt.date, ends_on: dt.date) -> None:
     if ends_on < starts_on:
-        raise RuleViolation("session.dates-order", "ends_on is before starts_on")
+        raise RuleViolation("session.dates-order", _("ends_on is before starts_on"))
     if starts_on < programme.window_start or ends_on > programme.window_end:
         raise RuleViolation(
             "session.within-window",
-            f"{programme.name} runs {programme.window_label} "
-            f"({programme.window_start}–{programme.window_end}); the session must lie inside",
+            _(
+                "{name} runs {window_label} ({window_start}–{window_end}); the session must lie inside",
+                name=programme.name,
+                window_label=programme.window_label,
+                window_start=programme.window_start,
+                window_end=programme.window_end,
+            ),
         )
     if programme.session_days and (ends_on - starts_on).days + 1 != programme.session_days:
         raise RuleViolation(
-            "session.length", f"A session of this programme lasts {programme.session_days} day(s)"
+            "session.length",
+            _(
+                "A session of this programme lasts {session_days} day(s)",
+                session_days=programme.session_days,
+            ),
         )
 
 
 def check_programme(programme: Programme) -> None:
     if programme.window_end < programme.window_start:
-        raise RuleViolation("programme.window", "window_end is before window_start")
+        raise RuleViolation("programme.window", _("window_end is before window_start"))
     if not programme.modules or any(m.hours <= 0 for m in programme.modules):
-        raise RuleViolation("programme.modules", "A programme needs modules, each with hours > 0")
+        raise RuleViolation(
+            "programme.modules", _("A programme needs modules, each with hours > 0")
+        )
     if (
         programme.session_days
         and (programme.window_end - programme.window_start).days + 1 < programme.session_days
     ):
-        raise RuleViolation("programme.session-days", "session_days does not fit in the window")
+        raise RuleViolation("programme.session-days", _("session_days does not fit in the window"))
 
 
 def overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date) -> bool:
@@ -52,10 +64,11 @@ def check_attendance(programme: Programme, module_no: int, hours: Decimal) -> De
     module = programme.module(module_no)
     if module is None:
         raise RuleViolation(
-            "attendance.module", f"{programme.name} has modules 1–{len(programme.modules)}"
+            "attendance.module",
+            _("{name} has modules 1–{len}", name=programme.name, len=len(programme.modules)),
         )
     if hours < 0:
-        raise RuleViolation("attendance.hours", "hours cannot be negative")
+        raise RuleViolation("attendance.hours", _("hours cannot be negative"))
     return min(hours, module.hours)
 
 
@@ -74,11 +87,14 @@ def exam_result(
     if current not in (EnrollmentStatus.attended, EnrollmentStatus.failed):
         raise StateConflict(
             "exam.after-attendance",
-            "The exam is taken after every module's hours are complete (status attended)",
+            _("The exam is taken after every module's hours are complete (status attended)"),
         )
     if attempts >= MAX_EXAM_ATTEMPTS:
         raise StateConflict(
             "exam.retake-limit",
-            f"At most {MAX_EXAM_ATTEMPTS} exam attempts per enrollment; enroll in a new session",
+            _(
+                "At most {MAX_EXAM_ATTEMPTS} exam attempts per enrollment; enroll in a new session",
+                MAX_EXAM_ATTEMPTS=MAX_EXAM_ATTEMPTS,
+            ),
         )
     return EnrollmentStatus.passed if score >= programme.pass_mark else EnrollmentStatus.failed

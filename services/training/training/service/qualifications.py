@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import NotFound, StateConflict
+from iims_common.i18n import _
 from iims_common.identifiers import fold_identifier
 from iims_common.standard import number_family
 from training.db.tables import Enrollment, Person, Qualification
@@ -86,8 +87,9 @@ async def by_number(
     if number_family(number) == "certificate":
         # The prefix alone (not a lookup) says this is an enterprise's 认定证书: point there.
         raise NotFound(
-            "This is an enterprise certificate number (认定证书), not a person's qualification: "
-            "verify it at /api/v1/public/certificates/{number}",
+            _(
+                "This is an enterprise certificate number (认定证书), not a person's qualification: verify it at /api/v1/public/certificates/{number}"
+            ),
             number_family="certificate",
         )
     stmt = sa.select(Qualification).where(Qualification.number == number)
@@ -95,7 +97,7 @@ async def by_number(
         stmt = stmt.with_for_update()
     q = (await session.scalars(stmt)).first()
     if q is None:
-        raise NotFound("No qualification with this number")
+        raise NotFound(_("No qualification with this number"))
     return q
 
 
@@ -127,7 +129,9 @@ async def promote_to_lead(
 
 async def revoke(session: AsyncSession, q: Qualification, reason: str) -> Qualification:
     if q.status == "revoked":
-        raise StateConflict("qualification.already-revoked", "The qualification is already revoked")
+        raise StateConflict(
+            "qualification.already-revoked", _("The qualification is already revoked")
+        )
     q.status = "revoked"
     q.revoked_reason = reason
     await session.flush()

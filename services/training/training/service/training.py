@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import utcnow
 from iims_common.errors import Conflict, NotFound, RuleViolation, StateConflict
+from iims_common.i18n import _
 from iims_common.identity import Caller, Role
 from iims_common.personal_data import PersonalDataVault, mask_id_number, mask_phone
 from training.api import schemas
@@ -25,14 +26,21 @@ from training.service import qualifications
 async def programme_of(session: AsyncSession, code: str) -> Programme:
     row = await session.get(ProgrammeRow, code)
     if row is None:
-        raise NotFound(f"Programme {code!r} not found (see GET /api/v1/programmes)")
+        raise NotFound(
+            _("Programme {code} not found (see GET /api/v1/programmes)", code=repr(code))
+        )
     return from_record(row)
 
 
 async def create_programme(session: AsyncSession, body: schemas.ProgrammeCreate) -> Programme:
     """A new programme (e.g. the next year's plan); existing programmes are never changed."""
     if await session.get(ProgrammeRow, body.code) is not None:
-        raise Conflict(f"Programme {body.code!r} exists; a changed plan is a new programme code")
+        raise Conflict(
+            _(
+                "Programme {code} exists; a changed plan is a new programme code",
+                code=repr(body.code),
+            )
+        )
     programme = Programme(
         code=body.code,
         name=body.name,
@@ -71,14 +79,16 @@ async def register_person(
         organization_id != caller.organization_id
     ):
         raise RuleViolation(
-            "person.own-organization", "You register people of your own organization"
+            "person.own-organization", _("You register people of your own organization")
         )
     if organization_id is None:
-        raise RuleViolation("person.organization-required", "organization_id is required")
+        raise RuleViolation("person.organization-required", _("organization_id is required"))
     index = vault.blind_index(body.id_number)
     existing = await repository.person_by_index(session, index)
     if existing is not None:
-        raise Conflict("A person with this ID number is registered", existing_id=str(existing.id))
+        raise Conflict(
+            _("A person with this ID number is registered"), existing_id=str(existing.id)
+        )
     person = Person(
         name=body.name,
         organization_id=organization_id,
@@ -119,7 +129,7 @@ async def enroll(
     existing = await repository.enrollment_of(session, run.id, person.id)
     if existing is not None and existing.status != EnrollmentStatus.cancelled:
         raise Conflict(
-            "This person is already enrolled in this session", existing_id=str(existing.id)
+            _("This person is already enrolled in this session"), existing_id=str(existing.id)
         )
     clash = await repository.overlapping_enrollment(
         session, person.id, run.starts_on, run.ends_on, exclude=run.id
@@ -127,10 +137,10 @@ async def enroll(
     if clash is not None:
         raise StateConflict(
             "enrollment.overlap",
-            "The person already holds a session on overlapping dates",
+            _("The person already holds a session on overlapping dates"),
             conflicting_enrollment_id=str(clash.id),
         )
-    taken, _ = await repository.seat_counts(session, run.id)
+    taken, _waitlisted = await repository.seat_counts(session, run.id)
     status = rules.seat_or_waitlist(taken, run.capacity)
     if existing is not None:  # re-enrolling after a cancellation
         existing.status = status
@@ -156,7 +166,8 @@ async def cancel(session: AsyncSession, enrollment: Enrollment) -> Enrollment:
     await session.refresh(enrollment, with_for_update=True)
     if enrollment.status not in (EnrollmentStatus.enrolled, EnrollmentStatus.waitlisted):
         raise StateConflict(
-            "enrollment.cancel", f"An enrollment that is '{enrollment.status}' cannot be cancelled"
+            "enrollment.cancel",
+            _("An enrollment that is '{status}' cannot be cancelled", status=enrollment.status),
         )
     freed_seat = enrollment.status == EnrollmentStatus.enrolled
     enrollment.status = EnrollmentStatus.cancelled
@@ -176,7 +187,10 @@ async def record_attendance(
     if enrollment.status not in (EnrollmentStatus.enrolled, EnrollmentStatus.attended):
         raise StateConflict(
             "attendance.enrolled-only",
-            f"Attendance is recorded for enrolled people, not '{enrollment.status}'",
+            _(
+                "Attendance is recorded for enrolled people, not '{status}'",
+                status=enrollment.status,
+            ),
         )
     run = await repository.get_one(session, Session, enrollment.session_id, what="Session")
     programme = await programme_of(session, run.programme_code)
