@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from assessment.api import routes
-from assessment.events.consume import assessment_consumers
+from assessment.consumers import assessment_consumers
 from assessment.settings import AssessmentSettings, get_settings
 from iims_common.app import create_service_app
 

@@ -5,7 +5,7 @@ Use it when the API runs with BACKGROUND_WORKERS=false (e.g. one worker Deployme
 
 import asyncio
 
-from assessment.events.consume import assessment_consumers
+from assessment.consumers import assessment_consumers
 from assessment.settings import get_settings
 from iims_common.workers import run_workers_forever
 

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from audit import __version__
 from audit.api import applications, auditors, audits, certificates, findings, scheduling
-from audit.events.consume import audit_consumers
+from audit.consumers import audit_consumers
 from audit.service.certificates import lifecycle_job
 from audit.settings import AuditSettings, get_settings
 from iims_common.app import create_service_app

@@ -5,7 +5,7 @@ Use it when the API runs with BACKGROUND_WORKERS=false (e.g. one worker Deployme
 
 import asyncio
 
-from audit.events.consume import audit_consumers
+from audit.consumers import audit_consumers
 from audit.service.certificates import lifecycle_job
 from audit.settings import get_settings
 from iims_common.workers import PeriodicJob, run_workers_forever

@@ -15,8 +15,8 @@ from fastapi.routing import APIRoute
 
 from gateway import __version__
 from gateway.api import auth, console, proxy, views
+from gateway.consumers import gateway_consumers
 from gateway.domain.openapi import merge
-from gateway.events.consume import gateway_consumers
 from gateway.service import webhooks
 from gateway.service.auth import ensure_bootstrap_admin
 from gateway.service.keycache import ApiKeyCache

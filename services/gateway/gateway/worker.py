@@ -6,7 +6,7 @@ Use it when the API runs with BACKGROUND_WORKERS=false (e.g. one worker Deployme
 
 import asyncio
 
-from gateway.events.consume import gateway_consumers
+from gateway.consumers import gateway_consumers
 from gateway.service import webhooks
 from gateway.settings import get_settings
 from iims_common.personal_data import PersonalDataVault

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from iims_common.app import create_service_app
 from registry import __version__
 from registry.api import enterprises, programme, reference, work
-from registry.events.consume import registry_consumers
+from registry.consumers import registry_consumers
 from registry.settings import RegistrySettings, get_settings
 
 DESCRIPTION = """

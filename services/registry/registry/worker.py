@@ -6,7 +6,7 @@ Use it when the API runs with BACKGROUND_WORKERS=false (e.g. one worker Deployme
 import asyncio
 
 from iims_common.workers import run_workers_forever
-from registry.events.consume import registry_consumers
+from registry.consumers import registry_consumers
 from registry.settings import get_settings
 
 if __name__ == "__main__":

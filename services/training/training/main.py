@@ -6,7 +6,7 @@ from iims_common.app import create_service_app
 from iims_common.ratelimit import RateLimit
 from training import __version__
 from training.api import routes
-from training.events.consume import training_consumers
+from training.consumers import training_consumers
 from training.settings import TrainingSettings, get_settings
 
 DESCRIPTION = """

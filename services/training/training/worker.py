@@ -6,7 +6,7 @@ Use it when the API runs with BACKGROUND_WORKERS=false (e.g. one worker Deployme
 import asyncio
 
 from iims_common.workers import run_workers_forever
-from training.events.consume import training_consumers
+from training.consumers import training_consumers
 from training.settings import get_settings
 
 if __name__ == "__main__":
