@@ -19,6 +19,7 @@ from audit.service import certificates as certificate_service
 from iims_common.db import utcnow
 from iims_common.errors import NotFound
 from iims_common.http import IdempotencyKey, Session, json_response
+from iims_common.i18n import _
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.pagination import Page, Pagination, page_of, where_given
@@ -36,7 +37,7 @@ async def create_application(
     """评定申请: an enterprise (or the consultancy serving it) applies to a certification body."""
     require_role(caller, Role.enterprise, Role.consultancy)
     if caller.role is Role.enterprise and caller.organization_id != body.enterprise_id:
-        raise NotFound(f"Enterprise {body.enterprise_id} not found")
+        raise NotFound(_("Enterprise {enterprise_id} not found", enterprise_id=body.enterprise_id))
 
     async def create() -> JSONResponse:
         if caller.role is Role.consultancy:
@@ -74,7 +75,7 @@ async def _served_by_caller(
         )
     )
     if served is None:
-        raise NotFound(f"Enterprise {enterprise_id} not found")
+        raise NotFound(_("Enterprise {enterprise_id} not found", enterprise_id=enterprise_id))
 
 
 @router.get("/applications", response_model=Page[s.ApplicationOut])
@@ -199,7 +200,7 @@ async def resolve_objection(
     row = await deps.application(session, caller, application_id, for_update=True)
     objection = await session.get(Objection, objection_id, with_for_update=True)
     if objection is None or objection.application_id != row.id:
-        raise NotFound(f"Objection {objection_id} not found")
+        raise NotFound(_("Objection {objection_id} not found", objection_id=objection_id))
     await service.resolve_objection(
         session,
         row,

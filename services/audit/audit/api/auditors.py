@@ -15,6 +15,7 @@ from audit.domain.team_rules import Span, Violation
 from audit.service.audits import refuse
 from iims_common.errors import NotFound
 from iims_common.http import Session
+from iims_common.i18n import _
 from iims_common.identity import Caller, CurrentCaller, Role, require_role
 from iims_common.pagination import Page, Pagination, paginate, where_given
 
@@ -31,7 +32,7 @@ async def _auditor(
         stmt = stmt.with_for_update()
     row = (await session.scalars(stmt)).first()
     if row is None:
-        raise NotFound(f"Auditor {person_id} not found")
+        raise NotFound(_("Auditor {person_id} not found", person_id=person_id))
     return row
 
 
@@ -147,7 +148,9 @@ async def remove_unavailability(
         )
     )
     if not getattr(deleted, "rowcount", 0):  # a CursorResult for a DELETE
-        raise NotFound(f"Unavailability {unavailability_id} not found")
+        raise NotFound(
+            _("Unavailability {unavailability_id} not found", unavailability_id=unavailability_id)
+        )
     return Response(status_code=204)
 
 

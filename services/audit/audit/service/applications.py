@@ -23,6 +23,7 @@ from audit.domain.application_flow import (
 from audit.domain.enums import ApplicationStatus, AuditKind, FindingStatus, Severity
 from audit.events import publish
 from iims_common.errors import Conflict, RuleViolation
+from iims_common.i18n import _
 from iims_common.identity import Caller
 
 CERTIFICATION_BODY = "certification_body"
@@ -88,13 +89,19 @@ async def apply(
     if enterprise is None:
         raise RuleViolation(
             "application.enterprise-unknown",
-            f"Enterprise {enterprise_id} is not registered on the platform (yet)",
+            _(
+                "Enterprise {enterprise_id} is not registered on the platform (yet)",
+                enterprise_id=enterprise_id,
+            ),
         )
     body = await session.get(Agency, body_id)
     if body is None or body.kind != CERTIFICATION_BODY or body.status != AUTHORIZED:
         raise RuleViolation(
             "application.body-not-authorized",
-            f"{body_id} is not a certification body authorized by the management organization",
+            _(
+                "{body_id} is not a certification body authorized by the management organization",
+                body_id=body_id,
+            ),
         )
     problems = readiness_problems(readiness, today)
     if problems:
@@ -111,7 +118,7 @@ async def apply(
     )
     if open_one is not None:
         raise Conflict(
-            "The enterprise already has an application in progress",
+            _("The enterprise already has an application in progress"),
             existing_id=str(open_one),
         )
     application = Application(
@@ -142,7 +149,7 @@ async def findings_for_conclusion(
         session, application.id, AuditKind.stage2, completed=True
     )
     if stage2 is None:  # status says stage2_completed, so this is a broken invariant
-        raise Conflict("No completed stage 2 audit", current_state=application.status)
+        raise Conflict(_("No completed stage 2 audit"), current_state=application.status)
     stage1 = await repository.latest_audit(
         session, application.id, AuditKind.stage1, completed=True
     )
@@ -208,7 +215,7 @@ async def lodge_objection(
 ) -> ObjectionRow:
     if application.status != ApplicationStatus.in_notice:
         raise Conflict(
-            "Objections can be lodged only while the application is in public notice (公示)",
+            _("Objections can be lodged only while the application is in public notice (公示)"),
             current_state=application.status,
         )
     objection = ObjectionRow(application_id=application.id, lodged_by=lodged_by, text=text)
@@ -229,7 +236,8 @@ async def resolve_objection(
 ) -> ObjectionRow:
     if objection.status != "open":
         raise Conflict(
-            f"The objection is already {objection.status}", current_state=objection.status
+            _("The objection is already {status}", status=objection.status),
+            current_state=objection.status,
         )
     objection.status = "upheld" if upheld else "dismissed"
     objection.resolution = resolution
@@ -247,7 +255,10 @@ async def check_decidable(session: AsyncSession, application: Application, today
     if today <= application.notice_ends_on:
         raise RuleViolation(
             "decision.notice-period-running",
-            f"The public notice runs until {application.notice_ends_on.isoformat()}",
+            _(
+                "The public notice runs until {isoformat}",
+                isoformat=application.notice_ends_on.isoformat(),
+            ),
         )
     open_objections = await session.scalar(
         sa.select(sa.func.count())
@@ -257,5 +268,8 @@ async def check_decidable(session: AsyncSession, application: Application, today
     if open_objections:
         raise RuleViolation(
             "decision.open-objection",
-            f"{open_objections} objection(s) lodged during the notice are not resolved",
+            _(
+                "{open_objections} objection(s) lodged during the notice are not resolved",
+                open_objections=open_objections,
+            ),
         )

@@ -36,6 +36,7 @@ from audit.events import publish
 from audit.service import applications as application_service
 from audit.service import certificates as certificate_service
 from iims_common.errors import Conflict, RuleViolation
+from iims_common.i18n import _
 
 PLAN_ACTION = {AuditKind.stage1: Action.plan_stage1, AuditKind.stage2: Action.plan_stage2}
 COMPLETE_ACTION = {
@@ -72,7 +73,7 @@ def refuse(violations: list[rules.Violation]) -> None:
 async def _enterprise(session: AsyncSession, enterprise_id: uuid.UUID) -> Enterprise:
     enterprise = await session.get(Enterprise, enterprise_id)
     if enterprise is None:
-        raise Conflict("The enterprise's facts have not arrived yet; retry shortly")
+        raise Conflict(_("The enterprise's facts have not arrived yet; retry shortly"))
     return enterprise
 
 
@@ -147,14 +148,15 @@ async def plan_for_application(
     if plan.kind not in PLAN_ACTION:
         raise RuleViolation(
             "audit.kind-for-application",
-            "An application is audited in stage 1 and stage 2; surveillance and "
-            "recertification audits belong to a certificate",
+            _(
+                "An application is audited in stage 1 and stage 2; surveillance and recertification audits belong to a certificate"
+            ),
         )
     if plan.kind is AuditKind.stage2 and application.status in (
         ApplicationStatus.accepted,
         ApplicationStatus.stage1_planned,
     ):
-        raise RuleViolation("audit.stage1-not-completed", "Stage 1 has not been completed")
+        raise RuleViolation("audit.stage1-not-completed", _("Stage 1 has not been completed"))
     application_service.ensure_can(application, PLAN_ACTION[plan.kind])
     enterprise = await _enterprise(session, application.enterprise_id)
     draft = _draft(
@@ -179,10 +181,13 @@ async def plan_for_certificate(
     if plan.kind not in (AuditKind.surveillance, AuditKind.recertification):
         raise RuleViolation(
             "audit.kind-for-certificate",
-            "A certificate gets surveillance and recertification audits",
+            _("A certificate gets surveillance and recertification audits"),
         )
     if certificate.status not in (CertificateStatus.valid, CertificateStatus.suspended):
-        raise Conflict(f"The certificate is {certificate.status}", current_state=certificate.status)
+        raise Conflict(
+            _("The certificate is {status}", status=certificate.status),
+            current_state=certificate.status,
+        )
     slot = (
         await session.scalars(
             sa.select(SurveillancePlan)
@@ -197,7 +202,9 @@ async def plan_for_certificate(
         )
     ).first()
     if slot is None:
-        raise Conflict(f"Every {plan.kind.value} audit of this certificate's cycle is planned")
+        raise Conflict(
+            _("Every {value} audit of this certificate's cycle is planned", value=plan.kind.value)
+        )
     enterprise = await _enterprise(session, certificate.enterprise_id)
     application = await session.get(Application, certificate.application_id)
     draft = _draft(
@@ -221,7 +228,7 @@ async def plan_for_certificate(
 async def change(session: AsyncSession, audit: Audit, plan: AuditPlan) -> Audit:
     """New dates and/or team for a planned audit, re-checked against every rule."""
     if audit.status != AuditStatus.planned:
-        raise Conflict(f"The audit is {audit.status}", current_state=audit.status)
+        raise Conflict(_("The audit is {status}", status=audit.status), current_state=audit.status)
     enterprise = await _enterprise(session, audit.enterprise_id)
     consultancy = enterprise.consultancy_id
     if audit.application_id is not None:
@@ -243,10 +250,11 @@ async def complete(
     session: AsyncSession, audit: Audit, report: str | None, actor: str, today: dt.date
 ) -> Audit:
     if audit.status != AuditStatus.planned:
-        raise Conflict(f"The audit is {audit.status}", current_state=audit.status)
+        raise Conflict(_("The audit is {status}", status=audit.status), current_state=audit.status)
     if today < audit.ends_on:
         raise RuleViolation(
-            "audit.not-yet-held", f"The audit runs until {audit.ends_on.isoformat()}"
+            "audit.not-yet-held",
+            _("The audit runs until {isoformat}", isoformat=audit.ends_on.isoformat()),
         )
     audit.status = AuditStatus.completed
     audit.completed_on = today
@@ -266,7 +274,7 @@ async def complete(
 async def cancel(session: AsyncSession, audit: Audit, actor: str) -> Audit:
     """Cancel a planned audit: the team is free again and the application waits for it."""
     if audit.status != AuditStatus.planned:
-        raise Conflict(f"The audit is {audit.status}", current_state=audit.status)
+        raise Conflict(_("The audit is {status}", status=audit.status), current_state=audit.status)
     audit.status = AuditStatus.cancelled
     await session.execute(
         sa.update(TeamMember).where(TeamMember.audit_id == audit.id).values(active=False)

@@ -17,6 +17,7 @@ from audit.domain.enums import AuditKind, CertificateStatus
 from audit.events import publish
 from audit.service import applications as application_service
 from iims_common.errors import Conflict, RuleViolation
+from iims_common.i18n import _
 from iims_common.standard import STANDARD_EDITION, STANDARD_TITLE
 
 log = logging.getLogger("iims.audit.certificates")
@@ -37,7 +38,10 @@ async def decide(
     if effective < today:
         raise RuleViolation(
             "certificate.effective-before-decision",
-            f"The effective date cannot be before the decision ({today.isoformat()})",
+            _(
+                "The effective date cannot be before the decision ({isoformat})",
+                isoformat=today.isoformat(),
+            ),
         )
     enterprise = await session.get(Enterprise, application.enterprise_id)
     body = await session.get(Agency, application.body_id)
@@ -64,7 +68,7 @@ async def decide(
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as e:  # the unique application_id: a second decision raced this one
-        raise Conflict("A certificate was already issued for this application") from e
+        raise Conflict(_("A certificate was already issued for this application")) from e
     session.add_all(
         SurveillancePlan(certificate_id=certificate.id, seq=p.seq, kind=p.kind, due_by=p.due_by)
         for p in rules.cycle(today, until)
@@ -92,7 +96,11 @@ async def _set_status(
 def _require(certificate: Certificate, *allowed: CertificateStatus, action: str) -> None:
     if certificate.status not in allowed:
         raise Conflict(
-            f"Cannot {action} a certificate that is {certificate.status}",
+            _(
+                "Cannot {action} a certificate that is {status}",
+                action=action,
+                status=certificate.status,
+            ),
             current_state=certificate.status,
         )
 
@@ -132,15 +140,21 @@ async def restore(
     if missed:
         raise RuleViolation(
             "certificate.surveillance-still-missing",
-            f"Surveillance audit {missed[0].seq} (due by {missed[0].due_by.isoformat()}) has "
-            "not been completed",
+            _(
+                "Surveillance audit {seq} (due by {isoformat}) has not been completed",
+                seq=missed[0].seq,
+                isoformat=missed[0].due_by.isoformat(),
+            ),
         )
     if certificate.suspended_on and today > months_after(
         certificate.suspended_on, rules.MAX_SUSPENSION_MONTHS
     ):
         raise RuleViolation(
             "certificate.suspension-exceeded",
-            f"Suspended for more than {rules.MAX_SUSPENSION_MONTHS} months: it must be withdrawn",
+            _(
+                "Suspended for more than {MAX_SUSPENSION_MONTHS} months: it must be withdrawn",
+                MAX_SUSPENSION_MONTHS=rules.MAX_SUSPENSION_MONTHS,
+            ),
         )
     return await _set_status(session, certificate, CertificateStatus.valid, reason, today)
 

@@ -10,13 +10,14 @@ from audit.db.tables import Audit, Finding
 from audit.domain import findings as rules
 from audit.domain.enums import AuditKind, AuditStatus, FindingStatus, Severity
 from iims_common.errors import Conflict, RuleViolation
+from iims_common.i18n import _
 
 
 async def raise_finding(
     session: AsyncSession, audit: Audit, clause: str, severity: Severity, description: str
 ) -> Finding:
     if audit.status == AuditStatus.cancelled:
-        raise Conflict("The audit was cancelled", current_state=audit.status)
+        raise Conflict(_("The audit was cancelled"), current_state=audit.status)
     finding = Finding(
         audit_id=audit.id,
         application_id=audit.application_id,
@@ -34,7 +35,8 @@ async def raise_finding(
 def _require(finding: Finding, *allowed: FindingStatus, action: str) -> None:
     if finding.status not in allowed:
         raise Conflict(
-            f"Cannot {action} a finding that is {finding.status}", current_state=finding.status
+            _("Cannot {action} a finding that is {status}", action=action, status=finding.status),
+            current_state=finding.status,
         )
 
 
@@ -48,8 +50,11 @@ async def submit_plan(
         assert latest is not None
         raise RuleViolation(
             problem,
-            f"The corrective action of a {finding.severity} finding must be due by "
-            f"{latest.isoformat()}",
+            _(
+                "The corrective action of a {severity} finding must be due by {isoformat}",
+                severity=finding.severity,
+                isoformat=latest.isoformat(),
+            ),
         )
     finding.corrective_action, finding.deadline = action, deadline
     finding.status = FindingStatus.plan_submitted
@@ -81,8 +86,11 @@ async def verify_closed(
     ):
         raise RuleViolation(
             "finding.major-overdue",
-            f"A major finding must be verified closed within {rules.MAJOR_CLOSE_MONTHS} months "
-            f"of stage 2 (ended {audit.ends_on.isoformat()}): a new stage 2 is required",
+            _(
+                "A major finding must be verified closed within {MAJOR_CLOSE_MONTHS} months of stage 2 (ended {isoformat}): a new stage 2 is required",
+                MAJOR_CLOSE_MONTHS=rules.MAJOR_CLOSE_MONTHS,
+                isoformat=audit.ends_on.isoformat(),
+            ),
         )
     finding.status = FindingStatus.closed
     finding.verification = verification
