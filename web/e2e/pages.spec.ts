@@ -82,12 +82,29 @@ test('ministry workspace pages', async ({ page, baseURL }, info) => {
     ['/ministry/plans', 'ministry-plans', 'plans'],
     ['/ministry/progress', 'ministry-progress', null],
     ['/province/enterprises', 'ministry-enterprises', 'enterprises'],
+    ['/work/tasks', 'ministry-work-tasks', 'tasks'],
+    ['/work/reporting', 'ministry-work-reporting', 'reporting'],
+    ['/work/meetings', 'ministry-work-meetings', 'meetings'],
+    ['/work/notices', 'ministry-work-notices', 'work-notices'],
+    ['/work/funds', 'ministry-work-funds', 'fund-totals'],
     ['/account', 'account', null],
   ] as const) {
     await page.goto(path)
     if (testid) await expect(page.getByTestId(testid)).toBeVisible()
     await checkPage(page, name, info)
   }
+  // The seed's tasks carry their computed status; the deployment notice shows who read it.
+  await page.goto('/work/tasks')
+  await expect(page.getByTestId('task-summary')).toBeVisible()
+  await page.goto('/work/notices')
+  await page.getByTestId('work-notices').getByRole('button').first().click()
+  await expect(page.getByTestId('receipts')).toBeVisible()
+  await checkPage(page, 'ministry-work-notice-receipts', info)
+  await page.keyboard.press('Escape')
+  await page.goto('/work/meetings')
+  await page.getByTestId('meetings').getByRole('button').first().click()
+  await expect(page.getByTestId('meeting-status')).toBeVisible()
+  await checkPage(page, 'ministry-work-meeting', info)
   // The menu offers the ministry's pages, not the administrator's.
   await expect(page.getByRole('link', { name: 'API 密钥' })).toHaveCount(0)
   expect(foreign).toEqual([])
@@ -148,8 +165,18 @@ test('a province sees only its province and the menu offers no other', async ({ 
   for (const [path, name] of [
     ['/province/plan', 'province-plan'],
     ['/province/progress', 'province-progress'],
+    ['/work/tasks', 'province-work-tasks'],
+    ['/work/reporting', 'province-work-reporting'],
+    ['/work/meetings', 'province-work-meetings'],
+    ['/work/funds', 'province-work-funds'],
   ] as const) {
     await page.goto(path)
     await checkPage(page, name, info)
   }
+  // A province reads the notice addressed to it and confirms: 已读.
+  await page.goto('/work/notices')
+  await page.getByTestId('work-notices').getByRole('button').first().click()
+  await page.getByTestId('mark-read').click()
+  await expect(page.getByRole('dialog').getByText('已读', { exact: true })).toBeVisible()
+  await checkPage(page, 'province-work-notice', info)
 })

@@ -18,6 +18,7 @@ export interface MenuGroup {
 const GROUPS: Array<[string, string]> = [
   ['ministry', 'menu.ministry'],
   ['province', 'menu.province'],
+  ['programme', 'menu.programme'],
   ['admin', 'menu.admin'],
   ['account', 'menu.account'],
 ]

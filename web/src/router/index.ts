@@ -18,12 +18,14 @@ declare module 'vue-router' {
     admin?: boolean
     /** i18n key of the page title (document.title and the menu) */
     title?: string
-    /** menu group: 'public' | 'ministry' | 'province' | 'admin' | 'account' */
+    /** menu group: 'public' | 'ministry' | 'province' | 'programme' | 'admin' | 'account' */
     group?: string
   }
 }
 
 export const NATIONAL: Role[] = ['ministry', 'management_org']
+/** The programme's own work (tasks, 报送, funds): the national roles and the provinces. */
+export const WORK: Role[] = ['ministry', 'management_org', 'province']
 
 export const routes: RouteRecordRaw[] = [
   {
@@ -58,6 +60,11 @@ export const routes: RouteRecordRaw[] = [
       { path: 'province/recommendations', name: 'province-recommendations', component: () => import('@/views/province/RecommendView.vue'), meta: { roles: ['province'], title: 'menu.provinceRecommendations', group: 'province' } },
       { path: 'province/plan', name: 'plan', component: () => import('@/views/province/PlanView.vue'), meta: { roles: ['province'], title: 'menu.plan', group: 'province' } },
       { path: 'province/progress', name: 'province-progress', component: () => import('@/views/province/ProvinceProgress.vue'), meta: { roles: ['province'], title: 'menu.provinceProgress', group: 'province' } },
+      { path: 'work/tasks', name: 'work-tasks', component: () => import('@/views/programme/TasksView.vue'), meta: { roles: WORK, title: 'menu.workTasks', group: 'programme' } },
+      { path: 'work/reporting', name: 'work-reporting', component: () => import('@/views/programme/ReportingView.vue'), meta: { roles: WORK, title: 'menu.workReporting', group: 'programme' } },
+      { path: 'work/meetings', name: 'work-meetings', component: () => import('@/views/programme/MeetingsView.vue'), meta: { title: 'menu.workMeetings', group: 'programme' } },
+      { path: 'work/notices', name: 'work-notices', component: () => import('@/views/programme/WorkNoticesView.vue'), meta: { title: 'menu.workNotices', group: 'programme' } },
+      { path: 'work/funds', name: 'work-funds', component: () => import('@/views/programme/FundsView.vue'), meta: { roles: WORK, title: 'menu.workFunds', group: 'programme' } },
       { path: 'admin/api-keys', name: 'api-keys', component: () => import('@/views/admin/ApiKeysView.vue'), meta: { admin: true, title: 'menu.apiKeys', group: 'admin' } },
       { path: 'admin/accounts', name: 'accounts', component: () => import('@/views/admin/AccountsView.vue'), meta: { admin: true, title: 'menu.accounts', group: 'admin' } },
       { path: 'admin/webhooks', name: 'webhooks', component: () => import('@/views/admin/WebhooksView.vue'), meta: { admin: true, title: 'menu.webhooks', group: 'admin' } },
