@@ -1,7 +1,8 @@
 """The rest of the 2014 programme for `make run`, loaded through the gateway's public API (so
 it takes the same path a client would): training sessions of the seed's plan, and the
 certification bodies' auditors trained and qualified in October (认定专业人员培训) — which the
-audit service then learns from `qualification-granted`.
+audit service then learns from `qualification-granted` — and the programme's own work in the
+registry (the seed's tasks and meetings of 之二/之四, and the deployment notice to the provinces), so the console's 工作管理 pages show real rows.
 
 Usage: python scripts/demo_platform.py <gateway url> <admin API key>
 """
@@ -167,6 +168,38 @@ def main(base: str, admin_key: str) -> None:
         print(
             f"  demo: {len(SESSIONS)} training sessions, {auditors} auditors in {len(bodies)} bodies"
         )
+        programme_work(gw)
+
+
+NOTICE_TITLE = "关于开展2014年两化融合管理体系贯标试点工作的通知"
+
+
+def programme_work(gw: httpx.Client) -> None:
+    """The ministry's programme work of 2014 (idempotent): the seed's tasks and meetings
+    (`/programme-tasks/seed` creates nothing the second time) and one notice to every province,
+    created only when missing. No fund budget: the seed names no amount, and the demo invents
+    none."""
+    ministry = {
+        "X-API-Key": ensure_api_key(gw, {"name": "工业和信息化部 (demo)", "role": "ministry"})
+    }
+    seeded = call(
+        gw, "POST", "/api/v1/programme-tasks/seed", params={"year": 2014}, headers=ministry
+    )
+    if not any(n["title"] == NOTICE_TITLE for n in items(gw, "/api/v1/notices", headers=ministry)):
+        create(
+            gw,
+            "/api/v1/notices",
+            "notice:deployment",
+            {
+                "title": NOTICE_TITLE,
+                "body": "请各地工业和信息化主管部门按照工作计划组织开展本地区贯标试点工作，"
+                "并定期汇总贯标进展情况报送工业和信息化部。",
+                "issued_on": "2014-05-20",
+                "audience_roles": ["province"],
+            },
+            headers=ministry,
+        )
+    print(f"  demo: programme work seeded ({seeded})")
 
 
 if __name__ == "__main__":
