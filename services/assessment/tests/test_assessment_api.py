@@ -279,7 +279,9 @@ async def test_ministry_creates_and_publishes_a_framework_version(
     bad = framework_body(code)
     bad["dimensions"][0]["indicators"][0]["options"] = [{"code": "A", "label": "A", "score": 90}]
     bad["dimensions"][1]["code"] = "base"
-    r = await client.post("/api/v1/frameworks", json=bad, headers=MINISTRY)
+    r = await client.post(
+        "/api/v1/frameworks", json=bad, headers={**MINISTRY, "Accept-Language": "en"}
+    )
     messages = " ".join(e["message"] for e in r.json()["errors"])
     assert r.status_code == 422 and "unreachable" in messages and "duplicate" in messages
     r = await client.post(

@@ -13,6 +13,7 @@ from assessment.domain.conformity import CLAUSES, Rating, diagnose, management_l
 from assessment.domain.framework import Framework, IndicatorKind, framework_errors
 from assessment.domain.scoring import Answer, answer_errors, score, stage_for
 from assessment.domain.seed import DISCRETE, PROCESS, SEEDED
+from iims_common.i18n import text
 
 
 def best(fw: Framework) -> dict[str, Answer]:
@@ -107,11 +108,11 @@ def test_framework_validation_errors() -> None:
         DISCRETE,
         dimensions=(dataclasses.replace(d0, weight=Decimal("0.5")), *DISCRETE.dimensions[1:]),
     )
-    assert any("sum to" in e.message for e in framework_errors(heavy))
+    assert any("sum to" in text(e.message, "en") for e in framework_errors(heavy))
     dup = dataclasses.replace(
         DISCRETE, dimensions=(d0, dataclasses.replace(d1, code=d0.code), *DISCRETE.dimensions[2:])
     )
-    assert any("duplicate" in e.message for e in framework_errors(dup))
+    assert any("duplicate" in text(e.message, "en") for e in framework_errors(dup))
     ind = d0.indicators[2]
     capped = dataclasses.replace(
         ind,
@@ -124,7 +125,7 @@ def test_framework_validation_errors() -> None:
             *DISCRETE.dimensions[1:],
         ),
     )
-    assert any("unreachable" in e.message for e in framework_errors(unreachable))
+    assert any("unreachable" in text(e.message, "en") for e in framework_errors(unreachable))
     reversed_ratio = dataclasses.replace(d0.indicators[0], floor=Decimal(70), target=Decimal(10))
     bad = dataclasses.replace(
         DISCRETE,
@@ -133,7 +134,7 @@ def test_framework_validation_errors() -> None:
             *DISCRETE.dimensions[1:],
         ),
     )
-    assert any("unreachable" in e.message for e in framework_errors(bad))
+    assert any("unreachable" in text(e.message, "en") for e in framework_errors(bad))
 
 
 ORDINAL = st.sampled_from(["A", "B", "C", "D"])

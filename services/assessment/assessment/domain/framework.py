@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from iims_common.errors import FieldError
+from iims_common.i18n import _
 
 ONE = Decimal(1)
 FULL = Decimal(100)
@@ -69,33 +70,41 @@ class Framework:
 def framework_errors(fw: Framework) -> list[FieldError]:
     errors: list[FieldError] = []
     if not fw.dimensions:
-        errors.append(FieldError("dimensions", "a framework needs at least one dimension"))
+        errors.append(FieldError("dimensions", _("a framework needs at least one dimension")))
     total = sum((d.weight for d in fw.dimensions), Decimal(0))
     if fw.dimensions and total != ONE:
-        errors.append(FieldError("dimensions", f"dimension weights sum to {total}, not 1"))
+        errors.append(
+            FieldError("dimensions", _("dimension weights sum to {total}, not 1", total=total))
+        )
     seen: set[str] = set()
     for di, d in enumerate(fw.dimensions):
         where = f"dimensions[{di}]"
         if d.code in seen:
-            errors.append(FieldError(f"{where}.code", f"duplicate code {d.code!r}"))
+            errors.append(
+                FieldError(f"{where}.code", _("duplicate code {code}", code=repr(d.code)))
+            )
         seen.add(d.code)
         if d.weight <= 0:
-            errors.append(FieldError(f"{where}.weight", "must be > 0"))
+            errors.append(FieldError(f"{where}.weight", _("must be > 0")))
         if not d.indicators:
-            errors.append(FieldError(f"{where}.indicators", "a dimension needs indicators"))
+            errors.append(FieldError(f"{where}.indicators", _("a dimension needs indicators")))
             continue
         inner = sum((i.weight for i in d.indicators), Decimal(0))
         if inner != ONE:
             errors.append(
-                FieldError(f"{where}.indicators", f"indicator weights sum to {inner}, not 1")
+                FieldError(
+                    f"{where}.indicators", _("indicator weights sum to {inner}, not 1", inner=inner)
+                )
             )
         for ii, ind in enumerate(d.indicators):
             at = f"{where}.indicators[{ii}]"
             if ind.code in seen:
-                errors.append(FieldError(f"{at}.code", f"duplicate code {ind.code!r}"))
+                errors.append(
+                    FieldError(f"{at}.code", _("duplicate code {code}", code=repr(ind.code)))
+                )
             seen.add(ind.code)
             if ind.weight <= 0:
-                errors.append(FieldError(f"{at}.weight", "must be > 0"))
+                errors.append(FieldError(f"{at}.weight", _("must be > 0")))
             errors.extend(_rule_errors(ind, at))
     return errors
 
@@ -103,16 +112,18 @@ def framework_errors(fw: Framework) -> list[FieldError]:
 def _rule_errors(ind: Indicator, at: str) -> list[FieldError]:
     if ind.kind is IndicatorKind.ordinal:
         if not ind.options:
-            return [FieldError(f"{at}.options", "an ordinal indicator needs options")]
+            return [FieldError(f"{at}.options", _("an ordinal indicator needs options"))]
         codes = [o.code for o in ind.options]
         out = []
         if len(set(codes)) != len(codes):
-            out.append(FieldError(f"{at}.options", "duplicate option codes"))
+            out.append(FieldError(f"{at}.options", _("duplicate option codes")))
         if any(not Decimal(0) <= o.score <= FULL for o in ind.options):
-            out.append(FieldError(f"{at}.options", "option scores must lie in 0–100"))
+            out.append(FieldError(f"{at}.options", _("option scores must lie in 0–100")))
         if max(o.score for o in ind.options) != FULL:
             out.append(
-                FieldError(f"{at}.options", "no option scores 100: the full score is unreachable")
+                FieldError(
+                    f"{at}.options", _("no option scores 100: the full score is unreachable")
+                )
             )
         return out
     out = []
@@ -120,7 +131,9 @@ def _rule_errors(ind: Indicator, at: str) -> list[FieldError]:
         out.append(
             FieldError(
                 at,
-                "ratio bounds must satisfy valid_min ≤ floor < target ≤ valid_max (else 100 is unreachable)",
+                _(
+                    "ratio bounds must satisfy valid_min ≤ floor < target ≤ valid_max (else 100 is unreachable)"
+                ),
             )
         )
     return out

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from assessment.domain.framework import FULL, Framework, Indicator, IndicatorKind
 from iims_common.errors import FieldError
+from iims_common.i18n import _
 
 Answer = str | int | float | Decimal
 STAGES: tuple[tuple[Decimal, str], ...] = (
@@ -55,10 +56,12 @@ def answer_errors(fw: Framework, answers: dict[str, Answer]) -> list[FieldError]
     indicators = fw.indicators()
     for code in answers:
         if code not in indicators:
-            errors.append(FieldError(f"answers.{code}", "not an indicator of this framework"))
+            errors.append(FieldError(f"answers.{code}", _("not an indicator of this framework")))
     for code, ind in indicators.items():
         if code not in answers or answers[code] is None:
-            errors.append(FieldError(f"answers.{code}", f"missing answer to {ind.name}"))
+            errors.append(
+                FieldError(f"answers.{code}", _("missing answer to {name}", name=ind.name))
+            )
             continue
         problem = _answer_problem(ind, answers[code])
         if problem:
