@@ -137,10 +137,15 @@ class Child:
         if self.broker:
             self.proc = start_broker(self.port, with_parent=True, topics=True)
             return
+        # Its own process group (as the broker's session): a Ctrl-C in the terminal reaches
+        # make run only, which stops each service with one SIGINT, services before the
+        # broker. A second SIGINT (the terminal's, to the whole group) made uvicorn force-exit
+        # without its lifespan shutdown: no consumer commit, a traceback per service.
         self.proc = subprocess.Popen(
             self.cmd,
             env=self.env,
             preexec_fn=die_with_parent,
+            process_group=0,
         )
 
     def alive(self) -> bool:

@@ -43,7 +43,8 @@ class MakeRun:
             start_new_session=True,
             text=True,
         )
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.pump = threading.Thread(target=self._pump, daemon=True)
+        self.pump.start()
 
     def _pump(self) -> None:
         assert self.proc.stdout is not None
@@ -76,6 +77,7 @@ class MakeRun:
             self.proc.wait(60)
         except ProcessLookupError:
             pass
+        self.pump.join(10)  # the output up to the end of the pipe
 
 
 def _pid_of(service: str, port: int) -> int:
@@ -158,7 +160,13 @@ def test_make_run_restarts_supervises_and_resets(tmp_path: Path) -> None:
         after = _snapshot(ports["GATEWAY"], key)
         assert after == before
     finally:
+        stopped_at = len(second.output)
         second.ctrl_c()
+    # Ctrl-C (SIGINT to the terminal's process group) stops every service gracefully: each
+    # runs its lifespan shutdown once; none is force-exited by a second SIGINT.
+    shutdown = "".join(second.output[stopped_at:])
+    assert "Traceback" not in shutdown, shutdown[-4000:]
+    assert shutdown.count("Application shutdown complete") == 5, shutdown[-4000:]
     # (make itself reports -SIGINT after a Ctrl-C, as make does; dev_run has stopped all.)
     assert second.proc.returncode is not None
     assert (var / "registry.db").exists()

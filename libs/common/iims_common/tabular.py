@@ -252,7 +252,12 @@ def read_csv(
                     line=previous_end + 1,
                     error=str(exc),
                 ),
-                errors=[FieldError("body", f"line {previous_end + 1}: {exc}")],
+                errors=[
+                    FieldError(
+                        "body",
+                        _("line {line}: {error}", line=previous_end + 1, error=str(exc)),
+                    )
+                ],
             ) from exc
 
     return chosen, rows()
@@ -389,7 +394,7 @@ def too_many_rows(max_rows: int) -> ValidationFailed:
     """The 422 for a file with more than `max_rows` data rows."""
     return ValidationFailed(
         _("The file has more than {limit} data rows; import it in parts", limit=max_rows),
-        errors=[FieldError("body", f"at most {max_rows} rows per import")],
+        errors=[FieldError("body", _("at most {limit} rows per import", limit=max_rows))],
     )
 
 
@@ -431,7 +436,7 @@ def read_raw(
                 "Old Excel 97-2003 (.xls) files are not read: save as .xlsx or CSV UTF-8 and "
                 "import again"
             ),
-            errors=[FieldError("body", "an .xls (BIFF) file")],
+            errors=[FieldError("body", _("an .xls (BIFF) file"))],
         )
     if media == XLSX_MEDIA_TYPE or (media == OCTET_STREAM and is_xlsx(raw)):
         return RawTable(
@@ -446,14 +451,21 @@ def read_raw(
                     media=media,
                     xlsx=XLSX_MEDIA_TYPE,
                 ),
-                errors=[FieldError("Content-Type", f"{media} for an .xlsx body")],
+                errors=[FieldError("Content-Type", _("{ctype} for an .xlsx body", ctype=media))],
             )
         text, encoding = decode(raw, charset)
         delimiter, rows = read_csv(text)
         return RawTable("csv", encoding, delimiter, rows)
     raise UnsupportedMediaType(
         _("Send a CSV (text/csv) or an Excel workbook (.xlsx)"),
-        errors=[FieldError("Content-Type", f"{media or 'missing'} is not supported")],
+        errors=[
+            FieldError(
+                "Content-Type",
+                _("{ctype} is not supported", ctype=media)
+                if media
+                else _("Content-Type is missing"),
+            )
+        ],
     )
 
 
@@ -520,7 +532,9 @@ def read_table(
                     second=(text or "").strip(),
                     column=column.label,
                 ),
-                errors=[FieldError("header", f"column {column.key} appears twice")],
+                errors=[
+                    FieldError("header", _("column {column} appears twice", column=column.key))
+                ],
             )
         found[column.key] = (text or "").strip()
         mapping[index] = column

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from iims_common.errors import RuleViolation, StateConflict
+from iims_common.i18n import text
 from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, PlanStatus, all_labels
 from registry.domain.programme import (
     check_consultancy,
@@ -39,7 +40,8 @@ def test_reference_codes() -> None:
     assert len(PROVINCES) == 31
     assert province_error("110000") is None and province_error("110100")
     assert industry_error("C") is None and industry_error("C26") is None
-    assert "not in section C" in (industry_error("C44") or "")
+    assert "not in section C" in text(industry_error("C44") or "", "en")
+    assert text(industry_error("C44") or "", "zh_CN") == "大类 44 不属于门类 C（制造业，13–43）"
     assert industry_error("Z") and industry_error("c26x")
 
 

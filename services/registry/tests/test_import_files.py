@@ -189,6 +189,38 @@ async def test_files_that_cannot_be_read_get_a_chinese_422(backend: httpx.AsyncC
         headers={**ZHEJIANG, "content-type": "application/vnd.ms-excel"},
     )
     assert r.status_code == 415 and ".xlsx" in r.json()["detail"]
+    assert r.json()["errors"][0]["message"].startswith("这是 .xls")
+    r = await backend.post(
+        "/api/v1/enterprises/import",
+        files={"file": ("list.csv", b"uscc,name\r\n", "text/csv")},
+        headers=ZHEJIANG,
+    )
+    assert r.status_code == 415 and r.json()["errors"][0]["message"].startswith("不支持 multipart")
+
+
+async def test_unknown_codes_are_refused_in_chinese_by_default(backend: httpx.AsyncClient) -> None:
+    """The reference-code checks (province, region, industry) speak the request's language."""
+    r = await backend.get(
+        "/api/v1/enterprises", params={"province_code": "000000"}, headers=MINISTRY
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["message"].startswith("未知的省份代码“000000”"), r.text
+    r = await backend.get(
+        "/api/v1/enterprises",
+        params={"province_code": "000000"},
+        headers={**MINISTRY, "Accept-Language": "en"},
+    )
+    assert r.json()["errors"][0]["message"].startswith("unknown province code “000000”"), r.text
+    body = {
+        "uscc": uscc("330000"),
+        "name": "测试行业代码有限公司",
+        "province_code": "330000",
+        "industry_code": "C99",
+        "size": "small",
+    }
+    r = await backend.post("/api/v1/enterprises", json=body, headers=MINISTRY)
+    assert r.status_code == 422
+    assert [e["message"] for e in r.json()["errors"]] == ["大类 99 不属于门类 C（制造业，13–43）"]
 
 
 async def test_names_are_searched_folded_and_stored_as_given(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from iims_common.i18n import Text, _
+
 PROVINCES: dict[str, str] = {
     "110000": "北京市",
     "120000": "天津市",
@@ -90,33 +92,43 @@ INDUSTRY_SECTIONS: dict[str, IndustrySection] = {
 _INDUSTRY = re.compile(r"^([A-T])([0-9]{2})?$")
 
 
-def province_error(code: str) -> str | None:
+def province_error(code: str) -> Text | None:
+    """None for a GB/T 2260 province-level code, else the refusal (in the request's language)."""
     if code not in PROVINCES:
-        return f"unknown province code {code!r} (GB/T 2260 province level, e.g. 110000)"
+        return _(
+            "unknown province code “{code}” (GB/T 2260 province level, e.g. 110000)", code=code
+        )
     return None
 
 
-def authority_region_error(code: str) -> str | None:
+def authority_region_error(code: str) -> Text | None:
     """Recommending authorities may be provinces or separately planned cities (计划单列市)."""
     if code in PROVINCES or code in SEPARATELY_PLANNED_CITIES:
         return None
-    return f"unknown region code {code!r} (a province or a separately planned city)"
+    return _("unknown region code “{code}” (a province or a separately planned city)", code=code)
 
 
 def province_of_region(code: str) -> str:
     return code[:2] + "0000"
 
 
-def industry_error(code: str) -> str | None:
+def industry_error(code: str) -> Text | None:
     """`C` (门类) or `C26` (门类 + 大类 within the section's range)."""
     m = _INDUSTRY.match(code)
     if not m or m.group(1) not in INDUSTRY_SECTIONS:
-        return f"unknown industry code {code!r} (GB/T 4754-2017 section letter A–T, e.g. C or C26)"
+        return _(
+            "unknown industry code “{code}” (GB/T 4754-2017 section letter A–T, e.g. C or C26)",
+            code=code,
+        )
     section = INDUSTRY_SECTIONS[m.group(1)]
     if m.group(2) and not section.first_division <= int(m.group(2)) <= section.last_division:
-        return (
-            f"division {m.group(2)} is not in section {section.code} ({section.name}, "
-            f"{section.first_division:02d}–{section.last_division:02d})"
+        return _(
+            "division {division} is not in section {section} ({name}, {first}–{last})",
+            division=m.group(2),
+            section=section.code,
+            name=section.name,
+            first=f"{section.first_division:02d}",
+            last=f"{section.last_division:02d}",
         )
     return None
 
