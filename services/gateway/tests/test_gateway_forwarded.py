@@ -9,6 +9,7 @@ import importlib.util
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -27,6 +28,7 @@ def _dev_run() -> ModuleType:
     spec = importlib.util.spec_from_file_location("dev_run", ROOT / "scripts" / "dev_run.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules["dev_run"] = module  # its dataclasses look their module up while defined
     spec.loader.exec_module(module)
     return module
 
