@@ -45,6 +45,7 @@ declare module 'vue' {
     LanguageSwitch: typeof import('./components/LanguageSwitch.vue')['default']
     MoreButton: typeof import('./components/MoreButton.vue')['default']
     ProvinceTileMap: typeof import('./components/ProvinceTileMap.vue')['default']
+    QrCode: typeof import('./components/QrCode.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     ScopeFields: typeof import('./components/ScopeFields.vue')['default']

@@ -19,6 +19,11 @@ const GROUPS: Array<[string, string]> = [
   ['ministry', 'menu.ministry'],
   ['province', 'menu.province'],
   ['programme', 'menu.programme'],
+  ['enterprise', 'menu.enterprise'],
+  ['certification', 'menu.certification'],
+  ['management', 'menu.management'],
+  ['consultancy', 'menu.consultancy'],
+  ['training', 'menu.trainingGroup'],
   ['admin', 'menu.admin'],
   ['account', 'menu.account'],
 ]

@@ -95,3 +95,9 @@ def test_enums_parse_codes_and_chinese_labels() -> None:
     assert PilotStatus("贯标实施中") is PilotStatus.implementing
     with pytest.raises(ValueError):
         EnterpriseSize("巨型")
+
+
+def test_labels_carry_the_requirement_clauses_for_the_self_check() -> None:
+    clauses = all_labels()["RequirementClause"]
+    assert clauses["4.1"] and clauses["8.6"]
+    assert all(code.split(".")[0] in {"4", "5", "6", "7", "8"} for code in clauses)

@@ -2317,6 +2317,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audits/plan-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Audit Plan
+         * @description Dry run of `POST /audits` for an application: every rule the dates and team break
+         *     (qualification valid on the dates, double-booking, unavailability, impartiality, industry
+         *     competence, stage order, audit days), each with its `rule` name and `member`, so the
+         *     console shows them before saving. Nothing is written and nothing is locked; saving still
+         *     re-checks under locks.
+         */
+        post: operations["checkAuditPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audits/{audit_id}": {
         parameters: {
             query?: never;
@@ -6496,6 +6520,57 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /**
+         * PlanCheckIn
+         * @description A planned stage 1 / stage 2 audit of an application, checked without being saved.
+         */
+        PlanCheckIn: {
+            /**
+             * Starts On
+             * Format: date
+             */
+            starts_on: string;
+            /**
+             * Ends On
+             * Format: date
+             */
+            ends_on: string;
+            /** Team */
+            team: components["schemas"]["TeamMemberIn"][];
+            /**
+             * Audit Days
+             * @description 审核人日; default: the documented minimum for the enterprise's size
+             */
+            audit_days?: number | null;
+            /**
+             * Onsite Days
+             * @description 现场审核人日; default: all of them
+             */
+            onsite_days?: number | null;
+            kind: components["schemas"]["AuditKind"];
+            /**
+             * Application Id
+             * Format: uuid
+             */
+            application_id: string;
+        };
+        /**
+         * PlanCheckOut
+         * @description Every rule the plan breaks (empty when `POST /audits` would accept it).
+         */
+        PlanCheckOut: {
+            /** Ok */
+            ok: boolean;
+            /**
+             * Audit Days
+             * @description 审核人日 the plan would get
+             */
+            audit_days?: number | null;
+            /** Onsite Days */
+            onsite_days?: number | null;
+            /** Violations */
+            violations: components["schemas"]["ViolationOut"][];
+        };
         /** PlannedAuditOut */
         PlannedAuditOut: {
             /** Seq */
@@ -6742,6 +6817,21 @@ export interface components {
         VerificationIn: {
             /** Verification */
             verification: string;
+        };
+        /** ViolationOut */
+        ViolationOut: {
+            /**
+             * Rule
+             * @description the rule's name, e.g. team.double-booked
+             */
+            rule: string;
+            /** Detail */
+            detail: string;
+            /**
+             * Member
+             * @description the auditor the rule is about
+             */
+            member?: string | null;
         };
         /** WithdrawIn */
         WithdrawIn: {
@@ -20173,6 +20263,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditOut"];
+                };
+            };
+            /** @description Malformed request (the body is not JSON) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: the object's state does not allow this, a duplicate, or a concurrent write */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Payload too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    checkAuditPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanCheckIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanCheckOut"];
                 };
             };
             /** @description Malformed request (the body is not JSON) */

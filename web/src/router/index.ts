@@ -68,6 +68,22 @@ export const routes: RouteRecordRaw[] = [
       { path: 'admin/api-keys', name: 'api-keys', component: () => import('@/views/admin/ApiKeysView.vue'), meta: { admin: true, title: 'menu.apiKeys', group: 'admin' } },
       { path: 'admin/accounts', name: 'accounts', component: () => import('@/views/admin/AccountsView.vue'), meta: { admin: true, title: 'menu.accounts', group: 'admin' } },
       { path: 'admin/webhooks', name: 'webhooks', component: () => import('@/views/admin/WebhooksView.vue'), meta: { admin: true, title: 'menu.webhooks', group: 'admin' } },
+      { path: 'enterprise', name: 'enterprise-profile', component: () => import('@/views/enterprise/ProfileView.vue'), meta: { roles: ['enterprise'], title: 'menu.enterpriseProfile', group: 'enterprise' } },
+      { path: 'enterprise/assessment', name: 'enterprise-assessment', component: () => import('@/views/enterprise/AssessmentView.vue'), meta: { roles: ['enterprise'], title: 'menu.selfAssessment', group: 'enterprise' } },
+      { path: 'enterprise/reports/:id', name: 'enterprise-report', component: () => import('@/views/enterprise/ReportView.vue'), meta: { roles: ['enterprise', 'consultancy', 'ministry', 'province'], title: 'menu.assessmentReport' } },
+      { path: 'enterprise/application', name: 'enterprise-application', component: () => import('@/views/enterprise/ApplicationView.vue'), meta: { roles: ['enterprise'], title: 'menu.certificationApplication', group: 'enterprise' } },
+      { path: 'certification', name: 'cb-applications', component: () => import('@/views/certification/CbApplicationsView.vue'), meta: { roles: ['certification_body'], title: 'menu.cbApplications', group: 'certification' } },
+      { path: 'certification/planning', name: 'cb-planning', component: () => import('@/views/certification/AuditPlanningView.vue'), meta: { roles: ['certification_body'], title: 'menu.auditPlanning', group: 'certification' } },
+      { path: 'certification/findings', name: 'cb-findings', component: () => import('@/views/certification/FindingsView.vue'), meta: { roles: ['certification_body'], title: 'menu.findings', group: 'certification' } },
+      { path: 'management/review', name: 'mo-review', component: () => import('@/views/management/ReviewQueueView.vue'), meta: { roles: ['management_org'], title: 'menu.complianceReview', group: 'management' } },
+      { path: 'management/notices', name: 'mo-notices', component: () => import('@/views/management/NoticeDecisionView.vue'), meta: { roles: ['management_org'], title: 'menu.noticeDecision', group: 'management' } },
+      { path: 'management/certificates', name: 'mo-certificates', component: () => import('@/views/management/CertificatesView.vue'), meta: { roles: ['management_org'], title: 'menu.certificates', group: 'management' } },
+      { path: 'management/certificates/:number', name: 'mo-certificate', component: () => import('@/views/management/CertificatePrint.vue'), meta: { roles: ['management_org', 'certification_body', 'enterprise', 'ministry'], title: 'menu.certificates' } },
+      { path: 'management/surveillance', name: 'mo-surveillance', component: () => import('@/views/management/SurveillanceCalendar.vue'), meta: { roles: ['management_org', 'certification_body'], title: 'menu.surveillance', group: 'management' } },
+      { path: 'training', name: 'training', component: () => import('@/views/training/TrainingView.vue'), meta: { roles: ['management_org', 'ministry', 'enterprise', 'consultancy', 'certification_body'], title: 'menu.training', group: 'training' } },
+      { path: 'training/qualifications', name: 'qualifications', component: () => import('@/views/training/QualificationsView.vue'), meta: { roles: ['management_org', 'ministry', 'enterprise', 'consultancy', 'certification_body'], title: 'menu.qualifications', group: 'training' } },
+      { path: 'training/qualifications/:number', name: 'qualification-print', component: () => import('@/views/training/QualificationPrint.vue'), meta: { roles: ['management_org', 'ministry', 'enterprise', 'consultancy', 'certification_body'], title: 'menu.qualifications' } },
+      { path: 'consultancy', name: 'served-enterprises', component: () => import('@/views/consultancy/ServedEnterprisesView.vue'), meta: { roles: ['consultancy'], title: 'menu.servedEnterprises', group: 'consultancy' } },
       { path: 'account', name: 'account', component: () => import('@/views/AccountView.vue'), meta: { title: 'menu.account', group: 'account' } },
     ],
   },
@@ -78,6 +94,9 @@ export const routes: RouteRecordRaw[] = [
 export function homeOf(role: Role | null, admin: boolean): string {
   if (role === 'ministry' || role === 'management_org') return '/ministry'
   if (role === 'province') return '/province'
+  if (role === 'enterprise') return '/enterprise'
+  if (role === 'certification_body') return '/certification'
+  if (role === 'consultancy') return '/consultancy'
   if (admin) return '/admin/api-keys'
   return '/account'
 }

@@ -17,6 +17,7 @@ from audit.domain.team_rules import Span
 from audit.service import audits as service
 from audit.service import findings as finding_service
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
+from iims_common.i18n import text
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.pagination import Page, Pagination, paginate, where_given
@@ -71,6 +72,30 @@ async def create_audit(
         )
 
     return await idempotent(session, caller, key, body, create)
+
+
+@router.post("/audits/plan-check", response_model=s.PlanCheckOut)
+async def check_audit_plan(
+    body: s.PlanCheckIn, caller: CurrentCaller, session: Session
+) -> s.PlanCheckOut:
+    """Dry run of `POST /audits` for an application: every rule the dates and team break
+    (qualification valid on the dates, double-booking, unavailability, impartiality, industry
+    competence, stage order, audit days), each with its `rule` name and `member`, so the
+    console shows them before saving. Nothing is written and nothing is locked; saving still
+    re-checks under locks."""
+    require_role(caller, Role.certification_body)
+    application = await deps.application(session, caller, body.application_id)
+    draft, violations = await service.check_plan_for_application(
+        session, application, _plan(body.kind, body)
+    )
+    return s.PlanCheckOut(
+        ok=not violations,
+        audit_days=draft.days if draft else None,
+        onsite_days=draft.onsite_days if draft else None,
+        violations=[
+            s.ViolationOut(rule=v.rule, detail=text(v.detail), member=v.member) for v in violations
+        ],
+    )
 
 
 @router.get("/audits", response_model=Page[s.AuditOut])

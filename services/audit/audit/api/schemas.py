@@ -200,6 +200,28 @@ class AuditCreate(AuditPlanFields):
         return self
 
 
+class PlanCheckIn(AuditPlanFields):
+    """A planned stage 1 / stage 2 audit of an application, checked without being saved."""
+
+    kind: AuditKind
+    application_id: uuid.UUID
+
+
+class ViolationOut(Output):
+    rule: str = Field(description="the rule's name, e.g. team.double-booked")
+    detail: str
+    member: uuid.UUID | None = Field(None, description="the auditor the rule is about")
+
+
+class PlanCheckOut(Output):
+    """Every rule the plan breaks (empty when `POST /audits` would accept it)."""
+
+    ok: bool
+    audit_days: int | None = Field(None, description="审核人日 the plan would get")
+    onsite_days: int | None = None
+    violations: list[ViolationOut]
+
+
 class TeamMemberOut(Output):
     person_id: uuid.UUID
     role: TeamRole

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from audit.domain.enums import AuditKind, QualificationKind, TeamRole
+from iims_common.i18n import Text
 
 IMPARTIALITY_YEARS = 2
 MIN_ONSITE_SHARE = 0.8
@@ -148,7 +149,7 @@ class AuditDraft:
 @dataclass(frozen=True)
 class Violation:
     rule: str
-    detail: str
+    detail: Text
     member: uuid.UUID | None = None
 
 

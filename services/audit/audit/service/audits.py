@@ -98,9 +98,14 @@ def _draft(
 
 
 async def _violations(
-    session: AsyncSession, draft: rules.AuditDraft, application_id: uuid.UUID | None
+    session: AsyncSession,
+    draft: rules.AuditDraft,
+    application_id: uuid.UUID | None,
+    *,
+    lock: bool = True,
 ) -> list[rules.Violation]:
-    await repository.lock_auditors(session, (p for p, _ in draft.team))
+    if lock:
+        await repository.lock_auditors(session, (p for p, _ in draft.team))
     auditors = await repository.load_auditors(
         session, people=[p for p, _ in draft.team], window=draft.span
     )
@@ -142,21 +147,51 @@ def _team_rows(audit: Audit, team: tuple[tuple[uuid.UUID, TeamRole], ...]) -> li
     ]
 
 
-async def plan_for_application(
-    session: AsyncSession, application: Application, plan: AuditPlan, actor: str
-) -> Audit:
+def _application_preconditions(application: Application, plan: AuditPlan) -> list[rules.Violation]:
+    """The audit kind an application can get, and stage 2 only after stage 1 was completed."""
     if plan.kind not in PLAN_ACTION:
-        raise RuleViolation(
-            "audit.kind-for-application",
-            _(
-                "An application is audited in stage 1 and stage 2; surveillance and recertification audits belong to a certificate"
-            ),
-        )
+        return [
+            rules.Violation(
+                "audit.kind-for-application",
+                _(
+                    "An application is audited in stage 1 and stage 2; surveillance and recertification audits belong to a certificate"
+                ),
+            )
+        ]
     if plan.kind is AuditKind.stage2 and application.status in (
         ApplicationStatus.accepted,
         ApplicationStatus.stage1_planned,
     ):
-        raise RuleViolation("audit.stage1-not-completed", _("Stage 1 has not been completed"))
+        return [rules.Violation("audit.stage1-not-completed", _("Stage 1 has not been completed"))]
+    return []
+
+
+async def check_plan_for_application(
+    session: AsyncSession, application: Application, plan: AuditPlan
+) -> tuple[rules.AuditDraft | None, list[rules.Violation]]:
+    """Dry run of `plan_for_application` for the console's audit planning: the same rules
+    (kind and stage order, then `team_rules.check_team` on the dates and team) evaluated
+    without locking or writing anything. Returns the draft (with the effective audit days;
+    None when a precondition already fails) and every violation, in the order
+    `plan_for_application` would report them. An application in a state that cannot be
+    planned is the same 409 as planning it."""
+    pre = _application_preconditions(application, plan)
+    if pre:
+        return None, pre
+    application_service.ensure_can(application, PLAN_ACTION[plan.kind])
+    enterprise = await _enterprise(session, application.enterprise_id)
+    draft = _draft(
+        plan,
+        application.body_id,
+        repository.enterprise_facts(enterprise, application.consultancy_id),
+    )
+    return draft, await _violations(session, draft, application.id, lock=False)
+
+
+async def plan_for_application(
+    session: AsyncSession, application: Application, plan: AuditPlan, actor: str
+) -> Audit:
+    refuse(_application_preconditions(application, plan))
     application_service.ensure_can(application, PLAN_ACTION[plan.kind])
     enterprise = await _enterprise(session, application.enterprise_id)
     draft = _draft(

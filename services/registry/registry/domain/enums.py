@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from iims_common.enums import LabelledEnum as CommonLabelledEnum
+from iims_common.standard import REQUIREMENT_CLAUSES
 
 
 class LabelledEnum(CommonLabelledEnum):
@@ -95,7 +96,9 @@ LABELS: dict[StrEnum, str] = {
 
 
 def all_labels() -> dict[str, dict[str, str]]:
-    """Every enum's values with Chinese labels (served to the frontend)."""
+    """Every enum's values with Chinese labels (served to the frontend), and the requirement
+    clauses 4.1–8.6 of GB/T 23001 (`RequirementClause`: number → title) the conformity
+    self-check and findings are keyed by."""
     enums: list[type[LabelledEnum]] = [
         EnterpriseSize,
         EnterpriseStatus,
@@ -105,4 +108,6 @@ def all_labels() -> dict[str, dict[str, str]]:
         PilotStatus,
         PlanStatus,
     ]
-    return {e.__name__: {m.value: m.label for m in e} for e in enums}
+    labels = {e.__name__: {m.value: m.label for m in e} for e in enums}
+    labels["RequirementClause"] = dict(REQUIREMENT_CLAUSES)
+    return labels
