@@ -21,12 +21,12 @@ async def check(
 
 
 async def test_plan_check_lists_every_broken_rule_and_writes_nothing(
-    aclient: httpx.AsyncClient, facts: Facts
+    client: httpx.AsyncClient, facts: Facts
 ) -> None:
-    w = await make_world(aclient, facts)
+    w = await make_world(client, facts)
     plain = facts.auditor(w.body)  # an auditor, not a lead auditor
     await facts.settle()
-    application = await apply(aclient, w)
+    application = await apply(client, w)
     a = application["id"]
     stranger = uuid.uuid4()
 
@@ -35,7 +35,7 @@ async def test_plan_check_lists_every_broken_rule_and_writes_nothing(
         {"person_id": str(stranger), "role": "member"},
     ]
     r = await check(
-        aclient, w.as_body, a, kind="stage1", starts_on=day(5), ends_on=day(5), team=team
+        client, w.as_body, a, kind="stage1", starts_on=day(5), ends_on=day(5), team=team
     )
     assert r.status_code == 200, r.text
     out = r.json()
@@ -46,38 +46,38 @@ async def test_plan_check_lists_every_broken_rule_and_writes_nothing(
     assert len(out["violations"]) >= 2  # every rule, not only the first
 
     # The real planning refuses the same plan with the first of those rules.
-    refused = await plan(aclient, w, a, "stage1", 5, 5, team)
+    refused = await plan(client, w, a, "stage1", 5, 5, team)
     assert refused.status_code == 422
     assert refused.json()["rule"] == out["violations"][0]["rule"]
 
     # Stage order: stage 2 before stage 1 is named, as planning would.
     r = await check(
-        aclient, w.as_body, a, kind="stage2", starts_on=day(5), ends_on=day(7), team=w.team()
+        client, w.as_body, a, kind="stage2", starts_on=day(5), ends_on=day(7), team=w.team()
     )
     assert r.json()["violations"][0]["rule"] == "audit.stage1-not-completed"
 
     # A valid team passes, with the audit days it would get; nothing was written.
     r = await check(
-        aclient, w.as_body, a, kind="stage1", starts_on=day(5), ends_on=day(5), team=w.team()
+        client, w.as_body, a, kind="stage1", starts_on=day(5), ends_on=day(5), team=w.team()
     )
     assert r.status_code == 200 and r.json()["ok"] is True, r.text
     assert r.json()["violations"] == [] and r.json()["audit_days"] >= 1
-    audits = await aclient.get(f"/api/v1/audits?application_id={a}", headers=w.as_body)
+    audits = await client.get(f"/api/v1/audits?application_id={a}", headers=w.as_body)
     assert audits.json()["items"] == []
-    got = await aclient.get(f"/api/v1/applications/{a}", headers=w.as_body)
+    got = await client.get(f"/api/v1/applications/{a}", headers=w.as_body)
     assert got.json()["status"] == "accepted"
 
     # Once planned, the same dates double-book the team on another application.
-    assert (await plan(aclient, w, a, "stage1", 5, 5)).status_code == 201
-    w2 = await make_world(aclient, facts)
+    assert (await plan(client, w, a, "stage1", 5, 5)).status_code == 201
+    w2 = await make_world(client, facts)
     facts.qualification(w.member, "auditor", w2.body)
     await facts.settle()
-    await aclient.put(
+    await client.put(
         f"/api/v1/auditors/{w.member}/competences", json={"industries": ["C"]}, headers=w2.as_body
     )
-    second = await apply(aclient, w2)
+    second = await apply(client, w2)
     r = await check(
-        aclient,
+        client,
         w2.as_body,
         second["id"],
         kind="stage1",
@@ -91,17 +91,17 @@ async def test_plan_check_lists_every_broken_rule_and_writes_nothing(
 
 
 async def test_plan_check_is_for_the_assigned_body_only(
-    aclient: httpx.AsyncClient, facts: Facts
+    client: httpx.AsyncClient, facts: Facts
 ) -> None:
-    w = await make_world(aclient, facts)
-    application = await apply(aclient, w)
+    w = await make_world(client, facts)
+    application = await apply(client, w)
     body = {"kind": "stage1", "starts_on": day(5), "ends_on": day(5), "team": w.team()}
-    r = await check(aclient, w.as_enterprise, application["id"], **body)
+    r = await check(client, w.as_enterprise, application["id"], **body)
     assert r.status_code == 403, r.text
     other = facts.body()
     await facts.settle()
-    r = await check(aclient, body_headers(other), application["id"], **body)
+    r = await check(client, body_headers(other), application["id"], **body)
     assert r.status_code == 404, r.text
-    r = await check(aclient, w.as_body, application["id"], kind="stage1", team=[])
+    r = await check(client, w.as_body, application["id"], kind="stage1", team=[])
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")

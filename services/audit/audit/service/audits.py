@@ -36,7 +36,7 @@ from audit.events import publish
 from audit.service import applications as application_service
 from audit.service import certificates as certificate_service
 from iims_common.errors import Conflict, RuleViolation
-from iims_common.i18n import _
+from iims_common.i18n import _, text
 
 PLAN_ACTION = {AuditKind.stage1: Action.plan_stage1, AuditKind.stage2: Action.plan_stage2}
 COMPLETE_ACTION = {
@@ -64,7 +64,11 @@ def refuse(violations: list[rules.Violation]) -> None:
         v.detail,
         member=str(v.member) if v.member else None,
         violations=[
-            {"rule": x.rule, "detail": x.detail, "member": str(x.member) if x.member else None}
+            {
+                "rule": x.rule,
+                "detail": text(x.detail),
+                "member": str(x.member) if x.member else None,
+            }
             for x in violations
         ],
     )
