@@ -21,7 +21,8 @@ from gateway.domain import dashboard as rules
 from gateway.domain.dashboard import ALL, NATIONAL, Delta
 from iims_common.db import upsert_insert
 from iims_common.errors import NotFound
-from iims_common.identifiers import is_ascii_digits
+from iims_common.i18n import _
+from iims_common.regions import PROVINCES
 
 PROVINCE_COUNT = 31  # 31 provincial-level divisions in the programme (GB/T 2260)
 
@@ -322,5 +323,7 @@ async def _dashboard(session: AsyncSession, province: str, today: dt.date) -> di
 
 
 async def require_known_province(province: str) -> None:
-    if not is_ascii_digits(province, 6) or not province.endswith("0000"):
-        raise NotFound(f"No province {province}")
+    """404 unless `province` is one of GB/T 2260's 31 province-level codes (000000, the
+    national sentinel of the read model, is not a province)."""
+    if province not in PROVINCES:
+        raise NotFound(_("No province {province}", province=province))
