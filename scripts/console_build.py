@@ -36,6 +36,11 @@ def source_digest(web: Path = WEB) -> str:
     return h.hexdigest()
 
 
+def _say(message: str) -> None:
+    """Progress on stdout, so a first `make run` does not sit silent for minutes."""
+    print(f"[make run] {message}", flush=True)
+
+
 def _npm_ci_needed(web: Path) -> bool:
     stamp = web / "node_modules" / ".package-lock.json"
     lock = web / "package-lock.json"
@@ -55,12 +60,14 @@ def ensure_built(web: Path = WEB, force: bool = False) -> str:
         return "web console NOT built: Node.js/npm not found (install Node 20, then make run again)"
     env = {**os.environ, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
     if _npm_ci_needed(web):
+        _say("installing the web console's packages (npm ci, about a minute) …")
         subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
             cwd=web,
             env=env,
             check=True,
         )
+    _say("building the web console (vite build) …")
     subprocess.run(["npx", "vite", "build", "--logLevel", "warn"], cwd=web, env=env, check=True)
     digest_file.write_text(digest + "\n")
     return "web console built (web/dist)"

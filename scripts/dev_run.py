@@ -331,6 +331,7 @@ def main() -> int:
             children.append(broker)
             env["KAFKA_BOOTSTRAP_SERVERS"] = f"127.0.0.1:{broker_port}"
         for name, port_, db_env in services:
+            say(f"{name}: migrating its database, then starting it on :{port_} …")
             service_env = {
                 **env,
                 "DATABASE_URL": env.get(db_env) or f"sqlite+aiosqlite:///{var / name}.db",
@@ -353,6 +354,7 @@ def main() -> int:
         gateway = f"http://127.0.0.1:{services[-1][1]}"
         admin_key = _admin_key(gateway, env)
         if env.get("DEMO_DATA", "1") == "1":
+            say("loading the demo's sessions, people and auditors through the gateway …")
             subprocess.run(
                 [sys.executable, str(ROOT / "scripts" / "demo_platform.py"), gateway, admin_key],
                 env=env,
