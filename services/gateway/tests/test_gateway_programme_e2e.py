@@ -473,4 +473,7 @@ async def every_event_reads_with_the_cloudevents_sdk(platform: Platform) -> None
         seen = await read_with_cloudevents_sdk(bootstrap, await emitted_ids(platform))
         return seen if wanted <= seen else None
 
-    assert await eventually(all_types, timeout=60) == wanted
+    seen = await eventually(all_types, timeout=60)
+    # Seeding the year's programme work may add its own events beside the flow's: every one
+    # must still be a contract type.
+    assert seen is not None and wanted <= seen <= {c.event_type() for c in CONTRACTS}
