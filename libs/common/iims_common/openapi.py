@@ -104,7 +104,7 @@ async def refuse_unknown_query(request: Request) -> None:
 
 def _problem(code: int) -> dict[str, Any]:
     return {
-        "description": ERROR_DESCRIPTIONS[code],
+        "description": ERROR_DESCRIPTIONS.get(code, "Error (problem+json)"),
         "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}},
     }
 
@@ -240,14 +240,20 @@ def refine_openapi(spec: dict[str, Any]) -> dict[str, Any]:
                     param["required"] = True
                     param["description"] = IF_MATCH_DESCRIPTION
             responses = op.setdefault("responses", {})
-            for code in sorted(_error_codes(path, method, op)):
+            # A route may declare an error its shape does not imply (409 on a GET whose object
+            # is not in the right state): `responses={409: {"description": ...}}`.
+            declared = {int(c) for c in responses if str(c).isdigit() and int(c) >= 400}
+            for code in sorted(_error_codes(path, method, op) | declared):
                 existing = responses.get(str(code))
                 if existing is None or "content" not in existing:
-                    responses[str(code)] = _problem(code)
+                    responses[str(code)] = {
+                        **_problem(code),
+                        **({"description": existing["description"]} if existing else {}),
+                    }
                 else:
                     # FastAPI's own 422 schema (HTTPValidationError) is not what we send.
                     existing["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
-                    existing.setdefault("description", ERROR_DESCRIPTIONS[code])
+                    existing.setdefault("description", ERROR_DESCRIPTIONS.get(code, "Error"))
     spec.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
     spec.get("components", {}).get("schemas", {}).pop("ValidationError", None)
     return spec

@@ -6,15 +6,20 @@ refuse wrong media types and answer 405/OPTIONS with a true `Allow`, like every 
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from gateway_platform import Platform
 
 from gateway.main import EXPOSED_HEADERS
+from gateway.service import reports
+from gateway.service.upstream import UpstreamAnswer, relay
+from iims_common.identity import Caller, Role
 from registry.domain.uscc import make_uscc
 
 PROBLEM = "application/problem+json"
@@ -34,19 +39,22 @@ def _uscc(rng: random.Random) -> str:
 async def test_a_services_refusal_in_a_composed_view_reaches_the_client_unchanged(
     gw: httpx.AsyncClient, admin: dict[str, str], platform: Platform
 ) -> None:
-    # The export reads the registry with province_code=000000, which the registry refuses:
-    # the client sees the registry's own status and problem, not a 503 from the gateway.
-    direct_registry = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=platform.services["registry"]), base_url="http://r"
-    )
-    r = await gw.get("/api/v1/reports/progress/000000", headers=admin)
-    assert 400 <= r.status_code < 500, (r.status_code, r.text)
+    # A composed view's read that the registry refuses (here a province the registry does not
+    # know; the routes check provinces themselves first, so the read is made directly): the
+    # client sees the registry's own status and problem, not a 503 from the gateway.
+    caller = Caller(subject="composed-view-test", role=Role.ministry)
+    with pytest.raises(UpstreamAnswer) as refused:
+        await reports.progress_workbook(platform.gateway.state.upstreams, caller, "990000")
+    r = relay(refused.value.response)
+    assert 400 <= r.status_code < 500, (r.status_code, r.body)
     assert r.headers["content-type"] == PROBLEM
-    body = r.json()
+    body = json.loads(bytes(r.body))
     assert body["status"] == r.status_code
     assert "answered" not in body.get("detail", "")
     assert body.get("instance", "").startswith("/api/v1/enterprises")  # the registry's words
-    await direct_registry.aclose()
+    # And through the gateway: an enterprise nobody can see is a 404 problem in Chinese.
+    r2 = await gw.get(f"/api/v1/enterprise-overviews/{uuid.uuid4()}", headers=admin)
+    assert r2.status_code == 404 and r2.headers["content-type"] == PROBLEM
 
 
 async def test_every_header_a_service_sends_reaches_the_client(

@@ -265,7 +265,14 @@ async def _report(
     }
 
 
-@router.get("/assessments/{assessment_id}/report", tags=["assessments 评估"])
+_NOT_SCORED = {409: {"description": "评估尚未完成评分，还没有报告 (rule assessment.not-scored)"}}
+
+
+@router.get(
+    "/assessments/{assessment_id}/report",
+    tags=["assessments 评估"],
+    responses=_NOT_SCORED,  # type: ignore[arg-type]
+)
 async def get_report(
     assessment_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
@@ -277,6 +284,7 @@ async def get_report(
     "/assessments/{assessment_id}/report.html",
     response_class=HTMLResponse,
     tags=["assessments 评估"],
+    responses=_NOT_SCORED,  # type: ignore[arg-type]
 )
 async def get_report_html(
     assessment_id: uuid.UUID, caller: CurrentCaller, session: Session
