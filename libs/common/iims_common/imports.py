@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import Request
@@ -72,6 +74,25 @@ async def read_upload(request: Request, max_bytes: int) -> bytes:
         if len(raw) > max_bytes:
             raise PayloadTooLarge(_("At most {limit} bytes per import", limit=max_bytes))
     return bytes(raw)
+
+
+async def copy_to_temp_table(
+    session: AsyncSession,
+    name: str,
+    columns: Sequence[tuple[str, str]],
+    records: Iterable[Sequence[Any]],
+) -> None:
+    """PostgreSQL only: a temporary table `name` with `columns` ((name, SQL type) pairs),
+    dropped at the end of the session's transaction, filled with `records` by `COPY` on the
+    session's own connection (so a set-based statement after it sees them in the same
+    transaction). `name` and the types are the caller's constants, never user input."""
+    conn = await session.connection()
+    ddl = ", ".join(f"{column} {sql_type}" for column, sql_type in columns)
+    await conn.execute(sa.text(f"CREATE TEMPORARY TABLE {name} ({ddl}) ON COMMIT DROP"))
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection  # asyncpg's connection: COPY in its binary format
+    assert driver is not None
+    await driver.copy_records_to_table(name, records=records, columns=[c for c, _ in columns])
 
 
 def _owner(caller: Caller) -> str:

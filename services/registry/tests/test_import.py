@@ -7,13 +7,17 @@ import csv
 import io
 
 import httpx
+import pytest
 from factories import MINISTRY, uscc
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from iims_common.events.tables import outbox
+from iims_common.identifiers import fold_text
 from iims_common.identity import Role
 from iims_common.testing import mint
+from iims_contracts.registry import EnterpriseRegistered
 from registry.db.tables import Enterprise
 
 HEADER = ["uscc", "name", "province_code", "industry_code", "size", "contact_name", "notes"]
@@ -143,3 +147,103 @@ async def test_import_rejects_unusable_bodies(client: httpx.AsyncClient) -> None
         headers=mint(Role.enterprise, org=__import__("uuid").uuid4()),
     )
     assert r.status_code == 403
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def backend_app(request: pytest.FixtureRequest) -> tuple[httpx.AsyncClient, FastAPI]:
+    """(client, app) on each backend: PostgreSQL writes through a staging table and one
+    set-based statement, SQLite through chunked multi-row upserts."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("client"), request.getfixturevalue("app")
+    return request.getfixturevalue("sqlite_client"), request.getfixturevalue("sqlite_app")
+
+
+async def test_import_events_and_province_refusals_on_both_backends(
+    backend_app: tuple[httpx.AsyncClient, FastAPI],
+) -> None:
+    """A created enterprise's event is its contract with the stored id; an update records
+    none; a province's row for an enterprise registered in another province is refused with
+    its line, whatever the backend."""
+    client, app = backend_app
+    elsewhere, mine, fresh = uscc("320000"), uscc("320000"), uscc("320000")
+    r = await client.post(
+        "/api/v1/enterprises/import",
+        json=[
+            {
+                "uscc": elsewhere,
+                "name": "先在浙江",
+                "province_code": "330000",
+                "industry_code": "C",
+                "size": "small",
+            },
+            {
+                "uscc": mine,
+                "name": "江苏甲公司",
+                "province_code": "320000",
+                "industry_code": "C",
+                "size": "small",
+            },
+        ],
+        headers=MINISTRY,
+    )
+    assert r.status_code == 200 and r.json()["created"] == 2, r.text
+    r = await client.post(
+        "/api/v1/enterprises/import",
+        content=to_csv(
+            [
+                [fresh, "江苏新公司", "320000", "C34", "medium", "", ""],  # line 2
+                [elsewhere, "改到江苏", "320000", "C34", "medium", "", ""],  # line 3
+                [mine, "江苏甲公司（更名）", "320000", "C34", "large", "李四", ""],  # line 4
+            ]
+        ),
+        headers={**mint(Role.province, province="320000"), "content-type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["created"], report["updated"], report["rejected"]) == (1, 1, 1)
+    assert report["errors"] == [
+        {
+            "line": 3,
+            "uscc": elsewhere,
+            "errors": [{"field": "uscc", "message": "registered in another province"}],
+        }
+    ]
+    sessions = app.state.sessionmaker
+    async with sessions() as s:
+        stored = {
+            e.uscc: e
+            for e in (
+                await s.execute(
+                    select(Enterprise).where(Enterprise.uscc.in_([elsewhere, mine, fresh]))
+                )
+            ).scalars()
+        }
+        rows = (
+            await s.execute(
+                select(outbox.c.key, outbox.c.payload, outbox.c.headers)
+                .where(outbox.c.topic == EnterpriseRegistered.topic)
+                .order_by(outbox.c.seq)
+            )
+        ).all()
+    assert stored[elsewhere].province_code == "330000" and stored[elsewhere].name == "先在浙江"
+    assert (stored[mine].name, stored[mine].size, stored[mine].version) == (
+        "江苏甲公司（更名）",
+        "large",
+        2,
+    )
+    assert stored[mine].name_folded == fold_text("江苏甲公司（更名）")
+    events = {row.payload["data"]["uscc"]: row for row in rows}
+    assert set(events) == {elsewhere, mine, fresh}  # the update recorded none
+    new = events[fresh]
+    assert new.key == str(stored[fresh].id) == new.payload["subject"]
+    assert new.payload["type"] == EnterpriseRegistered.event_type()
+    assert new.payload["source"] == EnterpriseRegistered.ce_source()
+    assert EnterpriseRegistered.parse(new.payload["data"]).payload() == {
+        "enterprise_id": str(stored[fresh].id),
+        "uscc": fresh,
+        "name": "江苏新公司",
+        "province_code": "320000",
+        "industry_code": "C34",
+        "size": "medium",
+    }
+    assert new.headers["traceparent"]

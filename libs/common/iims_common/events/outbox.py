@@ -92,11 +92,17 @@ async def record_events(session: AsyncSession, rows: Iterable[dict[str, Any]]) -
     if not batch:
         return 0
     await session.execute(insert(outbox), batch)
-    # The relay in this process is woken after commit (see iims_common.events.relay).
+    await outbox_written(session)
+    return len(batch)
+
+
+async def outbox_written(session: AsyncSession) -> None:
+    """Wake the relays after this transaction commits: the one in this process (see
+    iims_common.events.relay) and, on PostgreSQL, those of other processes (NOTIFY is
+    delivered at commit). For writers that insert outbox rows with their own SQL."""
     session.info[OUTBOX_DIRTY] = True
     if is_postgres(session):
         await session.execute(text("SELECT pg_notify('iims_outbox', '')"))
-    return len(batch)
 
 
 async def record_event(
