@@ -1,8 +1,11 @@
 """The rest of the 2014 programme for `make run`, loaded through the gateway's public API (so
 it takes the same path a client would): training sessions of the seed's plan, and the
-certification bodies' auditors trained and qualified in October (认定专业人员培训) — which the
-audit service then learns from `qualification-granted` — and the programme's own work in the
-registry (the seed's tasks and meetings of 之二/之四, and the deployment notice to the provinces), so the console's 工作管理 pages show real rows.
+certification bodies' auditors trained and examined in October 2014 (认定专业人员培训, the
+qualifications dated on the exam day), two of each body's four attested 审核组长 a week later
+(before the first audits of November–December), with their 专业能力 — which the audit service
+learns from `qualification-granted`, so a certification body can form a valid team — and the
+programme's own work in the registry (the seed's tasks and meetings of 之二/之四, and the
+deployment notice to the provinces), so the console's 工作管理 pages show real rows.
 
 Usage: python scripts/demo_platform.py <gateway url> <admin API key>
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import random
 import sys
+import time
 from typing import Any
 
 import httpx
@@ -27,6 +31,19 @@ SESSIONS = [
     ("enterprise-phase-2", "2014-09-01", "2014-09-04", 150),
     ("certification-auditors", "2014-10-13", "2014-10-17", 40),
 ]
+# 统一组织考核 at the end of the October course (会议材料之一 四.3: "10月 … 统一组织考核,
+# 对考核通过的人员授予认定资质证书"): the auditor qualifications are dated on it.
+AUDITOR_EXAM_ON = "2014-10-17"
+# The seed is silent on 审核组长. The platform's rule asks for 3 audits as a team member, and
+# no IIMS audit exists before the first 认定试点 (11–12月 2014): the first leads are attested
+# on the strength of earlier management-system audits (GB/T 19001 etc.) — the demo's choice,
+# stated in the evidence — on a day after the course and before those audits.
+LEAD_ATTESTED_ON = "2014-10-24"
+LEAD_EVIDENCE = "此前作为审核组成员参加 GB/T 19001 等管理体系认证审核 3 次以上（首批审核组长，认定管理组织认定）"
+LEADS_PER_BODY = 2
+# 专业能力 (GB/T 4754 门类) per auditor of a body, by position: each body covers the
+# manufacturing (C) of most pilots and, between its four auditors, B, D, F and I.
+COMPETENCES = [["C", "D"], ["C", "I"], ["C", "B"], ["C", "F"]]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超"]
 
@@ -91,7 +108,13 @@ def main(base: str, admin_key: str) -> None:
         bodies = call(
             gw, "GET", "/api/v1/agencies", params={"kind": "certification_body", "limit": 50}
         )["items"]
-        auditors = 0
+        auditors = leads = 0
+        staff: list[tuple[str, list[str], dict[str, str]]] = []
+        management = {
+            "X-API-Key": ensure_api_key(
+                gw, {"name": "认定管理组织 (demo)", "role": "management_org"}
+            )
+        }
         course = sessions["certification-auditors"]["id"]
         for body in sorted(bodies, key=lambda b: str(b["name"])):
             key = ensure_api_key(
@@ -152,23 +175,73 @@ def main(base: str, admin_key: str) -> None:
                             f"/api/v1/enrollments/{enrollment['id']}/attendance",
                             json={"module_no": m.no, "hours": float(m.hours)},
                         )
-                    call(
+                    call(  # 统一组织考核 on the course's last day: the qualification is dated so
                         gw,
                         "POST",
                         f"/api/v1/enrollments/{enrollment['id']}/exam",
-                        json={"score": score},
+                        json={"score": score, "taken_on": AUDITOR_EXAM_ON},
                     )
                     held = items(gw, "/api/v1/qualifications", params={"person_id": person["id"]})
-                    if not any(q["kind"] == "auditor" for q in held):
+                    auditor = next((q for q in held if q["kind"] == "auditor"), None)
+                    if auditor is None:
                         raise SystemExit(f"no auditor qualification after the exam: {person['id']}")
                 auditors += 1
-            # No 审核组长 is attested here: that needs 3 audits as a team member (the
-            # platform's rule), and the first audits (认定试点) come only in November–December
-            # 2014 — the management organization attests leads after them.
+                if i < LEADS_PER_BODY and not any(q["kind"] == "lead_auditor" for q in held):
+                    leads += attest_lead(gw, management, auditor)
+                elif i < LEADS_PER_BODY:
+                    leads += 1
+                staff.append((person["id"], COMPETENCES[i % len(COMPETENCES)], as_body))
+        # 专业能力, set by each body once the audit service knows its auditors (it learns them
+        # from `qualification-granted`, asynchronously): a PUT of the same set is harmless.
+        for person_id, industries, as_body in staff:
+            set_competences(gw, person_id, industries, as_body)
         print(
-            f"  demo: {len(SESSIONS)} training sessions, {auditors} auditors in {len(bodies)} bodies"
+            f"  demo: {len(SESSIONS)} training sessions, {auditors} auditors "
+            f"({leads} 审核组长) in {len(bodies)} bodies"
         )
         programme_work(gw)
+
+
+def attest_lead(gw: httpx.Client, management: dict[str, str], auditor: dict[str, Any]) -> int:
+    """审核组长 attested by the management organization on LEAD_ATTESTED_ON, after the October
+    course and before the first audits: 1 if attested, 0 if this auditor cannot be (an
+    older ./var whose auditors were qualified on the day `make run` first ran — `make reset`)."""
+    if auditor["granted_on"] > LEAD_ATTESTED_ON:
+        print(
+            f"  demo: {auditor['number']} granted {auditor['granted_on']}: no 2014 审核组长 (make reset)"
+        )
+        return 0
+    create(
+        gw,
+        f"/api/v1/qualifications/{auditor['number']}/lead-auditor",
+        f"lead:{auditor['number']}",
+        {
+            "audits_as_member": 3,
+            "evidence": LEAD_EVIDENCE,
+            "attested_on": LEAD_ATTESTED_ON,
+        },
+        headers=management,
+    )
+    return 1
+
+
+def set_competences(
+    gw: httpx.Client, person_id: str, industries: list[str], as_body: dict[str, str]
+) -> None:
+    """PUT the auditor's 专业能力, waiting (up to a minute) for the audit service to have
+    learnt the auditor from the training service's events."""
+    deadline = time.monotonic() + 60
+    while True:
+        r = gw.put(
+            f"/api/v1/auditors/{person_id}/competences",
+            json={"industries": industries},
+            headers=as_body,
+        )
+        if r.status_code < 400:
+            return
+        if r.status_code != 404 or time.monotonic() > deadline:
+            raise SystemExit(f"competences of {person_id}: {r.status_code} {r.text[:300]}")
+        time.sleep(1)
 
 
 NOTICE_TITLE = "关于开展2014年两化融合管理体系贯标试点工作的通知"

@@ -94,6 +94,7 @@ class TaskSubmissionReceived(EventContract):
     producer: ClassVar[str] = "registry"
     consumers: ClassVar[tuple[str, ...]] = ("gateway",)
     label: ClassVar[str] = "任务报送"
+    webhook: ClassVar[bool] = True  # to the submitting province's subscriptions
     example: ClassVar[dict[str, Any]] = {
         "submission_id": "f2f2f2f2-f2f2-4f2f-8f2f-f2f2f2f2f2f2",
         "task_id": _TASK,
@@ -169,6 +170,9 @@ class NoticeIssued(EventContract):
     producer: ClassVar[str] = "registry"
     consumers: ClassVar[tuple[str, ...]] = ("gateway",)
     label: ClassVar[str] = "通知发布"
+    # To every province's subscriptions when `province` is in the audience (a notice has no
+    # province of its own: it is addressed to roles).
+    webhook: ClassVar[bool] = True
     example: ClassVar[dict[str, Any]] = {
         "notice_id": "f4f4f4f4-f4f4-4f4f-8f4f-f4f4f4f4f4f4",
         "number": "工信部信软函〔2014〕84号",

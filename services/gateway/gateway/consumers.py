@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.db.tables import DashEnterprise
 from gateway.domain.dashboard import ALL, Delta
+from gateway.domain.webhooks import audience_province
 from gateway.service import dashboard, webhooks
 from iims_common.events.consumer import EventConsumer, Route
 from iims_common.events.envelope import CloudEvent
@@ -96,8 +97,9 @@ READ_MODEL: dict[type[EventContract], Apply] = {
 
 async def _province_of(session: AsyncSession, event: CloudEvent) -> str | None:
     data = event.data if isinstance(event.data, dict) else {}
-    if data.get("province_code"):
-        return str(data["province_code"])
+    known = audience_province(data)
+    if known is not None:
+        return known
     if data.get("enterprise_id"):
         row = await session.get(DashEnterprise, uuid.UUID(str(data["enterprise_id"])))
         return row.province_code if row else None

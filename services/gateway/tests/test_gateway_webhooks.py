@@ -5,12 +5,15 @@ the subscribing province; SSRF guard."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import uuid
+from typing import Any
 
 import httpx
 import pytest
 from gateway_platform import Platform
+from test_gateway_programme_e2e import key
 from webhook_receiver import receiver
 
 from gateway.domain import webhooks as rules
@@ -164,3 +167,76 @@ def test_signature_backoff_and_outcomes() -> None:
     assert all(1 <= d <= 2 for d in delays[:1]) and delays[-1] > delays[0] * 10
     assert rules.outcome(204) == "delivered" and rules.outcome(410) == "disable"
     assert rules.outcome(500) == "retry" and rules.outcome(None) == "retry"
+
+
+async def test_notices_and_submissions_reach_province_webhooks(
+    gw: httpx.AsyncClient, admin: dict[str, str], platform: Platform
+) -> None:
+    """Issue 18: a province's system subscribes to `notice-issued` and
+    `task-submission-received`; the registry's events come through its outbox, the broker and
+    the gateway to the subscriber, signed. A notice to the provinces reaches every province's
+    subscription (云南, 贵州); a submission only the submitting province's."""
+
+    ministry = await key(gw, admin, role="ministry")
+    yunnan = await key(gw, admin, role="province", province_code="530000")
+    guizhou = await key(gw, admin, role="province", province_code="520000")
+    types = ["notice-issued", "task-submission-received"]
+    async with receiver() as (yn_url, yn_got), receiver() as (gz_url, gz_got):
+        await yunnan.call(
+            "POST", "/api/v1/webhooks", 201, json={"url": yn_url, "event_types": types}
+        )
+        await guizhou.call(
+            "POST", "/api/v1/webhooks", 201, json={"url": gz_url, "event_types": types}
+        )
+        title = f"关于报送贯标进展情况的通知 {uuid.uuid4().hex[:6]}"
+        notice = await ministry.call(
+            "POST",
+            "/api/v1/notices",
+            201,
+            json={
+                "title": title,
+                "body": "请按月报送。",
+                "issued_on": "2014-06-03",
+                "audience_roles": ["province"],
+            },
+        )
+        await ministry.call("POST", "/api/v1/programme-tasks/seed?year=2014")
+        tasks = (
+            await yunnan.call(
+                "GET", "/api/v1/programme-tasks", params={"year": 2014, "source": "provincial"}
+            )
+        )["items"]
+        plan = next(t for t in tasks if t["ref"] == "之四 一.1")
+        submission = await yunnan.call(
+            "POST",
+            f"/api/v1/programme-tasks/{plan['id']}/submissions",
+            201,
+            json={"summary": "方案"},
+        )
+
+        def bodies(got: Any) -> list[dict[str, Any]]:
+            return [json.loads(b) for _h, b in got.requests]
+
+        def of(got: Any, kind: str) -> list[dict[str, Any]]:
+            return [b for b in bodies(got) if b["type"] == kind]
+
+        async def both_arrived() -> bool:
+            return bool(
+                any(b["data"]["notice_id"] == notice["id"] for b in of(yn_got, "notice-issued"))
+                and any(b["data"]["notice_id"] == notice["id"] for b in of(gz_got, "notice-issued"))
+                and any(
+                    b["data"]["submission_id"] == submission["id"]
+                    for b in of(yn_got, "task-submission-received")
+                )
+            )
+
+        await eventually(both_arrived, timeout=60)
+        delivered = next(b for b in of(yn_got, "notice-issued") if b["data"]["title"] == title)
+        assert delivered["data"]["audience_roles"] == ["province"]
+        headers = next(h for h, b in yn_got.requests if json.loads(b) == delivered)
+        assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= set(headers)
+        # 贵州 never gets 云南's submission.
+        assert not any(
+            b["data"]["submission_id"] == submission["id"]
+            for b in of(gz_got, "task-submission-received")
+        )

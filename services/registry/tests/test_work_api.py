@@ -242,8 +242,25 @@ async def test_notice_read_receipts(client: httpx.AsyncClient) -> None:
     assert r.status_code == 201, r.text
     notice = r.json()
     url = f"/api/v1/notices/{notice['id']}"
+    # 已读 per caller: unread for 浙江 until it sends the receipt, then read (list and detail,
+    # and the read_by_me filter) — while 江苏 still sees it unread.
+    assert (await client.get(url, headers=ZJ)).json()["read_by_me"] is False
+
+    async def listed(headers: dict[str, str], **params: str) -> dict[str, bool]:
+        page = await client.get("/api/v1/notices", params=params, headers=headers)
+        assert page.status_code == 200, page.text
+        return {n["id"]: n["read_by_me"] for n in page.json()["items"]}
+
+    assert (await listed(ZJ))[notice["id"]] is False
+    assert notice["id"] in await listed(ZJ, read_by_me="false")
     assert (await client.post(f"{url}/read", headers=ZJ)).status_code == 204
     assert (await client.post(f"{url}/read", headers=ZJ)).status_code == 204  # idempotent
+    mine = (await client.get(url, headers=ZJ)).json()
+    assert mine["read_by_me"] is True and mine["read_at"] is not None
+    assert (await listed(ZJ))[notice["id"]] is True
+    assert notice["id"] in await listed(ZJ, read_by_me="true")
+    assert notice["id"] not in await listed(ZJ, read_by_me="false")
+    assert (await listed(JS))[notice["id"]] is False
     enterprise = mint(Role.enterprise, org=uuid.uuid4())
     assert (await client.get(url, headers=enterprise)).status_code == 404
     receipts = (await client.get(f"{url}/receipts", headers=MINISTRY)).json()

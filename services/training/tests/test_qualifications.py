@@ -145,6 +145,58 @@ async def test_revoke_and_lead_auditor(
     ).status_code == 404
 
 
+async def test_exam_and_lead_auditor_dated_as_the_programme_did(
+    client: httpx.AsyncClient,
+) -> None:
+    """The 2014 programme recorded after the fact: an exam taken on the course's last day
+    confers a qualification dated that day, and 审核组长 attested in October 2014 (before the
+    first audits of November) is checked against the auditor qualification on that date —
+    although both have expired by today."""
+    run = await make_session(
+        client,
+        programme_code="certification-auditors",
+        starts_on="2014-10-13",
+        ends_on="2014-10-17",
+    )
+    org = uuid.uuid4()
+    person = await make_person(client, org)
+    e = (
+        await client.post(
+            f"/api/v1/sessions/{run['id']}/enrollments",
+            json={"person_id": person["id"]},
+            headers=mint(Role.certification_body, org=org),
+        )
+    ).json()
+    for m in PROGRAMMES["certification-auditors"].modules:
+        await client.post(
+            f"/api/v1/enrollments/{e['id']}/attendance",
+            json={"module_no": m.no, "hours": float(m.hours)},
+            headers=MINISTRY,
+        )
+    exam = f"/api/v1/enrollments/{e['id']}/exam"
+    r = await client.post(exam, json={"score": 90, "taken_on": "2014-10-12"}, headers=MINISTRY)
+    assert r.status_code == 422 and r.json()["rule"] == "qualification.exam-date-too-early"
+    r = await client.post(exam, json={"score": 90, "taken_on": "2999-01-01"}, headers=MINISTRY)
+    assert r.status_code == 422 and r.json()["rule"] == "qualification.exam-date-in-future"
+    r = await client.post(exam, json={"score": 90, "taken_on": "2014-10-17"}, headers=MINISTRY)
+    assert r.status_code == 200 and r.json()["status"] == "passed"
+    [auditor] = await qualifications_of(client, person["id"])
+    assert (auditor["granted_on"], auditor["valid_until"]) == ("2014-10-17", "2017-10-16")
+    assert auditor["number"].startswith("IIMS-RD-2014-")
+    mgmt = mint(Role.management_org)
+    url = f"/api/v1/qualifications/{auditor['number']}/lead-auditor"
+    body = {"audits_as_member": 3, "evidence": "3 次 GB/T 19001 审核组成员经历"}
+    r = await client.post(url, json={**body, "attested_on": "2014-10-16"}, headers=mgmt)
+    assert r.status_code == 422 and r.json()["rule"] == "qualification.lead-date-too-early"
+    # Today the auditor qualification has expired (valid 3 years): no lead auditor dated today.
+    r = await client.post(url, json=body, headers=mgmt)
+    assert r.status_code == 422 and r.json()["rule"] == "qualification.lead-needs-auditor"
+    r = await client.post(url, json={**body, "attested_on": "2014-10-24"}, headers=mgmt)
+    assert r.status_code == 201, r.text
+    assert (r.json()["kind"], r.json()["granted_on"]) == ("lead_auditor", "2014-10-24")
+    assert r.json()["valid_until"] == "2017-10-23"
+
+
 async def test_public_verification_is_masked_rate_limited_and_not_enumerable(
     client: httpx.AsyncClient,
 ) -> None:

@@ -188,6 +188,29 @@ async def test_capacity_waitlist_and_promotion_under_concurrency(
     assert promoted["status"] == "enrolled"
     detail = (await client.get(f"/api/v1/sessions/{run['id']}", headers=MINISTRY)).json()
     assert (detail["seats_taken"], detail["waitlisted"]) == (3, 6)
+    # 候补顺位 is computed on every read: the remaining six are 1..6 in enrollment order, and
+    # an enrollment holding a seat has none.
+    assert promoted["waitlist_position"] is None
+    listed = (
+        await client.get(
+            "/api/v1/enrollments",
+            params={"session_id": run["id"], "status": "waitlisted"},
+            headers=MINISTRY,
+        )
+    ).json()["items"]
+    assert [e["id"] for e in sorted(listed, key=lambda e: e["waitlist_position"])] == [
+        e["id"] for e in waitlisted[1:]
+    ]
+    assert [e["waitlist_position"] for e in sorted(listed, key=lambda e: e["id"])] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
+    last = (await client.get(f"/api/v1/enrollments/{waitlisted[-1]['id']}", headers=headers)).json()
+    assert last["waitlist_position"] == 6
 
 
 async def test_a_person_cannot_hold_overlapping_sessions(client: httpx.AsyncClient) -> None:

@@ -1115,7 +1115,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Notices */
+        /**
+         * List Notices
+         * @description The notices addressed to the caller's role (all for the ministry and the management
+         *     organization), each with `read_by_me`.
+         */
         get: operations["listNotices"];
         put?: never;
         /**
@@ -3331,7 +3335,7 @@ export interface components {
              */
             url: string;
             /** Event Types */
-            event_types: ("enterprise-registered" | "pilot-enrolled" | "assessment-scored" | "audit-passed" | "certificate-issued" | "certificate-status-changed")[];
+            event_types: ("enterprise-registered" | "pilot-enrolled" | "assessment-scored" | "audit-passed" | "certificate-issued" | "certificate-status-changed" | "task-submission-received" | "notice-issued")[];
             /**
              * Province Code
              * @description administrators only; a province subscribes for itself
@@ -4362,6 +4366,17 @@ export interface components {
             audience_roles: string[];
             /** Document Ids */
             document_ids: string[];
+            /**
+             * Read By Me
+             * @description 已读: the caller's party (its province, its organization, or the caller) has sent the read receipt (POST /notices/{id}/read)
+             * @default false
+             */
+            read_by_me: boolean;
+            /**
+             * Read At
+             * @description when the caller's party first read it
+             */
+            read_at?: string | null;
         };
         /** NoticeReadOut */
         NoticeReadOut: {
@@ -5246,6 +5261,11 @@ export interface components {
             created_at: string;
             /** Version */
             version: number;
+            /**
+             * Waitlist Position
+             * @description 候补顺位: 1 for the next to get a freed seat (waitlist order is enrollment order); null unless the enrollment is waitlisted. Computed on every read.
+             */
+            waitlist_position?: number | null;
         };
         /**
          * EnrollmentStatus
@@ -5257,6 +5277,11 @@ export interface components {
         ExamIn: {
             /** Score */
             score: number;
+            /**
+             * Taken On
+             * @description 考试日期 (default today): the qualification a pass confers is dated on it. Not before the session starts, not in the future — so the programme's 2014 exams are recorded on their dates.
+             */
+            taken_on?: string | null;
         };
         /**
          * InvitationOut
@@ -5296,6 +5321,11 @@ export interface components {
             audits_as_member: number;
             /** Evidence */
             evidence: string;
+            /**
+             * Attested On
+             * @description 认定日期 (default today): the 审核组长 qualification is dated on it; the auditor qualification must be valid that day. Not in the future.
+             */
+            attested_on?: string | null;
         };
         /** ModuleIn */
         ModuleIn: {
@@ -13117,6 +13147,8 @@ export interface operations {
     listNotices: {
         parameters: {
             query?: {
+                /** @description true: only the notices the caller's party has read; false: unread */
+                read_by_me?: boolean | null;
                 /** @description Page size (1–500) */
                 limit?: number;
                 /** @description Opaque cursor: the `next_cursor` this same list returned */

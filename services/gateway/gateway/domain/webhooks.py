@@ -53,11 +53,29 @@ def target_problem(url: str, *, allow_private: bool) -> str | None:
     return None
 
 
+# Every province: the audience of an event addressed to the provinces as a role (a notice
+# 印发 to `province`), not about one of them.
+EVERY_PROVINCE = "*"
+
+
 def wants(
     event_types: list[str], subscription_province: str, event_type: str, province: str | None
 ) -> bool:
-    """A province's subscription gets the subscribed event types about its province only."""
-    return event_type in event_types and province == subscription_province
+    """A province's subscription gets the subscribed event types about its province only,
+    and those addressed to every province (`EVERY_PROVINCE`)."""
+    return event_type in event_types and province in (subscription_province, EVERY_PROVINCE)
+
+
+def audience_province(data: dict[str, object]) -> str | None:
+    """The province an event is for when its data says so without a lookup: its own
+    `province_code`, or `EVERY_PROVINCE` for a notice whose `audience_roles` include the
+    provinces (notice-issued). None: ask the read model (`enterprise_id`) or nobody."""
+    if data.get("province_code"):
+        return str(data["province_code"])
+    roles = data.get("audience_roles")
+    if isinstance(roles, list) and "province" in roles:
+        return EVERY_PROVINCE
+    return None
 
 
 def sign(secret: str, message_id: str, timestamp: dt.datetime, body: str) -> dict[str, str]:

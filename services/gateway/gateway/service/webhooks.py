@@ -59,20 +59,15 @@ async def subscribe(
 async def enqueue(
     session: AsyncSession, event: CloudEvent, topic: str, province: str | None
 ) -> int:
-    """Queue one delivery per interested subscription of the event's province (idempotent:
-    one delivery per subscription and event)."""
+    """Queue one delivery per interested subscription of the event's province — of every
+    province for `rules.EVERY_PROVINCE` (idempotent: one delivery per subscription and
+    event)."""
     if topic not in rules.EVENT_TYPES or not province:
         return 0
-    subs = list(
-        (
-            await session.scalars(
-                sa.select(WebhookSubscription).where(
-                    WebhookSubscription.province_code == province,
-                    WebhookSubscription.status == "active",
-                )
-            )
-        ).all()
-    )
+    stmt = sa.select(WebhookSubscription).where(WebhookSubscription.status == "active")
+    if province != rules.EVERY_PROVINCE:
+        stmt = stmt.where(WebhookSubscription.province_code == province)
+    subs = list((await session.scalars(stmt)).all())
     wanted = [s for s in subs if rules.wants(s.event_types, s.province_code, topic, province)]
     if not wanted:
         return 0

@@ -40,6 +40,7 @@ from registry.db.work import (
     Meeting,
     MeetingRegistration,
     Notice,
+    NoticeRead,
     ProgrammeTask,
     TaskSubmission,
 )
@@ -371,17 +372,30 @@ async def issue_notice(
 
 @router.get("/notices", response_model=Page[w.NoticeOut], tags=NOTICES)
 async def list_notices(
-    caller: CurrentCaller, session: Session, page: Pagination
+    caller: CurrentCaller,
+    session: Session,
+    page: Pagination,
+    read_by_me: Annotated[
+        bool | None,
+        Query(description="true: only the notices the caller's party has read; false: unread"),
+    ] = None,
 ) -> Page[w.NoticeOut]:
+    """The notices addressed to the caller's role (all for the ministry and the management
+    organization), each with `read_by_me`."""
     stmt = sa.select(Notice).where(repo.readable_notices(caller))
+    if read_by_me is not None:
+        mine = sa.exists().where(
+            NoticeRead.notice_id == Notice.id, NoticeRead.reader == service.acting_party(caller)
+        )
+        stmt = stmt.where(mine if read_by_me else ~mine)
     rows, cursor = await paginate(session, stmt, Notice.id, page)
-    return Page(items=[service.notice_out(n) for n in rows], next_cursor=cursor)
+    return Page(items=await service.notices_out(session, caller, list(rows)), next_cursor=cursor)
 
 
 @router.get("/notices/{notice_id}", response_model=w.NoticeOut, tags=NOTICES)
 async def get_notice(notice_id: uuid.UUID, caller: CurrentCaller, session: Session) -> w.NoticeOut:
     n = await repo.get_one(session, Notice, notice_id, repo.readable_notices(caller), what="Notice")
-    return service.notice_out(n)
+    return (await service.notices_out(session, caller, [n]))[0]
 
 
 @router.post("/notices/{notice_id}/read", status_code=204, tags=NOTICES)

@@ -261,6 +261,12 @@ class NoticeOut(Output):
     issued_by: str
     audience_roles: list[str]
     document_ids: list[str]
+    read_by_me: bool = Field(
+        False,
+        description="已读: the caller's party (its province, its organization, or the caller) "
+        "has sent the read receipt (POST /notices/{id}/read)",
+    )
+    read_at: dt.datetime | None = Field(None, description="when the caller's party first read it")
 
 
 class NoticeReadOut(Output):

@@ -227,6 +227,18 @@ async def reads_of(session: AsyncSession, notice_id: uuid.UUID) -> list[NoticeRe
     return list((await session.scalars(stmt)).all())
 
 
+async def read_times(
+    session: AsyncSession, notice_ids: list[uuid.UUID], reader: str
+) -> dict[uuid.UUID, dt.datetime]:
+    """{notice id: first read time} of the notices among `notice_ids` that `reader` read."""
+    if not notice_ids:
+        return {}
+    stmt = sa.select(NoticeRead.notice_id, NoticeRead.read_at).where(
+        NoticeRead.notice_id.in_(notice_ids), NoticeRead.reader == reader
+    )
+    return {notice_id: read_at for notice_id, read_at in await session.execute(stmt)}
+
+
 async def budget_for(
     session: AsyncSession, year: int, source: str, province: str | None
 ) -> FundBudget | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -451,6 +452,18 @@ async def issue_notice(session: AsyncSession, caller: Caller, body: w.NoticeCrea
     await session.flush()
     await events.notice_issued(session, notice)
     return notice
+
+
+async def notices_out(
+    session: AsyncSession, caller: Caller, notices: Sequence[Notice]
+) -> list[w.NoticeOut]:
+    """Notices as the caller sees them: each with `read_by_me` for the caller's party (the
+    party `mark_read` records: a province's receipt counts for everyone acting for it)."""
+    reads = await repo.read_times(session, [n.id for n in notices], acting_party(caller))
+    return [
+        notice_out(n).model_copy(update={"read_by_me": n.id in reads, "read_at": reads.get(n.id)})
+        for n in notices
+    ]
 
 
 def notice_out(notice: Notice) -> w.NoticeOut:

@@ -18,7 +18,7 @@ from iims_common.idempotency import idempotent
 from iims_common.identifiers import fold_identifier, fold_text
 from iims_common.identity import CurrentCaller, Role, require_role
 from iims_common.imports import load_refused, read_upload, store_refused
-from iims_common.pagination import Page, Pagination, page_of, where_given
+from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
 from iims_common.personal_data import PersonalDataVault, mask_name
 from iims_common.ratelimit import RateLimit
 from training.api import schemas as s
@@ -255,6 +255,21 @@ async def get_person(person_id: uuid.UUID, caller: CurrentCaller, session: Sessi
     return s.PersonOut.model_validate(person)
 
 
+async def _enrollments_out(session: Session, rows: list[Enrollment]) -> list[s.EnrollmentOut]:
+    """Enrollments as read, each waitlisted one with its computed 候补顺位."""
+    positions = await repository.waitlist_positions(session, rows)
+    return [
+        s.EnrollmentOut.model_validate(e).model_copy(
+            update={"waitlist_position": positions.get(e.id)}
+        )
+        for e in rows
+    ]
+
+
+async def _enrollment_out(session: Session, e: Enrollment) -> s.EnrollmentOut:
+    return (await _enrollments_out(session, [e]))[0]
+
+
 @router.post(
     "/sessions/{session_id}/enrollments",
     status_code=201,
@@ -274,7 +289,7 @@ async def enroll(
     async def create() -> JSONResponse:
         e = await service.enroll(session, caller, session_id, body)
         return json_response(
-            s.EnrollmentOut.model_validate(e),
+            await _enrollment_out(session, e),
             201,
             version=e.version,
             location=f"/api/v1/enrollments/{e.id}",
@@ -300,7 +315,8 @@ async def list_enrollments(
         (Enrollment.status, status),
         (Enrollment.person_id, person_id),
     )
-    return await page_of(session, stmt, Enrollment.id, page, s.EnrollmentOut)
+    rows, cursor = await paginate(session, stmt, Enrollment.id, page)
+    return Page(items=await _enrollments_out(session, list(rows)), next_cursor=cursor)
 
 
 async def _enrollment(
@@ -323,7 +339,7 @@ async def get_enrollment(
     enrollment_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
     e = await _enrollment(session, caller, enrollment_id)
-    return json_response(s.EnrollmentOut.model_validate(e), version=e.version)
+    return json_response(await _enrollment_out(session, e), version=e.version)
 
 
 @router.post(
@@ -334,7 +350,7 @@ async def cancel_enrollment(
 ) -> s.EnrollmentOut:
     e = await _enrollment(session, caller, enrollment_id)
     require_role(caller, Role.ministry, Role.management_org, *ORGANIZATIONS)
-    return s.EnrollmentOut.model_validate(await service.cancel(session, e))
+    return await _enrollment_out(session, await service.cancel(session, e))
 
 
 @router.post(
@@ -365,7 +381,7 @@ async def record_exam(
     require_role(caller, Role.ministry, Role.management_org)
     e = await _enrollment(session, caller, enrollment_id, for_update=True)
     years = request.app.state.settings.qualification_valid_years
-    return s.EnrollmentOut.model_validate(await service.record_exam(session, e, body, years))
+    return await _enrollment_out(session, await service.record_exam(session, e, body, years))
 
 
 @router.get("/invitations", response_model=Page[s.InvitationOut], tags=["invitations 邀请"])
@@ -457,6 +473,7 @@ async def promote_lead_auditor(
         body.evidence,
         utcnow().date(),
         request.app.state.settings.qualification_valid_years,
+        body.attested_on,
     )
     return s.QualificationOut.model_validate(lead)
 

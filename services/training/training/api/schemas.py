@@ -145,6 +145,11 @@ class EnrollmentOut(Output):
     exam_score: int | None
     created_at: dt.datetime
     version: int
+    waitlist_position: int | None = Field(
+        None,
+        description="候补顺位: 1 for the next to get a freed seat (waitlist order is enrollment "
+        "order); null unless the enrollment is waitlisted. Computed on every read.",
+    )
 
     @property
     def status_label(self) -> str:
@@ -158,6 +163,12 @@ class AttendanceIn(Input):
 
 class ExamIn(Input):
     score: int = Field(ge=0, le=100)
+    taken_on: dt.date | None = Field(
+        None,
+        description="考试日期 (default today): the qualification a pass confers is dated on it. "
+        "Not before the session starts, not in the future — so the programme's 2014 exams are "
+        "recorded on their dates.",
+    )
 
 
 class QualificationOut(Output):
@@ -194,6 +205,11 @@ class RevokeIn(Input):
 class LeadAuditorIn(Input):
     audits_as_member: int = Field(ge=0, le=10_000)
     evidence: str = Field(min_length=1, max_length=2000)
+    attested_on: dt.date | None = Field(
+        None,
+        description="认定日期 (default today): the 审核组长 qualification is dated on it; the "
+        "auditor qualification must be valid that day. Not in the future.",
+    )
 
 
 class InvitationOut(Output):

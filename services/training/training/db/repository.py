@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -113,6 +114,30 @@ async def overlapping_enrollment(
         )
     )
     return (await session.scalars(stmt)).first()
+
+
+async def waitlist_positions(
+    session: AsyncSession, enrollments: Sequence[Enrollment]
+) -> dict[uuid.UUID, int]:
+    """候补顺位 of the waitlisted ones among `enrollments`: {enrollment id: 1-based position}
+    in their session's waitlist, in the order `first_waitlisted` gives seats (enrollment id,
+    a UUIDv7, i.e. time of enrolling). One query for all the sessions involved."""
+    sessions = {e.session_id for e in enrollments if e.status == EnrollmentStatus.waitlisted}
+    if not sessions:
+        return {}
+    rows = await session.execute(
+        sa.select(Enrollment.session_id, Enrollment.id)
+        .where(
+            Enrollment.session_id.in_(sessions), Enrollment.status == EnrollmentStatus.waitlisted
+        )
+        .order_by(Enrollment.session_id, Enrollment.id)
+    )
+    positions: dict[uuid.UUID, int] = {}
+    counter: dict[uuid.UUID, int] = {}
+    for session_id, enrollment_id in rows:
+        counter[session_id] = counter.get(session_id, 0) + 1
+        positions[enrollment_id] = counter[session_id]
+    return positions
 
 
 async def first_waitlisted(session: AsyncSession, session_id: uuid.UUID) -> Enrollment | None:

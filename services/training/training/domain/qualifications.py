@@ -58,3 +58,18 @@ def check_lead_auditor(kind: str, status: str, audits_as_member: int) -> None:
                 LEAD_AUDITOR_MIN_AUDITS=LEAD_AUDITOR_MIN_AUDITS,
             ),
         )
+
+
+def check_dated(day: dt.date, earliest: dt.date, today: dt.date, what: str) -> None:
+    """A dated act of the programme (an exam taken, a 审核组长 attested) recorded after the
+    fact: never in the future, never before what it follows (`earliest`: the session's first
+    day, the auditor qualification's grant). `what` names the rule: `exam` or `lead`."""
+    if day > today:
+        raise RuleViolation(
+            f"qualification.{what}-date-in-future", _("The date cannot be in the future")
+        )
+    if day < earliest:
+        raise RuleViolation(
+            f"qualification.{what}-date-too-early",
+            _("The date cannot be before {earliest}", earliest=earliest.isoformat()),
+        )

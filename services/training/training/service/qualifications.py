@@ -108,10 +108,17 @@ async def promote_to_lead(
     evidence: str,
     today: dt.date,
     valid_years: int,
+    attested_on: dt.date | None = None,
 ) -> Qualification:
+    """审核组长, dated `attested_on` (default today). Raises RuleViolation
+    qualification.lead-date-* / lead-needs-auditor / lead-audits."""
+    # Dated on the attestation day (default today): the auditor qualification must be valid
+    # then, so the programme's first 审核组长 (attested in 2014) are checked against 2014.
+    on = attested_on or today
+    rules.check_dated(on, auditor.granted_on, today, "lead")
     rules.check_lead_auditor(
         auditor.kind,
-        rules.effective_status(auditor.status, auditor.valid_until, today),
+        rules.effective_status(auditor.status, auditor.valid_until, on),
         audits_as_member,
     )
     person = await session.get(Person, auditor.person_id)
@@ -120,7 +127,7 @@ async def promote_to_lead(
         session,
         person=person,
         kind=QualificationKind.lead_auditor,
-        granted_on=today,
+        granted_on=on,
         valid_years=valid_years,
         enrollment=None,
         basis=f"auditor {auditor.number}; {audits_as_member} audits as team member; {evidence}",

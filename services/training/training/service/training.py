@@ -16,6 +16,7 @@ from iims_common.personal_data import PersonalDataVault, mask_id_number, mask_ph
 from training.api import schemas
 from training.db import repository
 from training.db.tables import Attendance, Enrollment, Enterprise, Person, ProgrammeRow, Session
+from training.domain import qualifications as qualification_rules
 from training.domain import rules
 from training.domain.enums import EnrollmentStatus
 from training.domain.programmes import Module, Programme, from_record, to_record
@@ -216,6 +217,9 @@ async def record_exam(
 ) -> Enrollment:
     run = await repository.get_one(session, Session, enrollment.session_id, what="Session")
     programme = await programme_of(session, run.programme_code)
+    today = utcnow().date()
+    taken_on = body.taken_on or today
+    qualification_rules.check_dated(taken_on, run.starts_on, today, "exam")
     enrollment.status = rules.exam_result(
         programme, EnrollmentStatus(enrollment.status), enrollment.exam_attempts, body.score
     )
@@ -224,6 +228,6 @@ async def record_exam(
     await session.flush()
     if enrollment.status == EnrollmentStatus.passed:
         await qualifications.grant_for_passed_exam(
-            session, enrollment, programme, utcnow().date(), valid_years
+            session, enrollment, programme, taken_on, valid_years
         )
     return enrollment
