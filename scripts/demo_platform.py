@@ -41,9 +41,15 @@ AUDITOR_EXAM_ON = "2014-10-17"
 LEAD_ATTESTED_ON = "2014-10-24"
 LEAD_EVIDENCE = "此前作为审核组成员参加 GB/T 19001 等管理体系认证审核 3 次以上（首批审核组长，认定管理组织认定）"
 LEADS_PER_BODY = 2
-# 专业能力 (GB/T 4754 门类) per auditor of a body, by position: each body covers the
-# manufacturing (C) of most pilots and, between its four auditors, B, D, F and I.
-COMPETENCES = [["C", "D"], ["C", "I"], ["C", "B"], ["C", "F"]]
+# 专业能力 (GB/T 4754 门类) per auditor of a body, by position: the demo's pilots are in
+# C (344 of 502), D, G, I, B, F and E; each body's two leads between them cover all seven,
+# and so do its two other auditors — any pilot can get a competent team with a lead.
+COMPETENCES = [
+    ["C", "D", "E", "F"],
+    ["B", "C", "G", "I"],
+    ["C", "D", "G", "I"],
+    ["B", "C", "E", "F"],
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超"]
 

@@ -57,6 +57,7 @@ const en: typeof zh = {
     enterpriseProfile: 'Profile',
     selfAssessment: 'Self-assessment',
     assessmentReport: 'Assessment report',
+    enterpriseProgress: 'Progress reports',
     certificationApplication: 'Certification application',
     certification: 'Certification body',
     cbApplications: 'Assigned applications',

@@ -55,6 +55,7 @@ export default {
     enterpriseProfile: '企业信息',
     selfAssessment: '评估自评',
     assessmentReport: '评估报告',
+    enterpriseProgress: '进展报送',
     certificationApplication: '认定申请',
     certification: '认定服务机构工作台',
     cbApplications: '受理的申请',
