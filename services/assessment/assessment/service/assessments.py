@@ -1,4 +1,9 @@
-"""Assessment use cases: open, save answers, submit (validate + score), publish the result."""
+"""评估 use cases: open, list, read, save answers, submit (validate + score), publish the result.
+
+Every use case is `(session, caller[, assessment_id], command)` → the row, in the same order:
+authorize through `ASSESSMENT` (role, then scope — or scope first where the API always
+answered 404 before 403), apply the domain rule, write, record the typed event.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessment.api import schemas
 from assessment.db import repository
 from assessment.db.tables import Assessment, BenchmarkCell, Enterprise, FrameworkRow
 from assessment.domain import benchmarks
 from assessment.domain.conformity import CLAUSES, Rating, diagnose, management_level
-from assessment.domain.framework import framework_errors, from_document, to_document
+from assessment.domain.framework import from_document
 from assessment.domain.scoring import answer_errors, score
 from assessment.events import publish
+from assessment.service.dto import AssessmentAnswers, AssessmentCreate
 from iims_common.db import upsert_insert, utcnow
 from iims_common.errors import (
     Conflict,
@@ -25,7 +30,24 @@ from iims_common.errors import (
     StateConflict,
     ValidationFailed,
 )
+from iims_common.http import check_if_match
 from iims_common.i18n import _
+from iims_common.identity import Caller, Role
+from iims_common.pagination import where_given
+from iims_common.policy import Policy
+
+# Who sees which assessment is `repository.ASSESSMENTS`; the enterprise and the ministry
+# answer and submit; the consultancy serving the enterprise may open one for it.
+ASSESSMENT = Policy(
+    Assessment,
+    repository.ASSESSMENTS,
+    actions={
+        "open": [Role.ministry, Role.enterprise, Role.consultancy],
+        "answer": [Role.enterprise, Role.ministry],
+        "submit": [Role.enterprise, Role.ministry],
+    },
+    what="Assessment",
+)
 
 # Manufacturing (C) uses the discrete framework unless the division is a process industry.
 PROCESS_DIVISIONS = {"17", "22", "25", "26", "27", "28", "29", "30", "31", "32", "33", "44", "45"}
@@ -34,6 +56,39 @@ PROCESS_DIVISIONS = {"17", "22", "25", "26", "27", "28", "29", "30", "31", "32",
 def default_framework_code(industry_code: str) -> str:
     division = industry_code[1:3]
     return "gbt23020-process" if division in PROCESS_DIVISIONS else "gbt23020-discrete"
+
+
+async def create(session: AsyncSession, caller: Caller, command: AssessmentCreate) -> Assessment:
+    """A periodic self-assessment of an enterprise (an enterprise only for itself: another
+    enterprise is "not found")."""
+    ASSESSMENT.authorize(caller, "open")
+    if caller.role is Role.enterprise and command.enterprise_id != caller.organization_id:
+        raise NotFound(
+            _("Enterprise {enterprise_id} not found", enterprise_id=command.enterprise_id)
+        )
+    return await open_assessment(
+        session, command.enterprise_id, command.framework_code, command.period, "periodic"
+    )
+
+
+def query(
+    caller: Caller,
+    *,
+    enterprise_id: uuid.UUID | None = None,
+    status: str | None = None,
+    period: str | None = None,
+) -> sa.Select[Assessment]:
+    """The caller's assessments, filtered by what is given (for keyset paging)."""
+    return where_given(
+        ASSESSMENT.select(caller),
+        (Assessment.enterprise_id, enterprise_id),
+        (Assessment.status, status),
+        (Assessment.period, period),
+    )
+
+
+async def get(session: AsyncSession, caller: Caller, assessment_id: uuid.UUID) -> Assessment:
+    return await ASSESSMENT.load(session, caller, assessment_id)
 
 
 async def open_assessment(
@@ -76,8 +131,18 @@ async def open_assessment(
 
 
 async def save_answers(
-    session: AsyncSession, row: Assessment, body: schemas.AssessmentAnswers
+    session: AsyncSession,
+    caller: Caller,
+    assessment_id: uuid.UUID,
+    command: AssessmentAnswers,
+    *,
+    if_match: str | None,
 ) -> Assessment:
+    """Partial save of a draft (If-Match against its version); unknown clauses are a 422."""
+    row = await ASSESSMENT.load(session, caller, assessment_id, for_update=True)
+    ASSESSMENT.authorize(caller, "answer")
+    check_if_match(if_match, row.version)
+    body = command
     if row.status != "draft":
         raise StateConflict(
             "assessment.not-draft",
@@ -106,8 +171,10 @@ async def save_answers(
     return row
 
 
-async def submit(session: AsyncSession, row: Assessment) -> Assessment:
+async def submit(session: AsyncSession, caller: Caller, assessment_id: uuid.UUID) -> Assessment:
     """Validate completeness (every gap named in one 422), then score and publish."""
+    row = await ASSESSMENT.load(session, caller, assessment_id, for_update=True)
+    ASSESSMENT.authorize(caller, "submit")
     if row.status != "draft":
         raise StateConflict(
             "assessment.not-draft", _("The assessment is already '{status}'", status=row.status)
@@ -178,37 +245,3 @@ async def record_in_benchmarks(session: AsyncSession, row: Assessment) -> None:
             totals[dim] = str(Decimal(totals.get(dim, "0")) + Decimal(value))
         cell.dimension_totals = totals
     await session.flush()
-
-
-async def create_framework(session: AsyncSession, body: schemas.FrameworkCreate) -> FrameworkRow:
-    """A new draft version of `code` (version = last + 1); validated before it is stored."""
-    last = await session.scalar(
-        sa.select(sa.func.max(FrameworkRow.version)).where(FrameworkRow.code == body.code)
-    )
-    version = (last or 0) + 1
-    framework = from_document({**body.model_dump(mode="json"), "version": version})
-    errors = framework_errors(framework)
-    if errors:
-        raise ValidationFailed(_("The framework is not valid"), errors=errors)
-    row = FrameworkRow(
-        code=body.code,
-        version=version,
-        name=body.name,
-        industry_type=body.industry_type,
-        document=to_document(framework),
-        status="draft",
-    )
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def publish_framework(session: AsyncSession, row: FrameworkRow) -> FrameworkRow:
-    if row.status == "published":
-        raise StateConflict(
-            "framework.published", _("This version is already published (and immutable)")
-        )
-    row.status = "published"
-    row.published_at = utcnow()
-    await session.flush()
-    return row

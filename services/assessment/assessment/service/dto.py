@@ -1,4 +1,5 @@
-"""Request and response bodies of the assessment API."""
+"""Commands and results of the assessment use cases (the API's bodies are these: `api/schemas`
+re-exports them, so the service layer never imports the API)."""
 
 from __future__ import annotations
 
