@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import NotFound
-from iims_common.i18n import _
+from iims_common.i18n import Text, _
 from iims_common.identity import Caller, Role, require_role
 from iims_common.scoping import Scope
 
@@ -69,13 +69,16 @@ class Policy(Generic[T]):
         object_id: Any,
         *,
         for_update: bool = False,
-        not_found: str | None = None,
+        by: str | None = None,
+        not_found: Text | None = None,
     ) -> T:
         """The object whose `key` is `object_id`, inside the caller's scope, else 404 (out of
         scope looks like absent). `caller=None` loads without scope: only for system actors
         (event consumers, the public pages that check their own condition). `for_update`
-        locks the row for the rest of the transaction."""
-        column = getattr(self.model, self.key)
+        locks the row for the rest of the transaction; `by` names another unique column to
+        look up (e.g. `id` where the policy's key is a number); `not_found` replaces the 404's
+        message."""
+        column = getattr(self.model, by or self.key)
         stmt = sa.select(self.model).where(column == object_id)
         if caller is not None:
             stmt = stmt.where(self.condition(caller))

@@ -9,18 +9,14 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 
-from audit.api import deps
 from audit.api import schemas as s
-from audit.db import repository
-from audit.db.tables import Agency, Application, Certificate, Enterprise, SurveillancePlan
-from audit.domain.enums import ApplicationStatus, CertificateStatus
+from audit.db.tables import Agency, Application, Certificate, Enterprise
+from audit.domain.enums import CertificateStatus
 from audit.service import applications as application_service
 from audit.service import certificates as service
-from iims_common.errors import NotFound
 from iims_common.http import Session
-from iims_common.i18n import _
-from iims_common.identity import CurrentCaller, Role, require_role
-from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
+from iims_common.identity import CurrentCaller
+from iims_common.pagination import Page, Pagination, page_of, paginate
 from iims_common.ratelimit import RateLimit
 
 router = APIRouter(prefix="/api/v1", tags=["certificates 认定证书"])
@@ -35,17 +31,13 @@ async def list_certificates(
     status: CertificateStatus | None = None,
     enterprise_id: uuid.UUID | None = None,
 ) -> Page[s.CertificateOut]:
-    stmt = where_given(
-        sa.select(Certificate).where(repository.CERTIFICATES.condition(caller)),
-        (Certificate.status, status),
-        (Certificate.enterprise_id, enterprise_id),
-    )
+    stmt = service.query(caller, status=status, enterprise_id=enterprise_id)
     return await page_of(session, stmt, Certificate.id, page, s.CertificateOut)
 
 
 @router.get("/certificates/{number}", response_model=s.CertificateOut)
 async def get_certificate(number: str, caller: CurrentCaller, session: Session) -> s.CertificateOut:
-    return s.CertificateOut.model_validate(await deps.certificate(session, caller, number))
+    return s.CertificateOut.model_validate(await service.load(session, caller, number))
 
 
 @router.get("/certificates/{number}/cycle", response_model=list[s.PlannedAuditOut])
@@ -53,12 +45,7 @@ async def certificate_cycle(
     number: str, caller: CurrentCaller, session: Session
 ) -> list[s.PlannedAuditOut]:
     """The surveillance audits and the recertification the certificate's cycle needs."""
-    certificate = await deps.certificate(session, caller, number)
-    rows = await session.scalars(
-        sa.select(SurveillancePlan)
-        .where(SurveillancePlan.certificate_id == certificate.id)
-        .order_by(SurveillancePlan.seq)
-    )
+    rows = await service.cycle(session, caller, number)
     return [s.PlannedAuditOut.model_validate(r) for r in rows]
 
 
@@ -66,9 +53,7 @@ async def certificate_cycle(
 async def suspend_certificate(
     number: str, body: s.StatusChangeIn, caller: CurrentCaller, session: Session
 ) -> s.CertificateOut:
-    require_role(caller, Role.management_org)
-    certificate = await deps.certificate(session, caller, number, for_update=True)
-    await service.suspend(session, certificate, body.reason, repository.today())
+    certificate = await service.change_status(session, caller, number, "suspend", body)
     return s.CertificateOut.model_validate(certificate)
 
 
@@ -76,9 +61,7 @@ async def suspend_certificate(
 async def restore_certificate(
     number: str, body: s.StatusChangeIn, caller: CurrentCaller, session: Session
 ) -> s.CertificateOut:
-    require_role(caller, Role.management_org)
-    certificate = await deps.certificate(session, caller, number, for_update=True)
-    await service.restore(session, certificate, body.reason, repository.today())
+    certificate = await service.change_status(session, caller, number, "restore", body)
     return s.CertificateOut.model_validate(certificate)
 
 
@@ -86,9 +69,7 @@ async def restore_certificate(
 async def withdraw_certificate(
     number: str, body: s.StatusChangeIn, caller: CurrentCaller, session: Session
 ) -> s.CertificateOut:
-    require_role(caller, Role.management_org)
-    certificate = await deps.certificate(session, caller, number, for_update=True)
-    await service.withdraw(session, certificate, body.reason, repository.today())
+    certificate = await service.change_status(session, caller, number, "withdraw", body)
     return s.CertificateOut.model_validate(certificate)
 
 
@@ -103,7 +84,7 @@ async def verify_certificate(
 ) -> s.PublicCertificate:
     """Verify a certificate by its number (no login; rate limited). A miss is a plain 404."""
     await _limit(request, "verify-certificate")
-    return s.PublicCertificate.model_validate(await deps.certificate(session, None, number))
+    return s.PublicCertificate.model_validate(await service.load(session, None, number))
 
 
 async def _names(
@@ -133,8 +114,9 @@ async def _notices(session: Session, rows: list[Application]) -> list[s.PublicNo
 @public_router.get("/notices", response_model=Page[s.PublicNotice])
 async def list_public_notices(session: Session, page: Pagination) -> Page[s.PublicNotice]:
     """公示: applications the management organization approved, open for objections."""
-    stmt = sa.select(Application).where(Application.status == ApplicationStatus.in_notice)
-    rows, cursor = await paginate(session, stmt, Application.id, page)
+    rows, cursor = await paginate(
+        session, application_service.public_notices(), Application.id, page
+    )
     return Page[s.PublicNotice](items=await _notices(session, list(rows)), next_cursor=cursor)
 
 
@@ -142,9 +124,7 @@ async def list_public_notices(session: Session, page: Pagination) -> Page[s.Publ
 async def get_public_notice(application_id: uuid.UUID, session: Session) -> s.PublicNotice:
     """One 公示 (what the list shows), for the notice's own page where objections are
     lodged; an application not in public notice is a 404."""
-    application = await session.get(Application, application_id)
-    if application is None or application.status != ApplicationStatus.in_notice:
-        raise NotFound(_("No application in public notice with this id"))
+    application = await application_service.public_notice(session, application_id)
     return (await _notices(session, [application]))[0]
 
 
@@ -156,10 +136,7 @@ async def list_certified_enterprises(
 ) -> Page[s.PublicCertificate]:
     """获证企业名录: the enterprises holding a valid certificate, each with only what its
     certificate shows (as public verification shows it); no login."""
-    stmt = where_given(
-        sa.select(Certificate).where(Certificate.status == CertificateStatus.valid),
-        (Certificate.province_code, province_code),
-    )
+    stmt = service.certified(province_code)
     return await page_of(session, stmt, Certificate.id, page, s.PublicCertificate)
 
 
@@ -171,10 +148,5 @@ async def lodge_objection(
 ) -> s.ObjectionOut:
     """异议: anyone may object to an application during its public notice (rate limited)."""
     await _limit(request, "objection")
-    application = await session.get(Application, application_id, with_for_update=True)
-    if application is None or application.status != ApplicationStatus.in_notice:
-        raise NotFound(_("No application in public notice with this id"))
-    objection = await application_service.lodge_objection(
-        session, application, body.contact, body.text
-    )
+    objection = await application_service.lodge_objection(session, application_id, body)
     return s.ObjectionOut.model_validate(objection)

@@ -6,13 +6,10 @@ import uuid
 
 from fastapi import APIRouter
 
-from audit.api import deps
 from audit.api import schemas as s
-from audit.db import repository
-from audit.db.tables import Audit
 from audit.service import findings as service
 from iims_common.http import Session
-from iims_common.identity import CurrentCaller, Role, require_role
+from iims_common.identity import CurrentCaller
 
 router = APIRouter(prefix="/api/v1", tags=["findings 不符合项"])
 
@@ -21,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["findings 不符合项"])
 async def get_finding(
     finding_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.FindingOut:
-    return s.FindingOut.model_validate(await deps.finding(session, caller, finding_id))
+    return s.FindingOut.model_validate(await service.get(session, caller, finding_id))
 
 
 @router.post("/findings/{finding_id}/corrective-action", response_model=s.FindingOut)
@@ -29,11 +26,7 @@ async def submit_corrective_action(
     finding_id: uuid.UUID, body: s.CorrectiveActionIn, caller: CurrentCaller, session: Session
 ) -> s.FindingOut:
     """纠正措施 with its deadline (minor ≤ 90 days after the audit; major ≤ 6 months)."""
-    require_role(caller, Role.enterprise, Role.certification_body)
-    finding = await deps.finding(session, caller, finding_id, for_update=True)
-    audit = await session.get(Audit, finding.audit_id)
-    assert audit is not None
-    await service.submit_plan(session, finding, audit, body.action, body.deadline)
+    finding = await service.submit_plan(session, caller, finding_id, body)
     return s.FindingOut.model_validate(finding)
 
 
@@ -41,10 +34,7 @@ async def submit_corrective_action(
 async def accept_corrective_action(
     finding_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.FindingOut:
-    require_role(caller, Role.certification_body)
-    finding = await deps.finding(session, caller, finding_id, for_update=True)
-    await service.accept_plan(session, finding, repository.today())
-    return s.FindingOut.model_validate(finding)
+    return s.FindingOut.model_validate(await service.accept_plan(session, caller, finding_id))
 
 
 @router.post("/findings/{finding_id}/verification", response_model=s.FindingOut)
@@ -52,9 +42,5 @@ async def verify_finding(
     finding_id: uuid.UUID, body: s.VerificationIn, caller: CurrentCaller, session: Session
 ) -> s.FindingOut:
     """验证关闭: a major later than 6 months after stage 2 is refused (finding.major-overdue)."""
-    require_role(caller, Role.certification_body)
-    finding = await deps.finding(session, caller, finding_id, for_update=True)
-    audit = await session.get(Audit, finding.audit_id)
-    assert audit is not None
-    await service.verify_closed(session, finding, audit, body.verification, repository.today())
+    finding = await service.verify_closed(session, caller, finding_id, body)
     return s.FindingOut.model_validate(finding)

@@ -8,12 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from audit.api import schemas as s
-from audit.db import repository
-from audit.db.tables import ScheduleProposal
-from audit.domain.team_rules import Span
 from audit.service import scheduling as service
 from iims_common.http import Session, json_response
-from iims_common.identity import CurrentCaller, Role, require_role
+from iims_common.identity import CurrentCaller
 
 router = APIRouter(prefix="/api/v1", tags=["scheduling 自动排期"])
 
@@ -24,15 +21,11 @@ async def propose_schedule(
 ) -> JSONResponse:
     """Teams and dates for the waiting audits in a date window (OR-Tools CP-SAT). Nothing is
     booked until the proposal is confirmed; `unplaced` says why each other audit is not."""
-    require_role(caller, Role.certification_body, Role.management_org)
     settings = request.app.state.settings
     proposal = await service.propose(
         session,
         caller,
-        application_ids=body.application_ids,
-        certificate_ids=body.certificate_ids,
-        window=Span(body.window_start, body.window_end),
-        team_size=body.team_size,
+        body,
         time_limit_s=settings.scheduler_time_limit_s,
         workers=settings.scheduler_workers,
     )
@@ -43,24 +36,11 @@ async def propose_schedule(
     )
 
 
-async def _proposal(
-    session: Session, caller: CurrentCaller, proposal_id: uuid.UUID, *, for_update: bool = False
-) -> ScheduleProposal:
-    return await repository.get_one(
-        session,
-        ScheduleProposal,
-        proposal_id,
-        repository.PROPOSALS.condition(caller),
-        for_update=for_update,
-        what="Schedule proposal",
-    )
-
-
 @router.get("/schedule-proposals/{proposal_id}", response_model=s.ProposalOut)
 async def get_proposal(
     proposal_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.ProposalOut:
-    return s.ProposalOut.model_validate(await _proposal(session, caller, proposal_id))
+    return s.ProposalOut.model_validate(await service.get(session, caller, proposal_id))
 
 
 @router.post("/schedule-proposals/{proposal_id}/confirmation", response_model=s.ProposalOut)
@@ -69,7 +49,4 @@ async def confirm_proposal(
 ) -> s.ProposalOut:
     """Plan every placement now, each re-checked against the rules; `results` gives the audit
     created or the rule that no longer holds."""
-    require_role(caller, Role.certification_body, Role.management_org)
-    proposal = await _proposal(session, caller, proposal_id, for_update=True)
-    await service.confirm(session, caller, proposal, caller.client_key)
-    return s.ProposalOut.model_validate(proposal)
+    return s.ProposalOut.model_validate(await service.confirm(session, caller, proposal_id))

@@ -26,14 +26,7 @@ from audit.db.tables import (
 from audit.domain import team_rules as rules
 from audit.domain.enums import AuditStatus, QualificationKind
 from iims_common.identity import Caller, Role
-from iims_common.scoping import (  # noqa: F401 - get_one is part of this module's API
-    Rule,
-    Scope,
-    everything,
-    get_one,
-    same_organization,
-    same_province,
-)
+from iims_common.scoping import Rule, Scope, everything, same_organization, same_province
 
 NATIONAL = {Role.ministry: everything, Role.management_org: everything}
 

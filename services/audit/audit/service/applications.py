@@ -22,9 +22,19 @@ from audit.domain.application_flow import (
 )
 from audit.domain.enums import ApplicationStatus, AuditKind, FindingStatus, Severity
 from audit.events import publish
-from iims_common.errors import Conflict, RuleViolation
+from audit.service.commands import (
+    ApplicationCreate,
+    ObjectionIn,
+    ObjectionResolution,
+    ReviewIn,
+    WithdrawIn,
+)
+from audit.service.policies import APPLICATION
+from iims_common.db import utcnow
+from iims_common.errors import Conflict, NotFound, RuleViolation
 from iims_common.i18n import _
-from iims_common.identity import Caller
+from iims_common.identity import Caller, Role
+from iims_common.pagination import where_given
 
 CERTIFICATION_BODY = "certification_body"
 AUTHORIZED = "authorized"
@@ -158,7 +168,7 @@ async def findings_for_conclusion(
     return stage2, list(rows)
 
 
-async def conclude(
+async def _conclude(
     session: AsyncSession, application: Application, actor: str, today: dt.date
 ) -> finding_rules.Conclusion:
     """审核结论: `audit-passed` through the outbox, or a new stage 2, or a 422 naming the rule."""
@@ -190,7 +200,7 @@ async def open_review(session: AsyncSession, application_id: uuid.UUID) -> None:
         await transition(session, application, Action.open_review, "event:audit-passed")
 
 
-async def review(
+async def _review(
     session: AsyncSession,
     application: Application,
     *,
@@ -210,7 +220,7 @@ async def review(
     return application
 
 
-async def lodge_objection(
+async def _lodge_objection(
     session: AsyncSession, application: Application, lodged_by: str, text: str
 ) -> ObjectionRow:
     if application.status != ApplicationStatus.in_notice:
@@ -224,7 +234,7 @@ async def lodge_objection(
     return objection
 
 
-async def resolve_objection(
+async def _resolve_objection(
     session: AsyncSession,
     application: Application,
     objection: ObjectionRow,
@@ -273,3 +283,179 @@ async def check_decidable(session: AsyncSession, application: Application, today
                 open_objections=open_objections,
             ),
         )
+
+
+# --- use cases: the one door per operation on an application -------------------------------
+# `(session, caller[, application_id], command)` → the result; in order: authorize through
+# `APPLICATION`, load in scope, the rule above, write, record the event.
+
+
+async def create(session: AsyncSession, caller: Caller, command: ApplicationCreate) -> Application:
+    """评定申请: an enterprise (or the consultancy serving it) applies to a certification body;
+    another enterprise, or one the consultancy does not serve, is "not found"."""
+    APPLICATION.authorize(caller, "apply")
+    if caller.role is Role.enterprise and caller.organization_id != command.enterprise_id:
+        raise NotFound(
+            _("Enterprise {enterprise_id} not found", enterprise_id=command.enterprise_id)
+        )
+    if caller.role is Role.consultancy:
+        served = await session.scalar(
+            sa.select(Enterprise.id).where(
+                Enterprise.id == command.enterprise_id,
+                Enterprise.consultancy_id == caller.organization_id,
+            )
+        )
+        if served is None:
+            raise NotFound(
+                _("Enterprise {enterprise_id} not found", enterprise_id=command.enterprise_id)
+            )
+    return await apply(
+        session,
+        caller,
+        enterprise_id=command.enterprise_id,
+        body_id=command.certification_body_id,
+        scope=command.scope,
+        site=command.site,
+        readiness=Readiness(
+            command.system_running_since,
+            command.internal_audit_done,
+            command.management_review_done,
+        ),
+        today=repository.today(),
+    )
+
+
+def query(
+    caller: Caller,
+    *,
+    status: ApplicationStatus | None = None,
+    enterprise_id: uuid.UUID | None = None,
+    certification_body_id: uuid.UUID | None = None,
+) -> sa.Select[Application]:
+    """The caller's applications, filtered by what is given."""
+    return where_given(
+        APPLICATION.select(caller),
+        (Application.status, status),
+        (Application.enterprise_id, enterprise_id),
+        (Application.body_id, certification_body_id),
+    )
+
+
+async def get(session: AsyncSession, caller: Caller, application_id: uuid.UUID) -> Application:
+    return await APPLICATION.load(session, caller, application_id)
+
+
+async def history_of(
+    session: AsyncSession, caller: Caller, application_id: uuid.UUID
+) -> list[ApplicationEvent]:
+    """Every transition of the application, oldest first."""
+    await APPLICATION.load(session, caller, application_id)
+    rows = await session.scalars(
+        sa.select(ApplicationEvent)
+        .where(ApplicationEvent.application_id == application_id)
+        .order_by(ApplicationEvent.id)
+    )
+    return list(rows)
+
+
+async def withdraw(
+    session: AsyncSession, caller: Caller, application_id: uuid.UUID, command: WithdrawIn
+) -> Application:
+    """The enterprise withdraws its application before the audit conclusion."""
+    APPLICATION.authorize(caller, "withdraw")
+    row = await APPLICATION.load(session, caller, application_id, for_update=True)
+    return await transition(session, row, Action.withdraw, caller.client_key, command.reason)
+
+
+async def conclude(
+    session: AsyncSession, caller: Caller, application_id: uuid.UUID
+) -> tuple[Application, finding_rules.Conclusion]:
+    """审核结论 by the certification body (see `_conclude`)."""
+    APPLICATION.authorize(caller, "conclude")
+    row = await APPLICATION.load(session, caller, application_id, for_update=True)
+    return row, await _conclude(session, row, caller.client_key, repository.today())
+
+
+async def review(
+    session: AsyncSession,
+    caller: Caller,
+    application_id: uuid.UUID,
+    command: ReviewIn,
+    *,
+    notice_days: int,
+) -> Application:
+    """合规性审查 by the management organization: approval opens the 公示 of `notice_days`."""
+    APPLICATION.authorize(caller, "review")
+    row = await APPLICATION.load(session, caller, application_id, for_update=True)
+    return await _review(
+        session,
+        row,
+        approved=command.approved,
+        comment=command.comment,
+        actor=caller.client_key,
+        today=repository.today(),
+        notice_days=notice_days,
+    )
+
+
+async def objections_of(
+    session: AsyncSession, caller: Caller, application_id: uuid.UUID
+) -> list[ObjectionRow]:
+    APPLICATION.authorize(caller, "read_objections")
+    await APPLICATION.load(session, caller, application_id)
+    rows = await session.scalars(
+        sa.select(ObjectionRow)
+        .where(ObjectionRow.application_id == application_id)
+        .order_by(ObjectionRow.id)
+    )
+    return list(rows)
+
+
+async def resolve_objection(
+    session: AsyncSession,
+    caller: Caller,
+    application_id: uuid.UUID,
+    objection_id: uuid.UUID,
+    command: ObjectionResolution,
+) -> ObjectionRow:
+    """The management organization upholds (the application is rejected) or dismisses it."""
+    APPLICATION.authorize(caller, "resolve_objection")
+    row = await APPLICATION.load(session, caller, application_id, for_update=True)
+    objection = await session.get(ObjectionRow, objection_id, with_for_update=True)
+    if objection is None or objection.application_id != row.id:
+        raise NotFound(_("Objection {objection_id} not found", objection_id=objection_id))
+    return await _resolve_objection(
+        session,
+        row,
+        objection,
+        upheld=command.upheld,
+        resolution=command.resolution,
+        actor=caller.client_key,
+        now=utcnow(),
+    )
+
+
+# --- public (no caller): 公示 and 异议 ----------------------------------------------------------
+
+
+def public_notices() -> sa.Select[Application]:
+    """公示: applications the management organization approved, open for objections."""
+    return sa.select(Application).where(Application.status == ApplicationStatus.in_notice)
+
+
+async def public_notice(
+    session: AsyncSession, application_id: uuid.UUID, *, for_update: bool = False
+) -> Application:
+    """One application in public notice; any other is a 404."""
+    application = await session.get(Application, application_id, with_for_update=for_update)
+    if application is None or application.status != ApplicationStatus.in_notice:
+        raise NotFound(_("No application in public notice with this id"))
+    return application
+
+
+async def lodge_objection(
+    session: AsyncSession, application_id: uuid.UUID, command: ObjectionIn
+) -> ObjectionRow:
+    """异议: anyone may object to an application during its public notice."""
+    application = await public_notice(session, application_id, for_update=True)
+    return await _lodge_objection(session, application, command.contact, command.text)

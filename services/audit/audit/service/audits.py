@@ -35,8 +35,13 @@ from audit.domain.enums import (
 from audit.events import publish
 from audit.service import applications as application_service
 from audit.service import certificates as certificate_service
+from audit.service.commands import AuditCreate, AuditPlanFields, CompletionIn, PlanCheckIn
+from audit.service.policies import APPLICATION, AUDIT, CERTIFICATE
 from iims_common.errors import Conflict, RuleViolation
+from iims_common.http import check_if_match
 from iims_common.i18n import _, text
+from iims_common.identity import Caller
+from iims_common.pagination import where_given
 
 PLAN_ACTION = {AuditKind.stage1: Action.plan_stage1, AuditKind.stage2: Action.plan_stage2}
 COMPLETE_ACTION = {
@@ -264,7 +269,7 @@ async def plan_for_certificate(
     return audit
 
 
-async def change(session: AsyncSession, audit: Audit, plan: AuditPlan) -> Audit:
+async def _change(session: AsyncSession, audit: Audit, plan: AuditPlan) -> Audit:
     """New dates and/or team for a planned audit, re-checked against every rule."""
     if audit.status != AuditStatus.planned:
         raise Conflict(_("The audit is {status}", status=audit.status), current_state=audit.status)
@@ -285,7 +290,7 @@ async def change(session: AsyncSession, audit: Audit, plan: AuditPlan) -> Audit:
     return audit
 
 
-async def complete(
+async def _complete(
     session: AsyncSession, audit: Audit, report: str | None, actor: str, today: dt.date
 ) -> Audit:
     if audit.status != AuditStatus.planned:
@@ -310,7 +315,7 @@ async def complete(
     return audit
 
 
-async def cancel(session: AsyncSession, audit: Audit, actor: str) -> Audit:
+async def _cancel(session: AsyncSession, audit: Audit, actor: str) -> Audit:
     """Cancel a planned audit: the team is free again and the application waits for it."""
     if audit.status != AuditStatus.planned:
         raise Conflict(_("The audit is {status}", status=audit.status), current_state=audit.status)
@@ -346,3 +351,93 @@ async def cancel(session: AsyncSession, audit: Audit, actor: str) -> Audit:
     await session.flush()
     await publish.audit_updated(session, audit, AuditStatus.planned)
     return audit
+
+
+# --- use cases: the one door per operation on an audit --------------------------------------
+
+
+def plan_of(kind: AuditKind, fields: AuditPlanFields) -> AuditPlan:
+    """The domain's plan from the command's dates, team and days."""
+    return AuditPlan(
+        kind=kind,
+        span=rules.Span(fields.starts_on, fields.ends_on),
+        team=tuple((m.person_id, m.role) for m in fields.team),
+        days=fields.audit_days,
+        onsite_days=fields.onsite_days,
+    )
+
+
+async def plan(session: AsyncSession, caller: Caller, command: AuditCreate) -> Audit:
+    """Plan an audit of an application (stage 1/2) or of a certificate's cycle (surveillance,
+    recertification); every rule checked (see `refuse`)."""
+    AUDIT.authorize(caller, "plan")
+    draft = plan_of(command.kind, command)
+    if command.application_id is not None:
+        application = await APPLICATION.load(
+            session, caller, command.application_id, for_update=True
+        )
+        return await plan_for_application(session, application, draft, caller.client_key)
+    assert command.certificate_id is not None
+    certificate = await CERTIFICATE.load(
+        session, caller, command.certificate_id, by="id", for_update=True
+    )
+    return await plan_for_certificate(session, certificate, draft)
+
+
+async def check_plan(
+    session: AsyncSession, caller: Caller, command: PlanCheckIn
+) -> tuple[rules.AuditDraft | None, list[rules.Violation]]:
+    """Dry run of `plan` for an application: nothing written, nothing locked."""
+    AUDIT.authorize(caller, "check_plan")
+    application = await APPLICATION.load(session, caller, command.application_id)
+    return await check_plan_for_application(session, application, plan_of(command.kind, command))
+
+
+def query(
+    caller: Caller,
+    *,
+    kind: AuditKind | None = None,
+    status: AuditStatus | None = None,
+    application_id: uuid.UUID | None = None,
+    certificate_id: uuid.UUID | None = None,
+) -> sa.Select[Audit]:
+    return where_given(
+        AUDIT.select(caller),
+        (Audit.kind, kind),
+        (Audit.status, status),
+        (Audit.application_id, application_id),
+        (Audit.certificate_id, certificate_id),
+    )
+
+
+async def get(session: AsyncSession, caller: Caller, audit_id: uuid.UUID) -> Audit:
+    return await AUDIT.load(session, caller, audit_id)
+
+
+async def change_plan(
+    session: AsyncSession,
+    caller: Caller,
+    audit_id: uuid.UUID,
+    command: AuditPlanFields,
+    *,
+    if_match: str | None,
+) -> Audit:
+    """Replace the dates and team of a planned audit (If-Match), re-checked against every rule."""
+    AUDIT.authorize(caller, "change")
+    row = await AUDIT.load(session, caller, audit_id, for_update=True)
+    check_if_match(if_match, row.version)
+    return await _change(session, row, plan_of(AuditKind(row.kind), command))
+
+
+async def complete(
+    session: AsyncSession, caller: Caller, audit_id: uuid.UUID, command: CompletionIn
+) -> Audit:
+    AUDIT.authorize(caller, "complete")
+    row = await AUDIT.load(session, caller, audit_id, for_update=True)
+    return await _complete(session, row, command.report, caller.client_key, repository.today())
+
+
+async def cancel(session: AsyncSession, caller: Caller, audit_id: uuid.UUID) -> Audit:
+    AUDIT.authorize(caller, "cancel")
+    row = await AUDIT.load(session, caller, audit_id, for_update=True)
+    return await _cancel(session, row, caller.client_key)

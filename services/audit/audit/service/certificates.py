@@ -5,25 +5,33 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from audit.db import repository
 from audit.db.tables import Agency, Application, Audit, Certificate, Enterprise, SurveillancePlan
 from audit.domain import certificates as rules
 from audit.domain.application_flow import Action, months_after, months_before
 from audit.domain.enums import AuditKind, CertificateStatus
 from audit.events import publish
 from audit.service import applications as application_service
-from iims_common.errors import Conflict, RuleViolation
+from audit.service.commands import DecisionIn, StatusChangeIn
+from audit.service.policies import APPLICATION, CERTIFICATE
+from iims_common.errors import Conflict, NotFound, RuleViolation
 from iims_common.i18n import _
-from iims_common.standard import STANDARD_EDITION, STANDARD_TITLE
+from iims_common.identifiers import fold_identifier
+from iims_common.identity import Caller
+from iims_common.pagination import where_given
+from iims_common.standard import STANDARD_EDITION, STANDARD_TITLE, number_family
 
 log = logging.getLogger("iims.audit.certificates")
 
 
-async def decide(
+async def _decide(
     session: AsyncSession,
     application: Application,
     *,
@@ -105,7 +113,7 @@ def _require(certificate: Certificate, *allowed: CertificateStatus, action: str)
         )
 
 
-async def suspend(
+async def _suspend(
     session: AsyncSession, certificate: Certificate, reason: str, today: dt.date
 ) -> Certificate:
     _require(certificate, CertificateStatus.valid, action="suspend")
@@ -125,7 +133,7 @@ async def missed_surveillance(
     return [rules.PlannedAudit(r.seq, AuditKind(r.kind), r.due_by) for r in rows]
 
 
-async def restore(
+async def _restore(
     session: AsyncSession, certificate: Certificate, reason: str, today: dt.date
 ) -> Certificate:
     _require(certificate, CertificateStatus.suspended, action="restore")
@@ -159,7 +167,7 @@ async def restore(
     return await _set_status(session, certificate, CertificateStatus.valid, reason, today)
 
 
-async def withdraw(
+async def _withdraw(
     session: AsyncSession, certificate: Certificate, reason: str, today: dt.date
 ) -> Certificate:
     _require(certificate, CertificateStatus.valid, CertificateStatus.suspended, action="withdraw")
@@ -232,3 +240,97 @@ async def lifecycle_job(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     if total:
         log.info("certificate lifecycle applied", extra={"changed": total})
     return total
+
+
+# --- use cases: the one door per operation on a certificate ---------------------------------
+
+NUMBER = re.compile(r"[A-Z0-9-]{1,40}")
+
+
+async def load(
+    session: AsyncSession, caller: Caller | None, number: str, *, for_update: bool = False
+) -> Certificate:
+    """By number, in the caller's scope; `caller=None` is the public verification (no scope,
+    but no hints either). The number is folded first (full-width, lower case, padding all
+    find the same one); anything else is one plain 404."""
+    number = fold_identifier(number)
+    if not NUMBER.fullmatch(number):  # not a number we could have issued: the same plain 404
+        raise NotFound(_("No certificate with this number"))
+    if caller is None and number_family(number) == "qualification":
+        # The prefix alone (not a lookup) says this is a person's 资质证书: point there.
+        raise NotFound(
+            _(
+                "This is a person's qualification number (资质证书), not an enterprise certificate: verify it at /api/v1/public/qualifications/{number}"
+            ),
+            number_family="qualification",
+        )
+    return await CERTIFICATE.load(
+        session,
+        caller,
+        number,
+        for_update=for_update,
+        not_found=_("No certificate with this number"),
+    )
+
+
+def query(
+    caller: Caller,
+    *,
+    status: CertificateStatus | None = None,
+    enterprise_id: uuid.UUID | None = None,
+) -> sa.Select[Certificate]:
+    return where_given(
+        CERTIFICATE.select(caller),
+        (Certificate.status, status),
+        (Certificate.enterprise_id, enterprise_id),
+    )
+
+
+def certified(province_code: str | None = None) -> sa.Select[Certificate]:
+    """获证企业名录 (public): the valid certificates, optionally of one province."""
+    return where_given(
+        sa.select(Certificate).where(Certificate.status == CertificateStatus.valid),
+        (Certificate.province_code, province_code),
+    )
+
+
+async def cycle(session: AsyncSession, caller: Caller, number: str) -> list[SurveillancePlan]:
+    """The surveillance audits and the recertification the certificate's cycle needs."""
+    certificate = await load(session, caller, number)
+    rows = await session.scalars(
+        sa.select(SurveillancePlan)
+        .where(SurveillancePlan.certificate_id == certificate.id)
+        .order_by(SurveillancePlan.seq)
+    )
+    return list(rows)
+
+
+async def decide(
+    session: AsyncSession,
+    caller: Caller,
+    application_id: uuid.UUID,
+    command: DecisionIn,
+    *,
+    valid_years: int,
+) -> Certificate:
+    """认定决定 after the notice (see `_decide`)."""
+    APPLICATION.authorize(caller, "decide")
+    application = await APPLICATION.load(session, caller, application_id, for_update=True)
+    return await _decide(
+        session,
+        application,
+        today=repository.today(),
+        effective_on=command.effective_on,
+        valid_years=valid_years,
+        actor=caller.client_key,
+    )
+
+
+async def change_status(
+    session: AsyncSession, caller: Caller, number: str, action: str, command: StatusChangeIn
+) -> Certificate:
+    """`action` is `suspend`, `restore` or `withdraw` (the management organization's)."""
+    CERTIFICATE.authorize(caller, action)
+    certificate = await load(session, caller, number, for_update=True)
+    rule = {"suspend": _suspend, "restore": _restore, "withdraw": _withdraw}[action]
+    return await rule(session, certificate, command.reason, repository.today())

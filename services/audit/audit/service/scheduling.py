@@ -19,6 +19,8 @@ from audit.domain import team_rules as rules
 from audit.domain.application_flow import AWAITING_AUDIT
 from audit.domain.enums import ApplicationStatus, AuditKind, CertificateStatus, TeamRole
 from audit.service import audits as audit_service
+from audit.service.commands import ProposalCreate
+from audit.service.policies import APPLICATION, CERTIFICATE, PROPOSAL
 from iims_common.errors import Conflict, ProblemError
 from iims_common.identity import Caller, Role
 
@@ -162,7 +164,7 @@ def _placement_json(p: scheduler.Placement, for_certificate: bool) -> dict[str, 
     }
 
 
-async def propose(
+async def _propose(
     session: AsyncSession,
     caller: Caller,
     *,
@@ -221,7 +223,7 @@ async def propose(
     return proposal
 
 
-async def confirm(
+async def _confirm(
     session: AsyncSession, caller: Caller, proposal: ScheduleProposal, actor: str
 ) -> ScheduleProposal:
     """Plan every placement, each re-checked now; one that no longer holds is reported."""
@@ -260,19 +262,50 @@ async def _plan(
     actor: str,
 ) -> uuid.UUID:
     if "certificate_id" in p:
-        certificate = await repository.get_one(
-            session,
-            Certificate,
-            uuid.UUID(p["certificate_id"]),
-            repository.CERTIFICATES.condition(caller),
-            for_update=True,
+        certificate = await CERTIFICATE.load(
+            session, caller, uuid.UUID(p["certificate_id"]), by="id", for_update=True
         )
         return (await audit_service.plan_for_certificate(session, certificate, plan)).id
-    application = await repository.get_one(
-        session,
-        Application,
-        uuid.UUID(p["application_id"]),
-        repository.APPLICATIONS.condition(caller),
-        for_update=True,
+    application = await APPLICATION.load(
+        session, caller, uuid.UUID(p["application_id"]), for_update=True
     )
     return (await audit_service.plan_for_application(session, application, plan, actor)).id
+
+
+# --- use cases: the one door per operation on a schedule proposal ---------------------------
+
+
+async def propose(
+    session: AsyncSession,
+    caller: Caller,
+    command: ProposalCreate,
+    *,
+    time_limit_s: float,
+    workers: int,
+) -> ScheduleProposal:
+    """Teams and dates for the waiting audits in a date window (OR-Tools CP-SAT, at most
+    `time_limit_s` seconds on `workers` threads). Nothing is booked until confirmed."""
+    PROPOSAL.authorize(caller, "propose")
+    return await _propose(
+        session,
+        caller,
+        application_ids=command.application_ids,
+        certificate_ids=command.certificate_ids,
+        window=rules.Span(command.window_start, command.window_end),
+        team_size=command.team_size,
+        time_limit_s=time_limit_s,
+        workers=workers,
+    )
+
+
+async def get(session: AsyncSession, caller: Caller, proposal_id: uuid.UUID) -> ScheduleProposal:
+    return await PROPOSAL.load(session, caller, proposal_id)
+
+
+async def confirm(
+    session: AsyncSession, caller: Caller, proposal_id: uuid.UUID
+) -> ScheduleProposal:
+    """Plan every placement now, each re-checked against the rules."""
+    PROPOSAL.authorize(caller, "confirm")
+    proposal = await PROPOSAL.load(session, caller, proposal_id, for_update=True)
+    return await _confirm(session, caller, proposal, caller.client_key)

@@ -1,0 +1,107 @@
+"""审核员 use cases: the pool learned from training (qualifications, persons) is read here;
+their certification body sets their competences, and the body or the auditor records the days
+they cannot audit. Authorized through `AUDITOR`; keyed by person id."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from audit.db.tables import Agency, Auditor, TeamMember, Unavailability
+from audit.domain.team_rules import Span, Violation
+from audit.service.audits import refuse
+from audit.service.commands import CompetencesIn, UnavailabilityIn
+from audit.service.policies import AUDITOR
+from iims_common.errors import NotFound
+from iims_common.i18n import _
+from iims_common.identity import Caller
+from iims_common.pagination import where_given
+
+
+async def _load(
+    session: AsyncSession, caller: Caller, person_id: uuid.UUID, *, for_update: bool = False
+) -> Auditor:
+    return await AUDITOR.load(
+        session,
+        caller,
+        person_id,
+        for_update=for_update,
+        not_found=_("Auditor {person_id} not found", person_id=person_id),
+    )
+
+
+def query(caller: Caller, *, certification_body_id: uuid.UUID | None = None) -> sa.Select[Auditor]:
+    return where_given(AUDITOR.select(caller), (Auditor.body_id, certification_body_id))
+
+
+async def get(session: AsyncSession, caller: Caller, person_id: uuid.UUID) -> Auditor:
+    return await _load(session, caller, person_id)
+
+
+async def set_competences(
+    session: AsyncSession, caller: Caller, person_id: uuid.UUID, command: CompetencesIn
+) -> Auditor:
+    """专业能力: the GB/T 4754 industries the auditor may audit (set by their body)."""
+    AUDITOR.authorize(caller, "set_competences")
+    row = await _load(session, caller, person_id, for_update=True)
+    row.competences = sorted(set(command.industries))
+    await session.flush()
+    return row
+
+
+async def add_unavailability(
+    session: AsyncSession, caller: Caller, person_id: uuid.UUID, command: UnavailabilityIn
+) -> Unavailability:
+    """Days the auditor cannot audit; refused if it overlaps an audit they are on."""
+    AUDITOR.authorize(caller, "unavailability")
+    row = await _load(session, caller, person_id, for_update=True)
+    span = Span(command.starts_on, command.ends_on)
+    booked = await session.scalar(
+        sa.select(TeamMember.audit_id).where(
+            TeamMember.person_id == row.person_id,
+            TeamMember.active,
+            TeamMember.starts_on <= span.end,
+            TeamMember.ends_on >= span.start,
+        )
+    )
+    if booked is not None:
+        refuse(
+            [
+                Violation(
+                    "team.double-booked",
+                    f"{row.name} is on audit {booked} during these dates",
+                    row.person_id,
+                )
+            ]
+        )
+    item = Unavailability(
+        person_id=row.person_id, starts_on=span.start, ends_on=span.end, reason=command.reason
+    )
+    session.add(item)
+    await session.flush()
+    return item
+
+
+async def remove_unavailability(
+    session: AsyncSession, caller: Caller, person_id: uuid.UUID, unavailability_id: uuid.UUID
+) -> None:
+    AUDITOR.authorize(caller, "unavailability")
+    await _load(session, caller, person_id, for_update=True)
+    deleted = await session.execute(
+        sa.delete(Unavailability).where(
+            Unavailability.id == unavailability_id, Unavailability.person_id == person_id
+        )
+    )
+    if not getattr(deleted, "rowcount", 0):  # a CursorResult for a DELETE
+        raise NotFound(
+            _("Unavailability {unavailability_id} not found", unavailability_id=unavailability_id)
+        )
+
+
+def certification_bodies() -> sa.Select[Agency]:
+    """认定服务机构 authorized by the management organization (what an applicant can choose)."""
+    return sa.select(Agency).where(
+        Agency.kind == "certification_body", Agency.status == "authorized"
+    )
