@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.db.tables import Assessment, Enterprise, FrameworkRow
 from iims_common.identity import Role
-from iims_common.scoping import Scope, everything, get_one, same_organization, same_province  # noqa: F401
+from iims_common.scoping import Scope, everything, same_organization, same_province
 
 # An enterprise sees and edits its own; a province reads its province; a consultancy reads
 # the enterprises it serves (from pilot-enrolled); certification bodies see none here.
