@@ -1,0 +1,59 @@
+"""A Policy answers both questions of a use case without I/O: may this role do the action
+(403 otherwise, with the allowed roles named), and which rows it sees (the scope's SQL)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from iims_common.errors import Forbidden
+from iims_common.identity import Caller, Role
+from iims_common.policy import Policy
+from iims_common.scoping import Scope, everything, same_province
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Thing(Base):
+    __tablename__ = "things"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    province_code: Mapped[str]
+
+
+THING = Policy(
+    Thing,
+    Scope({Role.ministry: everything, Role.province: same_province(Thing.province_code)}),
+    actions={"approve": [Role.ministry], "read": [Role.ministry, Role.province]},
+    what="Thing",
+)
+MINISTRY = Caller("m", Role.ministry)
+PROVINCE = Caller("p", Role.province, province_code="320000")
+
+
+def test_authorize_allows_the_named_roles_and_refuses_the_others() -> None:
+    THING.authorize(MINISTRY, "approve")
+    assert THING.may(PROVINCE, "read") and not THING.may(PROVINCE, "approve")
+    with pytest.raises(Forbidden) as refused:
+        THING.authorize(PROVINCE, "approve")
+    assert "ministry" in str(refused.value.detail)
+
+
+def test_an_unknown_action_is_a_bug_not_a_refusal() -> None:
+    with pytest.raises(KeyError):
+        THING.authorize(MINISTRY, "delete")
+
+
+def test_select_carries_the_scope() -> None:
+    def sql(caller: Caller) -> str:
+        stmt = THING.select(caller)
+        return str(stmt.compile(compile_kwargs={"literal_binds": True}))
+
+    assert "things.province_code = '320000'" in sql(PROVINCE)
+    assert "WHERE true" in sql(MINISTRY)
+    assert "WHERE false" in sql(Caller("e", Role.enterprise, organization_id=uuid.uuid4()))
+    assert isinstance(THING.condition(MINISTRY), sa.ColumnElement)
