@@ -77,7 +77,10 @@ class Result:
     pilots: int
     down_s: float
     catch_up_s: float
+    # Outbox rows re-queued because the broker lost them, counted in the services' databases
+    # (survives a service restart, unlike the counter), and the counters' sum.
     republished: int
+    republished_metric: int
     counts: dict[str, int]
     duplicates: dict[str, int]
 
@@ -141,12 +144,28 @@ def effect_counts(
     }
 
 
+SERVICES = ("registry", "training", "assessment", "audit", "gateway")
+
+
+def republished_rows(var: Path) -> int:
+    """Outbox rows the relays re-queued as lost by the broker (their `last_error` says so;
+    publishing again keeps it), over every service's database."""
+    return sum(
+        _count(
+            var / f"{name}.db",
+            "SELECT count(*) FROM outbox WHERE last_error LIKE 're-published:%'",
+        )
+        for name in SERVICES
+    )
+
+
 def republished_total(ports: list[int]) -> int:
-    """Sum of iims_outbox_republished_total over the services' /metrics."""
+    """Sum of iims_outbox_republished_total over the services' /metrics (a service that was
+    restarted meanwhile starts from 0: `republished_rows` is the number to trust)."""
     total = 0.0
     for port in ports:
         try:
-            text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=60).text
         except httpx.HTTPError:
             continue
         for m in re.finditer(r"^iims_outbox_republished_total\{[^}]*\} ([0-9.e+]+)$", text, re.M):
@@ -189,7 +208,9 @@ class Stack:
             start_new_session=True,
         )
 
-    def wait_ready(self, timeout: float = 300) -> str:
+    def wait_ready(self, timeout: float = 1200) -> str:
+        """The admin key once `make run` printed its banner. Generous: a fresh clone builds
+        the web console first (minutes on a loaded machine)."""
         deadline = time.monotonic() + timeout
         path = Path(self.log.name)
         while time.monotonic() < deadline:
@@ -343,7 +364,9 @@ async def run(n: int, down_s: float, workdir: Path, kill_at: float = 0.3) -> Res
         restarter = asyncio.create_task(restart_later())
         await select_all(registry, batch_id, recs, on_progress)
         await restarter
-        deadline = time.monotonic() + max(300.0, n / 5)
+        # Generous (a loaded CI machine re-reads re-published partitions slowly): this only
+        # bounds how long a real loss takes to fail; the pass is decided by counts, not time.
+        deadline = time.monotonic() + max(900.0, n / 2)
         counts: dict[str, int] = {}
         while time.monotonic() < deadline:
             counts = effect_counts(var, batch_id, enterprises, hooks)
@@ -354,7 +377,8 @@ async def run(n: int, down_s: float, workdir: Path, kill_at: float = 0.3) -> Res
         await asyncio.sleep(3)  # anything late and double would show now
         counts = effect_counts(var, batch_id, enterprises, hooks)
         service_ports = list(stack.ports.values())
-        republished = republished_total(service_ports)
+        republished_metric = republished_total(service_ports)
+        republished = republished_rows(var)
         duplicates = {
             "training_invitations": counts["training_invitations"]
             - counts["training_invitations_distinct"],
@@ -369,6 +393,7 @@ async def run(n: int, down_s: float, workdir: Path, kill_at: float = 0.3) -> Res
             down_s=down_s,
             catch_up_s=caught_up - restarted_at[0],
             republished=republished,
+            republished_metric=republished_metric,
             counts=counts,
             duplicates={k: v for k, v in duplicates.items() if v},
         )

@@ -24,7 +24,11 @@ async def test_no_event_lost_when_the_broker_loses_its_log(
 ) -> None:
     result = await run(pilots, down_s, tmp_path)
     print(result)
+    # What the services logged (WARNs of the relays and consumers, worker restarts), so a
+    # failure on a CI machine can be read without running it again.
+    log = (tmp_path / "make-run.log").read_text(errors="replace").splitlines()
+    told = "\n".join(x for x in log if " WARNING " in x or " ERROR " in x)[-20_000:]
     wanted = {k: pilots for k in result.counts}
-    assert result.counts == wanted, result
-    assert result.duplicates == {}, result
-    assert result.republished > 0, "the relays noticed nothing"
+    assert result.counts == wanted, f"{result}\n{told}"
+    assert result.duplicates == {}, f"{result}\n{told}"
+    assert result.republished > 0, f"the relays noticed nothing\n{told}"

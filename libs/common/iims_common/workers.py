@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from iims_common.db import create_engine, create_sessionmaker
@@ -17,6 +18,12 @@ from iims_common.events.relay import OutboxRelay
 from iims_common.settings import ServiceSettings
 
 log = logging.getLogger("iims.workers")
+
+WORKER_RESTARTS = Counter(
+    "iims_worker_restarts_total",
+    "Background workers (relay, consumers, periodic jobs) restarted after they ended early",
+    ["worker"],
+)
 
 ConsumerFactory = Callable[[ServiceSettings, async_sessionmaker[AsyncSession]], list[EventConsumer]]
 
@@ -58,17 +65,42 @@ class Workers:
         self.tasks: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
-        self.tasks.append(asyncio.create_task(self.relay.run(self.stop_event), name="relay"))
+        self._spawn("relay", lambda: self.relay.run(self.stop_event))
         for c in self.consumers:
-            self.tasks.append(
-                asyncio.create_task(c.run(self.stop_event), name=f"consumer:{c.name}")
-            )
+            self._spawn(f"consumer:{c.name}", lambda c=c: c.run(self.stop_event))  # type: ignore[misc]
         for job in self.periodic:
-            self.tasks.append(
-                asyncio.create_task(
-                    job.loop(self.sessionmaker, self.stop_event), name=f"periodic:{job.name}"
-                )
+            self._spawn(
+                f"periodic:{job.name}",
+                lambda job=job: job.loop(self.sessionmaker, self.stop_event),  # type: ignore[misc]
             )
+
+    def _spawn(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
+        self.tasks.append(asyncio.create_task(self._supervise(name, run), name=name))
+
+    async def _supervise(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
+        """Run a worker until stop; if it ends before (an exception it did not expect, a
+        cancellation leaking out of a client library), log it and run it again. A relay or
+        consumer that silently stopped would leave events unpublished or unconsumed with
+        nothing but a stale `iims_consumer_last_poll_timestamp_seconds` to show for it."""
+        restarts = 0
+        while not self.stop_event.is_set():
+            try:
+                await run()
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if self.stop_event.is_set() or (task is not None and task.cancelling()):
+                    raise  # our own stop
+                log.error("worker %s was cancelled from inside; restarting it", name)
+            except Exception:
+                log.exception("worker %s failed; restarting it", name)
+            else:
+                if self.stop_event.is_set():
+                    return
+                log.error("worker %s ended on its own; restarting it", name)
+            restarts += 1
+            WORKER_RESTARTS.labels(name).inc()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), min(30.0, 0.5 * 2**restarts))
 
     async def stop(self, timeout: float = 15.0) -> None:
         """Let in-flight batches finish (they commit or roll back), then cancel stragglers."""

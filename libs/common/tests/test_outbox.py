@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -14,7 +15,7 @@ from iims_common.events.outbox import record_event
 from iims_common.events.relay import OutboxRelay, RelayError
 from iims_common.events.tables import outbox
 from iims_common.settings import ServiceSettings
-from iims_common.testing import eventually, read_topic
+from iims_common.testing import eventually, publish, read_topic
 
 
 async def backlog(maker: async_sessionmaker[AsyncSession]) -> int:
@@ -129,3 +130,90 @@ async def test_two_relays_keep_per_key_order(
     for key, ns in per_key.items():
         assert ns == sorted(ns), f"{key!r} out of order"
     assert sum(len(v) for v in per_key.values()) == total
+
+
+async def _published_offsets(maker: async_sessionmaker[AsyncSession]) -> list[int | None]:
+    async with maker() as s:
+        rows = await s.execute(select(outbox.c.kafka_offset).order_by(outbox.c.seq))
+        return [r[0] for r in rows.all()]
+
+
+async def _restart_with_foreign_records(
+    proc: Any, port: int, topic: str, key: str, foreign: int
+) -> Any:
+    """kill -9 the broker, start it empty on the same port, and let another producer put
+    `foreign` records (other CloudEvents ids) on `key`'s partition of `topic` first."""
+    proc.kill()
+    proc.wait()
+    proc = start_broker(port)
+    for i in range(foreign):
+        await publish(
+            f"127.0.0.1:{port}",
+            topic,
+            {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "/other", "type": "x"},
+            key=key,
+        )
+    return proc
+
+
+async def test_offset_check_requeues_every_row_when_the_new_log_holds_other_records(
+    bus_settings: ServiceSettings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Three rows acknowledged at offsets 0-2; the broker restarts empty and another producer
+    writes one record there first (end 1). Offset 0 now holds someone else's record: all three
+    rows are re-queued, not only those at or after the new end."""
+    port = free_port()
+    proc = start_broker(port)
+    settings = bus_settings.model_copy(update={"kafka_bootstrap_servers": f"127.0.0.1:{port}"})
+    relay = OutboxRelay(settings, engine, sessionmaker)
+    topic = f"lost-{uuid.uuid4().hex[:8]}"
+    try:
+        async with sessionmaker() as s, s.begin():
+            for i in range(3):
+                await record_event(s, source="/iims/test", topic=topic, key="k", data={"i": i})
+        assert await relay.publish_once() == 3
+        assert await _published_offsets(sessionmaker) == [0, 1, 2]
+        await relay.close()
+        proc = await _restart_with_foreign_records(proc, port, topic, "k", foreign=1)
+        await asyncio.sleep(1.2)  # past SETTLE: the rows count for the check
+        assert await relay.check_offsets() == 3
+        assert await backlog(sessionmaker) == 3
+        assert await relay.publish_once() == 3
+        assert await _published_offsets(sessionmaker) == [1, 2, 3]
+        await relay.close()
+    finally:
+        stop_broker(proc)
+
+
+async def test_a_backwards_acknowledgement_requeues_every_row_of_the_old_log(
+    bus_settings: ServiceSettings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """The broker restarts between two batches and the relay does not notice the reconnect;
+    another producer got two records in first, so the new row is acknowledged at offset 2 —
+    at or below the 2 acknowledged before. Offsets 0 and 1 hold the other producer's records
+    now, so all three earlier rows are re-published, not only the one at offset 2."""
+    port = free_port()
+    proc = start_broker(port)
+    settings = bus_settings.model_copy(update={"kafka_bootstrap_servers": f"127.0.0.1:{port}"})
+    relay = OutboxRelay(settings, engine, sessionmaker)
+    topic = f"back-{uuid.uuid4().hex[:8]}"
+    try:
+        async with sessionmaker() as s, s.begin():
+            for i in range(3):
+                await record_event(s, source="/iims/test", topic=topic, key="k", data={"i": i})
+        assert await relay.publish_once() == 3
+        await relay.close()
+        proc = await _restart_with_foreign_records(proc, port, topic, "k", foreign=2)
+        async with sessionmaker() as s, s.begin():
+            await record_event(s, source="/iims/test", topic=topic, key="k", data={"i": 3})
+        assert await relay.publish_once() == 1  # acknowledged at offset 2
+        assert await backlog(sessionmaker) == 3
+        assert await relay.publish_once() == 3
+        assert await _published_offsets(sessionmaker) == [3, 4, 5, 2]
+        await relay.close()
+    finally:
+        stop_broker(proc)

@@ -157,6 +157,9 @@ class EventConsumer:
         self._pending: dict[TopicPartition, int] = {}
         # Per partition: offset and value of the last record processed (verify_positions).
         self._last_seen: dict[TopicPartition, tuple[int, bytes | None]] = {}
+        # Per partition: the highest end offset (high watermark) seen; an end below it means
+        # the log went backwards (_record_lag).
+        self._ends: dict[TopicPartition, int] = {}
         self._stop = asyncio.Event()
 
     async def handle(
@@ -336,10 +339,15 @@ class EventConsumer:
                 tp.partition,
                 checks[tp][0],
             )
-            CONSUMER_REWOUND.labels(self.name, tp.topic).inc()
-            self._pending.pop(tp, None)
-            self._last_seen.pop(tp, None)
-            await consumer.seek_to_beginning(tp)
+            await self._rewind(consumer, tp)
+
+    async def _rewind(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> None:
+        """Read partition `tp` again from its beginning (the inbox skips what was done)."""
+        CONSUMER_REWOUND.labels(self.name, tp.topic).inc()
+        self._pending.pop(tp, None)
+        self._last_seen.pop(tp, None)
+        self._ends.pop(tp, None)
+        await consumer.seek_to_beginning(tp)
 
     async def commit_pending(self) -> None:
         if self._consumer is not None and self._pending:
@@ -384,9 +392,14 @@ class EventConsumer:
                     await asyncio.wait_for(stop.wait(), min(30.0, 0.5 * 2**failures))
             finally:
                 with contextlib.suppress(Exception):
-                    await self.commit_pending()
+                    await asyncio.wait_for(self.commit_pending(), 30)
                 self._consumer = None
-                await consumer.stop()
+                # A consumer that cannot even stop cleanly (broker gone, group lost) must not
+                # end this loop: that would leave the service consuming nothing, for good.
+                try:
+                    await asyncio.wait_for(consumer.stop(), 30)
+                except Exception:
+                    log.warning("consumer %s: stop failed", self.name, exc_info=True)
         await self.close()
 
     async def _record_lag(self, consumer: Any) -> None:
@@ -400,27 +413,31 @@ class EventConsumer:
         beginning (the inbox skips what it already processed). Kafka answers such a fetch
         with OffsetOutOfRange (and aiokafka resets by `auto_offset_reset`); the bundled broker
         answers it with nothing, which only this check notices.
+
+        An end below one seen before means the same (Kafka's high watermark never goes back
+        on a log that kept its records), even when this consumer's position is not past it
+        (the log was partly refilled): the offsets below now hold other records.
         """
         for tp in consumer.assignment():
             end = consumer.highwater(tp)
             if end is None:
                 continue
             position = await consumer.position(tp)
-            if position > end:
+            before = self._ends.get(tp)
+            if position > end or (before is not None and end < before):
                 log.warning(
-                    "consumer %s: %s[%d] position %d is past the end %d — the broker lost "
-                    "records; reading the partition again from its beginning",
+                    "consumer %s: %s[%d] position %d, end %d (end seen before: %s) — the "
+                    "broker lost records; reading the partition again from its beginning",
                     self.name,
                     tp.topic,
                     tp.partition,
                     position,
                     end,
+                    before,
                 )
-                CONSUMER_REWOUND.labels(self.name, tp.topic).inc()
-                self._pending.pop(tp, None)
-                self._last_seen.pop(tp, None)
-                await consumer.seek_to_beginning(tp)
+                await self._rewind(consumer, tp)
                 position = 0
+            self._ends[tp] = max(end, self._ends.get(tp, end))
             CONSUMER_LAG.labels(self.name, tp.topic, str(tp.partition)).set(max(0, end - position))
 
     async def close(self) -> None:

@@ -16,11 +16,15 @@ Kafka offsets only grow, so the log lost records when
   - the partition's end offset (checked on every reconnect and every
     `relay_offset_check_interval_s`) is at or below the highest acknowledged offset, or the
     topic or partition is gone.
-Then every retained row of that partition at or after the point of loss is marked unpublished
-again (a WARN log, `iims_outbox_republished_total{topic}`) and goes out in `seq` order; the
-consumers' inboxes make the second delivery harmless. Known limit: events published to that
-partition after the loss and before it was noticed are ahead of the re-published ones, so for
-those keys order is by `seq` only among the re-published rows.
+Then every retained row of that partition acknowledged before the loss was noticed is marked
+unpublished again (a WARN log, `iims_outbox_republished_total{topic}`) and goes out in `seq`
+order; the consumers' inboxes make the second delivery harmless. All of them, not only those at
+or after the end: after a restart (or an unclean election) the offsets below the end can hold
+*other* records than the ones acknowledged to us there, and nothing cheap tells which. A check
+that gets no answer for a partition is not a pass: the relay keeps holding new events back and
+asks again, and a partition the topic no longer has counts as lost. Known limit: events
+published to that partition after the loss and before it was noticed are ahead of the
+re-published ones, so for those keys order is by `seq` only among the re-published rows.
 """
 
 from __future__ import annotations
@@ -124,6 +128,12 @@ class OutboxRelay:
 
     async def close(self) -> None:
         await self._drop_producer()
+
+    def _step_timeout(self) -> float:
+        """Seconds one check or one batch may take before it counts as failed (then the
+        producer is dropped, and the next step starts with an offset check): several request
+        timeouts, so a slow broker is not mistaken for a dead one."""
+        return max(60.0, 4 * self.settings.kafka_request_timeout_ms / 1000)
 
     async def _claim(self, session: AsyncSession, now: dt.datetime) -> list[Any]:
         earlier = aliased(outbox)
@@ -331,10 +341,12 @@ class OutboxRelay:
         for tp, low in lowest.items():
             known = self._high.get(tp)
             if known is not None and low <= known:
+                # Everything acknowledged before this batch: the old offsets below `low` may
+                # now hold other producers' records (or our own from an earlier restart).
                 requeued += await self._requeue(
                     session,
                     tp,
-                    low,
+                    0,
                     batch_seqs,
                     f"acknowledged at offset {low}, at or below the {known} acknowledged before",
                 )
@@ -431,12 +443,15 @@ class OutboxRelay:
             request_timeout_ms=self.settings.kafka_request_timeout_ms,
         )
 
-    async def check_offsets(self, wait_s: float = 2.0) -> int:
+    async def check_offsets(self, wait_s: float = 5.0) -> int:
         """Read back, per partition we published to, the record at the highest offset the
         broker acknowledged to us. Missing (the partition's end — the fetch high watermark —
-        is at or below it) or another record there: the broker lost records, and the retained
-        rows it lost are re-queued. Returns rows re-queued. Raises on a broker that cannot be
-        asked (the caller retries later).
+        is at or below it), another record there (its CloudEvents id is not ours), the
+        partition or the topic gone: the broker lost records, and every retained row of that
+        partition is re-queued. Returns rows re-queued. Raises `OffsetCheckIncomplete` if some
+        partition gave no answer within `wait_s` (the broker is still starting, a leader is
+        being elected), and on a broker that cannot be asked: the caller asks again later and
+        publishes nothing new meanwhile.
 
         Why a read and not ListOffsets: the bundled broker answers ListOffsets(latest) with a
         value behind its real end (the last batch's start), which would look like a loss; the
@@ -450,14 +465,22 @@ class OutboxRelay:
         if not marks:
             return 0
         reader = self._reader()
-        lost: dict[tuple[str, int], tuple[int, str]] = {}
+        lost: dict[tuple[str, int], str] = {}
+        unanswered: list[TopicPartition] = []
         try:
             await reader.start()
             existing = await reader.topics()
-            probe = [TopicPartition(t, p) for (t, p) in marks if t in existing]
+            probe: list[TopicPartition] = []
             for (topic, partition), (offset, _) in marks.items():
                 if topic not in existing:
-                    lost[(topic, partition)] = (0, f"topic gone; offset {offset} was acknowledged")
+                    lost[(topic, partition)] = f"topic gone; offset {offset} was acknowledged"
+                elif partition not in (reader.partitions_for_topic(topic) or set()):
+                    lost[(topic, partition)] = (
+                        f"partition gone (the topic was recreated); offset {offset} was "
+                        "acknowledged"
+                    )
+                else:
+                    probe.append(TopicPartition(topic, partition))
             if probe:
                 reader.assign(probe)
                 for tp in probe:
@@ -475,26 +498,33 @@ class OutboxRelay:
                             first = records[0]
                             if first.offset != offset or _event_id(first.value) != event_id:
                                 lost[(tp.topic, tp.partition)] = (
-                                    0,
-                                    f"another record at offset {first.offset}; ours was {offset}",
+                                    f"another record at offset {first.offset} "
+                                    f"(id {_event_id(first.value)}); ours was {event_id} at "
+                                    f"{offset}"
                                 )
                             continue
                         end = reader.highwater(tp)
                         if end is not None and end <= offset:
                             pending.discard(tp)
                             lost[(tp.topic, tp.partition)] = (
-                                end,
-                                f"end offset {end}, yet offset {offset} was acknowledged",
+                                f"end offset {end}, yet offset {offset} was acknowledged"
                             )
+                unanswered = sorted(pending)
         finally:
             await reader.stop()
         requeued = 0
         if lost:
             async with self.sessionmaker() as session, session.begin():
-                for tp, (from_offset, why) in lost.items():
-                    requeued += await self._requeue(session, tp, from_offset, [], why)
+                for tp, why in lost.items():
+                    requeued += await self._requeue(session, tp, 0, [], why)
             self._high = None  # reload: the re-queued rows no longer count
             self.wake()
+        if unanswered:
+            raise OffsetCheckIncomplete(
+                "no answer for "
+                + ", ".join(f"{tp.topic}[{tp.partition}]" for tp in unanswered[:5])
+                + (f" and {len(unanswered) - 5} more" if len(unanswered) > 5 else "")
+            )
         return requeued
 
     async def refresh_metrics(self) -> tuple[int, float]:
@@ -552,10 +582,13 @@ class OutboxRelay:
                 if self._check_due or loop.time() - last_check > interval:
                     last_check = loop.time()
                     try:
-                        await self.check_offsets()
+                        # Bounded: a broker that accepts connections and never answers is
+                        # an outage like any other, not a reason to stop for good.
+                        await asyncio.wait_for(self.check_offsets(), self._step_timeout())
                         self._check_due = False
                     except Exception as exc:
                         log.warning("outbox relay: offset check failed: %r", exc)
+                        await self._drop_producer()
                 if self._check_due:
                     # Reconnected but not yet compared: publishing now would put new events in
                     # front of the ones the broker lost, and a consumer resuming at its old
@@ -564,7 +597,9 @@ class OutboxRelay:
                     published = 0
                 else:
                     try:
-                        published = await self.publish_once()
+                        published = await asyncio.wait_for(
+                            self.publish_once(), self._step_timeout()
+                        )
                         failures = 0
                     except Exception as exc:
                         failures += 1
@@ -610,3 +645,7 @@ def _event_id(value: bytes | None) -> str | None:
 
 class RelayError(RuntimeError):
     pass
+
+
+class OffsetCheckIncomplete(RuntimeError):
+    """Some partitions did not answer the offset check; it is asked again later."""
