@@ -146,7 +146,7 @@ async def _restart_with_foreign_records(
     proc.kill()
     proc.wait()
     proc = start_broker(port)
-    for i in range(foreign):
+    for _ in range(foreign):
         await publish(
             f"127.0.0.1:{port}",
             topic,
