@@ -1,24 +1,23 @@
-"""贯标培训 — programmes, sessions (班次), people (学员), enrollments, attendance and exams."""
+"""贯标培训 — programmes, sessions (班次), people (学员), enrollments, attendance and exams.
+
+Routes only translate: parse, call the use case (`training.service.<aggregate>`), render."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from iims_common.db import escape_like, utcnow
-from iims_common.errors import NotFound, RuleViolation
+from iims_common.db import utcnow
 from iims_common.exports import XLSX_MEDIA_TYPE
-from iims_common.http import IdempotencyKey, Session, json_response
-from iims_common.i18n import _
-from iims_common.idempotency import idempotent
-from iims_common.identifiers import fold_identifier, fold_text
-from iims_common.identity import CurrentCaller, Role, require_role
-from iims_common.imports import load_refused, read_upload, store_refused
-from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
+from iims_common.http import Session, json_response
+from iims_common.idempotency import Idempotent
+from iims_common.identity import CurrentCaller
+from iims_common.imports import load_refused, read_upload
+from iims_common.pagination import Page, Pagination, page_of, paginate
 from iims_common.personal_data import PersonalDataVault, mask_name
 from iims_common.ratelimit import RateLimit
 from training.api import schemas as s
@@ -27,21 +26,17 @@ from training.db.tables import (
     Enrollment,
     Invitation,
     Person,
-    ProgrammeRow,
     Qualification,
     import_reports,
 )
 from training.db.tables import Session as TrainingSession
 from training.domain.enums import LABELS, EnrollmentStatus, QualificationKind
-from training.domain.programmes import Programme, basis_of, from_record
+from training.domain.programmes import Programme, basis_of
 from training.domain.qualifications import effective_status
-from training.service import people_import
-from training.service import qualifications as qualification_service
-from training.service import training as service
+from training.service import enrollments, people, programmes, qualifications, sessions
 
 router = APIRouter(prefix="/api/v1")
 public_router = APIRouter(prefix="/api/v1/public")
-ORGANIZATIONS = (Role.enterprise, Role.consultancy, Role.certification_body)
 
 
 def vault(request: Request) -> PersonalDataVault:
@@ -75,61 +70,52 @@ def _programme_out(p: Programme) -> s.ProgrammeOut:
 
 @router.get("/programmes", response_model=list[s.ProgrammeOut], tags=["programmes 培训计划"])
 async def list_programmes(caller: CurrentCaller, session: Session) -> list[s.ProgrammeOut]:
-    rows = await session.scalars(
-        sa.select(ProgrammeRow).order_by(ProgrammeRow.window_start, ProgrammeRow.code)
-    )
-    return [_programme_out(from_record(r)) for r in rows]
+    return [_programme_out(p) for p in await programmes.list_all(session, caller)]
 
 
 @router.post(
     "/programmes", status_code=201, response_model=s.ProgrammeOut, tags=["programmes 培训计划"]
 )
 async def create_programme(
-    body: s.ProgrammeCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: s.ProgrammeCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    require_role(caller, Role.ministry, Role.management_org)
-    if body.confers is QualificationKind.lead_auditor:
-        raise RuleViolation(
-            "programme.confers", _("lead_auditor is granted on audit experience, not by a course")
-        )
-
-    async def create() -> JSONResponse:
-        programme = await service.create_programme(session, body)
-        return json_response(
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    programme = await programmes.create(session, caller, body)
+    return await idem.remember(
+        json_response(
             _programme_out(programme), 201, location=f"/api/v1/programmes/{programme.code}"
         )
-
-    return await idempotent(session, caller, key, body, create)
+    )
 
 
 @router.get("/programmes/{code}", response_model=s.ProgrammeOut, tags=["programmes 培训计划"])
 async def get_programme(code: str, caller: CurrentCaller, session: Session) -> s.ProgrammeOut:
-    return _programme_out(await service.programme_of(session, fold_identifier(code).lower()))
+    return _programme_out(await programmes.get(session, caller, code))
 
 
 @router.post("/sessions", status_code=201, response_model=s.SessionOut, tags=["sessions 班次"])
 async def create_session(
-    body: s.SessionCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: s.SessionCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    require_role(caller, Role.ministry, Role.management_org)
-
-    async def create() -> JSONResponse:
-        run = await service.create_session(session, body)
-        return json_response(
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    run = await sessions.create(session, caller, body)
+    return await idem.remember(
+        json_response(
             s.SessionOut.model_validate(run),
             201,
             version=run.version,
             location=f"/api/v1/sessions/{run.id}",
         )
-
-    return await idempotent(session, caller, key, body, create)
+    )
 
 
 @router.get("/sessions", response_model=Page[s.SessionOut], tags=["sessions 班次"])
 async def list_sessions(
     caller: CurrentCaller, session: Session, page: Pagination, programme_code: str | None = None
 ) -> Page[s.SessionOut]:
-    stmt = where_given(sa.select(TrainingSession), (TrainingSession.programme_code, programme_code))
+    stmt = sessions.query(caller, programme_code=programme_code)
     return await page_of(session, stmt, TrainingSession.id, page, s.SessionOut)
 
 
@@ -137,8 +123,7 @@ async def list_sessions(
 async def get_session(
     session_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.SessionDetail:
-    run = await repository.get_one(session, TrainingSession, session_id, what="Session")
-    taken, waitlisted = await repository.seat_counts(session, run.id)
+    run, taken, waitlisted = await sessions.get(session, caller, session_id)
     return s.SessionDetail(
         **s.SessionOut.model_validate(run).model_dump(), seats_taken=taken, waitlisted=waitlisted
     )
@@ -147,26 +132,20 @@ async def get_session(
 @router.post("/people", status_code=201, response_model=s.PersonOut, tags=["people 学员"])
 async def register_person(
     body: s.PersonCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
     v: Vault,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
-    require_role(caller, Role.ministry, Role.management_org, *ORGANIZATIONS)
-
-    async def create() -> JSONResponse:
-        person = await service.register_person(session, caller, v, body)
-        return json_response(
+    # The fingerprint of the key is a hash of the body; the ID number never lands in it in clear.
+    fingerprinted = {**body.model_dump(), "id_number": v.blind_index(body.id_number), "phone": None}
+    if (replayed := await idem.replay(fingerprinted)) is not None:
+        return replayed
+    person = await people.register(session, caller, v, body)
+    return await idem.remember(
+        json_response(
             s.PersonOut.model_validate(person), 201, location=f"/api/v1/people/{person.id}"
         )
-
-    # The fingerprint of the key is a hash of the body; the ID number never lands in it in clear.
-    return await idempotent(
-        session,
-        caller,
-        key,
-        {**body.model_dump(), "id_number": v.blind_index(body.id_number), "phone": None},
-        create,
     )
 
 
@@ -181,13 +160,7 @@ async def list_people(
         Query(max_length=100, description="part of the name, any width or case (姓名包含)"),
     ] = None,
 ) -> Page[s.PersonOut]:
-    stmt = where_given(
-        sa.select(Person).where(repository.PEOPLE.condition(caller)),
-        (Person.organization_id, organization_id),
-    )
-    if name:
-        folded = escape_like(fold_text(name))
-        stmt = stmt.where(Person.name_folded.like(f"%{folded}%", escape="\\"))
+    stmt = people.query(caller, organization_id=organization_id, name=name)
     return await page_of(session, stmt, Person.id, page, s.PersonOut)
 
 
@@ -213,19 +186,16 @@ async def import_people(
     English headers; people of the caller's organization (the ministry and the management
     organization name 单位ID). A number already registered, or twice in the file, is refused
     for that row; the refused rows download as .xlsx."""
-    require_role(caller, Role.ministry, Role.management_org, *ORGANIZATIONS)
     settings = request.app.state.settings
-    raw = await read_upload(request, settings.import_max_bytes)
-    result = await people_import.import_people(
-        session, caller, v, raw, request.headers.get("content-type", ""), settings.import_max_rows
+    result, report_id = await people.import_people(
+        session,
+        caller,
+        v,
+        lambda: read_upload(request, settings.import_max_bytes),
+        request.headers.get("content-type", ""),
+        settings.import_max_rows,
     )
-    url = None
-    refused = result.refused_rows()
-    if refused is not None:
-        report_id = await store_refused(
-            session, import_reports, caller, "people", len(result.errors), refused
-        )
-        url = f"/api/v1/people/imports/{report_id}/refused-rows"
+    url = None if report_id is None else f"/api/v1/people/imports/{report_id}/refused-rows"
     return result.report(url)
 
 
@@ -249,13 +219,10 @@ async def download_refused_people_rows(
 
 @router.get("/people/{person_id}", response_model=s.PersonOut, tags=["people 学员"])
 async def get_person(person_id: uuid.UUID, caller: CurrentCaller, session: Session) -> s.PersonOut:
-    person = await repository.get_one(
-        session, Person, person_id, repository.PEOPLE.condition(caller), what="Person"
-    )
-    return s.PersonOut.model_validate(person)
+    return s.PersonOut.model_validate(await people.get(session, caller, person_id))
 
 
-async def _enrollments_out(session: Session, rows: list[Enrollment]) -> list[s.EnrollmentOut]:
+async def _enrollments_out(session: Session, rows: Sequence[Enrollment]) -> list[s.EnrollmentOut]:
     """Enrollments as read, each waitlisted one with its computed 候补顺位."""
     positions = await repository.waitlist_positions(session, rows)
     return [
@@ -280,23 +247,20 @@ async def _enrollment_out(session: Session, e: Enrollment) -> s.EnrollmentOut:
 async def enroll(
     session_id: uuid.UUID,
     body: s.EnrollmentCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
-    require_role(caller, Role.ministry, Role.management_org, *ORGANIZATIONS)
-
-    async def create() -> JSONResponse:
-        e = await service.enroll(session, caller, session_id, body)
-        return json_response(
+    if (replayed := await idem.replay({"session_id": session_id, **body.model_dump()})) is not None:
+        return replayed
+    e = await enrollments.enroll(session, caller, session_id, body)
+    return await idem.remember(
+        json_response(
             await _enrollment_out(session, e),
             201,
             version=e.version,
             location=f"/api/v1/enrollments/{e.id}",
         )
-
-    return await idempotent(
-        session, caller, key, {"session_id": session_id, **body.model_dump()}, create
     )
 
 
@@ -309,27 +273,9 @@ async def list_enrollments(
     status: EnrollmentStatus | None = None,
     person_id: uuid.UUID | None = None,
 ) -> Page[s.EnrollmentOut]:
-    stmt = where_given(
-        sa.select(Enrollment).where(repository.ENROLLMENTS.condition(caller)),
-        (Enrollment.session_id, session_id),
-        (Enrollment.status, status),
-        (Enrollment.person_id, person_id),
-    )
+    stmt = enrollments.query(caller, session_id=session_id, status=status, person_id=person_id)
     rows, cursor = await paginate(session, stmt, Enrollment.id, page)
-    return Page(items=await _enrollments_out(session, list(rows)), next_cursor=cursor)
-
-
-async def _enrollment(
-    session: Session, caller: CurrentCaller, enrollment_id: uuid.UUID, *, for_update: bool = False
-) -> Enrollment:
-    return await repository.get_one(
-        session,
-        Enrollment,
-        enrollment_id,
-        repository.ENROLLMENTS.condition(caller),
-        for_update=for_update,
-        what="Enrollment",
-    )
+    return Page(items=await _enrollments_out(session, rows), next_cursor=cursor)
 
 
 @router.get(
@@ -338,7 +284,7 @@ async def _enrollment(
 async def get_enrollment(
     enrollment_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    e = await _enrollment(session, caller, enrollment_id)
+    e = await enrollments.get(session, caller, enrollment_id)
     return json_response(await _enrollment_out(session, e), version=e.version)
 
 
@@ -348,9 +294,7 @@ async def get_enrollment(
 async def cancel_enrollment(
     enrollment_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.EnrollmentOut:
-    e = await _enrollment(session, caller, enrollment_id)
-    require_role(caller, Role.ministry, Role.management_org, *ORGANIZATIONS)
-    return await _enrollment_out(session, await service.cancel(session, e))
+    return await _enrollment_out(session, await enrollments.cancel(session, caller, enrollment_id))
 
 
 @router.post(
@@ -362,9 +306,7 @@ async def cancel_enrollment(
 async def record_training_attendance(
     enrollment_id: uuid.UUID, body: s.AttendanceIn, caller: CurrentCaller, session: Session
 ) -> dict[int, float]:
-    require_role(caller, Role.ministry, Role.management_org)
-    e = await _enrollment(session, caller, enrollment_id, for_update=True)
-    hours = await service.record_attendance(session, e, body)
+    hours = await enrollments.record_attendance(session, caller, enrollment_id, body)
     return {m: float(h) for m, h in sorted(hours.items())}
 
 
@@ -378,10 +320,9 @@ async def record_exam(
     session: Session,
     request: Request,
 ) -> s.EnrollmentOut:
-    require_role(caller, Role.ministry, Role.management_org)
-    e = await _enrollment(session, caller, enrollment_id, for_update=True)
     years = request.app.state.settings.qualification_valid_years
-    return await _enrollment_out(session, await service.record_exam(session, e, body, years))
+    e = await enrollments.record_exam(session, caller, enrollment_id, body, valid_years=years)
+    return await _enrollment_out(session, e)
 
 
 @router.get("/invitations", response_model=Page[s.InvitationOut], tags=["invitations 邀请"])
@@ -389,25 +330,11 @@ async def list_invitations(
     caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[s.InvitationOut]:
     """Phase-1 invitations of pilot enterprises (one per pilot, from `pilot-enrolled`)."""
-    stmt = sa.select(Invitation).where(repository.INVITATIONS.condition(caller))
+    stmt = enrollments.invitations(caller)
     return await page_of(session, stmt, Invitation.id, page, s.InvitationOut)
 
 
 # --- qualifications (资质证书) -------------------------------------------------------------
-
-
-async def _qualification(
-    session: Session, caller: CurrentCaller, number: str, *, for_update: bool = False
-) -> Qualification:
-    q = await qualification_service.by_number(session, number, for_update=for_update)
-    visible = await session.scalar(
-        sa.select(sa.literal(True)).where(
-            Qualification.id == q.id, repository.QUALIFICATIONS.condition(caller)
-        )
-    )
-    if not visible:
-        raise NotFound(_("No qualification with this number"))
-    return q
 
 
 @router.get(
@@ -421,11 +348,8 @@ async def list_qualifications(
     person_id: uuid.UUID | None = None,
     organization_id: uuid.UUID | None = None,
 ) -> Page[s.QualificationOut]:
-    stmt = where_given(
-        sa.select(Qualification).where(repository.QUALIFICATIONS.condition(caller)),
-        (Qualification.kind, kind),
-        (Qualification.person_id, person_id),
-        (Qualification.organization_id, organization_id),
+    stmt = qualifications.query(
+        caller, kind=kind, person_id=person_id, organization_id=organization_id
     )
     return await page_of(session, stmt, Qualification.id, page, s.QualificationOut)
 
@@ -436,7 +360,7 @@ async def list_qualifications(
 async def get_qualification(
     number: str, caller: CurrentCaller, session: Session
 ) -> s.QualificationOut:
-    return s.QualificationOut.model_validate(await _qualification(session, caller, number))
+    return s.QualificationOut.model_validate(await qualifications.load(session, caller, number))
 
 
 @router.post(
@@ -447,11 +371,8 @@ async def get_qualification(
 async def revoke_qualification(
     number: str, body: s.RevokeIn, caller: CurrentCaller, session: Session
 ) -> s.QualificationOut:
-    require_role(caller, Role.ministry, Role.management_org)
-    q = await _qualification(session, caller, number, for_update=True)
-    return s.QualificationOut.model_validate(
-        await qualification_service.revoke(session, q, body.reason)
-    )
+    q = await qualifications.revoke(session, caller, number, body)
+    return s.QualificationOut.model_validate(q)
 
 
 @router.post(
@@ -464,17 +385,8 @@ async def revoke_qualification(
 async def promote_lead_auditor(
     number: str, body: s.LeadAuditorIn, caller: CurrentCaller, session: Session, request: Request
 ) -> s.QualificationOut:
-    require_role(caller, Role.management_org)
-    auditor = await _qualification(session, caller, number, for_update=True)
-    lead = await qualification_service.promote_to_lead(
-        session,
-        auditor,
-        body.audits_as_member,
-        body.evidence,
-        utcnow().date(),
-        request.app.state.settings.qualification_valid_years,
-        body.attested_on,
-    )
+    years = request.app.state.settings.qualification_valid_years
+    lead = await qualifications.promote(session, caller, number, body, valid_years=years)
     return s.QualificationOut.model_validate(lead)
 
 
@@ -489,9 +401,7 @@ async def verify_qualification(
 ) -> s.PublicQualification:
     limiter: RateLimit = request.app.state.verification_limit
     await limiter.check(request, "verify-qualification")
-    if len(number) > 40:
-        raise NotFound(_("No qualification with this number"))
-    q = await qualification_service.by_number(session, number)
+    q = await qualifications.public(session, number)
     kind = QualificationKind(q.kind)
     return s.PublicQualification(
         number=q.number,

@@ -21,9 +21,9 @@ from iims_common.identifiers import fold_identifier
 from iims_common.identity import Caller, Role
 from iims_common.personal_data import PersonalDataVault, mask_id_number, mask_phone
 from iims_common.tabular import Choices, Column, Table, read_table, refused_rows_xlsx
-from training.api import schemas
 from training.domain.enums import OrganizationKind
-from training.service.training import register_person
+from training.service import commands
+from training.service.people import register_person
 
 PEOPLE_COLUMNS = [
     Column("name", ("姓名", "学员姓名", "name"), True),
@@ -57,10 +57,10 @@ class PeopleImport:
     table: Table
     received: int = 0
     created: int = 0
-    errors: list[schemas.PeopleImportRowError] = field(default_factory=list)
+    errors: list[commands.PeopleImportRowError] = field(default_factory=list)
 
-    def report(self, refused_rows_url: str | None) -> schemas.PeopleImportReport:
-        return schemas.PeopleImportReport(
+    def report(self, refused_rows_url: str | None) -> commands.PeopleImportReport:
+        return commands.PeopleImportReport(
             received=self.received,
             created=self.created,
             updated=0,
@@ -97,7 +97,7 @@ class PeopleImport:
 
 def _refuse(result: PeopleImport, line: int, field_name: str, message: str) -> None:
     result.errors.append(
-        schemas.PeopleImportRowError(line=line, errors=[{"field": field_name, "message": message}])
+        commands.PeopleImportRowError(line=line, errors=[{"field": field_name, "message": message}])
     )
 
 
@@ -119,10 +119,10 @@ async def import_people(
         if kind is not None:
             row["organization_kind"] = kind
         try:
-            body = schemas.PersonCreate.model_validate(row)
+            body = commands.PersonCreate.model_validate(row)
         except ValidationError as exc:
             result.errors.append(
-                schemas.PeopleImportRowError(
+                commands.PeopleImportRowError(
                     line=line,
                     errors=[
                         {

@@ -1,21 +1,30 @@
-"""资质证书 use cases: grant on passing, promote to lead auditor, revoke, verify."""
+"""资质证书 use cases: grant on passing, promote to lead auditor, revoke, verify.
+
+The doors (`load`, `revoke`, `promote`, …) authorize through `QUALIFICATION`, load in scope,
+apply the rule (`training.domain.qualifications`), write and record the event."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from iims_common.db import utcnow
 from iims_common.errors import NotFound, StateConflict
 from iims_common.i18n import _
 from iims_common.identifiers import fold_identifier
+from iims_common.identity import Caller
+from iims_common.pagination import where_given
 from iims_common.standard import number_family
 from training.db.tables import Enrollment, Person, Qualification
 from training.domain import qualifications as rules
 from training.domain.enums import QualificationKind
 from training.domain.programmes import Programme
 from training.events import publish
+from training.service.commands import LeadAuditorIn, RevokeIn
+from training.service.policies import QUALIFICATION
 
 
 async def grant(
@@ -134,7 +143,7 @@ async def promote_to_lead(
     )
 
 
-async def revoke(session: AsyncSession, q: Qualification, reason: str) -> Qualification:
+async def _revoke(session: AsyncSession, q: Qualification, reason: str) -> Qualification:
     if q.status == "revoked":
         raise StateConflict(
             "qualification.already-revoked", _("The qualification is already revoked")
@@ -144,3 +153,64 @@ async def revoke(session: AsyncSession, q: Qualification, reason: str) -> Qualif
     await session.flush()
     await publish.qualification_revoked(session, q)
     return q
+
+
+# --- use cases: the one door per operation on a qualification -------------------------------
+
+
+async def load(
+    session: AsyncSession, caller: Caller, number: str, *, for_update: bool = False
+) -> Qualification:
+    """By number as typed, in the caller's scope: one outside it is the same plain 404."""
+    q = await by_number(session, number, for_update=for_update)
+    return await QUALIFICATION.load(
+        session, caller, q.id, by="id", not_found=_("No qualification with this number")
+    )
+
+
+def query(
+    caller: Caller,
+    *,
+    kind: QualificationKind | None = None,
+    person_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+) -> sa.Select[Qualification]:
+    return where_given(
+        QUALIFICATION.select(caller),
+        (Qualification.kind, kind),
+        (Qualification.person_id, person_id),
+        (Qualification.organization_id, organization_id),
+    )
+
+
+async def revoke(
+    session: AsyncSession, caller: Caller, number: str, command: RevokeIn
+) -> Qualification:
+    """Revoke (publishes qualification-revoked); revoking twice is a 409."""
+    QUALIFICATION.authorize(caller, "revoke")
+    q = await load(session, caller, number, for_update=True)
+    return await _revoke(session, q, command.reason)
+
+
+async def promote(
+    session: AsyncSession, caller: Caller, number: str, command: LeadAuditorIn, *, valid_years: int
+) -> Qualification:
+    """审核组长 for a valid auditor with enough audits as team member (a new qualification)."""
+    QUALIFICATION.authorize(caller, "promote")
+    auditor = await load(session, caller, number, for_update=True)
+    return await promote_to_lead(
+        session,
+        auditor,
+        command.audits_as_member,
+        command.evidence,
+        utcnow().date(),
+        valid_years,
+        command.attested_on,
+    )
+
+
+async def public(session: AsyncSession, number: str) -> Qualification:
+    """Public verification (no caller): any number longer than ours is the same plain 404."""
+    if len(number) > 40:
+        raise NotFound(_("No qualification with this number"))
+    return await by_number(session, number)

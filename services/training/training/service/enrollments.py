@@ -1,0 +1,184 @@
+"""报名 use cases: enroll (a seat if one is free, else the waitlist; no overlapping dates),
+cancel (the freed seat goes to the waitlist), attendance per module, the exam (a pass grants
+the programme's qualification); invitations from pilot-enrolled are read here too.
+
+Every use case is `(session, caller, enrollment_id | session_id, command)`: authorize through
+`ENROLLMENT`, load in scope, the rule (`training.domain.rules`), write, record the event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from iims_common.db import utcnow
+from iims_common.errors import Conflict, StateConflict
+from iims_common.i18n import _
+from iims_common.identity import Caller
+from iims_common.pagination import where_given
+from training.db import repository
+from training.db.tables import Attendance, Enrollment, Invitation, Person
+from training.domain import qualifications as qualification_rules
+from training.domain import rules
+from training.domain.enums import EnrollmentStatus
+from training.events import publish
+from training.service import commands, qualifications
+from training.service.policies import ENROLLMENT, INVITATION, PERSON, SESSION
+from training.service.programmes import programme_of
+
+
+def query(
+    caller: Caller,
+    *,
+    session_id: uuid.UUID | None = None,
+    status: EnrollmentStatus | None = None,
+    person_id: uuid.UUID | None = None,
+) -> sa.Select[Enrollment]:
+    return where_given(
+        ENROLLMENT.select(caller),
+        (Enrollment.session_id, session_id),
+        (Enrollment.status, status),
+        (Enrollment.person_id, person_id),
+    )
+
+
+async def get(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID) -> Enrollment:
+    return await ENROLLMENT.load(session, caller, enrollment_id)
+
+
+def invitations(caller: Caller) -> sa.Select[Invitation]:
+    """Phase-1 invitations of pilot enterprises (one per pilot, from `pilot-enrolled`)."""
+    return INVITATION.select(caller)
+
+
+async def enroll(
+    session: AsyncSession, caller: Caller, session_id: uuid.UUID, command: commands.EnrollmentCreate
+) -> Enrollment:
+    """A seat if one is free, else the waitlist; the same person twice or on overlapping
+    dates is refused."""
+    ENROLLMENT.authorize(caller, "enroll")
+    body = command
+    # Lock the session row: concurrent enrollments serialize here, so seats are exact.
+    run = await SESSION.load(session, caller, session_id, for_update=True)
+    person = await PERSON.load(session, caller, body.person_id, for_update=True)
+    existing = await repository.enrollment_of(session, run.id, person.id)
+    if existing is not None and existing.status != EnrollmentStatus.cancelled:
+        raise Conflict(
+            _("This person is already enrolled in this session"), existing_id=str(existing.id)
+        )
+    clash = await repository.overlapping_enrollment(
+        session, person.id, run.starts_on, run.ends_on, exclude=run.id
+    )
+    if clash is not None:
+        raise StateConflict(
+            "enrollment.overlap",
+            _("The person already holds a session on overlapping dates"),
+            conflicting_enrollment_id=str(clash.id),
+        )
+    taken, _waitlisted = await repository.seat_counts(session, run.id)
+    status = rules.seat_or_waitlist(taken, run.capacity)
+    if existing is not None:  # re-enrolling after a cancellation
+        existing.status = status
+        await session.flush()
+        return existing
+    enrollment = Enrollment(
+        session_id=run.id,
+        person_id=person.id,
+        organization_id=person.organization_id,
+        province_code=person.province_code,
+        status=status,
+    )
+    session.add(enrollment)
+    await session.flush()
+    return enrollment
+
+
+async def cancel(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID) -> Enrollment:
+    """Cancel an enrollment or a waitlist place; a freed seat goes to the earliest waitlisted."""
+    # In scope first (another organization's enrollment is "not found"), then the role.
+    enrollment = await ENROLLMENT.load(session, caller, enrollment_id)
+    ENROLLMENT.authorize(caller, "cancel")
+    # Same lock order as enroll (session, then enrollment), so the two never deadlock.
+    await SESSION.load(session, None, enrollment.session_id, for_update=True)
+    await session.refresh(enrollment, with_for_update=True)
+    if enrollment.status not in (EnrollmentStatus.enrolled, EnrollmentStatus.waitlisted):
+        raise StateConflict(
+            "enrollment.cancel",
+            _("An enrollment that is '{status}' cannot be cancelled", status=enrollment.status),
+        )
+    freed_seat = enrollment.status == EnrollmentStatus.enrolled
+    enrollment.status = EnrollmentStatus.cancelled
+    await session.flush()
+    if freed_seat:
+        # The freed seat goes to the earliest waitlisted enrollment (waitlist order).
+        nxt = await repository.first_waitlisted(session, enrollment.session_id)
+        if nxt is not None:
+            nxt.status = EnrollmentStatus.enrolled
+            await session.flush()
+    return enrollment
+
+
+async def record_attendance(
+    session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID, body: commands.AttendanceIn
+) -> dict[int, Decimal]:
+    """A module's hours (capped at the module's hours); all modules done → attended, which
+    publishes training-completed."""
+    ENROLLMENT.authorize(caller, "attendance")
+    enrollment = await ENROLLMENT.load(session, caller, enrollment_id, for_update=True)
+    if enrollment.status not in (EnrollmentStatus.enrolled, EnrollmentStatus.attended):
+        raise StateConflict(
+            "attendance.enrolled-only",
+            _(
+                "Attendance is recorded for enrolled people, not '{status}'",
+                status=enrollment.status,
+            ),
+        )
+    run = await SESSION.load(session, None, enrollment.session_id)
+    programme = await programme_of(session, run.programme_code)
+    hours = rules.check_attendance(programme, body.module_no, body.hours)
+    row = await repository.attendance_row(session, enrollment.id, body.module_no)
+    if row is None:
+        session.add(Attendance(enrollment_id=enrollment.id, module_no=body.module_no, hours=hours))
+    else:
+        row.hours = hours
+    await session.flush()
+    by_module = await repository.hours_by_module(session, enrollment.id)
+    before = EnrollmentStatus(enrollment.status)
+    enrollment.status = rules.status_after_attendance(programme, by_module, before)
+    await session.flush()
+    if before is not EnrollmentStatus.attended and enrollment.status == EnrollmentStatus.attended:
+        person = await session.get(Person, enrollment.person_id)
+        await publish.training_completed(session, enrollment, run, person)
+    return by_module
+
+
+async def record_exam(
+    session: AsyncSession,
+    caller: Caller,
+    enrollment_id: uuid.UUID,
+    body: commands.ExamIn,
+    *,
+    valid_years: int,
+) -> Enrollment:
+    """The exam score; a pass grants the programme's qualification, valid `valid_years`."""
+    ENROLLMENT.authorize(caller, "exam")
+    enrollment = await ENROLLMENT.load(session, caller, enrollment_id, for_update=True)
+    run = await SESSION.load(session, None, enrollment.session_id)
+    programme = await programme_of(session, run.programme_code)
+    today = utcnow().date()
+    taken_on = body.taken_on or today
+    qualification_rules.check_dated(taken_on, run.starts_on, today, "exam")
+    enrollment.status = rules.exam_result(
+        programme, EnrollmentStatus(enrollment.status), enrollment.exam_attempts, body.score
+    )
+    enrollment.exam_attempts += 1
+    enrollment.exam_score = body.score
+    await session.flush()
+    if enrollment.status == EnrollmentStatus.passed:
+        await qualifications.grant_for_passed_exam(
+            session, enrollment, programme, taken_on, valid_years
+        )
+    return enrollment
