@@ -59,22 +59,24 @@ class BodyLimitMiddleware:
     included, by a text/plain 413, so this one answers problem+json instead.)
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, settings: ServiceSettings) -> None:
         self.app = app
-        self.limit = max_body_bytes
+        self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Bulk imports may be larger (IMPORT_MAX_BYTES): ServiceSettings.body_limit.
+        limit = self.settings.body_limit(scope["method"], scope["path"])
         declared = None
         for name, value in scope["headers"]:
             if name == b"content-length":
                 declared = int(value) if is_ascii_digits(value.decode("latin-1")) else None
                 break
         if declared is not None:
-            if declared > self.limit:
-                await self._refuse(scope, receive, send)
+            if declared > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             await self.app(scope, receive, send)  # the server delivers no more than declared
             return
@@ -85,7 +87,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     # An HTTPException passes FastAPI's body parsing unchanged; the error
                     # handlers render it as the same 413 problem.
                     raise StarletteHTTPException(413, headers={"Connection": "close"})
@@ -93,15 +95,15 @@ class BodyLimitMiddleware:
 
         await self.app(scope, counted, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         language = None
         for name, value in scope["headers"]:
             if name == b"accept-language":
                 language = value.decode("latin-1")
         locale = negotiate(language)
         too_large = PayloadTooLarge(
-            _("The request body is larger than {limit} bytes", limit=self.limit),
-            max_body_bytes=self.limit,
+            _("The request body is larger than {limit} bytes", limit=limit),
+            max_body_bytes=limit,
         )
         response = problem_response(
             too_large.to_problem(scope["path"], locale), {"Connection": "close"}, locale
@@ -157,7 +159,7 @@ def create_service_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(RequestContextMiddleware, expose_route=expose_route)
     if settings.trusted_proxy_list:
         # Outermost, so every later layer (logs, rate limits, the gateway's X-Forwarded-For

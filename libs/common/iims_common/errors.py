@@ -256,8 +256,8 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:
             return method_not_allowed(request, allowed_methods(request))
-        if exc.status_code == 413:  # a chunked body passed MAX_BODY_BYTES (app.py)
-            limit = request.app.state.settings.max_body_bytes
+        if exc.status_code == 413:  # a chunked body passed its limit (app.py)
+            limit = request.app.state.settings.body_limit(request.method, request.url.path)
             too_large = PayloadTooLarge(
                 _("The request body is larger than {limit} bytes", limit=limit),
                 max_body_bytes=limit,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "dev-only")
+# Bulk-import routes (enterprises/import, batches/{id}/recommendations/import, people/import):
+# their bodies may be as large as IMPORT_MAX_BYTES (ServiceSettings.body_limit).
+IMPORT_PATH = re.compile(r"/api/v1/(?:[^/]+/)*import")
 
 
 class ServiceSettings(BaseSettings):
@@ -47,6 +51,10 @@ class ServiceSettings(BaseSettings):
     # The largest request body any route takes (bytes); larger ones are refused with 413
     # before they are read (Content-Length) or as soon as the count passes it (chunked).
     max_body_bytes: int = 20 * 1024 * 1024
+    # The largest bulk-import body (`POST …/import`, see `body_limit`): imports may exceed
+    # MAX_BODY_BYTES up to this. Services that import refuse what their own import rule says
+    # (the registry 64 MiB, training 16 MiB); the gateway lets the largest of them through.
+    import_max_bytes: int = 64 * 1024 * 1024
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated IPs or
     # CIDR ranges). None by default: the client is the connection's peer, so nobody can pick
     # their own address (and reset a per-address rate limit). Set to the ingress range at the
@@ -71,6 +79,15 @@ class ServiceSettings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = None
     log_level: str = "INFO"
     log_json: bool = True
+
+    def body_limit(self, method: str, path: str) -> int:
+        """The largest request body (bytes) for `method path`: `import_max_bytes` for a bulk
+        import (every import route of the platform is `POST /api/v1/…/import`), else
+        `max_body_bytes`. One rule for the body-limit middleware of every service and the
+        gateway (iims_common.app) and for the 413 they answer."""
+        if method == "POST" and IMPORT_PATH.fullmatch(path):
+            return max(self.max_body_bytes, self.import_max_bytes)
+        return self.max_body_bytes
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> ServiceSettings:

@@ -286,3 +286,34 @@ async def test_a_recommendation_list_registers_and_recommends(backend: httpx.Asy
     download = await backend.get(report["refused_rows_url"], headers=province)
     assert download.status_code == 200
     assert_no_formulas(download.content)
+
+
+async def test_imports_may_be_larger_than_other_bodies_up_to_import_max_bytes(
+    client: httpx.AsyncClient,
+) -> None:
+    """MAX_BODY_BYTES (20 MiB) bounds every body but a bulk import's, which may be as large as
+    IMPORT_MAX_BYTES (64 MiB): one rule in iims_common (ServiceSettings.body_limit)."""
+    from registry.settings import get_settings
+
+    settings = get_settings()
+    assert settings.import_max_bytes > settings.max_body_bytes
+    between = b"x" * (settings.max_body_bytes + 1024 * 1024)
+    # Past the general limit, on an import route: read, and judged by the import (not a 413).
+    r = await client.post(
+        "/api/v1/enterprises/import",
+        content=between,
+        headers={**ZHEJIANG, "content-type": "text/csv"},
+    )
+    assert r.status_code == 422, r.text[:300]
+    # The same body anywhere else: 413, before it is read.
+    r = await client.post(
+        "/api/v1/enterprises", content=between, headers={**ZHEJIANG, "content-type": "text/csv"}
+    )
+    assert r.status_code == 413 and r.json()["max_body_bytes"] == settings.max_body_bytes
+    # Past the import limit: 413 naming it.
+    r = await client.post(
+        "/api/v1/enterprises/import",
+        content=b"x" * (settings.import_max_bytes + 1),
+        headers={**ZHEJIANG, "content-type": "text/csv"},
+    )
+    assert r.status_code == 413 and r.json()["max_body_bytes"] == settings.import_max_bytes
