@@ -19,7 +19,6 @@ from iims_common.db import is_database_busy
 from iims_common.i18n import (
     CONTENT_LANGUAGE,
     Message,
-    Text,
     _,
     locale_var,
     negotiate,
@@ -38,7 +37,7 @@ class FieldError:
     people (a `Message` from `iims_common.i18n._`, rendered in the request's language)."""
 
     field: str
-    message: Text
+    message: Message
 
     def as_dict(self, locale: str | None = None) -> dict[str, str]:
         return {"field": self.field, "message": render_text(self.message, locale)}
@@ -53,16 +52,16 @@ class ProblemError(Exception):
 
     status = 500
     slug = "internal-error"
-    title: Text = _("Internal error")
+    title: Message = _("Internal error")
 
     def __init__(
         self,
-        detail: Text | None = None,
+        detail: Message | None = None,
         *,
         errors: Sequence[FieldError] = (),
         **extra: Any,
     ) -> None:
-        self.detail: Text = detail or self.title
+        self.detail: Message = detail or self.title
         super().__init__(render_text(self.detail, "en"))
         self.errors = list(errors)
         self.extra = extra
@@ -98,7 +97,7 @@ class Unauthorized(ProblemError):
     status, slug, title = 401, "unauthorized", _("Authentication required")
     challenge = 'Bearer realm="iims", ApiKey realm="iims", header="X-API-Key"'
 
-    def __init__(self, detail: Text | None = None, **kwargs: Any) -> None:
+    def __init__(self, detail: Message | None = None, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)
         self.headers["WWW-Authenticate"] = self.challenge
 
@@ -125,7 +124,7 @@ class StateConflict(Conflict):
 
     slug, title = "state-conflict", _("The resource is not in a state that allows this request")
 
-    def __init__(self, rule: str, detail: Text, **extra: Any) -> None:
+    def __init__(self, rule: str, detail: Message, **extra: Any) -> None:
         super().__init__(detail, rule=rule, **extra)
         self.rule = rule
 
@@ -151,7 +150,7 @@ class RuleViolation(ProblemError):
 
     status, slug, title = 422, "rule-violation", _("A business rule was violated")
 
-    def __init__(self, rule: str, detail: Text, **extra: Any) -> None:
+    def __init__(self, rule: str, detail: Message, **extra: Any) -> None:
         super().__init__(detail, rule=rule, **extra)
         self.rule = rule
 

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import Request
 
 from iims_common.errors import BadRequest, ServiceUnavailable
+from iims_common.i18n import _
 
 Processor = Callable[[Any], Any] | None
 _UNREACHABLE = (
@@ -153,10 +154,12 @@ class FastReader:
             async with self.pool.acquire() as conn:
                 record = await conn.fetchrow(plan.sql, *args)
         except _UNREACHABLE as exc:
-            raise ServiceUnavailable("The database is unavailable; retry later") from exc
+            raise ServiceUnavailable(_("The database is unavailable; retry later")) from exc
         except asyncpg.PostgresError as exc:
             if str(getattr(exc, "sqlstate", "")).startswith("22"):
-                raise BadRequest("The request contains a value the database cannot store") from exc
+                raise BadRequest(
+                    _("The request contains a value the database cannot store")
+                ) from exc
             raise
         if record is None:
             return None

@@ -25,7 +25,7 @@ import contextvars
 import functools
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,25 @@ Text = str | Message
 def _(msgid: str, /, **params: Any) -> Message:
     """Mark `msgid` (English, ``{name}`` placeholders) for translation; see the module doc."""
     return Message(msgid, params)
+
+
+class _Joined(Message):
+    """Several messages as one, each rendered in the answer's language (see `join`)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: Sequence[Text]) -> None:
+        super().__init__("; ".join(p.msgid if isinstance(p, Message) else p for p in parts))
+        self.parts = list(parts)
+
+    def render(self, locale: str | None = None) -> str:
+        locale = locale or locale_var.get()
+        return translation("; ", locale).join(text(p, locale) for p in self.parts)
+
+
+def join(parts: Sequence[Text]) -> Message:
+    """A list of reasons as one `Message` ("a; b" in English, "a；b" in Chinese)."""
+    return _Joined(parts)
 
 
 def translate(value: Any, locale: str | None = None) -> Any:

@@ -26,7 +26,7 @@ from iims_common.i18n import DEFAULT_LOCALE, DOMAIN, LOCALE_DIR
 ROOT = Path(__file__).resolve().parents[3]
 SOURCE_DIRS = ("libs", "services")
 # Text that is not written as `_("...")` in our code but is rendered through the catalogue.
-EXTRA_MSGIDS = (" or ",)
+EXTRA_MSGIDS = (" or ", "; ")
 CATALOGUE_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 

@@ -33,7 +33,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
-from iims_common.i18n import Message, Text, _
+from iims_common.i18n import Message, _
 
 # --- folds ---------------------------------------------------------------------------------
 
@@ -332,7 +332,7 @@ FOLD_LOWER = BeforeValidator(_fold_lower)
 (programme and framework codes): `ＰＨＡＳＥ-１` is `phase-1`."""
 
 
-def check(error_of: Callable[[str], Text | None]) -> AfterValidator:
+def check(error_of: Callable[[str], Message | None]) -> AfterValidator:
     """A validator from a check that returns a message (refused) or None (accepted)."""
 
     def validate(value: str) -> str:

@@ -135,6 +135,6 @@ async def load_refused(
     if content is None:
         raise NotFound(
             _("No refused rows for this import (expired, or not yours)"),
-            errors=[FieldError("import_id", "unknown")],
+            errors=[FieldError("import_id", _("unknown"))],
         )
     return bytes(content)

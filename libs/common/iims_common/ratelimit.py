@@ -19,7 +19,7 @@ from iims_common.i18n import _
 
 
 class TooManyRequests(ProblemError):
-    status, slug, title = 429, "too-many-requests", "Too many requests"
+    status, slug, title = 429, "too-many-requests", _("Too many requests")
 
 
 class RateLimit:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-from iims_common.i18n import Text
+from iims_common.i18n import Message
 
 
 class Input(BaseModel):
@@ -20,7 +20,7 @@ class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-def checked(error_of: Callable[[str], Text | None]) -> Any:
+def checked(error_of: Callable[[str], Message | None]) -> Any:
     """A validator from a domain function that returns an error message or None (a
     `Message` from `iims_common.i18n._` is rendered in the request's language)."""
 

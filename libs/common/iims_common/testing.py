@@ -7,6 +7,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -395,3 +396,43 @@ async def read_with_cloudevents_sdk(
         assert record.topic in documented
         seen.add(contract.event_type())
     return seen
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def _texts(problem: dict[str, Any]) -> list[str]:
+    return [problem["title"], problem["detail"], *(e["message"] for e in problem.get("errors", []))]
+
+
+async def assert_refusal_in_both_languages(
+    client: Any,
+    method: str,
+    url: str,
+    *,
+    status: int,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Send a request the service refuses twice — with no `Accept-Language` and with `en` —
+    and check the problem in both: every human text (`title`, `detail`, each field `message`)
+    is Chinese by default and English on request, while the machine fields (`status`, `type`,
+    `rule`, each `field`) are identical. Returns the Chinese problem.
+
+    Use it on refusals that do not change state (it sends the request twice)."""
+    zh = await client.request(method, url, headers=headers, **kwargs)
+    en = await client.request(
+        method, url, headers={**(headers or {}), "Accept-Language": "en"}, **kwargs
+    )
+    assert zh.status_code == en.status_code == status, (zh.status_code, en.status_code, zh.text)
+    assert zh.headers["content-language"] == "zh-CN" and en.headers["content-language"] == "en"
+    p_zh, p_en = zh.json(), en.json()
+    for key in ("status", "type", "rule"):
+        assert p_zh.get(key) == p_en.get(key), key
+    fields = [e["field"] for e in p_zh.get("errors", [])]
+    assert fields == [e["field"] for e in p_en.get("errors", [])]
+    for text_zh, text_en in zip(_texts(p_zh), _texts(p_en), strict=True):
+        assert _CJK.search(text_zh), f"not Chinese under the default language: {text_zh!r}"
+        assert _ENGLISH_WORD.search(text_en) and text_en != text_zh, f"not English: {text_en!r}"
+    return dict(p_zh)

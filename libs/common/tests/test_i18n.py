@@ -3,6 +3,8 @@ consistent, language negotiation per RFC 9110 §12.5.4, pydantic messages by err
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -79,3 +81,75 @@ def test_pydantic_messages_by_type_and_validator_messages() -> None:
     problem = validation_problem(info.value.errors()).to_problem(locale=DEFAULT_LOCALE)
     assert [e["field"] for e in problem["errors"]] == ["code", "size", "kind"]
     assert problem["title"] == "校验未通过"
+
+
+# --- no untranslatable text in pydantic validators -----------------------------------------
+
+_VALIDATOR_DECORATORS = {"field_validator", "model_validator", "validator", "root_validator"}
+_VALIDATOR_WRAPPERS = {"AfterValidator", "BeforeValidator", "WrapValidator", "PlainValidator"}
+
+
+def _validator_functions(tree: ast.Module) -> list[ast.FunctionDef]:
+    """Functions of a module that pydantic runs as validators (decorated, or wrapped in
+    `AfterValidator(f)` & co.), plus the module's own functions they call (one level)."""
+    every = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+    by_name = {node.name: node for node in every if node.col_offset == 0}
+    chosen = []
+    for node in every:
+        for deco in node.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+            if name in _VALIDATOR_DECORATORS:
+                chosen.append(node)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _VALIDATOR_WRAPPERS
+        ):
+            chosen += [
+                by_name[a.id] for a in node.args if isinstance(a, ast.Name) and a.id in by_name
+            ]
+    for fn in list(chosen):
+        for node in ast.walk(fn):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in by_name
+                and by_name[node.func.id] not in chosen
+            ):
+                chosen.append(by_name[node.func.id])
+    return chosen
+
+
+def _plain_text(node: ast.expr) -> bool:
+    """A literal, f-string or concatenation: text that no catalogue can translate."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return True
+    if isinstance(node, ast.JoinedStr):
+        return True
+    return isinstance(node, ast.BinOp) and (_plain_text(node.left) or _plain_text(node.right))
+
+
+def test_validator_errors_carry_messages() -> None:
+    """A `ValueError`/`AssertionError` a pydantic validator raises becomes a field message
+    (`pydantic_message`): it must be `_("...")`, or the client gets English under zh-CN.
+    `ProblemError` details and `FieldError` messages are held to the same by mypy (`Message`)."""
+    offenders = []
+    for sub in i18n_catalogue.SOURCE_DIRS:
+        for path in sorted((i18n_catalogue.ROOT / sub).rglob("*.py")):
+            # Settings are read at start-up: their refusals are for operators, in English.
+            if {"tests", "migrations"} & set(path.parts) or path.name == "settings.py":
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for fn in _validator_functions(tree):
+                for node in ast.walk(fn):
+                    if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                        args = node.exc.args
+                        if args and _plain_text(args[0]):
+                            offenders.append(
+                                f"{path.relative_to(i18n_catalogue.ROOT)}:{node.lineno}"
+                            )
+                    elif isinstance(node, ast.Assert) and node.msg and _plain_text(node.msg):
+                        offenders.append(f"{path.relative_to(i18n_catalogue.ROOT)}:{node.lineno}")
+    assert not offenders, f"validator messages not wrapped in _(): {offenders}"

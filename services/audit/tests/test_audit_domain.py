@@ -26,6 +26,7 @@ from audit.domain.enums import (
 )
 from audit.domain.findings import FindingState, Outcome, conclude, deadline_problem
 from audit.domain.team_rules import Auditor, Enterprise, Qualification, Span, audit_days
+from iims_common.i18n import _
 
 D = dt.date
 
@@ -122,9 +123,6 @@ def test_impartiality_window_is_two_years() -> None:
     assert a.conflicted_with(target, Span(D(2014, 11, 30), D(2014, 12, 1)))
     assert a.conflicted_with(target, Span(D(2014, 12, 1), D(2014, 12, 2))) is None
     own = Qualification("E1", QualificationKind.auditor, enterprise, D(2014, 1, 1), D(2016, 1, 1))
-    assert (
-        Auditor(uuid.uuid4(), "李", None, (own,)).conflicted_with(
-            target, Span(D(2014, 12, 1), D(2014, 12, 1))
-        )
-        == "works for the enterprise"
-    )
+    assert Auditor(uuid.uuid4(), "李", None, (own,)).conflicted_with(
+        target, Span(D(2014, 12, 1), D(2014, 12, 1))
+    ) == _("works for the enterprise")

@@ -50,7 +50,7 @@ async def test_application_preconditions(
         "/api/v1/applications", json=application_body(w, **overrides), headers=w.as_enterprise
     )
     refused(r, rule)
-    assert "cannot be accepted" in r.json()["detail"]
+    assert r.json()["detail"].startswith("该申请不能受理：")  # zh-CN by default
 
 
 async def test_application_needs_an_authorized_body_and_a_known_enterprise(

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from assessment.domain.framework import FULL, Framework, Indicator, IndicatorKind
 from iims_common.errors import FieldError
-from iims_common.i18n import _
+from iims_common.i18n import Message, _
 
 Answer = str | int | float | Decimal
 STAGES: tuple[tuple[Decimal, str], ...] = (
@@ -69,15 +69,20 @@ def answer_errors(fw: Framework, answers: dict[str, Answer]) -> list[FieldError]
     return errors
 
 
-def _answer_problem(ind: Indicator, value: Answer) -> str | None:
+def _answer_problem(ind: Indicator, value: Answer) -> Message | None:
     if ind.kind is IndicatorKind.ordinal:
         codes = [o.code for o in ind.options]
-        return None if value in codes else f"must be one of {', '.join(codes)}"
+        return None if value in codes else _("must be one of {codes}", codes=", ".join(codes))
     number = _decimal(value)
     if number is None:
-        return "must be a number"
+        return _("must be a number")
     if not ind.valid_min <= number <= ind.valid_max:
-        return f"must lie in {ind.valid_min}–{ind.valid_max}{ind.unit}"
+        return _(
+            "must lie in {valid_min}–{valid_max}{unit}",
+            valid_min=ind.valid_min,
+            valid_max=ind.valid_max,
+            unit=ind.unit,
+        )
     return None
 
 

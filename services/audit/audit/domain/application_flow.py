@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from audit.domain.enums import ApplicationStatus as S
+from iims_common.i18n import Message, _
 
 
 class Action(StrEnum):
@@ -59,9 +60,13 @@ ACTIVE = frozenset(S) - {S.rejected, S.withdrawn, S.certified}
 class IllegalTransition(Exception):
     def __init__(self, action: Action, current: S) -> None:
         allowed = ", ".join(s.value for s in TRANSITIONS[action][0])
-        super().__init__(
-            f"Cannot {action.value} an application that is {current.value} (needs: {allowed})"
+        self.message = _(
+            "Cannot {action} an application that is {current} (needs: {allowed})",
+            action=action.value,
+            current=current.value,
+            allowed=allowed,
         )
+        super().__init__(self.message.render("en"))
         self.action, self.current = action, current
 
 
@@ -100,26 +105,33 @@ def months_after(day: dt.date, months: int) -> dt.date:
     return months_before(day, -months)
 
 
-def readiness_problems(r: Readiness, today: dt.date) -> list[tuple[str, str]]:
+def readiness_problems(r: Readiness, today: dt.date) -> list[tuple[str, Message]]:
     """(rule, reason) for each precondition the application does not meet."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Message]] = []
     if r.system_running_since > months_before(today, MIN_RUNNING_MONTHS):
         problems.append(
             (
                 "application.system-running-3-months",
-                f"the management system must have run at least {MIN_RUNNING_MONTHS} months "
-                f"(running since {r.system_running_since.isoformat()})",
+                _(
+                    "the management system must have run at least {months} months "
+                    "(running since {since})",
+                    months=MIN_RUNNING_MONTHS,
+                    since=r.system_running_since.isoformat(),
+                ),
             )
         )
     if not r.internal_audit_done:
         problems.append(
-            ("application.internal-audit-done", "an internal audit (内部审核) must have been done")
+            (
+                "application.internal-audit-done",
+                _("an internal audit (内部审核) must have been done"),
+            )
         )
     if not r.management_review_done:
         problems.append(
             (
                 "application.management-review-done",
-                "a management review (管理评审) must have been done",
+                _("a management review (管理评审) must have been done"),
             )
         )
     return problems

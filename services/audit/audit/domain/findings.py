@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from audit.domain.application_flow import months_after
 from audit.domain.enums import FindingStatus, Severity
+from iims_common.i18n import Message, _
 
 MINOR_DEADLINE_DAYS = 90
 MAJOR_CLOSE_MONTHS = 6
@@ -55,7 +56,7 @@ class Outcome(StrEnum):
 class Conclusion:
     outcome: Outcome
     rule: str | None = None
-    detail: str = ""
+    detail: Message | None = None
 
 
 def conclude(findings: list[FindingState], stage2_end: dt.date, today: dt.date) -> Conclusion:
@@ -68,13 +69,19 @@ def conclude(findings: list[FindingState], stage2_end: dt.date, today: dt.date) 
             return Conclusion(
                 Outcome.new_stage2_required,
                 "finding.major-overdue",
-                f"{len(open_majors)} major finding(s) not closed within {MAJOR_CLOSE_MONTHS} "
-                "months of stage 2: a new stage 2 is required",
+                _(
+                    "{open_majors} major finding(s) not closed within {months} months of stage 2: a new stage 2 is required",
+                    open_majors=len(open_majors),
+                    months=MAJOR_CLOSE_MONTHS,
+                ),
             )
         return Conclusion(
             Outcome.not_yet,
             "conclusion.open-major-finding",
-            f"{len(open_majors)} major finding(s) not yet verified closed",
+            _(
+                "{open_majors} major finding(s) not yet verified closed",
+                open_majors=len(open_majors),
+            ),
         )
     unplanned = [
         f
@@ -86,6 +93,9 @@ def conclude(findings: list[FindingState], stage2_end: dt.date, today: dt.date) 
         return Conclusion(
             Outcome.not_yet,
             "conclusion.minor-without-accepted-plan",
-            f"{len(unplanned)} minor finding(s) without an accepted corrective-action plan",
+            _(
+                "{unplanned} minor finding(s) without an accepted corrective-action plan",
+                unplanned=len(unplanned),
+            ),
         )
     return Conclusion(Outcome.passed)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from audit.domain.enums import AuditKind, QualificationKind, TeamRole
-from iims_common.i18n import Text
+from iims_common.i18n import Message, _
 
 IMPARTIALITY_YEARS = 2
 MIN_ONSITE_SHARE = 0.8
@@ -110,18 +110,19 @@ class Auditor:
     def covers_industry(self, industry_code: str) -> bool:
         return any(industry_code.startswith(c) for c in self.competences)
 
-    def conflicted_with(self, enterprise: Enterprise, span: Span) -> str | None:
+    def conflicted_with(self, enterprise: Enterprise, span: Span) -> Message | None:
         """Why this person may not audit the enterprise (impartiality), or None."""
         window = Span(_years_before(span.start, IMPARTIALITY_YEARS), span.end)
         for q in self.qualifications:
             if q.organization_id is None or not q.active.overlaps(window):
                 continue
             if q.organization_id == enterprise.enterprise_id:
-                return "works for the enterprise"
+                return _("works for the enterprise")
             if enterprise.consultancy_id and q.organization_id == enterprise.consultancy_id:
-                return (
-                    "worked for the enterprise's consultancy within "
-                    f"{IMPARTIALITY_YEARS} years ({q.number})"
+                return _(
+                    "worked for the enterprise's consultancy within {years} years ({number})",
+                    years=IMPARTIALITY_YEARS,
+                    number=q.number,
                 )
         return None
 
@@ -149,7 +150,7 @@ class AuditDraft:
 @dataclass(frozen=True)
 class Violation:
     rule: str
-    detail: Text
+    detail: Message
     member: uuid.UUID | None = None
 
 
@@ -157,7 +158,7 @@ class Violation:
 class Check:
     violations: list[Violation] = field(default_factory=list)
 
-    def add(self, rule: str, detail: str, member: uuid.UUID | None = None) -> None:
+    def add(self, rule: str, detail: Message, member: uuid.UUID | None = None) -> None:
         self.violations.append(Violation(rule, detail, member))
 
 
@@ -173,22 +174,37 @@ def check_effort(draft: AuditDraft, check: Check) -> None:
     if draft.days < minimum:
         check.add(
             "audit.days-below-minimum",
-            f"a {draft.kind.value} audit of a {draft.enterprise.size or 'medium'} enterprise "
-            f"needs at least {minimum} audit days, not {draft.days}",
+            _(
+                "a {kind} audit of a {size} enterprise needs at least {minimum} audit days, "
+                "not {days}",
+                kind=draft.kind.value,
+                size=draft.enterprise.size or "medium",
+                minimum=minimum,
+                days=draft.days,
+            ),
         )
     if draft.onsite_days > draft.days:
-        check.add("audit.onsite-share", "on-site days cannot exceed audit days")
+        check.add("audit.onsite-share", _("on-site days cannot exceed audit days"))
     elif draft.onsite_days < min_onsite_days(draft.kind, draft.days):
         check.add(
             "audit.onsite-share",
-            f"at least {int(MIN_ONSITE_SHARE * 100)}% of a {draft.kind.value} audit is on site: "
-            f"{min_onsite_days(draft.kind, draft.days)} of {draft.days} days",
+            _(
+                "at least {percent}% of a {kind} audit is on site: {onsite} of {days} days",
+                percent=int(MIN_ONSITE_SHARE * 100),
+                kind=draft.kind.value,
+                onsite=min_onsite_days(draft.kind, draft.days),
+                days=draft.days,
+            ),
         )
     if draft.team and len(draft.team) * draft.span.days < draft.days:
         check.add(
             "audit.team-too-small-for-days",
-            f"{len(draft.team)} auditor(s) over {draft.span.days} day(s) cannot deliver "
-            f"{draft.days} audit days",
+            _(
+                "{team} auditor(s) over {days} day(s) cannot deliver {audit_days} audit days",
+                team=len(draft.team),
+                days=draft.span.days,
+                audit_days=draft.days,
+            ),
         )
 
 
@@ -198,17 +214,22 @@ def check_team(draft: AuditDraft, auditors: Mapping[uuid.UUID, Auditor]) -> list
     check_effort(draft, check)
     leads = [p for p, role in draft.team if role is TeamRole.lead]
     if len(leads) != 1:
-        check.add("team.one-lead", f"a team has exactly one lead auditor, not {len(leads)}")
+        check.add(
+            "team.one-lead", _("a team has exactly one lead auditor, not {leads}", leads=len(leads))
+        )
     people = [p for p, _ in draft.team]
     if len(set(people)) != len(people):
-        check.add("team.one-lead", "a person appears twice in the team")
+        check.add("team.one-lead", _("a person appears twice in the team"))
     for person_id, role in draft.team:
         _check_member(draft, auditors.get(person_id), person_id, role, check)
     members = [auditors[p] for p in people if p in auditors]
     if members and not any(a.covers_industry(draft.enterprise.industry_code) for a in members):
         check.add(
             "team.industry-competence",
-            f"no member is competent for industry {draft.enterprise.industry_code} (GB/T 4754)",
+            _(
+                "no member is competent for industry {industry_code} (GB/T 4754)",
+                industry_code=draft.enterprise.industry_code,
+            ),
         )
     return check.violations
 
@@ -221,39 +242,57 @@ def _check_member(
     check: Check,
 ) -> None:
     if auditor is None:
-        check.add("team.member-qualified", "not a known auditor", person_id)
+        check.add("team.member-qualified", _("not a known auditor"), person_id)
         return
     span = draft.span
     if not auditor.qualified(span, lead=False):
         check.add(
             "team.member-qualified",
-            f"{auditor.name} holds no auditor qualification valid from "
-            f"{span.start.isoformat()} to {span.end.isoformat()}",
+            _(
+                "{name} holds no auditor qualification valid from {start} to {end}",
+                name=auditor.name,
+                start=span.start.isoformat(),
+                end=span.end.isoformat(),
+            ),
             person_id,
         )
     elif role is TeamRole.lead and not auditor.qualified(span, lead=True):
         check.add(
             "team.lead-qualified",
-            f"{auditor.name} holds no lead_auditor qualification valid over the audit dates",
+            _(
+                "{name} holds no lead_auditor qualification valid over the audit dates",
+                name=auditor.name,
+            ),
             person_id,
         )
     if auditor.body_id != draft.body_id:
         check.add(
             "team.member-of-body",
-            f"{auditor.name} does not work for the certification body of this application",
+            _(
+                "{name} does not work for the certification body of this application",
+                name=auditor.name,
+            ),
             person_id,
         )
     if any(s.overlaps(span) for a, s in auditor.bookings if a != draft.audit_id):
         check.add(
             "team.double-booked",
-            f"{auditor.name} is on another audit overlapping these dates",
+            _("{name} is on another audit overlapping these dates", name=auditor.name),
             person_id,
         )
     if any(u.overlaps(span) for u in auditor.unavailable):
-        check.add("team.unavailable", f"{auditor.name} is unavailable on these dates", person_id)
+        check.add(
+            "team.unavailable",
+            _("{name} is unavailable on these dates", name=auditor.name),
+            person_id,
+        )
     conflict = auditor.conflicted_with(draft.enterprise, span)
     if conflict:
-        check.add("team.impartiality", f"{auditor.name} {conflict}", person_id)
+        check.add(
+            "team.impartiality",
+            _("{name} {conflict}", name=auditor.name, conflict=conflict),
+            person_id,
+        )
 
 
 def check_stage_order(kind: AuditKind, stage1_done: Span | None, span: Span) -> list[Violation]:
@@ -261,12 +300,15 @@ def check_stage_order(kind: AuditKind, stage1_done: Span | None, span: Span) -> 
     if kind is not AuditKind.stage2:
         return []
     if stage1_done is None:
-        return [Violation("audit.stage1-not-completed", "stage 1 has not been completed")]
+        return [Violation("audit.stage1-not-completed", _("stage 1 has not been completed"))]
     if span.start <= stage1_done.end:
         return [
             Violation(
                 "audit.stage1-not-completed",
-                f"stage 2 must start after stage 1 ended on {stage1_done.end.isoformat()}",
+                _(
+                    "stage 2 must start after stage 1 ended on {end}",
+                    end=stage1_done.end.isoformat(),
+                ),
             )
         ]
     return []

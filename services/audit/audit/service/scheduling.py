@@ -22,6 +22,7 @@ from audit.service import audits as audit_service
 from audit.service.commands import ProposalCreate
 from audit.service.policies import APPLICATION, CERTIFICATE, PROPOSAL
 from iims_common.errors import Conflict, ProblemError
+from iims_common.i18n import _, text
 from iims_common.identity import Caller, Role
 
 MAX_REQUESTS = 5000
@@ -228,7 +229,9 @@ async def _confirm(
 ) -> ScheduleProposal:
     """Plan every placement, each re-checked now; one that no longer holds is reported."""
     if proposal.status != "proposed":
-        raise Conflict(f"The proposal is {proposal.status}", current_state=proposal.status)
+        raise Conflict(
+            _("The proposal is {status}", status=proposal.status), current_state=proposal.status
+        )
     results: list[dict[str, Any]] = []
     for p in proposal.placements:
         plan = audit_service.AuditPlan(
@@ -246,7 +249,7 @@ async def _confirm(
                 audit_id = await _plan(session, caller, p, plan, actor)
             results.append({**ref, "audit_id": str(audit_id)})
         except ProblemError as e:
-            results.append({**ref, "rule": getattr(e, "rule", e.slug), "reason": e.detail})
+            results.append({**ref, "rule": getattr(e, "rule", e.slug), "reason": text(e.detail)})
     proposal.status = "confirmed"
     proposal.results = results
     proposal.confirmed_at = dt.datetime.now(dt.UTC)

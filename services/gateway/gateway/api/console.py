@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from iims_common.errors import NotFound
+from iims_common.i18n import _
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,13 +67,15 @@ async def console(path: str, request: Request) -> Response:
     """A file of the built console, or its index.html for a client-side route."""
     first = path.split("/", 1)[0]
     if first in RESERVED:
-        raise NotFound(f"No resource at {request.url.path}")
+        raise NotFound(_("No resource at {path}", path=request.url.path))
     root = console_dir(request).resolve()
     index = root / "index.html"
     if not index.is_file():
         raise NotFound(
-            "The web console is not built here: run `make run` (it builds web/) "
-            "or `npm ci && npm run build` in web/"
+            _(
+                "The web console is not built here: run `make run` (it builds web/) "
+                "or `npm ci && npm run build` in web/"
+            )
         )
     if path:
         candidate = (root / path).resolve()
@@ -81,5 +84,5 @@ async def console(path: str, request: Request) -> Response:
             return _file(candidate, IMMUTABLE if hashed else REVALIDATE)
         if first == "assets" or "." in path.rsplit("/", 1)[-1]:
             # A missing asset is a 404, not the app (a stale index.html would loop).
-            raise NotFound(f"No file {request.url.path}")
+            raise NotFound(_("No file {path}", path=request.url.path))
     return _file(index, REVALIDATE)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
 
+from iims_common.i18n import _
 from iims_common.identifiers import ProvinceLevelCode
 from iims_common.identity import Role
 from iims_common.schemas import Input, Output
@@ -56,11 +57,11 @@ class Scoped(Input):
     @model_validator(mode="after")
     def _scope_matches_role(self) -> Scoped:
         if self.role is Role.province and not self.province_code:
-            raise ValueError("a province key/account needs province_code (GB/T 2260)")
+            raise ValueError(_("a province key/account needs province_code (GB/T 2260)"))
         if self.role in ORGANIZATIONAL and not self.organization_id:
-            raise ValueError(f"a {self.role.value} key/account needs organization_id")
+            raise ValueError(_("a {role} key/account needs organization_id", role=self.role.value))
         if self.role is Role.auditor:
-            raise ValueError("auditors sign in as people (accounts), not with keys")
+            raise ValueError(_("auditors sign in as people (accounts), not with keys"))
         return self
 
 

@@ -145,7 +145,7 @@ async def national_dashboard(principal: CurrentPrincipal, session: Session) -> d
     index, audits, certified vs target, province plans and progress reports; trained and
     qualified people."""
     if principal.caller.role not in NATIONAL_ROLES:
-        raise Forbidden("The national dashboard is for the ministry and the management org")
+        raise Forbidden(_("The national dashboard is for the ministry and the management org"))
     return await dashboard.national(session, utcnow().date())
 
 
@@ -164,7 +164,7 @@ async def provincial_dashboard(
     if caller.role not in NATIONAL_ROLES and not (
         caller.role is Role.province and caller.province_code == province_code
     ):
-        raise NotFound(f"No dashboard for province {province_code}")
+        raise NotFound(_("No dashboard for province {province_code}", province_code=province_code))
     return await dashboard.provincial(session, province_code, utcnow().date())
 
 
@@ -255,7 +255,7 @@ def _webhook_scope(principal: Principal) -> sa.ColumnElement[bool]:
         return sa.true()
     if principal.caller.role is Role.province and principal.caller.province_code:
         return WebhookSubscription.province_code == principal.caller.province_code
-    raise Forbidden("Webhooks are for provinces (地方工信主管部门) and administrators")
+    raise Forbidden(_("Webhooks are for provinces (地方工信主管部门) and administrators"))
 
 
 async def _subscription(
@@ -269,7 +269,7 @@ async def _subscription(
         )
     ).first()
     if row is None:
-        raise NotFound(f"Webhook {subscription_id} not found")
+        raise NotFound(_("Webhook {subscription_id} not found", subscription_id=subscription_id))
     return row
 
 
@@ -289,7 +289,7 @@ async def create_webhook(
         else principal.caller.province_code
     )
     if not province:
-        raise Forbidden("An administrator must name the province_code")
+        raise Forbidden(_("An administrator must name the province_code"))
     settings = request.app.state.settings
     webhook_service.check_target(str(body.url), settings)
     sub, secret = await webhook_service.subscribe(
@@ -365,7 +365,7 @@ async def redeliver(
     """Send a delivery again (e.g. after fixing the receiver)."""
     delivery = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is None:
-        raise NotFound(f"Delivery {delivery_id} not found")
+        raise NotFound(_("Delivery {delivery_id} not found", delivery_id=delivery_id))
     await _subscription(session, principal, delivery.subscription_id)
     return DeliveryOut.model_validate(await webhook_service.redeliver(session, delivery))
 
@@ -403,7 +403,7 @@ async def progress_report(
     if caller.role not in NATIONAL_ROLES and not (
         caller.role is Role.province and caller.province_code == province_code
     ):
-        raise NotFound(f"No report for province {province_code}")
+        raise NotFound(_("No report for province {province_code}", province_code=province_code))
     content = await reports.progress_workbook(request.app.state.upstreams, caller, province_code)
     filename = f"progress-{province_code}-{utcnow().date().isoformat()}.xlsx"
     return Response(

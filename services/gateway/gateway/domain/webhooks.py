@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from standardwebhooks.webhooks import Webhook
 
+from iims_common.i18n import Message, _
 from iims_contracts.catalogue import webhook_event_types
 
 # The topics whose contracts are marked `webhook` (iims_contracts): a province may subscribe.
@@ -23,22 +24,22 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def target_problem(url: str, *, allow_private: bool) -> str | None:
+def target_problem(url: str, *, allow_private: bool) -> Message | None:
     """Why a URL may not receive deliveries, or None. Resolves the host: a name that points
     at a loopback/private/link-local address is refused like the address itself."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http"):
-        return "the URL must be http(s)"
+        return _("the URL must be http(s)")
     if not parts.hostname:
-        return "the URL has no host"
+        return _("the URL has no host")
     if parts.username or parts.password:
-        return "credentials in the URL are not allowed"
+        return _("credentials in the URL are not allowed")
     if allow_private:
         return None
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError):
-        return "the host does not resolve"
+        return _("the host does not resolve")
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if (
@@ -49,7 +50,7 @@ def target_problem(url: str, *, allow_private: bool) -> str | None:
             or address.is_reserved
             or address.is_unspecified
         ):
-            return f"the host resolves to a non-public address ({address})"
+            return _("the host resolves to a non-public address ({address})", address=str(address))
     return None
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from gateway.service.upstream import UpstreamAnswer, Upstreams
 from iims_common.errors import NotFound, ProblemError
 from iims_common.exports import Sheet, xlsx
+from iims_common.i18n import _
 from iims_common.identity import Caller
 
 
@@ -32,7 +33,7 @@ async def overview(up: Upstreams, caller: Caller, enterprise_id: str) -> dict[st
     so every service applies its scope; the enterprise itself must be visible first."""
     profile = await _get(up, "registry", f"/api/v1/enterprises/{enterprise_id}", caller)
     if profile is None:
-        raise NotFound(f"Enterprise {enterprise_id} not found")
+        raise NotFound(_("Enterprise {enterprise_id} not found", enterprise_id=enterprise_id))
     parts = await asyncio.gather(
         _get(up, "registry", "/api/v1/pilots", caller, enterprise_id=enterprise_id),
         _get(up, "assessment", "/api/v1/assessments", caller, enterprise_id=enterprise_id),

@@ -20,6 +20,7 @@ from gateway.settings import GatewaySettings
 from iims_common.db import upsert_insert, utcnow
 from iims_common.errors import FieldError, ValidationFailed
 from iims_common.events.envelope import CloudEvent
+from iims_common.i18n import _
 from iims_common.personal_data import PersonalDataVault
 
 log = logging.getLogger("iims.gateway.webhooks")
@@ -30,7 +31,7 @@ def check_target(url: str, settings: GatewaySettings) -> None:
     problem = rules.target_problem(url, allow_private=settings.webhook_allow_private_targets)
     if problem:
         raise ValidationFailed(
-            "The webhook URL is not allowed", errors=[FieldError("url", problem)]
+            _("The webhook URL is not allowed"), errors=[FieldError("url", problem)]
         )
 
 
@@ -170,7 +171,7 @@ async def _send(
     # Checked again at send time: DNS may have changed since the subscription (rebinding).
     problem = rules.target_problem(sub.url, allow_private=settings.webhook_allow_private_targets)
     if problem:
-        return None, problem[:500], 0
+        return None, str(problem)[:500], 0
     body = json.dumps(d.payload, ensure_ascii=False, separators=(",", ":"))
     headers = rules.sign(vault.decrypt(sub.secret_cipher), d.event_id, utcnow(), body)
     try:

@@ -12,6 +12,7 @@ from iims_common.errors import NotFound
 from iims_common.exports import XLSX_MEDIA_TYPE
 from iims_common.fastread import read_one
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
+from iims_common.i18n import _
 from iims_common.idempotency import idempotent
 from iims_common.identity import CurrentCaller, require_role
 from iims_common.imports import load_refused, read_upload, store_refused
@@ -87,7 +88,7 @@ async def get_enterprise(
     # (iims_common.fastread; bench/README.md has the profile that led here).
     row = await read_one(request, repository.enterprise_by_id(caller, enterprise_id))
     if row is None:
-        raise NotFound(f"Enterprise {enterprise_id} not found")
+        raise NotFound(_("Enterprise {enterprise_id} not found", enterprise_id=enterprise_id))
     return json_response(EnterpriseOut.model_validate(row), version=row["version"])
 
 

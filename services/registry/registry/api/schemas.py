@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, computed_field
 
+from iims_common.i18n import _
 from iims_common.identifiers import FOLD, USCC, check, fold_phone
 from iims_common.imports import ImportSummary
 from iims_common.schemas import Input, Output
@@ -41,7 +42,7 @@ _PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 
 def _period(value: str) -> str:
     if not _PERIOD.match(value):
-        raise ValueError("period must be YYYY-MM (e.g. 2014-09)")
+        raise ValueError(_("period must be YYYY-MM (e.g. 2014-09)"))
     return value
 
 

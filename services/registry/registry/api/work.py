@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from iims_common.db import utcnow
 from iims_common.errors import NotFound, PayloadTooLarge, RuleViolation
 from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
+from iims_common.i18n import _
 from iims_common.idempotency import idempotent
 from iims_common.identifiers import FOLD, SixDigitCode, is_ascii_digits, pattern
 from iims_common.identity import CurrentCaller, Role, require_role
@@ -347,7 +348,9 @@ async def record_meeting_attendance(
     check_if_match(if_match, m.version)
     reg = await session.get(MeetingRegistration, registration_id)
     if reg is None or reg.meeting_id != m.id:
-        raise NotFound(f"Registration {registration_id} not found")
+        raise NotFound(
+            _("Registration {registration_id} not found", registration_id=registration_id)
+        )
     reg = await service.record_attendance(session, caller, m, reg, body.attended)
     return json_response(w.RegistrationOut.model_validate(reg))
 
@@ -511,7 +514,10 @@ async def upload(
     declared = int(length) if is_ascii_digits(length) else 0  # a malformed one: body counted
     if declared > settings.document_max_bytes:
         raise PayloadTooLarge(
-            f"The file is larger than {settings.document_max_bytes} bytes",
+            _(
+                "The file is larger than {document_max_bytes} bytes",
+                document_max_bytes=settings.document_max_bytes,
+            ),
             max_bytes=settings.document_max_bytes,
         )
     content = await request.body()
@@ -538,7 +544,7 @@ async def _download(session: Session, doc: Document, number: int | None) -> Resp
         )
     ).first()
     if version is None:
-        raise NotFound(f"Document {doc.id} has no version {n}")
+        raise NotFound(_("Document {id} has no version {n}", id=doc.id, n=n))
     ascii_name = version.filename.encode("ascii", "replace").decode().replace("?", "_")
     return Response(
         version.content,
@@ -658,7 +664,8 @@ async def update_budget(
     allocated = await repo.allocated_of_budget(session, b.id)
     if body.amount_yuan < allocated:
         raise RuleViolation(
-            "fund.budget-below-allocated", f"{allocated} 元 is already allocated from this budget"
+            "fund.budget-below-allocated",
+            _("{allocated} 元 is already allocated from this budget", allocated=allocated),
         )
     b.amount_yuan = body.amount_yuan
     if "note" in body.model_fields_set:

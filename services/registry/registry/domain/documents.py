@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from iims_common.errors import FieldError, PayloadTooLarge, ValidationFailed
+from iims_common.i18n import Message, _
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls/.ppt (Compound File Binary)
 ZIP = b"PK\x03\x04"  # .docx/.xlsx/.pptx/.zip (Office Open XML is a zip package)
@@ -56,30 +57,41 @@ def check_file(filename: str, media_type: str, content: bytes, max_bytes: int) -
     or content whose first bytes are not that type's.
     """
     if len(content) > max_bytes:
-        raise PayloadTooLarge(f"The file is larger than {max_bytes} bytes", max_bytes=max_bytes)
+        raise PayloadTooLarge(
+            _("The file is larger than {max_bytes} bytes", max_bytes=max_bytes), max_bytes=max_bytes
+        )
     media = media_type.split(";")[0].strip().lower()
     name = clean_filename(filename)
 
-    def bad(field: str, message: str) -> ValidationFailed:
-        return ValidationFailed("The file cannot be accepted", errors=[FieldError(field, message)])
+    def bad(field: str, message: Message) -> ValidationFailed:
+        return ValidationFailed(
+            _("The file cannot be accepted"), errors=[FieldError(field, message)]
+        )
 
     if not content:
-        raise bad("content", "the file is empty")
+        raise bad("content", _("the file is empty"))
     if name is None:
-        raise bad("filename", "a file name without path separators or control characters")
+        raise bad("filename", _("a file name without path separators or control characters"))
     kind = BY_MEDIA_TYPE.get(media)
     if kind is None:
-        raise bad("content-type", "accepted: " + ", ".join(BY_MEDIA_TYPE))
+        raise bad("content-type", _("accepted: {types}", types=", ".join(BY_MEDIA_TYPE)))
     if not name.lower().endswith(kind.extensions):
-        raise bad("filename", f"a {media} file ends with " + " or ".join(kind.extensions))
+        raise bad(
+            "filename",
+            _(
+                "a {media} file ends with {extensions}",
+                media=media,
+                extensions=" / ".join(kind.extensions),
+            ),
+        )
     if kind.magic:
         if not content.startswith(kind.magic):
-            raise bad("content", f"the file's content is not {media}")
+            raise bad("content", _("the file's content is not {media}", media=media))
     else:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise bad("content", "text files are accepted in UTF-8") from None
+            raise bad("content", _("text files are accepted in UTF-8")) from None
         if "\x00" in text:
-            raise bad("content", "a text file contains no NUL characters")
+            raise bad("content", _("a text file contains no NUL characters"))
     return name, media

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from iims_common.errors import RuleViolation, StateConflict
+from iims_common.i18n import _
 from registry.domain.enums import (
     AgencyKind,
     AgencyStatus,
@@ -33,14 +34,21 @@ def check_pilot_transition(current: PilotStatus, target: PilotStatus, *, manual:
     if manual and target not in MANUAL_TARGETS:
         raise RuleViolation(
             "pilot.certified-by-certificate-only",
-            f"A pilot becomes '{target}' only through the certification decision "
-            "(certificate-issued), not by a status change",
+            _(
+                "A pilot becomes '{target}' only through the certification decision (certificate-issued), not by a status change",
+                target=target,
+            ),
         )
     if target not in PILOT_TRANSITIONS[current]:
         allowed = ", ".join(sorted(PILOT_TRANSITIONS[current])) or "none"
         raise StateConflict(
             "pilot.transition",
-            f"A pilot cannot go from '{current}' to '{target}' (allowed: {allowed})",
+            _(
+                "A pilot cannot go from '{current}' to '{target}' (allowed: {allowed})",
+                current=current,
+                target=target,
+                allowed=allowed,
+            ),
             current_status=current.value,
         )
 
@@ -49,7 +57,11 @@ def check_quota(selected: int, quota: int) -> None:
     if selected >= quota:
         raise RuleViolation(
             "batch.pilot-quota",
-            f"The batch's pilot quota of {quota} is used up ({selected} pilots selected)",
+            _(
+                "The batch's pilot quota of {quota} is used up ({selected} pilots selected)",
+                quota=quota,
+                selected=selected,
+            ),
             pilot_quota=quota,
             selected=selected,
         )
@@ -59,19 +71,22 @@ def check_enterprise_active(status: EnterpriseStatus) -> None:
     if status is EnterpriseStatus.deregistered:
         raise StateConflict(
             "enterprise.deregistered",
-            "The enterprise is deregistered (已注销) and cannot take part",
+            _("The enterprise is deregistered (已注销) and cannot take part"),
         )
 
 
 def check_consultancy(kind: AgencyKind, status: AgencyStatus) -> None:
     if kind is not AgencyKind.consultancy:
         raise RuleViolation(
-            "pilot.consultancy-kind", "The assigned agency must be a consultancy (贯标服务机构)"
+            "pilot.consultancy-kind", _("The assigned agency must be a consultancy (贯标服务机构)")
         )
     if status is not AgencyStatus.authorized:
         raise RuleViolation(
             "pilot.consultancy-authorized",
-            f"The consultancy is '{status}'; only an authorized consultancy can be assigned",
+            _(
+                "The consultancy is '{status}'; only an authorized consultancy can be assigned",
+                status=status,
+            ),
         )
 
 

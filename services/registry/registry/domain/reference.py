@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from iims_common.i18n import Text, _
+from iims_common.i18n import Message, _
 from iims_common.regions import PROVINCES as PROVINCES
 
 # 计划单列市: act as recommending authorities in the programme; enterprises belong to provinces.
@@ -59,7 +59,7 @@ INDUSTRY_SECTIONS: dict[str, IndustrySection] = {
 _INDUSTRY = re.compile(r"^([A-T])([0-9]{2})?$")
 
 
-def province_error(code: str) -> Text | None:
+def province_error(code: str) -> Message | None:
     """None for a GB/T 2260 province-level code, else the refusal (in the request's language)."""
     if code not in PROVINCES:
         return _(
@@ -68,7 +68,7 @@ def province_error(code: str) -> Text | None:
     return None
 
 
-def authority_region_error(code: str) -> Text | None:
+def authority_region_error(code: str) -> Message | None:
     """Recommending authorities may be provinces or separately planned cities (计划单列市)."""
     if code in PROVINCES or code in SEPARATELY_PLANNED_CITIES:
         return None
@@ -79,7 +79,7 @@ def province_of_region(code: str) -> str:
     return code[:2] + "0000"
 
 
-def industry_error(code: str) -> Text | None:
+def industry_error(code: str) -> Message | None:
     """`C` (门类) or `C26` (门类 + 大类 within the section's range)."""
     m = _INDUSTRY.match(code)
     if not m or m.group(1) not in INDUSTRY_SECTIONS:

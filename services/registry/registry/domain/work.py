@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from iims_common.errors import RuleViolation, StateConflict
+from iims_common.i18n import _
 
 SEED = "seed"  # the rule or fact is the seed's (会议材料之一…之四)
 PLATFORM = "platform"  # the platform's own choice where the seed is silent
@@ -204,7 +205,7 @@ def check_meeting_transition(current: str, target: str) -> None:
     if target != current and target not in MEETING_TRANSITIONS[current]:
         raise StateConflict(
             "meeting.transition",
-            f"A meeting cannot go from '{current}' to '{target}'",
+            _("A meeting cannot go from '{current}' to '{target}'", current=current, target=target),
             current_status=current,
         )
 
@@ -215,11 +216,17 @@ def check_registration_open(
     """Registration is open until the meeting is held or cancelled, and within capacity
     (people: `registered` already + `wanted` now ≤ `capacity`)."""
     if status in ("held", "cancelled"):
-        raise StateConflict("meeting.registration-closed", f"The meeting is {status}")
+        raise StateConflict(
+            "meeting.registration-closed", _("The meeting is {status}", status=status)
+        )
     if capacity is not None and registered + wanted > capacity:
         raise RuleViolation(
             "meeting.capacity",
-            f"The meeting is full ({registered} of {capacity} places taken)",
+            _(
+                "The meeting is full ({registered} of {capacity} places taken)",
+                registered=registered,
+                capacity=capacity,
+            ),
             capacity=capacity,
         )
 
@@ -228,7 +235,7 @@ def check_attendance_after_held(status: str) -> None:
     if status != "held":
         raise StateConflict(
             "meeting.attendance-before-held",
-            "Attendance is recorded once the meeting is held (status 'held')",
+            _("Attendance is recorded once the meeting is held (status 'held')"),
         )
 
 
@@ -240,7 +247,13 @@ def check_within(total: int, already: int, amount: int, rule: str, what: str) ->
     if already + amount > total:
         raise RuleViolation(
             rule,
-            f"{what}: {amount} 元 would exceed the {total} 元 available ({already} 元 used)",
+            _(
+                "{what}: {amount} 元 would exceed the {total} 元 available ({already} 元 used)",
+                what=what,
+                amount=amount,
+                total=total,
+                already=already,
+            ),
             available_yuan=total - already,
         )
 
@@ -258,6 +271,10 @@ def check_list_transition(current: str, target: str) -> None:
     if target not in LIST_TRANSITIONS[current]:
         raise StateConflict(
             "agency-list.transition",
-            f"A list cannot go from '{current}' to '{target}' (审定 before 公示)",
+            _(
+                "A list cannot go from '{current}' to '{target}' (审定 before 公示)",
+                current=current,
+                target=target,
+            ),
             current_status=current,
         )

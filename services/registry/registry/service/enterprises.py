@@ -56,9 +56,16 @@ def _check_own_province(caller: Caller, province_code: str) -> None:
     if caller.role is Role.province and province_code != caller.province_code:
         raise RuleViolation(
             "enterprise.own-province",
-            f"A province registers only enterprises of its own province "
-            f"({PROVINCES.get(caller.province_code or '', caller.province_code)})",
-            errors=[FieldError("province_code", f"must be {caller.province_code}")],
+            _(
+                "A province registers only enterprises of its own province ({province})",
+                province=PROVINCES.get(caller.province_code or "", caller.province_code),
+            ),
+            errors=[
+                FieldError(
+                    "province_code",
+                    _("must be {province_code}", province_code=caller.province_code),
+                )
+            ],
         )
 
 
@@ -69,7 +76,7 @@ async def register(
     existing = await repository.enterprise_by_uscc(session, body.uscc)
     if existing:
         raise Conflict(
-            f"An enterprise with USCC {body.uscc} is already registered",
+            _("An enterprise with USCC {uscc} is already registered", uscc=body.uscc),
             existing_id=str(existing.id),
         )
     enterprise = Enterprise(**body.model_dump(), status=EnterpriseStatus.registered)
@@ -84,20 +91,22 @@ async def update(
 ) -> Enterprise:
     changes = body.model_dump(exclude_unset=True)
     if "province_code" in changes and caller.role is not Role.ministry:
-        raise Forbidden("Only the ministry moves an enterprise to another province")
+        raise Forbidden(_("Only the ministry moves an enterprise to another province"))
     if "status" in changes and caller.role not in (Role.ministry, Role.province):
-        raise Forbidden("Only the ministry or the enterprise's province (de)registers it")
+        raise Forbidden(_("Only the ministry or the enterprise's province (de)registers it"))
     if "status" in changes and changes["status"] not in (
         EnterpriseStatus.deregistered,
         EnterpriseStatus.registered,
     ):
         raise RuleViolation(
             "enterprise.status-derived",
-            "'pilot' and 'certified' follow from the programme; set only registered/deregistered",
+            _(
+                "'pilot' and 'certified' follow from the programme; set only registered/deregistered"
+            ),
         )
     for name, value in changes.items():
         if value is None and name in ("name", "province_code", "industry_code", "size", "status"):
-            raise ValidationFailed(errors=[FieldError(name, "may not be null")])
+            raise ValidationFailed(errors=[FieldError(name, _("may not be null"))])
         setattr(enterprise, name, value)
     await session.flush()
     return enterprise
@@ -201,14 +210,21 @@ def parse_rows(
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = (
+            _("invalid JSON at line {line}, column {column}", line=exc.lineno, column=exc.colno)
+            if isinstance(exc, json.JSONDecodeError)
+            else _("the body is not UTF-8")
+        )
         raise ValidationFailed(
-            _("The body is not valid UTF-8 JSON"), errors=[FieldError("body", str(exc))]
+            _("The body is not valid UTF-8 JSON"), errors=[FieldError("body", where)]
         ) from exc
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     if not isinstance(data, list):
         raise ValidationFailed(
-            errors=[FieldError("body", "expected a JSON array of enterprises (or {items: [...]})")]
+            errors=[
+                FieldError("body", _("expected a JSON array of enterprises (or {items: [...]})"))
+            ]
         )
     if len(data) > max_rows:
         raise too_many_rows(max_rows)

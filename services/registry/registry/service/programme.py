@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import utcnow
 from iims_common.errors import Conflict, Forbidden, RuleViolation, StateConflict
+from iims_common.i18n import _
 from iims_common.identity import Caller, Role
 from registry.api import schemas
 from registry.db import repository
@@ -43,10 +44,10 @@ async def create_unit(
     if body.kind is RecommendingUnitKind.provincial_authority and not body.region_code:
         raise RuleViolation(
             "recommending-unit.region-required",
-            "A provincial authority (地方工信主管部门) needs its region_code",
+            _("A provincial authority (地方工信主管部门) needs its region_code"),
         )
     if await repository.unit_by_name(session, body.name):
-        raise Conflict(f"A recommending unit named {body.name!r} exists")
+        raise Conflict(_("A recommending unit named {name} exists", name=repr(body.name)))
     unit = RecommendingUnit(**body.model_dump())
     session.add(unit)
     await session.flush()
@@ -59,7 +60,9 @@ async def create_agency(
     _check_agency_authority(caller, body.kind)
     existing = await repository.agency_by_uscc(session, body.uscc)
     if existing:
-        raise Conflict(f"An agency with USCC {body.uscc} exists", existing_id=str(existing.id))
+        raise Conflict(
+            _("An agency with USCC {uscc} exists", uscc=body.uscc), existing_id=str(existing.id)
+        )
     agency = Agency(**body.model_dump())
     session.add(agency)
     await session.flush()
@@ -83,7 +86,9 @@ def _check_agency_authority(caller: Caller, kind: AgencyKind) -> None:
     if caller.role is Role.management_org and kind is AgencyKind.certification_body:
         return
     if caller.role is not Role.ministry:
-        raise Forbidden(f"Role '{caller.role}' may not manage {kind} agencies")
+        raise Forbidden(
+            _("Role '{role}' may not manage {kind} agencies", role=caller.role, kind=kind)
+        )
 
 
 async def create_batch(
@@ -94,7 +99,7 @@ async def create_batch(
     on: dt.date | None = None,
 ) -> Batch:
     if await repository.batch_by_year(session, body.year):
-        raise Conflict(f"A batch for {body.year} exists")
+        raise Conflict(_("A batch for {year} exists", year=body.year))
     batch = Batch(**body.model_dump())
     session.add(batch)
     await session.flush()
@@ -125,7 +130,10 @@ async def update_batch(
         if changes["pilot_quota"] < selected:
             raise RuleViolation(
                 "batch.quota-below-selected",
-                f"The quota cannot go below the {selected} pilots already selected",
+                _(
+                    "The quota cannot go below the {selected} pilots already selected",
+                    selected=selected,
+                ),
             )
         change = BatchQuotaChange(
             batch_id=batch.id,
@@ -160,11 +168,11 @@ async def recommend(
     if caller.role in (Role.province, Role.recommender):
         if unit_id is not None and unit_id != caller.organization_id:
             raise RuleViolation(
-                "recommendation.own-unit", "You may only recommend as your own recommending unit"
+                "recommendation.own-unit", _("You may only recommend as your own recommending unit")
             )
         unit_id = caller.organization_id
     if unit_id is None:
-        raise RuleViolation("recommendation.unit-required", "recommending_unit_id is required")
+        raise RuleViolation("recommendation.unit-required", _("recommending_unit_id is required"))
     unit = await repository.get_one(session, RecommendingUnit, unit_id, what="Recommending unit")
     if (
         unit.kind == RecommendingUnitKind.provincial_authority
@@ -173,13 +181,16 @@ async def recommend(
     ):
         raise RuleViolation(
             "recommendation.own-province",
-            f"{unit.name} may only recommend enterprises of its own province "
-            f"({PROVINCES.get(province_of_region(unit.region_code))})",
+            _(
+                "{unit} may only recommend enterprises of its own province ({province})",
+                unit=unit.name,
+                province=PROVINCES.get(province_of_region(unit.region_code)),
+            ),
         )
     existing = await repository.recommendation_for(session, batch.id, enterprise.id)
     if existing:
         raise Conflict(
-            "This enterprise is already recommended in this batch", existing_id=str(existing.id)
+            _("This enterprise is already recommended in this batch"), existing_id=str(existing.id)
         )
     rec = Recommendation(
         batch_id=batch.id,
@@ -205,11 +216,11 @@ async def select_pilot(
     )
     if rec.batch_id != batch.id:
         raise RuleViolation(
-            "pilot.recommendation-batch", "The recommendation belongs to another batch"
+            "pilot.recommendation-batch", _("The recommendation belongs to another batch")
         )
     existing = await repository.pilot_for_recommendation(session, rec.id)
     if existing:
-        raise Conflict("This recommendation is already a pilot", existing_id=str(existing.id))
+        raise Conflict(_("This recommendation is already a pilot"), existing_id=str(existing.id))
     rules.check_quota(await repository.count_pilots(session, batch.id), batch.pilot_quota)
     if body.consultancy_id:
         agency = await repository.get_one(session, Agency, body.consultancy_id, what="Agency")
@@ -276,7 +287,7 @@ async def update_pilot(
         )
     if "consultancy_id" in body.model_fields_set:
         if caller.role is not Role.ministry:
-            raise Forbidden("Only the ministry assigns consultancies")
+            raise Forbidden(_("Only the ministry assigns consultancies"))
         if body.consultancy_id is not None:
             agency = await repository.get_one(session, Agency, body.consultancy_id, what="Agency")
             rules.check_consultancy(AgencyKind(agency.kind), AgencyStatus(agency.status))
@@ -289,10 +300,13 @@ async def submit_progress_report(
     session: AsyncSession, caller: Caller, pilot: Pilot, body: schemas.ProgressReportCreate
 ) -> ProgressReport:
     if pilot.status == PilotStatus.withdrawn:
-        raise StateConflict("progress-report.pilot-withdrawn", "The pilot has withdrawn")
+        raise StateConflict("progress-report.pilot-withdrawn", _("The pilot has withdrawn"))
     existing = await repository.progress_report_for(session, pilot.id, body.period)
     if existing:
-        raise Conflict(f"A progress report for {body.period} exists", existing_id=str(existing.id))
+        raise Conflict(
+            _("A progress report for {period} exists", period=body.period),
+            existing_id=str(existing.id),
+        )
     report = ProgressReport(
         pilot_id=pilot.id,
         batch_id=pilot.batch_id,
@@ -315,12 +329,12 @@ async def submit_province_plan(
 ) -> ProvincePlan:
     province = body.province_code or caller.province_code
     if caller.role is Role.province and province != caller.province_code:
-        raise RuleViolation("province-plan.own-province", "A province submits only its own plan")
+        raise RuleViolation("province-plan.own-province", _("A province submits only its own plan"))
     if province is None:
-        raise RuleViolation("province-plan.province-required", "province_code is required")
+        raise RuleViolation("province-plan.province-required", _("province_code is required"))
     existing = (await repository.plans_of_batch(session, batch.id)).get(province)
     if existing:
-        raise Conflict("This province's plan is already submitted", existing_id=str(existing.id))
+        raise Conflict(_("This province's plan is already submitted"), existing_id=str(existing.id))
     plan = ProvincePlan(
         batch_id=batch.id,
         submitted_by=caller.client_key,
@@ -376,7 +390,7 @@ async def batch_stats(session: AsyncSession, caller: Caller, batch: Batch) -> sc
             )
         )
     total_by_status: dict[str, int] = {}
-    for (_, s), n in pilots.items():
+    for (_province, s), n in pilots.items():
         total_by_status[s] = total_by_status.get(s, 0) + n
     total_pilots = sum(total_by_status.values())
     certified = total_by_status.get(PilotStatus.certified, 0)

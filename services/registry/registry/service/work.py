@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import is_postgres, upsert_insert
 from iims_common.errors import Conflict, Forbidden, NotFound, RuleViolation, StateConflict
+from iims_common.i18n import _
 from iims_common.identity import Caller, Role
 from iims_common.ids import new_id
 from iims_contracts.training import QualificationGranted, QualificationRevoked
@@ -204,7 +205,7 @@ def _check_may_act(caller: Caller, task: ProgrammeTask) -> None:
         return
     if task.organization_id and caller.organization_id == task.organization_id:
         return
-    raise Forbidden("Only the task's assignee (or the ministry) reports on it")
+    raise Forbidden(_("Only the task's assignee (or the ministry) reports on it"))
 
 
 async def complete_task(
@@ -213,10 +214,10 @@ async def complete_task(
     _check_may_act(caller, task)
     if task.periodic:
         raise RuleViolation(
-            "task.periodic", "A periodic task is reported per period (POST …/submissions)"
+            "task.periodic", _("A periodic task is reported per period (POST …/submissions)")
         )
     if task.completed_on is not None:
-        raise Conflict("The task is already done", completed_on=task.completed_on.isoformat())
+        raise Conflict(_("The task is already done"), completed_on=task.completed_on.isoformat())
     task.completed_on = body.completed_on or today()
     task.completed_by = caller.client_key
     task.evidence = body.evidence
@@ -232,25 +233,33 @@ async def submit(
     one-off task's submission completes it."""
     _check_may_act(caller, task)
     if body.submitted_on is not None and caller.role is not Role.ministry:
-        raise Forbidden("Only the ministry records a submission received earlier (on paper)")
+        raise Forbidden(_("Only the ministry records a submission received earlier (on paper)"))
     on = body.submitted_on or today()
     if task.periodic:
         if body.period is None:
-            raise RuleViolation("submission.period-required", "This task is reported per period")
+            raise RuleViolation("submission.period-required", _("This task is reported per period"))
         if body.period not in rules.periods_of(task.year, task.window_text):
             raise RuleViolation(
                 "submission.period-outside-window",
-                f"{body.period} is outside the task's window ({task.window_text})",
+                _(
+                    "{period} is outside the task's window ({window_text})",
+                    period=body.period,
+                    window_text=task.window_text,
+                ),
             )
         period = body.period
     else:
         if task.completed_on is not None:
-            raise Conflict("The task is already done")
+            raise Conflict(_("The task is already done"))
         period = ""
     if body.document_id is not None:
         await get_document(session, caller, body.document_id)
     if await repo.submission_for(session, task.id, period):
-        raise Conflict(f"Already submitted for {period or 'this task'}")
+        raise Conflict(
+            _("Already submitted for {period}", period=period)
+            if period
+            else _("Already submitted for this task")
+        )
     sub = TaskSubmission(
         task_id=task.id,
         region_code=task.region_code,
@@ -282,11 +291,15 @@ async def reporting_status(
     """Per province, the 报送 of `period` for 之四 三.4: received / late / missing / not due."""
     tasks = await repo.periodic_tasks(session, caller, year)
     if not tasks:
-        raise NotFound(f"No periodic reporting task for {year}")
+        raise NotFound(_("No periodic reporting task for {year}", year=year))
     if period not in rules.periods_of(year, tasks[0].window_text):
         raise RuleViolation(
             "submission.period-outside-window",
-            f"{period} is outside the reporting window ({tasks[0].window_text})",
+            _(
+                "{period} is outside the reporting window ({window_text})",
+                period=period,
+                window_text=tasks[0].window_text,
+            ),
         )
     subs = await repo.submissions_of(session, [t.id for t in tasks], period)
     rows = []
@@ -348,7 +361,7 @@ def _check_meeting_organizer(caller: Caller, province_code: str | None) -> None:
         return
     if caller.role is Role.province and province_code and province_code == caller.province_code:
         return
-    raise Forbidden("National meetings are the ministry's; a province organizes its own")
+    raise Forbidden(_("National meetings are the ministry's; a province organizes its own"))
 
 
 async def create_meeting(session: AsyncSession, caller: Caller, body: w.MeetingCreate) -> Meeting:
@@ -357,7 +370,7 @@ async def create_meeting(session: AsyncSession, caller: Caller, body: w.MeetingC
         province = province or caller.province_code
     _check_meeting_organizer(caller, province)
     if body.starts_on and body.ends_on and body.ends_on < body.starts_on:
-        raise RuleViolation("meeting.dates", "ends_on is before starts_on")
+        raise RuleViolation("meeting.dates", _("ends_on is before starts_on"))
     if body.host_enterprise_id is not None:
         await repo.get_one(session, Enterprise, body.host_enterprise_id, what="Enterprise")
     meeting = Meeting(**{**body.model_dump(), "province_code": province})
@@ -378,7 +391,7 @@ async def update_meeting(
         pilot = await repo.pilot_of_enterprise(session, changes["host_enterprise_id"])
         if pilot is None:
             # 现场会: "选择1家贯标工作进展顺利、成效良好的试点企业" — the host is a pilot.
-            raise RuleViolation("meeting.host-not-pilot", "The host of a 现场会 must be a pilot")
+            raise RuleViolation("meeting.host-not-pilot", _("The host of a 现场会 must be a pilot"))
     for field, value in changes.items():
         setattr(meeting, field, value)
     await session.flush()
@@ -399,11 +412,11 @@ async def register(
         for_update=True,
         what="Meeting",
     )
-    registered, _ = await repo.meeting_counts(session, meeting.id)
+    registered, _attended = await repo.meeting_counts(session, meeting.id)
     rules.check_registration_open(meeting.status, registered, body.attendees, meeting.capacity)
     registrant = acting_party(caller)
     if await repo.registration_of(session, meeting.id, registrant):
-        raise Conflict("Already registered for this meeting")
+        raise Conflict(_("Already registered for this meeting"))
     reg = MeetingRegistration(
         meeting_id=meeting.id,
         registrant=registrant,
@@ -514,10 +527,10 @@ async def create_document(
     province = None
     if caller.role is Role.province:
         if body.category is not w.DocumentCategory.submission or body.access is w.Access.public:
-            raise Forbidden("A province uploads restricted attachments to its own 报送 only")
+            raise Forbidden(_("A province uploads restricted attachments to its own 报送 only"))
         province = caller.province_code
     elif caller.role not in (Role.ministry, Role.management_org):
-        raise Forbidden(f"Role '{caller.role}' may not publish documents")
+        raise Forbidden(_("Role '{role}' may not publish documents", role=caller.role))
     doc = Document(**body.model_dump(), province_code=province, created_by=caller.client_key)
     session.add(doc)
     await session.flush()
@@ -553,7 +566,7 @@ async def upload(
     )
     own_province = caller.role is Role.province and doc.province_code == caller.province_code
     if not (publisher or own_province):
-        raise Forbidden("Only the document's publisher uploads new versions")
+        raise Forbidden(_("Only the document's publisher uploads new versions"))
     clean_name, media = docrules.check_file(filename, media_type, content, max_bytes)
     doc.current_version += 1
     version = DocumentVersion(
@@ -579,20 +592,20 @@ async def create_budget(session: AsyncSession, caller: Caller, body: w.BudgetCre
     province = body.province_code
     if body.source is w.FundSource.ministry_special:
         if caller.role is not Role.ministry:
-            raise Forbidden("部级专项经费 is the ministry's")
+            raise Forbidden(_("部级专项经费 is the ministry's"))
         if province is not None:
-            raise RuleViolation("fund.ministry-national", "部级专项经费 has no province")
+            raise RuleViolation("fund.ministry-national", _("部级专项经费 has no province"))
     else:
         if caller.role is Role.province:
             province = province or caller.province_code
             if province != caller.province_code:
-                raise Forbidden("A province records its own 支持资金 only")
+                raise Forbidden(_("A province records its own 支持资金 only"))
         elif caller.role is not Role.ministry:
-            raise Forbidden(f"Role '{caller.role}' may not record budgets")
+            raise Forbidden(_("Role '{role}' may not record budgets", role=caller.role))
         if province is None:
-            raise RuleViolation("fund.province-required", "各地支持资金 needs province_code")
+            raise RuleViolation("fund.province-required", _("各地支持资金 needs province_code"))
     if await repo.budget_for(session, body.year, body.source, province):
-        raise Conflict("A budget for this year, source and province exists")
+        raise Conflict(_("A budget for this year, source and province exists"))
     budget = FundBudget(**{**body.model_dump(), "province_code": province})
     session.add(budget)
     await session.flush()
@@ -604,7 +617,7 @@ def check_budget_holder(caller: Caller, budget: FundBudget) -> None:
         return
     if caller.role is Role.province and budget.province_code == caller.province_code:
         return
-    raise Forbidden("Only the budget's holder allocates from it")
+    raise Forbidden(_("Only the budget's holder allocates from it"))
 
 
 async def allocate(
@@ -627,13 +640,15 @@ async def allocate(
         if await session.get(FundEligibility, pilot.id) is None:
             raise RuleViolation(
                 "fund.pilot-not-certified",
-                "部级专项经费 supports pilots that passed 认定 (certificate issued)",
+                _("部级专项经费 supports pilots that passed 认定 (certificate issued)"),
             )
     else:
         if pilot.province_code != budget.province_code:
-            raise RuleViolation("fund.other-province", "The pilot is not in the budget's province")
+            raise RuleViolation(
+                "fund.other-province", _("The pilot is not in the budget's province")
+            )
         if pilot.status == PilotStatus.withdrawn:
-            raise StateConflict("fund.pilot-withdrawn", "The pilot has withdrawn")
+            raise StateConflict("fund.pilot-withdrawn", _("The pilot has withdrawn"))
     used = await repo.allocated_of_budget(session, budget.id)
     rules.check_within(
         budget.amount_yuan, used, body.amount_yuan, "fund.budget-exceeded", "Allocation"
@@ -657,7 +672,7 @@ async def disburse(
     budget = await repo.get_one(session, FundBudget, allocation.budget_id)
     check_budget_holder(caller, budget)
     if body.paid_on < allocation.decided_on:
-        raise RuleViolation("fund.paid-before-decided", "Paid before the allocation was decided")
+        raise RuleViolation("fund.paid-before-decided", _("Paid before the allocation was decided"))
     paid = await repo.disbursed_of_allocation(session, allocation.id)
     rules.check_within(
         allocation.amount_yuan, paid, body.amount_yuan, "fund.allocation-exceeded", "Disbursement"
@@ -762,7 +777,9 @@ def _check_list_authority(caller: Caller, kind: str) -> None:
         return
     if caller.role is Role.management_org and kind == w.AgencyListKind.certification_body:
         return
-    raise Forbidden("Only the ministry (认定管理组织 for certification bodies) keeps agency lists")
+    raise Forbidden(
+        _("Only the ministry (认定管理组织 for certification bodies) keeps agency lists")
+    )
 
 
 async def add_entry(
@@ -771,13 +788,18 @@ async def add_entry(
     _check_list_authority(caller, lst.kind)
     if lst.status != w.AgencyListStatus.draft:
         raise StateConflict(
-            "agency-list.not-draft", "Entries change only while the list is a draft"
+            "agency-list.not-draft", _("Entries change only while the list is a draft")
         )
     agency = await repo.get_one(session, Agency, agency_id, what="Agency")
     if agency.kind != lst.kind:
-        raise RuleViolation("agency-list.kind", f"The agency is a {agency.kind}, not a {lst.kind}")
+        raise RuleViolation(
+            "agency-list.kind",
+            _("The agency is a {kind}, not a {list_kind}", kind=agency.kind, list_kind=lst.kind),
+        )
     if agency.status != AgencyStatus.authorized:
-        raise RuleViolation("agency-list.not-authorized", f"The agency is '{agency.status}'")
+        raise RuleViolation(
+            "agency-list.not-authorized", _("The agency is '{status}'", status=agency.status)
+        )
     qualified = 0
     if lst.kind == AgencyKind.consultancy:
         # "对参与培训的贯标服务机构专业人员统一组织考核，通过考核后授予咨询资质证书。在此基础上遴选
@@ -786,10 +808,12 @@ async def add_entry(
         if qualified == 0:
             raise RuleViolation(
                 "agency-list.no-qualified-staff",
-                "None of the consultancy's staff holds a valid 咨询资质 (consultant qualification)",
+                _(
+                    "None of the consultancy's staff holds a valid 咨询资质 (consultant qualification)"
+                ),
             )
     if await repo.entry_of(session, lst.id, agency.id):
-        raise Conflict("The agency is already on the list")
+        raise Conflict(_("The agency is already on the list"))
     entry = AgencyListEntry(list_id=lst.id, agency_id=agency.id, qualified_staff=qualified)
     session.add(entry)
     await session.flush()
@@ -804,11 +828,11 @@ async def change_list_status(
     on = body.on or today()
     if body.status is w.AgencyListStatus.approved:
         if not await repo.entries_of(session, lst.id):
-            raise RuleViolation("agency-list.empty", "An empty list cannot be approved")
+            raise RuleViolation("agency-list.empty", _("An empty list cannot be approved"))
         lst.approved_on = on
     elif body.status is w.AgencyListStatus.published:
         if lst.approved_on and on < lst.approved_on:
-            raise RuleViolation("agency-list.published-before-approved", "公示 comes after 审定")
+            raise RuleViolation("agency-list.published-before-approved", _("公示 comes after 审定"))
         lst.published_on = on
     else:
         lst.approved_on = None
@@ -825,11 +849,11 @@ async def create_call(
     session: AsyncSession, caller: Caller, body: w.CallCreate
 ) -> CertificationCall:
     if caller.role not in (Role.ministry, Role.management_org):
-        raise Forbidden("公开征集 is the ministry's or the management organization's")
+        raise Forbidden(_("公开征集 is the ministry's or the management organization's"))
     if body.closes_on < body.opens_on:
-        raise RuleViolation("call.dates", "closes_on is before opens_on")
+        raise RuleViolation("call.dates", _("closes_on is before opens_on"))
     if await repo.call_of_year(session, body.year):
-        raise Conflict(f"A call for {body.year} exists")
+        raise Conflict(_("A call for {year} exists", year=body.year))
     call = CertificationCall(**body.model_dump())
     session.add(call)
     await session.flush()
@@ -843,22 +867,31 @@ async def add_candidate(
     entered by the ministry / management organization."""
     agency = await repo.get_one(session, Agency, body.agency_id, what="Agency")
     if agency.kind != AgencyKind.certification_body:
-        raise RuleViolation("call.not-certification-body", "Only certification bodies apply")
+        raise RuleViolation("call.not-certification-body", _("Only certification bodies apply"))
     recommended_by = None
     if caller.role is Role.province:
         if agency.province_code != caller.province_code:
-            raise RuleViolation("call.own-province", "A province recommends bodies of its province")
+            raise RuleViolation(
+                "call.own-province", _("A province recommends bodies of its province")
+            )
         recommended_by = caller.province_code
     elif caller.role is Role.certification_body:
         if caller.organization_id != agency.id:
-            raise Forbidden("A certification body applies for itself only")
+            raise Forbidden(_("A certification body applies for itself only"))
     elif caller.role not in (Role.ministry, Role.management_org):
-        raise Forbidden(f"Role '{caller.role}' may not propose candidates")
+        raise Forbidden(_("Role '{role}' may not propose candidates", role=caller.role))
     on = body.applied_on or today()
     if not call.opens_on <= on <= call.closes_on:
-        raise StateConflict("call.closed", f"The call is open {call.opens_on} – {call.closes_on}")
+        raise StateConflict(
+            "call.closed",
+            _(
+                "The call is open {opens_on} – {closes_on}",
+                opens_on=call.opens_on,
+                closes_on=call.closes_on,
+            ),
+        )
     if await repo.candidate_of(session, call.id, agency.id):
-        raise Conflict("The body is already a candidate of this call")
+        raise Conflict(_("The body is already a candidate of this call"))
     cand = CallCandidate(
         call_id=call.id, agency_id=agency.id, recommended_by=recommended_by, applied_on=on
     )
@@ -869,7 +902,7 @@ async def add_candidate(
 
 def _check_management(caller: Caller) -> None:
     if caller.role not in (Role.ministry, Role.management_org):
-        raise Forbidden("Expert review and authorization are the management organization's")
+        raise Forbidden(_("Expert review and authorization are the management organization's"))
 
 
 async def review_candidate(
@@ -877,7 +910,7 @@ async def review_candidate(
 ) -> CallCandidate:
     _check_management(caller)
     if cand.authorized_on is not None:
-        raise Conflict("The candidate is already authorized")
+        raise Conflict(_("The candidate is already authorized"))
     cand.review, cand.review_notes = body.review, body.notes
     cand.reviewed_on = body.reviewed_on or today()
     await session.flush()
@@ -890,10 +923,10 @@ async def authorize_candidate(
     """授权: after a passed expert review, and only once the 认定管理组织 exists (之二 四.1 done)."""
     _check_management(caller)
     if cand.authorized_on is not None:
-        raise Conflict("The candidate is already authorized")
+        raise Conflict(_("The candidate is already authorized"))
     if cand.review != w.Review.passed:
         raise RuleViolation(
-            "certification-body.review-required", "The expert review has not passed"
+            "certification-body.review-required", _("The expert review has not passed")
         )
     call = await repo.get_one(session, CertificationCall, cand.call_id)
     on = body.authorized_on or today()
@@ -901,12 +934,15 @@ async def authorize_candidate(
     if formed is None or formed > on:
         raise RuleViolation(
             "certification-body.management-org-not-formed",
-            "Certification bodies are authorized by the 认定管理组织, which is not formed yet "
-            f"(task {rules.MANAGEMENT_ORG_REF} 成立认定管理组织 not done by {on})",
+            _(
+                "Certification bodies are authorized by the 认定管理组织, which is not formed yet (task {task} 成立认定管理组织 not done by {on})",
+                task=rules.MANAGEMENT_ORG_REF,
+                on=on,
+            ),
         )
     if cand.reviewed_on and on < cand.reviewed_on:
         raise RuleViolation(
-            "certification-body.authorized-before-review", "授权 follows the review"
+            "certification-body.authorized-before-review", _("授权 follows the review")
         )
     agency = await repo.get_one(session, Agency, cand.agency_id, for_update=True)
     agency.status = AgencyStatus.authorized
