@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import NotFound
-from iims_common.i18n import Text, _
+from iims_common.i18n import Message, _
 from iims_common.identity import Caller, Role, require_role
 from iims_common.scoping import Scope
 
@@ -70,7 +70,7 @@ class Policy(Generic[T]):
         *,
         for_update: bool = False,
         by: str | None = None,
-        not_found: Text | None = None,
+        not_found: Message | None = None,
     ) -> T:
         """The object whose `key` is `object_id`, inside the caller's scope, else 404 (out of
         scope looks like absent). `caller=None` loads without scope: only for system actors

@@ -13,6 +13,7 @@ from audit.domain.enums import ApplicationStatus
 from audit.service import applications as service
 from audit.service import certificates as certificate_service
 from iims_common.http import Session, json_response
+from iims_common.i18n import text
 from iims_common.idempotency import Idempotent
 from iims_common.identity import CurrentCaller
 from iims_common.pagination import Page, Pagination, page_of
@@ -93,7 +94,7 @@ async def conclude_application(
         application_id=row.id,
         outcome=result.outcome.value,
         rule=result.rule,
-        detail=result.detail,
+        detail=text(result.detail) if result.detail else "",
         status=ApplicationStatus(row.status),
     )
 

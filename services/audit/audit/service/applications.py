@@ -32,7 +32,7 @@ from audit.service.commands import (
 from audit.service.policies import APPLICATION
 from iims_common.db import utcnow
 from iims_common.errors import Conflict, NotFound, RuleViolation
-from iims_common.i18n import _
+from iims_common.i18n import _, join, text
 from iims_common.identity import Caller, Role
 from iims_common.pagination import where_given
 
@@ -46,7 +46,7 @@ def ensure_can(application: Application, action: Action) -> ApplicationStatus:
     try:
         return next_status(current, action)
     except IllegalTransition as e:
-        raise Conflict(str(e), current_state=current.value, action=action.value) from e
+        raise Conflict(e.message, current_state=current.value, action=action.value) from e
 
 
 async def transition(
@@ -117,8 +117,11 @@ async def apply(
     if problems:
         raise RuleViolation(
             problems[0][0],
-            "The application cannot be accepted: " + "; ".join(r for _, r in problems),
-            rules=[rule for rule, _ in problems],
+            _(
+                "The application cannot be accepted: {reasons}",
+                reasons=join([reason for _rule, reason in problems]),
+            ),
+            rules=[rule for rule, _reason in problems],
         )
     open_one = await session.scalar(
         sa.select(Application.id).where(
@@ -183,10 +186,12 @@ async def _conclude(
         today,
     )
     if result.outcome is finding_rules.Outcome.not_yet:
-        assert result.rule is not None
+        assert result.rule is not None and result.detail is not None
         raise RuleViolation(result.rule, result.detail)
     if result.outcome is finding_rules.Outcome.new_stage2_required:
-        await transition(session, application, Action.require_new_stage2, actor, result.detail)
+        await transition(
+            session, application, Action.require_new_stage2, actor, text(result.detail or "")
+        )
         return result
     await transition(session, application, Action.conclude_passed, actor)
     await publish.audit_passed(session, application, stage2)

@@ -71,7 +71,7 @@ async def add_unavailability(
             [
                 Violation(
                     "team.double-booked",
-                    f"{row.name} is on audit {booked} during these dates",
+                    _("{name} is on audit {audit} during these dates", name=row.name, audit=booked),
                     row.person_id,
                 )
             ]

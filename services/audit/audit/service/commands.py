@@ -42,7 +42,7 @@ ShortText = Annotated[str, Field(min_length=1, max_length=1000)]
 
 def _span_order(start: dt.date | None, end: dt.date | None, field: str) -> None:
     if start is not None and end is not None and end < start:
-        raise ValueError(f"{field} must not be before the start date")
+        raise ValueError(_("{field} must not be before the start date", field=field))
 
 
 class ApplicationCreate(Input):
@@ -98,7 +98,7 @@ class AuditPlanFields(Input):
     def _dates(self) -> AuditPlanFields:
         _span_order(self.starts_on, self.ends_on, "ends_on")
         if (self.ends_on - self.starts_on).days > 60:
-            raise ValueError("an audit lasts at most 61 days")
+            raise ValueError(_("an audit lasts at most 61 days"))
         return self
 
 
@@ -187,7 +187,7 @@ class ProposalCreate(Input):
     def _window(self) -> ProposalCreate:
         _span_order(self.window_start, self.window_end, "window_end")
         if (self.window_end - self.window_start).days > 366:
-            raise ValueError("the window spans at most a year")
+            raise ValueError(_("the window spans at most a year"))
         return self
 
 
