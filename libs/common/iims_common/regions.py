@@ -37,3 +37,21 @@ PROVINCES: dict[str, str] = {
     "640000": "宁夏回族自治区",
     "650000": "新疆维吾尔自治区",
 }
+
+
+# The words people write for a province in a spreadsheet (the enterprise, recommendation and
+# people imports): its name and its name without the suffix.
+_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
+
+
+def _short(name: str) -> str:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def province_words() -> dict[str, list[str]]:
+    """Province code → its names: 浙江省 and 浙江, 广西壮族自治区 and 广西 (for
+    `iims_common.tabular.Choices`)."""
+    return {code: [name, _short(name)] for code, name in PROVINCES.items()}

@@ -140,3 +140,38 @@ async def test_people_are_found_by_name_in_any_width_or_case(backend: httpx.Asyn
     for query in (f"alex({tag})", f"ＡＬＥＸ（{tag}", "欧阳"):
         found = await backend.get("/api/v1/people", params={"name": query}, headers=headers)
         assert [p["name"] for p in found.json()["items"]] == [name], query
+
+
+async def test_people_import_takes_province_names_as_the_enterprise_import_does(
+    backend: httpx.AsyncClient,
+) -> None:
+    """所在省份 as people write it — 江苏省, 北京, 110000 — is the GB/T 2260 code
+    (iims_common.regions, the words the enterprise import takes); an unknown name is refused
+    on its line."""
+    org = uuid.uuid4()
+    headers = mint(Role.enterprise, org=org)
+    numbers = [id_number() for _ in range(4)]
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["姓名", "身份证号", "所在省份"])
+    writer.writerows(
+        [
+            ["钱七", numbers[0], "江苏省"],
+            ["孙八", numbers[1], "北京"],
+            ["周九", numbers[2], "110000"],
+            ["吴十", numbers[3], "火星省"],
+        ]
+    )
+    r = await backend.post(
+        "/api/v1/people/import",
+        content=buf.getvalue().encode("gb18030"),
+        headers={**headers, "content-type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["created"], report["rejected"]) == (3, 1), report
+    assert [(e["line"], e["errors"][0]["field"]) for e in report["errors"]] == [
+        (5, "province_code")
+    ]
+    people = (await backend.get("/api/v1/people", headers=headers)).json()["items"]
+    assert sorted(p["province_code"] for p in people) == ["110000", "110000", "320000"]

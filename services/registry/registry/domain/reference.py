@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from iims_common.i18n import Message, _
 from iims_common.regions import PROVINCES as PROVINCES
+from iims_common.regions import province_words as province_words
 
 # 计划单列市: act as recommending authorities in the programme; enterprises belong to provinces.
 SEPARATELY_PLANNED_CITIES: dict[str, str] = {
@@ -101,22 +102,7 @@ def industry_error(code: str) -> Message | None:
 
 
 # --- the words people write in spreadsheets (the same the `/labels`, `/provinces` and
-# `/industries` references serve), for imports -------------------------------------------
-
-_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市")
-
-
-def _short(name: str) -> str:
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def province_words() -> dict[str, list[str]]:
-    """Province code → its names: 浙江省 and 浙江, 广西壮族自治区 and 广西."""
-    return {code: [name, _short(name)] for code, name in PROVINCES.items()}
-
+# `/industries` references serve), for imports; provinces: iims_common.regions -------------
 
 _SECTION_AND_NAME = re.compile(r"^([A-T])[\s\-—:：.、]*(.+)$")
 _NAME_AND_SECTION = re.compile(r"^(.+?)[\s]*[(（]([A-T])([0-9]{2})?[)）]$")

@@ -20,6 +20,7 @@ from iims_common.i18n import _
 from iims_common.identifiers import fold_identifier
 from iims_common.identity import Caller, Role
 from iims_common.personal_data import PersonalDataVault, mask_id_number, mask_phone
+from iims_common.regions import province_words
 from iims_common.tabular import Choices, Column, Table, read_table, refused_rows_xlsx
 from training.domain.enums import OrganizationKind
 from training.service import commands
@@ -33,8 +34,12 @@ PEOPLE_COLUMNS = [
     Column("phone", ("联系电话", "手机", "手机号", "电话", "phone")),
     Column("organization_kind", ("单位类别", "单位类型", "organization_kind")),
     Column("organization_id", ("单位ID", "单位编号", "organization_id")),
-    Column("province_code", ("所在省份代码", "省份代码", "province_code")),
+    Column(
+        "province_code", ("所在省份代码", "省份代码", "所在省份", "省份", "省", "province_code")
+    ),
 ]
+# 北京市, 北京 or 110000 (as the enterprise import takes them; iims_common.regions).
+PROVINCE_NAMES = Choices(province_words())
 LABELS = {c.key: c.label for c in PEOPLE_COLUMNS}
 KINDS = Choices(
     {
@@ -115,6 +120,8 @@ async def import_people(
     seen: dict[str, int] = {}
     for line, record in table.records:
         row: dict[str, Any] = {k: v for k, v in record.items() if v is not None}
+        if "province_code" in row:
+            row["province_code"] = PROVINCE_NAMES.coerce(row["province_code"])
         kind = KINDS.coerce(row.get("organization_kind")) or _DEFAULT_KIND.get(caller.role)
         if kind is not None:
             row["organization_kind"] = kind
