@@ -173,9 +173,17 @@ async def bench_relay(settings: RegistrySettings) -> None:
     relay = OutboxRelay(settings, engine, maker)
     t0 = time.perf_counter()
     published = 0
+    while published < backlog:  # as `run` does: batches in a row, the next claimed ahead
+        published += await relay.publish_available()
+    t_relay = time.perf_counter() - t0
+    # The same backlog again one batch at a time (claim, send, mark in turn): the before.
+    async with maker() as s, s.begin():
+        await s.execute(text("UPDATE outbox SET published_at = NULL"))
+    t0 = time.perf_counter()
+    published = 0
     while published < backlog:
         published += await relay.publish_once()
-    t_relay = time.perf_counter() - t0
+    t_in_turn = time.perf_counter() - t0
     await relay.close()
     await engine.dispose()
 
@@ -198,6 +206,11 @@ async def bench_relay(settings: RegistrySettings) -> None:
         f"{backlog:,} events, batch {settings.relay_batch_size}",
     )
     report("raw aiokafka, same messages, same batching", f"{len(payloads) / t_raw:,.0f} events/s")
+    report(
+        "  one batch at a time (claim, send, mark in turn)",
+        f"{backlog / t_in_turn:,.0f} events/s",
+        f"relay / raw {t_raw / t_in_turn:.2f}",
+    )
     report("relay / raw", f"{t_raw / t_relay:.2f}")
     goals["outbox relay / raw aiokafka, same batching"] = (t_raw / t_relay, "≥ 0.5")
 
