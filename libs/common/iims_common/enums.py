@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import unicodedata
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from pydantic import GetJsonSchemaHandler
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, ValidationError, core_schema
 
 
 class LabelledEnum(StrEnum):
@@ -43,6 +43,37 @@ class LabelledEnum(StrEnum):
     def labels(cls) -> dict[str, str]:
         """code → label of every member, in declaration order."""
         return {m.value: m.label for m in cls}
+
+    @classmethod
+    def expected(cls) -> str:
+        """The choices for a refusal: each code with its label (`'large' (大型)`), joined the
+        way pydantic joins choices (`a, b or c`) so the message is translated like its own."""
+        choices = [f"'{code}' ({label})" for code, label in cls.labels().items()]
+        return choices[0] if len(choices) == 1 else ", ".join(choices[:-1]) + " or " + choices[-1]
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        """pydantic's enum schema, with a refusal that names the labels too: a user who typed
+        `特大型` sees `'large' (大型), …` — the codes and the Chinese the filter also takes."""
+        schema: dict[str, Any] = dict(handler(source))
+
+        def validate(value: Any, inner: core_schema.ValidatorFunctionWrapHandler) -> Any:
+            try:
+                return inner(value)
+            except ValidationError as exc:
+                if any(e["type"] == "enum" for e in exc.errors()):
+                    raise PydanticCustomError(
+                        "enum", "Input should be {expected}", {"expected": cls.expected()}
+                    ) from None
+                raise
+
+        # The reference moves to the wrapper, so the enum stays one named component (`$ref`)
+        # in the OpenAPI document rather than being inlined at each use.
+        ref = schema.pop("ref", None)
+        inner = cast(core_schema.CoreSchema, schema)
+        return core_schema.no_info_wrap_validator_function(validate, inner, ref=ref)
 
     @classmethod
     def __get_pydantic_json_schema__(

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -110,19 +110,29 @@ def decode_cursor(cursor: str, list_key: str, signing_key: bytes) -> UUID:
     return UUID(bytes=after)
 
 
+# The cursor's shape is stated for clients and generators but checked by `decode_cursor`
+# alone: a refusal says only that the cursor was not issued by this list, never how one is made.
+CursorText = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": CURSOR_LENGTH,
+            "maxLength": CURSOR_LENGTH,
+            "pattern": r"^[A-Za-z0-9_-]+$",
+        }
+    ),
+]
+
+
 def page_params(
     request: Request,
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Page size (1–500)")
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
-        str | None,
-        Query(
-            min_length=CURSOR_LENGTH,
-            max_length=CURSOR_LENGTH,
-            pattern=r"^[A-Za-z0-9_-]+$",
-            description="Opaque cursor: the `next_cursor` this same list returned",
-        ),
+        CursorText | None,
+        Query(description="Opaque cursor: the `next_cursor` this same list returned"),
     ] = None,
 ) -> PageParams:
     """The `Pagination` dependency: validates `limit` and the cursor against this list."""

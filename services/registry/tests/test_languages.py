@@ -74,3 +74,33 @@ async def test_refusals_in_chinese_by_default_and_english_on_request(
         content=b"not a pdf",
     )
     assert p["errors"][0]["field"] == "content"
+
+
+async def test_enum_refusals_name_the_labels_and_cursor_refusals_name_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    r = await client.get("/api/v1/enterprises?size=特大型", headers=MINISTRY)
+    assert r.status_code == 422
+    assert r.json()["errors"] == [
+        {
+            "field": "size",
+            "message": "应为 'large' (大型), 'medium' (中型), 'small' (小型) 或 'micro' (微型)",
+        }
+    ]
+    assert (await client.get("/api/v1/enterprises?size=大型", headers=MINISTRY)).status_code == 200
+    r = await client.post(
+        "/api/v1/enterprises",
+        json=enterprise_body(size="huge"),
+        headers={**MINISTRY, "Accept-Language": "en"},
+    )
+    message = r.json()["errors"][0]["message"]
+    assert (
+        message
+        == "Input should be 'large' (大型), 'medium' (中型), 'small' (小型) or 'micro' (微型)"
+    )
+    for cursor in ("abc", "A" * 44, "A" * 300):
+        r = await client.get(f"/api/v1/enterprises?cursor={cursor}", headers=MINISTRY)
+        assert r.status_code == 422
+        assert r.json()["errors"] == [
+            {"field": "cursor", "message": "不是本列表签发的游标；请不带游标从第一页开始"}
+        ]
