@@ -262,11 +262,14 @@ class OutboxRelay:
                 if not published:
                     break
             return total
-        ahead: asyncio.Future[tuple[AsyncSession, list[Any], dt.datetime]] | None
-        ahead = asyncio.ensure_future(self._claim_batch())
+        ahead: asyncio.Future[tuple[AsyncSession, list[Any], dt.datetime]] | None = (
+            asyncio.ensure_future(self._claim_batch())
+        )
         try:
             for n in range(max_batches):
                 # Each batch bounded as `run` bounds a step (a broker that never answers).
+                if ahead is None:
+                    break
                 async with asyncio.timeout(self._step_timeout()):
                     session, rows, now = await ahead
                     ahead = None
