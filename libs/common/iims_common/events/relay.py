@@ -347,7 +347,26 @@ class OutboxRelay:
         errors: list[BaseException],
         now: dt.datetime,
     ) -> None:
-        if sent:
+        if sent and self._postgres:
+            # One statement for the batch: the executemany below was ~1/3 of a pipelined
+            # batch's wall time (1,000 single-row UPDATEs, ~150 ms on the loaded machine).
+            await session.execute(
+                text(
+                    "UPDATE outbox SET published_at = :published, kafka_partition = m.part,"
+                    " kafka_offset = m.off FROM unnest(CAST(:seqs AS bigint[]),"
+                    " CAST(:parts AS integer[]), CAST(:offs AS bigint[])) AS m(seq, part, off)"
+                    " WHERE outbox.seq = m.seq"
+                ).bindparams(bindparam("published", type_=outbox.c.published_at.type)),
+                {
+                    "published": utcnow(),
+                    "seqs": [r.seq for r, _ in sent],
+                    "parts": [md.partition for _, md in sent],
+                    "offs": [md.offset for _, md in sent],
+                },
+            )
+            for r, _ in sent:
+                OUTBOX_PUBLISHED.labels(r.topic).inc()
+        elif sent:
             published = utcnow()
             await session.execute(
                 update(outbox)
