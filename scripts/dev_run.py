@@ -281,6 +281,14 @@ def reset(var: Path) -> int:
     return 0
 
 
+def reset_hint(var: Path) -> str:
+    """How to start over from an empty var dir — with VAR_DIR when it is not ./var, since a
+    bare `make reset` would empty ./var, not this one."""
+    if var == (ROOT / "var").resolve():
+        return "make reset starts over from an empty var/"
+    return f"VAR_DIR={var} make reset starts over from an empty {var}/"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reset", action="store_true", help="stop make run and empty VAR_DIR")
@@ -378,7 +386,7 @@ IIMS platform (两化融合管理体系 咨询与认定服务平台) is running 
   health         /healthz  /readyz  /metrics on each
   broker         {env["KAFKA_BOOTSTRAP_SERVERS"]}{" (local tansu, memory-only)" if local_broker else ""}
   databases      {var}/<service>.db unless REGISTRY_/TRAINING_DATABASE_URL (or DATABASE_URL) are set
-  ready in       {time.monotonic() - started:.1f} s;  make reset starts over from an empty {var.name}/
+  ready in       {time.monotonic() - started:.1f} s;  {reset_hint(var)}
   ministry token (24 h), send as header X-IIMS-Identity:
 {token}
 """,
