@@ -299,7 +299,16 @@ async def test_operation_ids_are_readable_and_unique_across_the_platform(
     merged = merge(gateway, services)
     assert_unique_operation_ids([merged])
     ids = {op["operationId"] for item in merged["paths"].values() for op in item.values()}
-    assert {"listEnterprises", "getEnterprise", "listPilots"} <= ids, sorted(ids)
+    assert {
+        "listEnterprises",
+        "getEnterprise",
+        "listPilots",
+        "downloadDocumentContent",
+        "uploadDocumentContent",
+        "listLabels",
+        "registerForMeeting",
+        "getPublicAgencyList",
+    } <= ids, sorted(ids)
     # Every /api/v1 operation of a service is in the merged document (none lost to a clash).
     for spec in services.values():
         for path in spec["paths"]:
@@ -372,3 +381,15 @@ async def test_schema_states_every_constraint_it_can(apps: dict[str, FastAPI]) -
     for probe in ("/healthz", "/readyz"):
         assert "security" not in merged["paths"][probe]["get"], probe
     assert merged["paths"]["/api/v1/enterprises"]["get"]["security"]
+
+
+def test_a_one_word_or_shared_operation_id_is_refused() -> None:
+    spec = {
+        "paths": {
+            "/a": {"get": {"operationId": "download"}},
+            "/b": {"get": {"operationId": "getThing"}, "put": {"operationId": "getThing"}},
+        }
+    }
+    with pytest.raises(AssertionError) as info:
+        assert_unique_operation_ids([spec])
+    assert "'download' is one word" in str(info.value) and "getThing used by" in str(info.value)

@@ -131,12 +131,12 @@ health_router = APIRouter(tags=["operations"])
 
 
 @health_router.get("/healthz", summary="Process is up (liveness)")
-async def healthz() -> dict[str, str]:
+async def get_health() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @health_router.get("/readyz", summary="Database and broker reachable (readiness)")
-async def readyz(request: Request) -> Response:
+async def get_readiness(request: Request) -> Response:
     checks: dict[str, Any] = {}
     try:
         async with request.app.state.engine.connect() as conn:

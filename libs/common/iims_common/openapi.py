@@ -6,7 +6,8 @@
   `If-Match` marked required where a missing one is a 428.
 
 operationIds are the camelCase of the route function's name and are global: two routes of
-the platform (any service, the gateway included) must not share a function name. The merged
+the platform (any service, the gateway included) must not share a function name, and a name
+says the verb and its object (`download_document_content`, not `download`). The merged
 document's test (`assert_unique_operation_ids`) fails the build when they do.
 """
 
@@ -270,11 +271,14 @@ def operation_ids(spec: Mapping[str, Any]) -> list[tuple[str, str, str]]:
 
 
 _CAMEL = re.compile(r"^[a-z][A-Za-z0-9]*$")
+# Verb + object (`downloadDocumentContent`, `logIn`): a lone word (`download`, `labels`) says
+# neither what is done nor to what, once the operations of five services sit side by side.
+_VERB_OBJECT = re.compile(r"^[a-z]+[A-Z][A-Za-z0-9]*$")
 
 
 def assert_unique_operation_ids(specs: Iterable[Mapping[str, Any]]) -> None:
-    """Fail (AssertionError listing them) when an operationId is missing, not camelCase, or
-    shared by two operations across the given documents (e.g. every service's and the
+    """Fail (AssertionError listing them) when an operationId is missing, not camelCase, a
+    single word (not verb + object), or shared by two operations across the given documents (e.g. every service's and the
     gateway's, or the merged one)."""
     seen: Counter[str] = Counter()
     where: dict[str, list[str]] = {}
@@ -298,6 +302,11 @@ def assert_unique_operation_ids(specs: Iterable[Mapping[str, Any]]) -> None:
                     continue
                 if not _CAMEL.match(op_id):
                     problems.append(f"{method.upper()} {path}: operationId {op_id!r} not camelCase")
+                elif not _VERB_OBJECT.match(op_id):
+                    problems.append(
+                        f"{method.upper()} {path}: operationId {op_id!r} is one word; "
+                        "name the verb and its object (rename the route function)"
+                    )
                 seen[op_id] += 1
                 where.setdefault(op_id, []).append(f"{method.upper()} {path}")
     problems += [f"{k} used by {where[k]}" for k, n in seen.items() if n > 1]

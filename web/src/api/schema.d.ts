@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Process is up (liveness) */
-        get: operations["healthz"];
+        get: operations["getHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -29,7 +29,7 @@ export interface paths {
             cookie?: never;
         };
         /** Database and broker reachable (readiness) */
-        get: operations["readyz"];
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -48,11 +48,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Login
+         * Log In
          * @description Password login for the web frontend: a short-lived bearer token and a refresh token.
          *     Repeated wrong passwords lock the account for a while.
          */
-        post: operations["login"];
+        post: operations["logIn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -68,8 +68,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refresh */
-        post: operations["refresh"];
+        /** Refresh Token */
+        post: operations["refreshToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -85,8 +85,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logout */
-        post: operations["logout"];
+        /** Log Out */
+        post: operations["logOut"];
         delete?: never;
         options?: never;
         head?: never;
@@ -100,8 +100,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Me */
-        get: operations["me"];
+        /** Get Current Identity */
+        get: operations["getCurrentIdentity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -198,12 +198,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * National Dashboard
+         * Get National Dashboard
          * @description 全国看板 per batch: recommended, pilots vs quota, by status, assessments and average
          *     index, audits, certified vs target, province plans and progress reports; trained and
          *     qualified people.
          */
-        get: operations["nationalDashboard"];
+        get: operations["getNationalDashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -220,10 +220,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Provincial Dashboard
+         * Get Provincial Dashboard
          * @description 省级看板: the same numbers for one province (a province sees only its own).
          */
-        get: operations["provincialDashboard"];
+        get: operations["getProvincialDashboard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -240,12 +240,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Public Figures
+         * Get Public Figures
          * @description 贯标工作数据: per batch, pilots against the quota and certified enterprises against the
          *     target, and the people trained and qualified — the national totals only (no login; per
          *     client address rate limit).
          */
-        get: operations["publicFigures"];
+        get: operations["getPublicFigures"];
         put?: never;
         post?: never;
         delete?: never;
@@ -324,10 +324,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Redeliver
+         * Redeliver Webhook Delivery
          * @description Send a delivery again (e.g. after fixing the receiver).
          */
-        post: operations["redeliver"];
+        post: operations["redeliverWebhookDelivery"];
         delete?: never;
         options?: never;
         head?: never;
@@ -342,13 +342,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Enterprise Overview
+         * Get Enterprise Overview
          * @description 企业全景: profile, pilot status, latest assessment result, the people trained and their
          *     qualifications, applications, audits and certificates — in one call, each part within
          *     the caller's scope (an enterprise outside it is 404) — and the 贯标试点支持 it received
          *     (`funds`, from the fund events the gateway consumes).
          */
-        get: operations["enterpriseOverview"];
+        get: operations["getEnterpriseOverview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -365,11 +365,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Progress Report
+         * Get Province Progress Report
          * @description 贯标进展情况报送: the province's pilots and their status as an Excel file with Chinese
          *     headers (a province exports its own; the ministry any).
          */
-        get: operations["progressReport"];
+        get: operations["getProvinceProgressReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -403,7 +403,7 @@ export interface paths {
             cookie?: never;
         };
         /** 计划单列市 (act as recommending authorities) */
-        get: operations["listCities"];
+        get: operations["listSeparatelyPlannedCities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -437,7 +437,7 @@ export interface paths {
             cookie?: never;
         };
         /** Chinese labels of every enumeration (中文标签) */
-        get: operations["labels"];
+        get: operations["listLabels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -636,10 +636,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Quota Changes
+         * List Quota Changes
          * @description Every change of the batch's pilot quota: from, to, when, why, by whom.
          */
-        get: operations["quotaChanges"];
+        get: operations["listQuotaChanges"];
         put?: never;
         post?: never;
         delete?: never;
@@ -656,11 +656,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Batch Stats
+         * Get Batch Stats
          * @description Per batch and province: recommended, pilots by status, certified, vs quota and target.
          *     A province sees its own row only.
          */
-        get: operations["batchStats"];
+        get: operations["getBatchStats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -678,8 +678,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Recommend */
-        post: operations["recommend"];
+        /** Recommend Enterprise */
+        post: operations["recommendEnterprise"];
         delete?: never;
         options?: never;
         head?: never;
@@ -802,8 +802,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Pilot Status History */
-        get: operations["pilotStatusHistory"];
+        /** List Pilot Status History */
+        get: operations["listPilotStatusHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -854,7 +854,7 @@ export interface paths {
             cookie?: never;
         };
         /** Per province: active pilots, reports for the period, missing, average percent */
-        get: operations["progressSummary"];
+        get: operations["getProgressSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -871,7 +871,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every province's plan status: submitted / submitted_late / pending / late */
-        get: operations["provincePlanStatuses"];
+        get: operations["listProvincePlanStatuses"];
         put?: never;
         /** Submit Province Plan */
         post: operations["submitProvincePlan"];
@@ -908,11 +908,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Seed Tasks
+         * Seed Programme Tasks
          * @description Create the seed's tasks (之二, 之四 per province, 本领域/本市落实方案) and meetings for a
          *     year. Idempotent: a second call creates nothing. Ministry only.
          */
-        post: operations["seedTasks"];
+        post: operations["seedProgrammeTasks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -927,11 +927,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Tasks
+         * List Programme Tasks
          * @description A province sees the national plan (之二) and its own rows; the ministry sees all.
          *     `status` (computed on `as_of`): upcoming, in_progress, overdue, done, done_late.
          */
-        get: operations["listTasks"];
+        get: operations["listProgrammeTasks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -948,10 +948,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Task Summary
+         * Get Task Summary
          * @description Counts by computed status and per region (done, overdue) of the tasks the caller sees.
          */
-        get: operations["taskSummary"];
+        get: operations["getTaskSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -968,11 +968,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Reporting Status
+         * Get Reporting Status
          * @description 之四 三.4 "定期收集和汇总贯标进展情况并报送工信部": per province, the period's 报送 as
          *     received, received_late, missing or not_due. A province sees its own row.
          */
-        get: operations["reportingStatus"];
+        get: operations["getReportingStatus"];
         put?: never;
         post?: never;
         delete?: never;
@@ -988,18 +988,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Task */
-        get: operations["getTask"];
+        /** Get Programme Task */
+        get: operations["getProgrammeTask"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /**
-         * Complete Task
+         * Complete Programme Task
          * @description Mark a one-off task done with its evidence (the assignee or the ministry).
          */
-        patch: operations["completeTask"];
+        patch: operations["completeProgrammeTask"];
         trace?: never;
     };
     "/api/v1/programme-tasks/{task_id}/submissions": {
@@ -1009,8 +1009,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Submissions */
-        get: operations["listSubmissions"];
+        /** List Task Submissions */
+        get: operations["listTaskSubmissions"];
         put?: never;
         /**
          * Submit Task Report
@@ -1071,17 +1071,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Registrations
+         * List Meeting Registrations
          * @description The organizer sees every registration; others see their own.
          */
-        get: operations["listRegistrations"];
+        get: operations["listMeetingRegistrations"];
         put?: never;
         /**
-         * Register
+         * Register For Meeting
          * @description 报名: one registration per organization (a province registers its delegation);
          *     refused when the meeting is full, held or cancelled.
          */
-        post: operations["register"];
+        post: operations["registerForMeeting"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1160,10 +1160,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Mark Read
+         * Mark Notice Read
          * @description 已读回执 (idempotent: a repeat keeps the first time).
          */
-        post: operations["markRead"];
+        post: operations["markNoticeRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1178,10 +1178,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Receipts
+         * List Notice Receipts
          * @description Who read the notice, and which provinces in its audience have not.
          */
-        get: operations["receipts"];
+        get: operations["listNoticeReceipts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1236,14 +1236,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download */
-        get: operations["download"];
+        /** Download Document Content */
+        get: operations["downloadDocumentContent"];
         /**
-         * Upload
+         * Upload Document Content
          * @description Upload a new version (the body is the file; Content-Type its type; `filename` its
          *     name). Type, extension and content must agree; size ≤ DOCUMENT_MAX_BYTES (413).
          */
-        put: operations["upload"];
+        put: operations["uploadDocumentContent"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1258,14 +1258,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Budgets */
-        get: operations["listBudgets"];
+        /** List Fund Budgets */
+        get: operations["listFundBudgets"];
         put?: never;
         /**
-         * Create Budget
+         * Create Fund Budget
          * @description 部级专项经费 (ministry) or a province's 支持资金 for a year.
          */
-        post: operations["createBudget"];
+        post: operations["createFundBudget"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1280,11 +1280,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Fund Summary
+         * Get Fund Summary
          * @description Totals per province: budgets, allocated, disbursed, eligible and supported pilots.
          *     A province sees its own row.
          */
-        get: operations["fundSummary"];
+        get: operations["getFundSummary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1300,18 +1300,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Budget */
-        get: operations["getBudget"];
+        /** Get Fund Budget */
+        get: operations["getFundBudget"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /**
-         * Update Budget
+         * Update Fund Budget
          * @description Change the amount (never below what is allocated from it).
          */
-        patch: operations["updateBudget"];
+        patch: operations["updateFundBudget"];
         trace?: never;
     };
     "/api/v1/fund-budgets/{budget_id}/allocations": {
@@ -1323,8 +1323,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Allocate */
-        post: operations["allocate"];
+        /** Allocate Funds */
+        post: operations["allocateFunds"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1338,8 +1338,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Allocations */
-        get: operations["listAllocations"];
+        /** List Fund Allocations */
+        get: operations["listFundAllocations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1355,11 +1355,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Disbursements */
-        get: operations["listDisbursements"];
+        /** List Fund Disbursements */
+        get: operations["listFundDisbursements"];
         put?: never;
-        /** Disburse */
-        post: operations["disburse"];
+        /** Record Disbursement */
+        post: operations["recordDisbursement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1374,10 +1374,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Eligible
+         * List Fund Eligible Pilots
          * @description Certified pilots eligible for 贯标试点支持 (fed by `certificate-issued`).
          */
-        get: operations["listEligible"];
+        get: operations["listFundEligiblePilots"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1393,11 +1393,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Lists */
-        get: operations["listLists"];
+        /** List Agency Lists */
+        get: operations["listAgencyLists"];
         put?: never;
-        /** Create List */
-        post: operations["createList"];
+        /** Create Agency List */
+        post: operations["createAgencyList"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1411,18 +1411,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get List */
-        get: operations["getList"];
+        /** Get Agency List */
+        get: operations["getAgencyList"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /**
-         * Change List Status
+         * Change Agency List Status
          * @description draft → approved (审定) → published (向社会公示).
          */
-        patch: operations["changeListStatus"];
+        patch: operations["changeAgencyListStatus"];
         trace?: never;
     };
     "/api/v1/agency-lists/{list_id}/entries": {
@@ -1435,11 +1435,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Add Entry
+         * Add Agency List Entry
          * @description Put an agency on a draft list; a consultancy needs staff holding a valid 咨询资质
          *     (from `qualification-granted`).
          */
-        post: operations["addEntry"];
+        post: operations["addAgencyListEntry"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1453,11 +1453,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Calls */
-        get: operations["listCalls"];
+        /** List Certification Calls */
+        get: operations["listCertificationCalls"];
         put?: never;
-        /** Create Call */
-        post: operations["createCall"];
+        /** Create Certification Call */
+        post: operations["createCertificationCall"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1471,14 +1471,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Candidates */
-        get: operations["listCandidates"];
+        /** List Call Candidates */
+        get: operations["listCallCandidates"];
         put?: never;
         /**
-         * Add Candidate
+         * Add Call Candidate
          * @description A certification body applies, or its province recommends it (之四 四.1, 8月).
          */
-        post: operations["addCandidate"];
+        post: operations["addCallCandidate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1534,10 +1534,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Public Documents
+         * List Public Documents
          * @description "有关资料还可以上网下载": the public documents (no login).
          */
-        get: operations["publicDocuments"];
+        get: operations["listPublicDocuments"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1553,8 +1553,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public Download */
-        get: operations["publicDownload"];
+        /** Download Public Document Content */
+        get: operations["downloadPublicDocumentContent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1571,10 +1571,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Public Lists
+         * List Public Agency Lists
          * @description The published (公示) lists, without login.
          */
-        get: operations["publicLists"];
+        get: operations["listPublicAgencyLists"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1590,8 +1590,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public List */
-        get: operations["publicList"];
+        /** Get Public Agency List */
+        get: operations["getPublicAgencyList"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1642,11 +1642,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List Sessions */
-        get: operations["listSessions"];
+        /** List Training Sessions */
+        get: operations["listTrainingSessions"];
         put?: never;
-        /** Create Session */
-        post: operations["createSession"];
+        /** Create Training Session */
+        post: operations["createTrainingSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1660,8 +1660,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Session */
-        get: operations["getSession"];
+        /** Get Training Session */
+        get: operations["getTrainingSession"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1755,7 +1755,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Enroll a person (a seat if one is free, else the waitlist) */
-        post: operations["enroll"];
+        post: operations["enrollInSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2040,8 +2040,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Save Answers */
-        patch: operations["saveAnswers"];
+        /** Save Assessment Answers */
+        patch: operations["saveAssessmentAnswers"];
         trace?: never;
     };
     "/api/v1/assessments/{assessment_id}/submit": {
@@ -2090,10 +2090,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Report
+         * Get Assessment Report
          * @description The scored result with the industry comparison (JSON).
          */
-        get: operations["getReport"];
+        get: operations["getAssessmentReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2110,10 +2110,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get Report Html
+         * Get Assessment Report Html
          * @description Printable report with a radar chart of the dimensions against the industry average.
          */
-        get: operations["getReportHtml"];
+        get: operations["getAssessmentReportHtml"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2167,8 +2167,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Application History */
-        get: operations["applicationHistory"];
+        /** List Application History */
+        get: operations["listApplicationHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2720,10 +2720,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Certificate Cycle
+         * Get Certificate Cycle
          * @description The surveillance audits and the recertification the certificate's cycle needs.
          */
-        get: operations["certificateCycle"];
+        get: operations["getCertificateCycle"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6877,7 +6877,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    healthz: {
+    getHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -6899,7 +6899,7 @@ export interface operations {
             };
         };
     };
-    readyz: {
+    getReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -6919,7 +6919,7 @@ export interface operations {
             };
         };
     };
-    login: {
+    logIn: {
         parameters: {
             query?: never;
             header?: never;
@@ -7024,7 +7024,7 @@ export interface operations {
             };
         };
     };
-    refresh: {
+    refreshToken: {
         parameters: {
             query?: never;
             header?: never;
@@ -7129,7 +7129,7 @@ export interface operations {
             };
         };
     };
-    logout: {
+    logOut: {
         parameters: {
             query?: never;
             header?: never;
@@ -7232,7 +7232,7 @@ export interface operations {
             };
         };
     };
-    me: {
+    getCurrentIdentity: {
         parameters: {
             query?: never;
             header?: never;
@@ -7799,7 +7799,7 @@ export interface operations {
             };
         };
     };
-    nationalDashboard: {
+    getNationalDashboard: {
         parameters: {
             query?: never;
             header?: never;
@@ -7864,7 +7864,7 @@ export interface operations {
             };
         };
     };
-    provincialDashboard: {
+    getProvincialDashboard: {
         parameters: {
             query?: never;
             header?: never;
@@ -7931,7 +7931,7 @@ export interface operations {
             };
         };
     };
-    publicFigures: {
+    getPublicFigures: {
         parameters: {
             query?: never;
             header?: never;
@@ -8326,7 +8326,7 @@ export interface operations {
             };
         };
     };
-    redeliver: {
+    redeliverWebhookDelivery: {
         parameters: {
             query?: never;
             header?: never;
@@ -8402,7 +8402,7 @@ export interface operations {
             };
         };
     };
-    enterpriseOverview: {
+    getEnterpriseOverview: {
         parameters: {
             query?: never;
             header?: never;
@@ -8471,7 +8471,7 @@ export interface operations {
             };
         };
     };
-    progressReport: {
+    getProvinceProgressReport: {
         parameters: {
             query?: never;
             header?: never;
@@ -8603,7 +8603,7 @@ export interface operations {
             };
         };
     };
-    listCities: {
+    listSeparatelyPlannedCities: {
         parameters: {
             query?: never;
             header?: never;
@@ -8733,7 +8733,7 @@ export interface operations {
             };
         };
     };
-    labels: {
+    listLabels: {
         parameters: {
             query?: never;
             header?: never;
@@ -10346,7 +10346,7 @@ export interface operations {
             };
         };
     };
-    quotaChanges: {
+    listQuotaChanges: {
         parameters: {
             query?: never;
             header?: never;
@@ -10413,7 +10413,7 @@ export interface operations {
             };
         };
     };
-    batchStats: {
+    getBatchStats: {
         parameters: {
             query?: never;
             header?: never;
@@ -10480,7 +10480,7 @@ export interface operations {
             };
         };
     };
-    recommend: {
+    recommendEnterprise: {
         parameters: {
             query?: never;
             header?: {
@@ -11220,7 +11220,7 @@ export interface operations {
             };
         };
     };
-    pilotStatusHistory: {
+    listPilotStatusHistory: {
         parameters: {
             query?: never;
             header?: never;
@@ -11470,7 +11470,7 @@ export interface operations {
             };
         };
     };
-    progressSummary: {
+    getProgressSummary: {
         parameters: {
             query: {
                 /** @description YYYY-MM */
@@ -11540,7 +11540,7 @@ export interface operations {
             };
         };
     };
-    provincePlanStatuses: {
+    listProvincePlanStatuses: {
         parameters: {
             query?: {
                 /** @description Evaluate lateness on this date */
@@ -11786,7 +11786,7 @@ export interface operations {
             };
         };
     };
-    seedTasks: {
+    seedProgrammeTasks: {
         parameters: {
             query?: {
                 year?: number;
@@ -11862,7 +11862,7 @@ export interface operations {
             };
         };
     };
-    listTasks: {
+    listProgrammeTasks: {
         parameters: {
             query?: {
                 year?: number | null;
@@ -11939,7 +11939,7 @@ export interface operations {
             };
         };
     };
-    taskSummary: {
+    getTaskSummary: {
         parameters: {
             query?: {
                 year?: number;
@@ -12008,7 +12008,7 @@ export interface operations {
             };
         };
     };
-    reportingStatus: {
+    getReportingStatus: {
         parameters: {
             query: {
                 /** @description YYYY-MM */
@@ -12079,7 +12079,7 @@ export interface operations {
             };
         };
     };
-    getTask: {
+    getProgrammeTask: {
         parameters: {
             query?: {
                 /** @description Evaluate lateness on this date (default today) */
@@ -12149,7 +12149,7 @@ export interface operations {
             };
         };
     };
-    completeTask: {
+    completeProgrammeTask: {
         parameters: {
             query?: never;
             header: {
@@ -12277,7 +12277,7 @@ export interface operations {
             };
         };
     };
-    listSubmissions: {
+    listTaskSubmissions: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
@@ -12834,7 +12834,7 @@ export interface operations {
             };
         };
     };
-    listRegistrations: {
+    listMeetingRegistrations: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
@@ -12906,7 +12906,7 @@ export interface operations {
             };
         };
     };
-    register: {
+    registerForMeeting: {
         parameters: {
             query?: never;
             header?: {
@@ -13390,7 +13390,7 @@ export interface operations {
             };
         };
     };
-    markRead: {
+    markNoticeRead: {
         parameters: {
             query?: never;
             header?: never;
@@ -13464,7 +13464,7 @@ export interface operations {
             };
         };
     };
-    receipts: {
+    listNoticeReceipts: {
         parameters: {
             query?: never;
             header?: never;
@@ -13905,7 +13905,7 @@ export interface operations {
             };
         };
     };
-    download: {
+    downloadDocumentContent: {
         parameters: {
             query?: {
                 /** @description Default: the current one */
@@ -13976,7 +13976,7 @@ export interface operations {
             };
         };
     };
-    upload: {
+    uploadDocumentContent: {
         parameters: {
             query: {
                 filename: string;
@@ -14106,7 +14106,7 @@ export interface operations {
             };
         };
     };
-    listBudgets: {
+    listFundBudgets: {
         parameters: {
             query?: {
                 year?: number | null;
@@ -14178,7 +14178,7 @@ export interface operations {
             };
         };
     };
-    createBudget: {
+    createFundBudget: {
         parameters: {
             query?: never;
             header?: {
@@ -14285,7 +14285,7 @@ export interface operations {
             };
         };
     };
-    fundSummary: {
+    getFundSummary: {
         parameters: {
             query?: {
                 year?: number;
@@ -14352,7 +14352,7 @@ export interface operations {
             };
         };
     };
-    getBudget: {
+    getFundBudget: {
         parameters: {
             query?: never;
             header?: never;
@@ -14419,7 +14419,7 @@ export interface operations {
             };
         };
     };
-    updateBudget: {
+    updateFundBudget: {
         parameters: {
             query?: never;
             header: {
@@ -14547,7 +14547,7 @@ export interface operations {
             };
         };
     };
-    allocate: {
+    allocateFunds: {
         parameters: {
             query?: never;
             header?: {
@@ -14656,7 +14656,7 @@ export interface operations {
             };
         };
     };
-    listAllocations: {
+    listFundAllocations: {
         parameters: {
             query?: {
                 budget_id?: string | null;
@@ -14729,7 +14729,7 @@ export interface operations {
             };
         };
     };
-    listDisbursements: {
+    listFundDisbursements: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
@@ -14801,7 +14801,7 @@ export interface operations {
             };
         };
     };
-    disburse: {
+    recordDisbursement: {
         parameters: {
             query?: never;
             header?: {
@@ -14910,7 +14910,7 @@ export interface operations {
             };
         };
     };
-    listEligible: {
+    listFundEligiblePilots: {
         parameters: {
             query?: {
                 year?: number | null;
@@ -14982,7 +14982,7 @@ export interface operations {
             };
         };
     };
-    listLists: {
+    listAgencyLists: {
         parameters: {
             query?: {
                 kind?: components["schemas"]["AgencyListKind"] | null;
@@ -15054,7 +15054,7 @@ export interface operations {
             };
         };
     };
-    createList: {
+    createAgencyList: {
         parameters: {
             query?: never;
             header?: {
@@ -15161,7 +15161,7 @@ export interface operations {
             };
         };
     };
-    getList: {
+    getAgencyList: {
         parameters: {
             query?: never;
             header?: never;
@@ -15228,7 +15228,7 @@ export interface operations {
             };
         };
     };
-    changeListStatus: {
+    changeAgencyListStatus: {
         parameters: {
             query?: never;
             header: {
@@ -15356,7 +15356,7 @@ export interface operations {
             };
         };
     };
-    addEntry: {
+    addAgencyListEntry: {
         parameters: {
             query?: never;
             header?: {
@@ -15465,7 +15465,7 @@ export interface operations {
             };
         };
     };
-    listCalls: {
+    listCertificationCalls: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
@@ -15535,7 +15535,7 @@ export interface operations {
             };
         };
     };
-    createCall: {
+    createCertificationCall: {
         parameters: {
             query?: never;
             header?: {
@@ -15642,7 +15642,7 @@ export interface operations {
             };
         };
     };
-    listCandidates: {
+    listCallCandidates: {
         parameters: {
             query?: {
                 /** @description Page size (1–500) */
@@ -15714,7 +15714,7 @@ export interface operations {
             };
         };
     };
-    addCandidate: {
+    addCallCandidate: {
         parameters: {
             query?: never;
             header?: {
@@ -16079,7 +16079,7 @@ export interface operations {
             };
         };
     };
-    publicDocuments: {
+    listPublicDocuments: {
         parameters: {
             query?: {
                 category?: components["schemas"]["DocumentCategory"] | null;
@@ -16159,7 +16159,7 @@ export interface operations {
             };
         };
     };
-    publicDownload: {
+    downloadPublicDocumentContent: {
         parameters: {
             query?: {
                 /** @description Default: the current one */
@@ -16239,7 +16239,7 @@ export interface operations {
             };
         };
     };
-    publicLists: {
+    listPublicAgencyLists: {
         parameters: {
             query?: {
                 kind?: components["schemas"]["AgencyListKind"] | null;
@@ -16319,7 +16319,7 @@ export interface operations {
             };
         };
     };
-    publicList: {
+    getPublicAgencyList: {
         parameters: {
             query?: never;
             header?: never;
@@ -16634,7 +16634,7 @@ export interface operations {
             };
         };
     };
-    listSessions: {
+    listTrainingSessions: {
         parameters: {
             query?: {
                 programme_code?: string | null;
@@ -16705,7 +16705,7 @@ export interface operations {
             };
         };
     };
-    createSession: {
+    createTrainingSession: {
         parameters: {
             query?: never;
             header?: {
@@ -16812,7 +16812,7 @@ export interface operations {
             };
         };
     };
-    getSession: {
+    getTrainingSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -17299,7 +17299,7 @@ export interface operations {
             };
         };
     };
-    enroll: {
+    enrollInSession: {
         parameters: {
             query?: never;
             header?: {
@@ -18902,7 +18902,7 @@ export interface operations {
             };
         };
     };
-    saveAnswers: {
+    saveAssessmentAnswers: {
         parameters: {
             query?: never;
             header: {
@@ -19177,7 +19177,7 @@ export interface operations {
             };
         };
     };
-    getReport: {
+    getAssessmentReport: {
         parameters: {
             query?: never;
             header?: never;
@@ -19253,7 +19253,7 @@ export interface operations {
             };
         };
     };
-    getReportHtml: {
+    getAssessmentReportHtml: {
         parameters: {
             query?: never;
             header?: never;
@@ -19576,7 +19576,7 @@ export interface operations {
             };
         };
     };
-    applicationHistory: {
+    listApplicationHistory: {
         parameters: {
             query?: never;
             header?: never;
@@ -22296,7 +22296,7 @@ export interface operations {
             };
         };
     };
-    certificateCycle: {
+    getCertificateCycle: {
         parameters: {
             query?: never;
             header?: never;

@@ -113,7 +113,7 @@ async def get_assessment(
 @router.patch(
     "/assessments/{assessment_id}", response_model=s.AssessmentOut, tags=["assessments 评估"]
 )
-async def save_answers(
+async def save_assessment_answers(
     assessment_id: uuid.UUID,
     body: s.AssessmentAnswers,
     caller: CurrentCaller,
@@ -162,7 +162,7 @@ _NOT_SCORED = {409: {"description": "评估尚未完成评分，还没有报告 
     tags=["assessments 评估"],
     responses=_NOT_SCORED,  # type: ignore[arg-type]
 )
-async def get_report(
+async def get_assessment_report(
     assessment_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
     """The scored result with the industry comparison (JSON)."""
@@ -175,7 +175,7 @@ async def get_report(
     tags=["assessments 评估"],
     responses=_NOT_SCORED,  # type: ignore[arg-type]
 )
-async def get_report_html(
+async def get_assessment_report_html(
     assessment_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> HTMLResponse:
     """Printable report with a radar chart of the dimensions against the industry average."""

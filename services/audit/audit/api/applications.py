@@ -66,7 +66,7 @@ async def get_application(
 
 
 @router.get("/applications/{application_id}/history", response_model=list[s.HistoryOut])
-async def application_history(
+async def list_application_history(
     application_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> list[s.HistoryOut]:
     rows = await service.history_of(session, caller, application_id)

@@ -41,7 +41,7 @@ async def get_certificate(number: str, caller: CurrentCaller, session: Session) 
 
 
 @router.get("/certificates/{number}/cycle", response_model=list[s.PlannedAuditOut])
-async def certificate_cycle(
+async def get_certificate_cycle(
     number: str, caller: CurrentCaller, session: Session
 ) -> list[s.PlannedAuditOut]:
     """The surveillance audits and the recertification the certificate's cycle needs."""

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1")
 
 
 @router.post("/auth/login", response_model=s.TokenOut, tags=["auth 身份认证"])
-async def login(body: s.LoginIn, session: Session, request: Request) -> s.TokenOut:
+async def log_in(body: s.LoginIn, session: Session, request: Request) -> s.TokenOut:
     """Password login for the web frontend: a short-lived bearer token and a refresh token.
     Repeated wrong passwords lock the account for a while."""
     limiter: RateLimit = request.app.state.limits["public"]
@@ -34,7 +34,7 @@ async def login(body: s.LoginIn, session: Session, request: Request) -> s.TokenO
 
 
 @router.post("/auth/refresh", response_model=s.TokenOut, tags=["auth 身份认证"])
-async def refresh(body: s.RefreshIn, session: Session, request: Request) -> s.TokenOut:
+async def refresh_token(body: s.RefreshIn, session: Session, request: Request) -> s.TokenOut:
     limiter: RateLimit = request.app.state.limits["public"]
     await limiter.check(request, "refresh")
     tokens = await service.refresh(session, body.refresh_token, request.app.state.settings)
@@ -42,13 +42,13 @@ async def refresh(body: s.RefreshIn, session: Session, request: Request) -> s.To
 
 
 @router.post("/auth/logout", status_code=204, tags=["auth 身份认证"])
-async def logout(body: s.RefreshIn, session: Session) -> Response:
+async def log_out(body: s.RefreshIn, session: Session) -> Response:
     await service.logout(session, body.refresh_token)
     return Response(status_code=204)
 
 
 @router.get("/me", response_model=s.MeOut, tags=["auth 身份认证"])
-async def me(principal: CurrentPrincipal) -> s.MeOut:
+async def get_current_identity(principal: CurrentPrincipal) -> s.MeOut:
     c = principal.caller
     return s.MeOut(
         subject=c.subject,

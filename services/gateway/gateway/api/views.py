@@ -140,7 +140,7 @@ class PublicFigures(Output):
 
 
 @router.get("/dashboards/national", response_model=DashboardOut, tags=["dashboards 统计看板"])
-async def national_dashboard(principal: CurrentPrincipal, session: Session) -> dict[str, Any]:
+async def get_national_dashboard(principal: CurrentPrincipal, session: Session) -> dict[str, Any]:
     """全国看板 per batch: recommended, pilots vs quota, by status, assessments and average
     index, audits, certified vs target, province plans and progress reports; trained and
     qualified people."""
@@ -154,7 +154,7 @@ async def national_dashboard(principal: CurrentPrincipal, session: Session) -> d
     response_model=DashboardOut,
     tags=["dashboards 统计看板"],
 )
-async def provincial_dashboard(
+async def get_provincial_dashboard(
     province_code: str, principal: CurrentPrincipal, session: Session
 ) -> dict[str, Any]:
     """省级看板: the same numbers for one province (a province sees only its own)."""
@@ -169,7 +169,7 @@ async def provincial_dashboard(
 
 
 @router.get("/public/figures", response_model=PublicFigures, tags=["public 公开查询与公示"])
-async def public_figures(request: Request, session: Session) -> dict[str, Any]:
+async def get_public_figures(request: Request, session: Session) -> dict[str, Any]:
     """贯标工作数据: per batch, pilots against the quota and certified enterprises against the
     target, and the people trained and qualified — the national totals only (no login; per
     client address rate limit)."""
@@ -359,7 +359,7 @@ async def list_deliveries(
     response_model=DeliveryOut,
     tags=["webhooks 事件推送"],
 )
-async def redeliver(
+async def redeliver_webhook_delivery(
     delivery_id: uuid.UUID, principal: CurrentPrincipal, session: Session
 ) -> DeliveryOut:
     """Send a delivery again (e.g. after fixing the receiver)."""
@@ -374,7 +374,7 @@ async def redeliver(
 
 
 @router.get("/enterprise-overviews/{enterprise_id}", tags=["views 综合视图"])
-async def enterprise_overview(
+async def get_enterprise_overview(
     enterprise_id: uuid.UUID, principal: CurrentPrincipal, request: Request, session: Session
 ) -> dict[str, Any]:
     """企业全景: profile, pilot status, latest assessment result, the people trained and their
@@ -392,7 +392,7 @@ async def enterprise_overview(
     response_class=Response,
     responses={200: {"content": {XLSX: {}}, "description": "贯标进展情况 (Excel)"}},
 )
-async def progress_report(
+async def get_province_progress_report(
     province_code: str, principal: CurrentPrincipal, request: Request
 ) -> Response:
     """贯标进展情况报送: the province's pilots and their status as an Excel file with Chinese

@@ -204,7 +204,7 @@ async def update_batch(
     response_model=list[s.QuotaChangeOut],
     tags=["batches 试点批次"],
 )
-async def quota_changes(
+async def list_quota_changes(
     batch_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> list[s.QuotaChangeOut]:
     """Every change of the batch's pilot quota: from, to, when, why, by whom."""
@@ -218,7 +218,9 @@ async def quota_changes(
 
 
 @router.get("/batches/{batch_id}/stats", response_model=s.BatchStats, tags=["stats 统计"])
-async def batch_stats(batch_id: uuid.UUID, caller: CurrentCaller, session: Session) -> s.BatchStats:
+async def get_batch_stats(
+    batch_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> s.BatchStats:
     """Per batch and province: recommended, pilots by status, certified, vs quota and target.
     A province sees its own row only."""
     require_role(caller, Role.ministry, Role.management_org, Role.province)
@@ -235,7 +237,7 @@ async def batch_stats(batch_id: uuid.UUID, caller: CurrentCaller, session: Sessi
     response_model=s.RecommendationOut,
     tags=["recommendations 推荐"],
 )
-async def recommend(
+async def recommend_enterprise(
     batch_id: uuid.UUID,
     body: s.RecommendationCreate,
     caller: CurrentCaller,
@@ -506,7 +508,7 @@ async def update_pilot(
     response_model=list[s.PilotStatusChangeOut],
     tags=["pilots 试点企业"],
 )
-async def pilot_status_history(
+async def list_pilot_status_history(
     pilot_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> list[s.PilotStatusChangeOut]:
     await repository.get_one(
@@ -582,7 +584,7 @@ async def list_progress_reports(
     tags=["progress reports 进展报告"],
     summary="Per province: active pilots, reports for the period, missing, average percent",
 )
-async def progress_summary(
+async def get_progress_summary(
     batch_id: uuid.UUID,
     caller: CurrentCaller,
     session: Session,
@@ -627,7 +629,7 @@ async def submit_province_plan(
     tags=["province plans 落实方案"],
     summary="Every province's plan status: submitted / submitted_late / pending / late",
 )
-async def province_plan_statuses(
+async def list_province_plan_statuses(
     batch_id: uuid.UUID,
     caller: CurrentCaller,
     session: Session,

@@ -20,7 +20,7 @@ async def list_provinces(caller: CurrentCaller) -> list[ProvinceOut]:
     response_model=list[ProvinceOut],
     summary="计划单列市 (act as recommending authorities)",
 )
-async def list_cities(caller: CurrentCaller) -> list[ProvinceOut]:
+async def list_separately_planned_cities(caller: CurrentCaller) -> list[ProvinceOut]:
     return [ProvinceOut(code=c, name=n) for c, n in SEPARATELY_PLANNED_CITIES.items()]
 
 
@@ -33,5 +33,5 @@ async def list_industries(caller: CurrentCaller) -> list[IndustryOut]:
 
 
 @router.get("/labels", summary="Chinese labels of every enumeration (中文标签)")
-async def labels(caller: CurrentCaller) -> dict[str, dict[str, str]]:
+async def list_labels(caller: CurrentCaller) -> dict[str, dict[str, str]]:
     return all_labels()

@@ -72,7 +72,9 @@ TASKS: list[str | Enum] = ["programme tasks 工作任务"]
 
 
 @router.post("/programme-tasks/seed", response_model=w.SeedResult, tags=TASKS)
-async def seed_tasks(caller: CurrentCaller, session: Session, year: Year = 2014) -> w.SeedResult:
+async def seed_programme_tasks(
+    caller: CurrentCaller, session: Session, year: Year = 2014
+) -> w.SeedResult:
     """Create the seed's tasks (之二, 之四 per province, 本领域/本市落实方案) and meetings for a
     year. Idempotent: a second call creates nothing. Ministry only."""
     require_role(caller, Role.ministry)
@@ -80,7 +82,7 @@ async def seed_tasks(caller: CurrentCaller, session: Session, year: Year = 2014)
 
 
 @router.get("/programme-tasks", response_model=Page[w.TaskOut], tags=TASKS)
-async def list_tasks(
+async def list_programme_tasks(
     caller: CurrentCaller,
     session: Session,
     page: Pagination,
@@ -108,7 +110,7 @@ async def list_tasks(
 
 
 @router.get("/programme-tasks/summary", response_model=w.TaskSummary, tags=TASKS)
-async def task_summary(
+async def get_task_summary(
     caller: CurrentCaller, session: Session, year: Year = 2014, as_of: AsOf = None
 ) -> w.TaskSummary:
     """Counts by computed status and per region (done, overdue) of the tasks the caller sees."""
@@ -116,7 +118,7 @@ async def task_summary(
 
 
 @router.get("/programme-tasks/reporting-status", response_model=w.ReportingStatus, tags=TASKS)
-async def reporting_status(
+async def get_reporting_status(
     caller: CurrentCaller,
     session: Session,
     period: Annotated[PeriodCode, Query(description="YYYY-MM")],
@@ -130,7 +132,7 @@ async def reporting_status(
 
 
 @router.get("/programme-tasks/{task_id}", response_model=w.TaskOut, tags=TASKS)
-async def get_task(
+async def get_programme_task(
     task_id: uuid.UUID, caller: CurrentCaller, session: Session, as_of: AsOf = None
 ) -> JSONResponse:
     task = await repo.get_one(
@@ -140,7 +142,7 @@ async def get_task(
 
 
 @router.patch("/programme-tasks/{task_id}", response_model=w.TaskOut, tags=TASKS)
-async def complete_task(
+async def complete_programme_task(
     task_id: uuid.UUID,
     body: w.TaskComplete,
     caller: CurrentCaller,
@@ -197,7 +199,7 @@ async def submit_task_report(
 @router.get(
     "/programme-tasks/{task_id}/submissions", response_model=Page[w.SubmissionOut], tags=TASKS
 )
-async def list_submissions(
+async def list_task_submissions(
     task_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[w.SubmissionOut]:
     task = await repo.get_one(
@@ -281,7 +283,7 @@ async def update_meeting(
     response_model=w.RegistrationOut,
     tags=MEETINGS,
 )
-async def register(
+async def register_for_meeting(
     meeting_id: uuid.UUID,
     body: w.RegistrationCreate,
     caller: CurrentCaller,
@@ -305,7 +307,7 @@ async def register(
     response_model=Page[w.RegistrationOut],
     tags=MEETINGS,
 )
-async def list_registrations(
+async def list_meeting_registrations(
     meeting_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[w.RegistrationOut]:
     """The organizer sees every registration; others see their own."""
@@ -402,7 +404,9 @@ async def get_notice(notice_id: uuid.UUID, caller: CurrentCaller, session: Sessi
 
 
 @router.post("/notices/{notice_id}/read", status_code=204, tags=NOTICES)
-async def mark_read(notice_id: uuid.UUID, caller: CurrentCaller, session: Session) -> Response:
+async def mark_notice_read(
+    notice_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> Response:
     """已读回执 (idempotent: a repeat keeps the first time)."""
     n = await repo.get_one(session, Notice, notice_id, repo.readable_notices(caller), what="Notice")
     await service.mark_read(session, caller, n)
@@ -410,7 +414,7 @@ async def mark_read(notice_id: uuid.UUID, caller: CurrentCaller, session: Sessio
 
 
 @router.get("/notices/{notice_id}/receipts", response_model=w.NoticeReceipts, tags=NOTICES)
-async def receipts(
+async def list_notice_receipts(
     notice_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> w.NoticeReceipts:
     """Who read the notice, and which provinces in its audience have not."""
@@ -497,7 +501,7 @@ async def update_document(
     tags=DOCS,
     openapi_extra={"requestBody": {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
 )  # fmt: skip
-async def upload(
+async def upload_document_content(
     document_id: uuid.UUID,
     request: Request,
     caller: CurrentCaller,
@@ -565,7 +569,7 @@ _FILE = {200: {"content": {"application/octet-stream": {}}, "description": "The 
 
 
 @router.get("/documents/{document_id}/content", tags=DOCS, responses=_FILE)  # type: ignore[arg-type]
-async def download(
+async def download_document_content(
     document_id: uuid.UUID, caller: CurrentCaller, session: Session, version: _VERSION = None
 ) -> Response:
     doc = await service.get_document(session, caller, document_id)
@@ -573,7 +577,7 @@ async def download(
 
 
 @public_router.get("/documents", response_model=Page[w.DocumentOut])
-async def public_documents(
+async def list_public_documents(
     session: Session, page: Pagination, category: w.DocumentCategory | None = None
 ) -> Page[w.DocumentOut]:
     """ "有关资料还可以上网下载": the public documents (no login)."""
@@ -585,7 +589,7 @@ async def public_documents(
 
 
 @public_router.get("/documents/{document_id}/content", responses=_FILE)  # type: ignore[arg-type]
-async def public_download(
+async def download_public_document_content(
     document_id: uuid.UUID, session: Session, version: _VERSION = None
 ) -> Response:
     doc = await service.get_document(session, None, document_id)
@@ -597,7 +601,7 @@ FUNDS: list[str | Enum] = ["funds 经费"]
 
 
 @router.post("/fund-budgets", status_code=201, response_model=w.BudgetOut, tags=FUNDS)
-async def create_budget(
+async def create_fund_budget(
     body: w.BudgetCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
 ) -> JSONResponse:
     """部级专项经费 (ministry) or a province's 支持资金 for a year."""
@@ -610,7 +614,7 @@ async def create_budget(
 
 
 @router.get("/fund-budgets", response_model=Page[w.BudgetOut], tags=FUNDS)
-async def list_budgets(
+async def list_fund_budgets(
     caller: CurrentCaller,
     session: Session,
     page: Pagination,
@@ -627,7 +631,9 @@ async def list_budgets(
 
 
 @router.get("/fund-budgets/summary", response_model=w.FundSummary, tags=FUNDS)
-async def fund_summary(caller: CurrentCaller, session: Session, year: Year = 2014) -> w.FundSummary:
+async def get_fund_summary(
+    caller: CurrentCaller, session: Session, year: Year = 2014
+) -> w.FundSummary:
     """Totals per province: budgets, allocated, disbursed, eligible and supported pilots.
     A province sees its own row."""
     require_role(caller, Role.ministry, Role.management_org, Role.province)
@@ -635,7 +641,9 @@ async def fund_summary(caller: CurrentCaller, session: Session, year: Year = 201
 
 
 @router.get("/fund-budgets/{budget_id}", response_model=w.BudgetOut, tags=FUNDS)
-async def get_budget(budget_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
+async def get_fund_budget(
+    budget_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> JSONResponse:
     b = await repo.get_one(
         session, FundBudget, budget_id, repo.readable_budgets(caller), what="Budget"
     )
@@ -643,7 +651,7 @@ async def get_budget(budget_id: uuid.UUID, caller: CurrentCaller, session: Sessi
 
 
 @router.patch("/fund-budgets/{budget_id}", response_model=w.BudgetOut, tags=FUNDS)
-async def update_budget(
+async def update_fund_budget(
     budget_id: uuid.UUID,
     body: w.BudgetUpdate,
     caller: CurrentCaller,
@@ -680,7 +688,7 @@ async def update_budget(
     response_model=w.AllocationOut,
     tags=FUNDS,
 )
-async def allocate(
+async def allocate_funds(
     budget_id: uuid.UUID,
     body: w.AllocationCreate,
     caller: CurrentCaller,
@@ -697,7 +705,7 @@ async def allocate(
 
 
 @router.get("/fund-allocations", response_model=Page[w.AllocationOut], tags=FUNDS)
-async def list_allocations(
+async def list_fund_allocations(
     caller: CurrentCaller,
     session: Session,
     page: Pagination,
@@ -721,7 +729,7 @@ async def list_allocations(
     response_model=w.DisbursementOut,
     tags=FUNDS,
 )
-async def disburse(
+async def record_disbursement(
     allocation_id: uuid.UUID,
     body: w.DisbursementCreate,
     caller: CurrentCaller,
@@ -742,7 +750,7 @@ async def disburse(
     response_model=Page[w.DisbursementOut],
     tags=FUNDS,
 )
-async def list_disbursements(
+async def list_fund_disbursements(
     allocation_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[w.DisbursementOut]:
     a = await repo.get_one(
@@ -753,7 +761,7 @@ async def list_disbursements(
 
 
 @router.get("/fund-eligibility", response_model=Page[w.EligibleOut], tags=FUNDS)
-async def list_eligible(
+async def list_fund_eligible_pilots(
     caller: CurrentCaller,
     session: Session,
     page: Pagination,
@@ -793,7 +801,7 @@ async def _list_detail(session: Session, lst: AgencyList) -> w.AgencyListDetail:
 
 
 @router.post("/agency-lists", status_code=201, response_model=w.AgencyListOut, tags=LISTS)
-async def create_list(
+async def create_agency_list(
     body: w.AgencyListCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
 ) -> JSONResponse:
     async def create() -> JSONResponse:
@@ -804,7 +812,7 @@ async def create_list(
 
 
 @router.get("/agency-lists", response_model=Page[w.AgencyListOut], tags=LISTS)
-async def list_lists(
+async def list_agency_lists(
     caller: CurrentCaller,
     session: Session,
     page: Pagination,
@@ -820,7 +828,9 @@ async def list_lists(
 
 
 @router.get("/agency-lists/{list_id}", response_model=w.AgencyListDetail, tags=LISTS)
-async def get_list(list_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
+async def get_agency_list(
+    list_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> JSONResponse:
     lst = await repo.get_one(session, AgencyList, list_id, repo.readable_lists(caller), what="List")
     return json_response(await _list_detail(session, lst), version=lst.version)
 
@@ -828,7 +838,7 @@ async def get_list(list_id: uuid.UUID, caller: CurrentCaller, session: Session) 
 @router.post(
     "/agency-lists/{list_id}/entries", status_code=201, response_model=w.EntryOut, tags=LISTS
 )
-async def add_entry(
+async def add_agency_list_entry(
     list_id: uuid.UUID,
     body: w.EntryCreate,
     caller: CurrentCaller,
@@ -856,7 +866,7 @@ async def add_entry(
 
 
 @router.patch("/agency-lists/{list_id}", response_model=w.AgencyListOut, tags=LISTS)
-async def change_list_status(
+async def change_agency_list_status(
     list_id: uuid.UUID,
     body: w.AgencyListUpdate,
     caller: CurrentCaller,
@@ -873,7 +883,7 @@ async def change_list_status(
 
 
 @public_router.get("/agency-lists", response_model=Page[w.AgencyListOut])
-async def public_lists(
+async def list_public_agency_lists(
     session: Session, page: Pagination, kind: w.AgencyListKind | None = None
 ) -> Page[w.AgencyListOut]:
     """The published (公示) lists, without login."""
@@ -884,7 +894,7 @@ async def public_lists(
 
 
 @public_router.get("/agency-lists/{list_id}", response_model=w.AgencyListDetail)
-async def public_list(list_id: uuid.UUID, session: Session) -> w.AgencyListDetail:
+async def get_public_agency_list(list_id: uuid.UUID, session: Session) -> w.AgencyListDetail:
     lst = await repo.get_one(session, AgencyList, list_id, repo.readable_lists(None), what="List")
     return await _list_detail(session, lst)
 
@@ -893,7 +903,7 @@ CALLS: list[str | Enum] = ["certification calls 认定服务机构征集"]
 
 
 @router.post("/certification-calls", status_code=201, response_model=w.CallOut, tags=CALLS)
-async def create_call(
+async def create_certification_call(
     body: w.CallCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
 ) -> JSONResponse:
     async def create() -> JSONResponse:
@@ -904,7 +914,9 @@ async def create_call(
 
 
 @router.get("/certification-calls", response_model=Page[w.CallOut], tags=CALLS)
-async def list_calls(caller: CurrentCaller, session: Session, page: Pagination) -> Page[w.CallOut]:
+async def list_certification_calls(
+    caller: CurrentCaller, session: Session, page: Pagination
+) -> Page[w.CallOut]:
     return await page_of(
         session, sa.select(CertificationCall), CertificationCall.id, page, w.CallOut
     )
@@ -926,7 +938,7 @@ def _candidates_scope(caller: CurrentCaller) -> sa.ColumnElement[bool]:
     response_model=w.CandidateOut,
     tags=CALLS,
 )
-async def add_candidate(
+async def add_call_candidate(
     call_id: uuid.UUID,
     body: w.CandidateCreate,
     caller: CurrentCaller,
@@ -950,7 +962,7 @@ async def add_candidate(
     response_model=Page[w.CandidateOut],
     tags=CALLS,
 )
-async def list_candidates(
+async def list_call_candidates(
     call_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[w.CandidateOut]:
     call = await repo.get_one(session, CertificationCall, call_id, what="Call")

@@ -95,7 +95,7 @@ async def get_programme(code: str, caller: CurrentCaller, session: Session) -> s
 
 
 @router.post("/sessions", status_code=201, response_model=s.SessionOut, tags=["sessions 班次"])
-async def create_session(
+async def create_training_session(
     body: s.SessionCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
     if (replayed := await idem.replay(body)) is not None:
@@ -112,7 +112,7 @@ async def create_session(
 
 
 @router.get("/sessions", response_model=Page[s.SessionOut], tags=["sessions 班次"])
-async def list_sessions(
+async def list_training_sessions(
     caller: CurrentCaller, session: Session, page: Pagination, programme_code: str | None = None
 ) -> Page[s.SessionOut]:
     stmt = sessions.query(caller, programme_code=programme_code)
@@ -120,7 +120,7 @@ async def list_sessions(
 
 
 @router.get("/sessions/{session_id}", response_model=s.SessionDetail, tags=["sessions 班次"])
-async def get_session(
+async def get_training_session(
     session_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.SessionDetail:
     run, taken, waitlisted = await sessions.get(session, caller, session_id)
@@ -244,7 +244,7 @@ async def _enrollment_out(session: Session, e: Enrollment) -> s.EnrollmentOut:
     tags=["enrollments 报名"],
     summary="Enroll a person (a seat if one is free, else the waitlist)",
 )
-async def enroll(
+async def enroll_in_session(
     session_id: uuid.UUID,
     body: s.EnrollmentCreate,
     idem: Idempotent,
