@@ -18,6 +18,7 @@ def uvicorn_server(app: str, env: dict[str, str]) -> Iterator[str]:
     """`app` (e.g. "registry.main:app") under uvicorn, 1 worker, on a free port."""
     port = free_port()
     cmd = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--no-access-log"]
+    cmd.append("--no-proxy-headers")  # as deployed (Dockerfile): the apps decide whom to trust
     server = subprocess.Popen([*cmd, "--log-level", "warning"], env={**os.environ, **env})
     try:
         wait_for_port(port, 60)

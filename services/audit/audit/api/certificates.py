@@ -79,12 +79,10 @@ async def _limit(request: Request, scope: str) -> None:
 
 
 @public_router.get("/certificates/{number}", response_model=s.PublicCertificate)
-async def verify_certificate(
-    number: str, request: Request, session: Session
-) -> s.PublicCertificate:
+async def verify_certificate(number: str, request: Request) -> s.PublicCertificate:
     """Verify a certificate by its number (no login; rate limited). A miss is a plain 404."""
     await _limit(request, "verify-certificate")
-    return s.PublicCertificate.model_validate(await service.load(session, None, number))
+    return s.PublicCertificate.model_validate(await service.verify(request, number))
 
 
 async def _names(
