@@ -69,6 +69,9 @@ test('a wrong password is refused with the lockout explained, and login shows th
 })
 
 test('ministry workspace pages', async ({ page, baseURL }, info) => {
+  // Fifteen pages, each with axe: past 90 s on a loaded 2-core machine (a timeout budget,
+  // not an assertion on time).
+  test.slow()
   const foreign = sameOriginOnly(page, baseURL!)
   await login(page, 'ministry')
   await expect(page).toHaveURL(/\/ministry$/)
