@@ -11,11 +11,13 @@ after an unclean leader election or with acks=1; a deleted and recreated topic) 
 repaired here. Each published row keeps the partition and offset the broker acknowledged
 (`kafka_partition`, `kafka_offset`); rows stay `outbox_retention_hours` after publishing.
 Kafka offsets only grow, so the log lost records when
-  - an acknowledgement comes back at an offset at or below one acknowledged earlier on that
-    partition (the log went backwards: truncated, or the topic was recreated), or
-  - the partition's end offset (checked on every reconnect and every
-    `relay_offset_check_interval_s`) is at or below the highest acknowledged offset, or the
-    topic or partition is gone.
+  - an acknowledgement comes back at an offset at or below one acknowledged to the same relay
+    earlier on that partition (the log went backwards: truncated, or the topic was recreated),
+    or
+  - the record at the highest acknowledged offset of the outbox's rows (read back on start,
+    on every reconnect and every `relay_offset_check_interval_s`) is missing — the
+    partition's end is at or below it — or is another record, or the topic or partition is
+    gone.
 Then every retained row of that partition acknowledged before the loss was noticed is marked
 unpublished again (a WARN log, `iims_outbox_republished_total{topic}`) and goes out in `seq`
 order; the consumers' inboxes make the second delivery harmless. All of them, not only those at
@@ -95,9 +97,13 @@ class OutboxRelay:
         self.engine = engine
         self.sessionmaker = sessionmaker
         self.retention = retention or dt.timedelta(hours=settings.outbox_retention_hours)
-        # Highest offset acknowledged per (topic, partition), loaded from the outbox and kept
-        # up to date with every batch; None until loaded.
-        self._high: dict[tuple[str, int], int] | None = None
+        # Highest offset acknowledged *to this relay* per (topic, partition). Only its own: a
+        # relay's batches go out one after another, so its acknowledgements on a partition only
+        # grow while the log keeps them — while another relay's batch sent earlier may be
+        # marked later, which would look like a loss (and re-publish the partition's whole
+        # retention). Rows other relays published are covered by `check_offsets`, which also
+        # runs when this relay starts.
+        self._high: dict[tuple[str, int], int] = {}
         self._check_due = True
         self._wakeup = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
@@ -395,34 +401,13 @@ class OutboxRelay:
                 )
             )
 
-    async def _load_high(
-        self,
-        session: AsyncSession,
-        exclude: list[int] | None = None,
-        before: dt.datetime | None = None,
-    ) -> dict[tuple[str, int], int]:
-        """Highest acknowledged offset per (topic, partition) among the retained rows (leaving
-        out the rows `exclude` by seq; only rows published before `before` if given)."""
-        stmt = (
-            select(outbox.c.topic, outbox.c.kafka_partition, func.max(outbox.c.kafka_offset))
-            .where(outbox.c.published_at.is_not(None), outbox.c.kafka_offset.is_not(None))
-            .group_by(outbox.c.topic, outbox.c.kafka_partition)
-        )
-        if exclude:
-            stmt = stmt.where(outbox.c.seq.not_in(exclude))
-        if before is not None:
-            stmt = stmt.where(outbox.c.published_at < before)
-        rows = await session.execute(stmt)
-        return {(t, int(p)): int(o) for t, p, o in rows.all()}
-
     async def _check_acks(self, session: AsyncSession, sent: list[tuple[Any, Any]]) -> int:
-        """After a batch: an acknowledgement at or below an earlier one means the partition's
-        log went backwards — re-queue the retained rows it lost. Returns rows re-queued."""
+        """After a batch: an acknowledgement at or below one this relay had before means the
+        partition's log went backwards — re-queue the retained rows it lost. Returns rows
+        re-queued."""
         if not sent:
             return 0
         batch_seqs = [r.seq for r, _ in sent]
-        if self._high is None:  # loaded without this batch, whose rows are already marked
-            self._high = await self._load_high(session, exclude=batch_seqs)
         lowest: dict[tuple[str, int], int] = {}
         highest: dict[tuple[str, int], int] = {}
         for r, md in sent:
@@ -609,7 +594,8 @@ class OutboxRelay:
             async with self.sessionmaker() as session, session.begin():
                 for tp, why in lost.items():
                     requeued += await self._requeue(session, tp, 0, [], why)
-            self._high = None  # reload: the re-queued rows no longer count
+            for tp in lost:  # the log restarted: what this relay saw acknowledged is gone
+                self._high.pop(tp, None)
             self.wake()
         if unanswered:
             raise OffsetCheckIncomplete(
