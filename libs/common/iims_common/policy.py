@@ -62,6 +62,15 @@ class Policy(Generic[T]):
         """`SELECT model WHERE <scope>`: the start of every list query."""
         return sa.select(self.model).where(self.condition(caller))
 
+    def query(self, caller: Caller, **filters: Any) -> sa.Select[T]:
+        """`select(caller)` narrowed by each filter that is given (not None): the keyword is
+        the model's column name (`status=…`, `enterprise_id=…`). For list use cases."""
+        stmt = self.select(caller)
+        for name, value in filters.items():
+            if value is not None:
+                stmt = stmt.where(getattr(self.model, name) == value)
+        return stmt
+
     async def load(
         self,
         session: AsyncSession,

@@ -57,3 +57,12 @@ def test_select_carries_the_scope() -> None:
     assert "WHERE true" in sql(MINISTRY)
     assert "WHERE false" in sql(Caller("e", Role.enterprise, organization_id=uuid.uuid4()))
     assert isinstance(THING.condition(MINISTRY), sa.ColumnElement)
+
+
+def test_query_applies_the_given_filters_only() -> None:
+    def sql(**filters: object) -> str:
+        stmt = THING.query(PROVINCE, **filters)
+        return str(stmt.compile(compile_kwargs={"literal_binds": True}))
+
+    assert sql(province_code=None) == sql()
+    assert "things.province_code = '110000'" in sql(province_code="110000")

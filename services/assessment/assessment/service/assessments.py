@@ -33,7 +33,6 @@ from iims_common.errors import (
 from iims_common.http import check_if_match
 from iims_common.i18n import _
 from iims_common.identity import Caller, Role
-from iims_common.pagination import where_given
 from iims_common.policy import Policy
 
 # Who sees which assessment is `repository.ASSESSMENTS`; the enterprise and the ministry
@@ -79,12 +78,7 @@ def query(
     period: str | None = None,
 ) -> sa.Select[Assessment]:
     """The caller's assessments, filtered by what is given (for keyset paging)."""
-    return where_given(
-        ASSESSMENT.select(caller),
-        (Assessment.enterprise_id, enterprise_id),
-        (Assessment.status, status),
-        (Assessment.period, period),
-    )
+    return ASSESSMENT.query(caller, enterprise_id=enterprise_id, status=status, period=period)
 
 
 async def get(session: AsyncSession, caller: Caller, assessment_id: uuid.UUID) -> Assessment:

@@ -34,7 +34,6 @@ from iims_common.db import utcnow
 from iims_common.errors import Conflict, NotFound, RuleViolation
 from iims_common.i18n import _, join, text
 from iims_common.identity import Caller, Role
-from iims_common.pagination import where_given
 
 CERTIFICATION_BODY = "certification_body"
 AUTHORIZED = "authorized"
@@ -338,11 +337,8 @@ def query(
     certification_body_id: uuid.UUID | None = None,
 ) -> sa.Select[Application]:
     """The caller's applications, filtered by what is given."""
-    return where_given(
-        APPLICATION.select(caller),
-        (Application.status, status),
-        (Application.enterprise_id, enterprise_id),
-        (Application.body_id, certification_body_id),
+    return APPLICATION.query(
+        caller, status=status, enterprise_id=enterprise_id, body_id=certification_body_id
     )
 
 

@@ -17,7 +17,6 @@ from audit.service.policies import AUDITOR
 from iims_common.errors import NotFound
 from iims_common.i18n import _
 from iims_common.identity import Caller
-from iims_common.pagination import where_given
 
 
 async def _load(
@@ -33,7 +32,7 @@ async def _load(
 
 
 def query(caller: Caller, *, certification_body_id: uuid.UUID | None = None) -> sa.Select[Auditor]:
-    return where_given(AUDITOR.select(caller), (Auditor.body_id, certification_body_id))
+    return AUDITOR.query(caller, body_id=certification_body_id)
 
 
 async def get(session: AsyncSession, caller: Caller, person_id: uuid.UUID) -> Auditor:

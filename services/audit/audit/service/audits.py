@@ -41,7 +41,6 @@ from iims_common.errors import Conflict, RuleViolation
 from iims_common.http import check_if_match
 from iims_common.i18n import _, text
 from iims_common.identity import Caller
-from iims_common.pagination import where_given
 
 PLAN_ACTION = {AuditKind.stage1: Action.plan_stage1, AuditKind.stage2: Action.plan_stage2}
 COMPLETE_ACTION = {
@@ -401,12 +400,12 @@ def query(
     application_id: uuid.UUID | None = None,
     certificate_id: uuid.UUID | None = None,
 ) -> sa.Select[Audit]:
-    return where_given(
-        AUDIT.select(caller),
-        (Audit.kind, kind),
-        (Audit.status, status),
-        (Audit.application_id, application_id),
-        (Audit.certificate_id, certificate_id),
+    return AUDIT.query(
+        caller,
+        kind=kind,
+        status=status,
+        application_id=application_id,
+        certificate_id=certificate_id,
     )
 
 

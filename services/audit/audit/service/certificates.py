@@ -317,11 +317,7 @@ def query(
     status: CertificateStatus | None = None,
     enterprise_id: uuid.UUID | None = None,
 ) -> sa.Select[Certificate]:
-    return where_given(
-        CERTIFICATE.select(caller),
-        (Certificate.status, status),
-        (Certificate.enterprise_id, enterprise_id),
-    )
+    return CERTIFICATE.query(caller, status=status, enterprise_id=enterprise_id)
 
 
 def certified(province_code: str | None = None) -> sa.Select[Certificate]:

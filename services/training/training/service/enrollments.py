@@ -18,7 +18,6 @@ from iims_common.db import utcnow
 from iims_common.errors import Conflict, StateConflict
 from iims_common.i18n import _
 from iims_common.identity import Caller
-from iims_common.pagination import where_given
 from training.db import repository
 from training.db.tables import Attendance, Enrollment, Invitation, Person
 from training.domain import qualifications as qualification_rules
@@ -37,12 +36,7 @@ def query(
     status: EnrollmentStatus | None = None,
     person_id: uuid.UUID | None = None,
 ) -> sa.Select[Enrollment]:
-    return where_given(
-        ENROLLMENT.select(caller),
-        (Enrollment.session_id, session_id),
-        (Enrollment.status, status),
-        (Enrollment.person_id, person_id),
-    )
+    return ENROLLMENT.query(caller, session_id=session_id, status=status, person_id=person_id)
 
 
 async def get(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID) -> Enrollment:

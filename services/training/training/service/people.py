@@ -19,7 +19,6 @@ from iims_common.i18n import _
 from iims_common.identifiers import fold_text
 from iims_common.identity import Caller, Role
 from iims_common.imports import store_refused
-from iims_common.pagination import where_given
 from iims_common.personal_data import PersonalDataVault, mask_id_number, mask_phone
 from training.db import repository
 from training.db.tables import Enterprise, Person, import_reports
@@ -69,7 +68,7 @@ def query(
     caller: Caller, *, organization_id: uuid.UUID | None = None, name: str | None = None
 ) -> sa.Select[Person]:
     """The caller's people; `name`: part of the name, any width or case (姓名包含)."""
-    stmt = where_given(PERSON.select(caller), (Person.organization_id, organization_id))
+    stmt = PERSON.query(caller, organization_id=organization_id)
     if name:
         folded = escape_like(fold_text(name))
         stmt = stmt.where(Person.name_folded.like(f"%{folded}%", escape="\\"))

@@ -16,7 +16,6 @@ from iims_common.errors import NotFound, StateConflict
 from iims_common.i18n import _
 from iims_common.identifiers import fold_identifier
 from iims_common.identity import Caller
-from iims_common.pagination import where_given
 from iims_common.standard import number_family
 from training.db.tables import Enrollment, Person, Qualification
 from training.domain import qualifications as rules
@@ -175,11 +174,8 @@ def query(
     person_id: uuid.UUID | None = None,
     organization_id: uuid.UUID | None = None,
 ) -> sa.Select[Qualification]:
-    return where_given(
-        QUALIFICATION.select(caller),
-        (Qualification.kind, kind),
-        (Qualification.person_id, person_id),
-        (Qualification.organization_id, organization_id),
+    return QUALIFICATION.query(
+        caller, kind=kind, person_id=person_id, organization_id=organization_id
     )
 
 

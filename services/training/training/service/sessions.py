@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.identity import Caller
-from iims_common.pagination import where_given
 from training.db import repository
 from training.db.tables import Session
 from training.domain import rules
@@ -30,7 +29,7 @@ async def create(session: AsyncSession, caller: Caller, command: SessionCreate) 
 
 
 def query(caller: Caller, *, programme_code: str | None = None) -> sa.Select[Session]:
-    return where_given(SESSION.select(caller), (Session.programme_code, programme_code))
+    return SESSION.query(caller, programme_code=programme_code)
 
 
 async def get(
