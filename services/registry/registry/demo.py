@@ -30,7 +30,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from iims_common.db import create_engine, create_sessionmaker
 from iims_common.identity import Caller, Role
 from registry import work_demo
-from registry.api import schemas
 from registry.db.tables import Agency, Enterprise, ProvincePlan
 from registry.domain.enums import (
     AgencyKind,
@@ -41,7 +40,7 @@ from registry.domain.enums import (
 )
 from registry.domain.reference import INDUSTRY_SECTIONS, PROVINCES, SEPARATELY_PLANNED_CITIES
 from registry.domain.uscc import ALPHABET, make_uscc
-from registry.service import enterprises, programme
+from registry.service import dto, enterprises, programme
 from registry.settings import get_settings
 
 MINISTRY = Caller(subject="demo-loader", role=Role.ministry)
@@ -235,7 +234,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
         units.append(
             await programme.create_unit(
                 session,
-                schemas.RecommendingUnitCreate(
+                dto.RecommendingUnitCreate(
                     name=SEED_AUTHORITY_NAMES.get(code, name + "工业和信息化主管部门"),
                     kind=RecommendingUnitKind.provincial_authority,
                     region_code=code,
@@ -249,9 +248,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
     ):
         for n in names:
             units.append(
-                await programme.create_unit(
-                    session, schemas.RecommendingUnitCreate(name=n, kind=kind)
-                )
+                await programme.create_unit(session, dto.RecommendingUnitCreate(name=n, kind=kind))
             )
     consultancies: list[Agency] = []
     bodies: list[Agency] = []
@@ -263,7 +260,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
             agency = await programme.create_agency(
                 session,
                 MINISTRY,
-                schemas.AgencyCreate(
+                dto.AgencyCreate(
                     uscc=make_uscc("12" + _uscc(rng, province)[2:17]),  # 12: 事业单位/机构
                     name=name,
                     kind=agency_kind,
@@ -282,7 +279,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
 
     batch = await programme.create_batch(
         session,
-        schemas.BatchCreate(
+        dto.BatchCreate(
             year=2014,
             name="2014年两化融合管理体系贯标试点",
             pilot_quota=PLANNED_QUOTA,  # the plan (会议材料之一); raised to 502 below
@@ -295,7 +292,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
     for year in (2015, 2016):
         await programme.create_batch(
             session,
-            schemas.BatchCreate(
+            dto.BatchCreate(
                 year=year,
                 name=f"{year}年两化融合管理体系贯标试点",
                 pilot_quota=600,
@@ -320,7 +317,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
         enterprise = await enterprises.register(
             session,
             MINISTRY,
-            schemas.EnterpriseCreate(
+            dto.EnterpriseCreate(
                 uscc=_uscc(rng, province),
                 name=_name(rng, province, industry[0], used),
                 province_code=province,
@@ -335,9 +332,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
                 session,
                 MINISTRY,
                 batch,
-                schemas.RecommendationCreate(
-                    enterprise_id=enterprise.id, recommending_unit_id=unit.id
-                ),
+                dto.RecommendationCreate(enterprise_id=enterprise.id, recommending_unit_id=unit.id),
             )
         )
     for k, rec in enumerate(rng.sample(recommendations, PILOTS)):
@@ -347,7 +342,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
             await programme.update_batch(
                 session,
                 batch,
-                schemas.BatchUpdate(
+                dto.BatchUpdate(
                     pilot_quota=PILOTS,
                     quota_change_reason="计划500家（会议材料之一），最终入选502家；变更日期为演示数据的假设",
                     quota_changed_on=dt.date(2014, 5, 15),
@@ -359,7 +354,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
             session,
             MINISTRY,
             batch.id,
-            schemas.PilotSelect(
+            dto.PilotSelect(
                 recommendation_id=rec.id, consultancy_id=consultancy.id if consultancy else None
             ),
         )
@@ -373,7 +368,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
                 session,
                 MINISTRY,
                 pilot,
-                schemas.ProgressReportCreate(
+                dto.ProgressReportCreate(
                     period="2014-09",
                     stage="管理体系策划",
                     percent=rng.randint(20, 60),
@@ -397,7 +392,7 @@ async def load(session: AsyncSession, seed: int = 2014) -> dict[str, int]:
             session,
             Caller(subject=f"province-{code}", role=Role.province, province_code=code),
             batch,
-            schemas.ProvincePlanCreate(
+            dto.ProvincePlanCreate(
                 title=f"{PROVINCES[code]}两化融合管理体系贯标工作落实方案",
                 summary="明确本区域贯标试点企业的指导、支持和管理措施。",
                 policy_support="设立两化融合专项资金，支持试点企业贯标。",

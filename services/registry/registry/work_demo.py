@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.identity import Caller, Role
-from registry.api import work_schemas as w
 from registry.db.tables import Agency, Batch, ProvincePlan
 from registry.db.work import ProgrammeTask
 from registry.domain import work as rules
 from registry.domain.reference import PROVINCES
 from registry.service import work
+from registry.service import work_dto as w
 
 YEAR = 2014
 MINISTRY = Caller(subject="demo-loader", role=Role.ministry)

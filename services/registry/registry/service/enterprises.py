@@ -36,18 +36,18 @@ from iims_common.tabular import (
     too_many_rows,
 )
 from iims_contracts.registry import EnterpriseRegistered
-from registry.api import schemas
 from registry.db import repository
 from registry.db.tables import Enterprise
 from registry.domain.enums import EnterpriseSize, EnterpriseStatus
 from registry.domain.reference import PROVINCES, industry_from_words, province_words
 from registry.events import publish
+from registry.service import dto
 
 CREATORS = (Role.ministry, Role.province, Role.recommender)
 EDITORS = (Role.ministry, Role.province, Role.enterprise)
 IMPORTERS = (Role.ministry, Role.province)
-IMPORT_COLUMNS = list(schemas.EnterpriseCreate.model_fields)
-_row_adapter = TypeAdapter(schemas.EnterpriseCreate)
+IMPORT_COLUMNS = list(dto.EnterpriseCreate.model_fields)
+_row_adapter = TypeAdapter(dto.EnterpriseCreate)
 CHUNK = 2000
 ENTERPRISES = cast(sa.Table, Enterprise.__table__)
 
@@ -69,9 +69,7 @@ def _check_own_province(caller: Caller, province_code: str) -> None:
         )
 
 
-async def register(
-    session: AsyncSession, caller: Caller, body: schemas.EnterpriseCreate
-) -> Enterprise:
+async def register(session: AsyncSession, caller: Caller, body: dto.EnterpriseCreate) -> Enterprise:
     _check_own_province(caller, body.province_code)
     existing = await repository.enterprise_by_uscc(session, body.uscc)
     if existing:
@@ -87,7 +85,7 @@ async def register(
 
 
 async def update(
-    session: AsyncSession, caller: Caller, enterprise: Enterprise, body: schemas.EnterpriseUpdate
+    session: AsyncSession, caller: Caller, enterprise: Enterprise, body: dto.EnterpriseUpdate
 ) -> Enterprise:
     changes = body.model_dump(exclude_unset=True)
     if "province_code" in changes and caller.role is not Role.ministry:
@@ -148,13 +146,13 @@ class ImportResult:
     received: int = 0
     created: int = 0
     updated: int = 0
-    errors: list[schemas.ImportRowError] = field(default_factory=list)
+    errors: list[dto.ImportRowError] = field(default_factory=list)
     table: Table | None = None
     recommended: int | None = None
 
-    def report(self, refused_rows_url: str | None = None) -> schemas.ImportReport:
+    def report(self, refused_rows_url: str | None = None) -> dto.ImportReport:
         t = self.table
-        return schemas.ImportReport(
+        return dto.ImportReport(
             received=self.received,
             created=self.created,
             updated=self.updated,
@@ -252,9 +250,7 @@ def validate_rows(
     for line, row in rows:
         if not isinstance(row, dict):
             result.errors.append(
-                schemas.ImportRowError(
-                    line=line, errors=[{"field": "row", "message": "not an object"}]
-                )
+                dto.ImportRowError(line=line, errors=[{"field": "row", "message": "not an object"}])
             )
             continue
         try:
@@ -263,7 +259,7 @@ def validate_rows(
             )
         except ValidationError as exc:
             result.errors.append(
-                schemas.ImportRowError(
+                dto.ImportRowError(
                     line=line,
                     uscc=str(row.get("uscc")) if row.get("uscc") is not None else None,
                     errors=[
@@ -275,7 +271,7 @@ def validate_rows(
             continue
         if caller.role is Role.province and item.province_code != caller.province_code:
             result.errors.append(
-                schemas.ImportRowError(
+                dto.ImportRowError(
                     line=line,
                     uscc=item.uscc,
                     errors=[
@@ -289,7 +285,7 @@ def validate_rows(
             continue
         if item.uscc in good:
             result.errors.append(
-                schemas.ImportRowError(
+                dto.ImportRowError(
                     line=line,
                     uscc=item.uscc,
                     errors=[
@@ -382,7 +378,7 @@ async def _upsert_staged(
         )
         for line, uscc in elsewhere:
             result.errors.append(
-                schemas.ImportRowError(
+                dto.ImportRowError(
                     line=line,
                     uscc=uscc,
                     errors=[{"field": "uscc", "message": "registered in another province"}],
@@ -460,7 +456,7 @@ async def _upsert_chunk(
             and existing[uscc] != caller.province_code
         ):
             result.errors.append(
-                schemas.ImportRowError(
+                dto.ImportRowError(
                     line=line,
                     uscc=uscc,
                     errors=[{"field": "uscc", "message": "registered in another province"}],

@@ -12,7 +12,6 @@ from iims_common.db import utcnow
 from iims_common.errors import Conflict, Forbidden, RuleViolation, StateConflict
 from iims_common.i18n import _
 from iims_common.identity import Caller, Role
-from registry.api import schemas
 from registry.db import repository
 from registry.db.tables import (
     Agency,
@@ -36,11 +35,10 @@ from registry.domain.enums import (
 )
 from registry.domain.reference import PROVINCES, province_of_region
 from registry.events import publish
+from registry.service import dto
 
 
-async def create_unit(
-    session: AsyncSession, body: schemas.RecommendingUnitCreate
-) -> RecommendingUnit:
+async def create_unit(session: AsyncSession, body: dto.RecommendingUnitCreate) -> RecommendingUnit:
     if body.kind is RecommendingUnitKind.provincial_authority and not body.region_code:
         raise RuleViolation(
             "recommending-unit.region-required",
@@ -54,9 +52,7 @@ async def create_unit(
     return unit
 
 
-async def create_agency(
-    session: AsyncSession, caller: Caller, body: schemas.AgencyCreate
-) -> Agency:
+async def create_agency(session: AsyncSession, caller: Caller, body: dto.AgencyCreate) -> Agency:
     _check_agency_authority(caller, body.kind)
     existing = await repository.agency_by_uscc(session, body.uscc)
     if existing:
@@ -71,7 +67,7 @@ async def create_agency(
 
 
 async def update_agency(
-    session: AsyncSession, caller: Caller, agency: Agency, body: schemas.AgencyUpdate
+    session: AsyncSession, caller: Caller, agency: Agency, body: dto.AgencyUpdate
 ) -> Agency:
     _check_agency_authority(caller, AgencyKind(agency.kind))
     for field, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
@@ -93,7 +89,7 @@ def _check_agency_authority(caller: Caller, kind: AgencyKind) -> None:
 
 async def create_batch(
     session: AsyncSession,
-    body: schemas.BatchCreate,
+    body: dto.BatchCreate,
     *,
     changed_by: str = "",
     on: dt.date | None = None,
@@ -117,7 +113,7 @@ async def create_batch(
 
 
 async def update_batch(
-    session: AsyncSession, batch: Batch, body: schemas.BatchUpdate, *, changed_by: str = ""
+    session: AsyncSession, batch: Batch, body: dto.BatchUpdate, *, changed_by: str = ""
 ) -> Batch:
     """Update a batch; a quota change is kept with when and why (`batch_quota_changes`, and
     the `batch-updated` event carries it), never below the pilots already selected."""
@@ -153,7 +149,7 @@ async def update_batch(
 
 
 async def recommend(
-    session: AsyncSession, caller: Caller, batch: Batch, body: schemas.RecommendationCreate
+    session: AsyncSession, caller: Caller, batch: Batch, body: dto.RecommendationCreate
 ) -> Recommendation:
     enterprise = await repository.get_one(
         session,
@@ -206,7 +202,7 @@ async def recommend(
 
 
 async def select_pilot(
-    session: AsyncSession, caller: Caller, batch_id: uuid.UUID, body: schemas.PilotSelect
+    session: AsyncSession, caller: Caller, batch_id: uuid.UUID, body: dto.PilotSelect
 ) -> Pilot:
     # Lock the batch row: concurrent selections serialize here, so the count below is exact
     # and the quota can never be exceeded.
@@ -279,7 +275,7 @@ async def change_pilot_status(
 
 
 async def update_pilot(
-    session: AsyncSession, caller: Caller, pilot: Pilot, body: schemas.PilotUpdate
+    session: AsyncSession, caller: Caller, pilot: Pilot, body: dto.PilotUpdate
 ) -> Pilot:
     if body.status is not None and body.status != pilot.status:
         await change_pilot_status(
@@ -297,7 +293,7 @@ async def update_pilot(
 
 
 async def submit_progress_report(
-    session: AsyncSession, caller: Caller, pilot: Pilot, body: schemas.ProgressReportCreate
+    session: AsyncSession, caller: Caller, pilot: Pilot, body: dto.ProgressReportCreate
 ) -> ProgressReport:
     if pilot.status == PilotStatus.withdrawn:
         raise StateConflict("progress-report.pilot-withdrawn", _("The pilot has withdrawn"))
@@ -324,7 +320,7 @@ async def submit_province_plan(
     session: AsyncSession,
     caller: Caller,
     batch: Batch,
-    body: schemas.ProvincePlanCreate,
+    body: dto.ProvincePlanCreate,
     submitted_at: dt.datetime | None = None,  # a plan handed in on paper earlier (demo data)
 ) -> ProvincePlan:
     province = body.province_code or caller.province_code
@@ -350,7 +346,7 @@ async def submit_province_plan(
 
 async def plan_statuses(
     session: AsyncSession, caller: Caller, batch: Batch, today: dt.date
-) -> list[schemas.ProvincePlanStatusOut]:
+) -> list[dto.ProvincePlanStatusOut]:
     plans = await repository.plans_of_batch(session, batch.id)
     codes = [caller.province_code] if caller.role is Role.province else list(PROVINCES)
     out = []
@@ -359,7 +355,7 @@ async def plan_statuses(
         plan = plans.get(code)
         status = rules.plan_status(batch.plan_deadline, plan.submitted_at if plan else None, today)
         out.append(
-            schemas.ProvincePlanStatusOut(
+            dto.ProvincePlanStatusOut(
                 province_code=code,
                 province_name=PROVINCES[code],
                 status=status,
@@ -372,7 +368,7 @@ async def plan_statuses(
     return out
 
 
-async def batch_stats(session: AsyncSession, caller: Caller, batch: Batch) -> schemas.BatchStats:
+async def batch_stats(session: AsyncSession, caller: Caller, batch: Batch) -> dto.BatchStats:
     own = caller.province_code if caller.role is Role.province else None
     recommended, pilots = await repository.batch_counts(session, batch.id, own)
     provinces = sorted({*recommended, *(p for p, _ in pilots)})
@@ -380,7 +376,7 @@ async def batch_stats(session: AsyncSession, caller: Caller, batch: Batch) -> sc
     for code in provinces:
         by_status = {s: n for (p, s), n in pilots.items() if p == code}
         rows.append(
-            schemas.ProvinceStats(
+            dto.ProvinceStats(
                 province_code=code,
                 province_name=PROVINCES.get(code, code),
                 recommended=recommended.get(code, 0),
@@ -394,7 +390,7 @@ async def batch_stats(session: AsyncSession, caller: Caller, batch: Batch) -> sc
         total_by_status[s] = total_by_status.get(s, 0) + n
     total_pilots = sum(total_by_status.values())
     certified = total_by_status.get(PilotStatus.certified, 0)
-    return schemas.BatchStats(
+    return dto.BatchStats(
         batch_id=batch.id,
         year=batch.year,
         pilot_quota=batch.pilot_quota,
@@ -413,7 +409,7 @@ async def batch_stats(session: AsyncSession, caller: Caller, batch: Batch) -> sc
 
 async def progress_summary(
     session: AsyncSession, caller: Caller, batch: Batch, period: str
-) -> schemas.ProgressSummary:
+) -> dto.ProgressSummary:
     """Provinces aggregate their pilots' reports; the ministry sees every province."""
     own = caller.province_code if caller.role is Role.province else None
     pilots, reported = await repository.progress_by_province(session, batch.id, period, own)
@@ -421,7 +417,7 @@ async def progress_summary(
     for code in sorted({*pilots, *reported}):
         n_reports, average = reported.get(code, (0, None))
         rows.append(
-            schemas.ProgressSummaryRow(
+            dto.ProgressSummaryRow(
                 province_code=code,
                 province_name=PROVINCES.get(code, code),
                 active_pilots=pilots.get(code, 0),
@@ -432,7 +428,7 @@ async def progress_summary(
         )
     total_reports = sum(r.reported for r in rows)
     weighted = sum((r.average_percent or 0) * r.reported for r in rows)
-    return schemas.ProgressSummary(
+    return dto.ProgressSummary(
         batch_id=batch.id,
         period=period,
         active_pilots=sum(r.active_pilots for r in rows),

@@ -15,15 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from iims_common.errors import Conflict, ProblemError
 from iims_common.i18n import _
 from iims_common.identity import Caller
-from registry.api import schemas
 from registry.db import repository
 from registry.db.tables import Batch
-from registry.service import enterprises, programme
+from registry.service import dto, enterprises, programme
 
 
 def _refuse(result: enterprises.ImportResult, line: int, uscc: str, field: str, msg: str) -> None:
     result.errors.append(
-        schemas.ImportRowError(line=line, uscc=uscc, errors=[{"field": field, "message": msg}])
+        dto.ImportRowError(line=line, uscc=uscc, errors=[{"field": field, "message": msg}])
     )
 
 
@@ -52,14 +51,14 @@ async def import_recommendations(
             async with session.begin_nested():
                 enterprise = await repository.enterprise_by_uscc(session, uscc)
                 if enterprise is None:
-                    body = schemas.EnterpriseCreate.model_validate(row)
+                    body = dto.EnterpriseCreate.model_validate(row)
                     enterprise = await enterprises.register(session, caller, body)
                     result.created += 1
                 await programme.recommend(
                     session,
                     caller,
                     batch,
-                    schemas.RecommendationCreate(
+                    dto.RecommendationCreate(
                         enterprise_id=enterprise.id,
                         recommending_unit_id=recommending_unit_id,
                         reason=reasons.get(line),

@@ -19,7 +19,6 @@ from iims_common.i18n import _
 from iims_common.identity import Caller, Role
 from iims_common.ids import new_id
 from iims_contracts.training import QualificationGranted, QualificationRevoked
-from registry.api import work_schemas as w
 from registry.db import work_repository as repo
 from registry.db.tables import Agency, Enterprise, Pilot, RecommendingUnit
 from registry.db.work import (
@@ -47,6 +46,7 @@ from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, Recomme
 from registry.domain.reference import PROVINCES, SEPARATELY_PLANNED_CITIES
 from registry.events import publish
 from registry.events import work_events as events
+from registry.service import work_dto as w
 
 NATIONAL = "national"
 
