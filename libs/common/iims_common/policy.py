@@ -17,7 +17,7 @@ route always had; both are answered here, by the same policy object.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -36,16 +36,20 @@ T = TypeVar("T")
 class Policy(Generic[T]):
     """Authorization of one aggregate.
 
-    `model`: the ORM class; `scope`: which rows each role sees (default deny);
+    `model`: the ORM class; `scope`: which rows each role sees (a `Scope`, default deny, or
+    a function of the caller giving the SQL condition where the rule is not per role);
     `actions`: action name → the roles that may perform it; `what`: the name used in the 404
     ("Application 0190… not found"); `key`: the column the loader looks up (default `id`).
     """
 
     model: type[T]
-    scope: Scope
+    scope: Scope | Callable[[Caller], sa.ColumnElement[bool]]
     actions: Mapping[str, Iterable[Role]] = field(default_factory=dict)
     what: str | None = None
     key: str = "id"
+    # What anyone sees without signing in (public pages), applied when `caller` is None;
+    # None: no public reading — `caller=None` is then a system actor that sees every row.
+    public: sa.ColumnElement[bool] | None = None
 
     def authorize(self, caller: Caller, action: str) -> None:
         """403 unless the caller's role may do `action` (an unknown action is a bug: KeyError)."""
@@ -56,13 +60,19 @@ class Policy(Generic[T]):
 
     def condition(self, caller: Caller) -> sa.ColumnElement[bool]:
         """The rows of `model` the caller may see, as a SQL condition (for lists)."""
-        return self.scope.condition(caller)
+        if isinstance(self.scope, Scope):
+            return self.scope.condition(caller)
+        return self.scope(caller)
 
-    def select(self, caller: Caller) -> sa.Select[T]:
-        """`SELECT model WHERE <scope>`: the start of every list query."""
-        return sa.select(self.model).where(self.condition(caller))
+    def select(self, caller: Caller | None) -> sa.Select[T]:
+        """`SELECT model WHERE <scope>`: the start of every list query (`caller=None`: the
+        public rows, or every row when the policy has no public condition — system use)."""
+        stmt = sa.select(self.model)
+        if caller is not None:
+            return stmt.where(self.condition(caller))
+        return stmt if self.public is None else stmt.where(self.public)
 
-    def query(self, caller: Caller, **filters: Any) -> sa.Select[T]:
+    def query(self, caller: Caller | None, **filters: Any) -> sa.Select[T]:
         """`select(caller)` narrowed by each filter that is given (not None): the keyword is
         the model's column name (`status=…`, `enterprise_id=…`). For list use cases."""
         stmt = self.select(caller)
@@ -83,7 +93,7 @@ class Policy(Generic[T]):
     ) -> T:
         """The object whose `key` is `object_id`, inside the caller's scope, else 404 (out of
         scope looks like absent). `caller=None` loads without scope: only for system actors
-        (event consumers, the public pages that check their own condition). `for_update`
+        (event consumers) or, where the policy has a `public` condition, anyone. `for_update`
         locks the row for the rest of the transaction; `by` names another unique column to
         look up (e.g. `id` where the policy's key is a number); `not_found` replaces the 404's
         message."""
@@ -91,6 +101,8 @@ class Policy(Generic[T]):
         stmt = sa.select(self.model).where(column == object_id)
         if caller is not None:
             stmt = stmt.where(self.condition(caller))
+        elif self.public is not None:
+            stmt = stmt.where(self.public)
         if for_update:
             stmt = stmt.with_for_update()
         found = (await session.scalars(stmt)).first()

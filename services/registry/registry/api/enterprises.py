@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse
 from iims_common.errors import NotFound
 from iims_common.exports import XLSX_MEDIA_TYPE
 from iims_common.fastread import read_one
-from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
+from iims_common.http import IfMatch, Session, json_response
 from iims_common.i18n import _
-from iims_common.idempotency import idempotent
-from iims_common.identity import CurrentCaller, require_role
-from iims_common.imports import load_refused, read_upload, store_refused
+from iims_common.idempotency import Idempotent
+from iims_common.identity import CurrentCaller
+from iims_common.imports import load_refused, read_upload
 from iims_common.pagination import Page, Pagination, page_of
 from registry.api.deps import Settings
 from registry.api.schemas import (
@@ -32,7 +32,6 @@ from registry.domain.enums import EnterpriseSize, EnterpriseStatus
 from registry.service import enterprises as service
 
 router = APIRouter(prefix="/api/v1/enterprises", tags=["enterprises 企业"])
-IMPORT_KIND = "enterprises"
 
 
 def _out(e: Enterprise, status_code: int = 200) -> JSONResponse:
@@ -48,14 +47,11 @@ def _out(e: Enterprise, status_code: int = 200) -> JSONResponse:
     "", status_code=201, response_model=EnterpriseOut, summary="Register an enterprise 企业登记"
 )
 async def create_enterprise(
-    body: EnterpriseCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: EnterpriseCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    require_role(caller, *service.CREATORS)
-
-    async def create() -> JSONResponse:
-        return _out(await service.register(session, caller, body), 201)
-
-    return await idempotent(session, caller, key, body, create)
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    return await idem.remember(_out(await service.create(session, caller, body), 201))
 
 
 @router.get("", response_model=Page[EnterpriseOut], summary="List enterprises (filters, cursor)")
@@ -69,7 +65,7 @@ async def list_enterprises(
     status: EnterpriseStatus | None = None,
     name: Annotated[str | None, Query(min_length=1, max_length=100, description="名称包含")] = None,
 ) -> Page[EnterpriseOut]:
-    stmt = repository.enterprise_list_query(
+    stmt = service.query(
         caller,
         province_code=province_code,
         industry_code=industry_code,
@@ -102,13 +98,8 @@ async def update_enterprise(
     session: Session,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    scope = repository.readable_enterprises(caller)
-    enterprise = await repository.get_one(
-        session, Enterprise, enterprise_id, scope, for_update=True
-    )
-    require_role(caller, *service.EDITORS)
-    check_if_match(if_match, enterprise.version)
-    return _out(await service.update(session, caller, enterprise, body))
+    enterprise = await service.change(session, caller, enterprise_id, body, if_match=if_match)
+    return _out(enterprise)
 
 
 @router.post(
@@ -138,22 +129,14 @@ async def import_enterprises(
     """统一社会信用代码, 企业名称, 所在省份, 行业门类, 企业规模 (+ 地址, 联系人, 联系电话,
     电子邮箱) — headers in Chinese or English, values as `/labels`, `/provinces` and
     `/industries` list them (中型 or medium, 浙江/浙江省 or 330000, 制造业 or C)."""
-    require_role(caller, *service.IMPORTERS)
-    raw = await read_upload(request, settings.import_max_bytes)
-    result = await service.import_enterprises(
+    result, report_id = await service.import_file(
         session,
         caller,
-        raw,
+        lambda: read_upload(request, settings.import_max_bytes),
         request.headers.get("content-type", ""),
         settings.import_max_rows,
     )
-    url = None
-    refused = result.refused_rows()
-    if refused is not None:
-        report_id = await store_refused(
-            session, import_reports, caller, IMPORT_KIND, len(result.errors), refused
-        )
-        url = f"/api/v1/enterprises/imports/{report_id}/refused-rows"
+    url = None if report_id is None else f"/api/v1/enterprises/imports/{report_id}/refused-rows"
     return result.report(url)
 
 
@@ -166,7 +149,7 @@ async def import_enterprises(
 async def download_refused_enterprise_rows(
     import_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> Response:
-    content = await load_refused(session, import_reports, caller, IMPORT_KIND, import_id)
+    content = await load_refused(session, import_reports, caller, service.IMPORT_KIND, import_id)
     return Response(
         content,
         media_type=XLSX_MEDIA_TYPE,

@@ -1,5 +1,8 @@
 """贯标试点 — the pilot programme: recommending units, agencies, batches, recommendations,
-pilot selection and lifecycle, progress reports, province plans and stats."""
+pilot selection and lifecycle, progress reports, province plans and stats.
+
+Routes only translate: parse, call the aggregate's use case (`registry.service.units`,
+`agencies`, `batches`, `recommendations`, `pilots`, `province_plans`), render."""
 
 from __future__ import annotations
 
@@ -13,37 +16,35 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from iims_common.db import utcnow
 from iims_common.exports import XLSX_MEDIA_TYPE
-from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
-from iims_common.idempotency import idempotent
-from iims_common.identity import CurrentCaller, Role, require_role
-from iims_common.imports import read_upload, store_refused
-from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
+from iims_common.http import IfMatch, Session, json_response
+from iims_common.idempotency import Idempotent
+from iims_common.identity import CurrentCaller
+from iims_common.imports import read_upload
+from iims_common.pagination import Page, Pagination, page_of, paginate
 from registry.api import schemas as s
 from registry.api.deps import Settings
-from registry.api.enterprises import IMPORT_KIND
 from registry.api.schemas import ProvinceCode
-from registry.db import repository
 from registry.db.tables import (
     Agency,
     Batch,
-    BatchQuotaChange,
     Enterprise,
     Pilot,
-    PilotStatusChange,
     ProgressReport,
-    ProvincePlan,
     Recommendation,
     RecommendingUnit,
-    import_reports,
 )
 from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, RecommendingUnitKind
-from registry.service import programme as service
-from registry.service import recommendation_import
+from registry.service import (
+    agencies,
+    batches,
+    pilots,
+    province_plans,
+    recommendations,
+    units,
+)
 
 router = APIRouter(prefix="/api/v1")
-NATIONAL = (Role.ministry, Role.management_org)
 
 
 def _created(
@@ -63,17 +64,15 @@ def _created(
 )
 async def create_recommending_unit(
     body: s.RecommendingUnitCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
-    require_role(caller, Role.ministry)
-
-    async def create() -> JSONResponse:
-        unit = await service.create_unit(session, body)
-        return _created(s.RecommendingUnitOut.model_validate(unit), "recommending-units", unit.id)
-
-    return await idempotent(session, caller, key, body, create)
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    unit = await units.create(session, caller, body)
+    out = s.RecommendingUnitOut.model_validate(unit)
+    return await idem.remember(_created(out, "recommending-units", unit.id))
 
 
 @router.get(
@@ -87,7 +86,7 @@ async def list_recommending_units(
     page: Pagination,
     kind: RecommendingUnitKind | None = None,
 ) -> Page[s.RecommendingUnitOut]:
-    stmt = where_given(sa.select(RecommendingUnit), (RecommendingUnit.kind, kind))
+    stmt = units.query(caller, kind=kind)
     return await page_of(session, stmt, RecommendingUnit.id, page, s.RecommendingUnitOut)
 
 
@@ -99,8 +98,7 @@ async def list_recommending_units(
 async def get_recommending_unit(
     unit_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.RecommendingUnitOut:
-    unit = await repository.get_one(session, RecommendingUnit, unit_id, what="Recommending unit")
-    return s.RecommendingUnitOut.model_validate(unit)
+    return s.RecommendingUnitOut.model_validate(await units.get(session, caller, unit_id))
 
 
 # --- agencies (服务机构) ------------------------------------------------------------------
@@ -108,13 +106,13 @@ async def get_recommending_unit(
 
 @router.post("/agencies", status_code=201, response_model=s.AgencyOut, tags=["agencies 服务机构"])
 async def create_agency(
-    body: s.AgencyCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: s.AgencyCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    async def create() -> JSONResponse:
-        agency = await service.create_agency(session, caller, body)
-        return _created(s.AgencyOut.model_validate(agency), "agencies", agency.id, agency.version)
-
-    return await idempotent(session, caller, key, body, create)
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    agency = await agencies.create(session, caller, body)
+    out = s.AgencyOut.model_validate(agency)
+    return await idem.remember(_created(out, "agencies", agency.id, agency.version))
 
 
 @router.get("/agencies", response_model=Page[s.AgencyOut], tags=["agencies 服务机构"])
@@ -126,18 +124,13 @@ async def list_agencies(
     status: AgencyStatus | None = None,
     province_code: Annotated[ProvinceCode | None, Query()] = None,
 ) -> Page[s.AgencyOut]:
-    stmt = where_given(
-        sa.select(Agency),
-        (Agency.kind, kind),
-        (Agency.status, status),
-        (Agency.province_code, province_code),
-    )
+    stmt = agencies.query(caller, kind=kind, status=status, province_code=province_code)
     return await page_of(session, stmt, Agency.id, page, s.AgencyOut)
 
 
 @router.get("/agencies/{agency_id}", response_model=s.AgencyOut, tags=["agencies 服务机构"])
 async def get_agency(agency_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
-    agency = await repository.get_one(session, Agency, agency_id, what="Agency")
+    agency = await agencies.get(session, caller, agency_id)
     return json_response(s.AgencyOut.model_validate(agency), version=agency.version)
 
 
@@ -149,9 +142,7 @@ async def update_agency(
     session: Session,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    agency = await repository.get_one(session, Agency, agency_id, for_update=True, what="Agency")
-    check_if_match(if_match, agency.version)
-    agency = await service.update_agency(session, caller, agency, body)
+    agency = await agencies.change(session, caller, agency_id, body, if_match=if_match)
     return json_response(s.AgencyOut.model_validate(agency), version=agency.version)
 
 
@@ -160,27 +151,25 @@ async def update_agency(
 
 @router.post("/batches", status_code=201, response_model=s.BatchOut, tags=["batches 试点批次"])
 async def create_batch(
-    body: s.BatchCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: s.BatchCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    require_role(caller, Role.ministry)
-
-    async def create() -> JSONResponse:
-        batch = await service.create_batch(session, body, changed_by=caller.client_key)
-        return _created(s.BatchOut.model_validate(batch), "batches", batch.id, batch.version)
-
-    return await idempotent(session, caller, key, body, create)
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    batch = await batches.create(session, caller, body)
+    out = s.BatchOut.model_validate(batch)
+    return await idem.remember(_created(out, "batches", batch.id, batch.version))
 
 
 @router.get("/batches", response_model=Page[s.BatchOut], tags=["batches 试点批次"])
 async def list_batches(
     caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[s.BatchOut]:
-    return await page_of(session, sa.select(Batch), Batch.id, page, s.BatchOut)
+    return await page_of(session, batches.query(caller), Batch.id, page, s.BatchOut)
 
 
 @router.get("/batches/{batch_id}", response_model=s.BatchOut, tags=["batches 试点批次"])
 async def get_batch(batch_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
-    batch = await repository.get_one(session, Batch, batch_id, what="Batch")
+    batch = await batches.get(session, caller, batch_id)
     return json_response(s.BatchOut.model_validate(batch), version=batch.version)
 
 
@@ -192,10 +181,7 @@ async def update_batch(
     session: Session,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    require_role(caller, Role.ministry)
-    batch = await repository.get_one(session, Batch, batch_id, for_update=True, what="Batch")
-    check_if_match(if_match, batch.version)
-    batch = await service.update_batch(session, batch, body, changed_by=caller.client_key)
+    batch = await batches.change(session, caller, batch_id, body, if_match=if_match)
     return json_response(s.BatchOut.model_validate(batch), version=batch.version)
 
 
@@ -208,13 +194,8 @@ async def list_quota_changes(
     batch_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> list[s.QuotaChangeOut]:
     """Every change of the batch's pilot quota: from, to, when, why, by whom."""
-    batch = await repository.get_one(session, Batch, batch_id, what="Batch")
-    rows = await session.scalars(
-        sa.select(BatchQuotaChange)
-        .where(BatchQuotaChange.batch_id == batch.id)
-        .order_by(BatchQuotaChange.created_at, BatchQuotaChange.id)
-    )
-    return [s.QuotaChangeOut.model_validate(r) for r in rows.all()]
+    rows = await batches.quota_changes(session, caller, batch_id)
+    return [s.QuotaChangeOut.model_validate(r) for r in rows]
 
 
 @router.get("/batches/{batch_id}/stats", response_model=s.BatchStats, tags=["stats 统计"])
@@ -223,9 +204,7 @@ async def get_batch_stats(
 ) -> s.BatchStats:
     """Per batch and province: recommended, pilots by status, certified, vs quota and target.
     A province sees its own row only."""
-    require_role(caller, Role.ministry, Role.management_org, Role.province)
-    batch = await repository.get_one(session, Batch, batch_id, what="Batch")
-    return await service.batch_stats(session, caller, batch)
+    return await batches.stats(session, caller, batch_id)
 
 
 # --- recommendations (推荐) ---------------------------------------------------------------
@@ -240,20 +219,15 @@ async def get_batch_stats(
 async def recommend_enterprise(
     batch_id: uuid.UUID,
     body: s.RecommendationCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
-    require_role(caller, Role.ministry, Role.province, Role.recommender)
-
-    async def create() -> JSONResponse:
-        batch = await repository.get_one(session, Batch, batch_id, what="Batch")
-        rec = await service.recommend(session, caller, batch, body)
-        return _created(s.RecommendationOut.model_validate(rec), "recommendations", rec.id)
-
-    return await idempotent(
-        session, caller, key, {"batch_id": batch_id, **body.model_dump()}, create
-    )
+    if (replayed := await idem.replay({"batch_id": batch_id, **body.model_dump()})) is not None:
+        return replayed
+    rec = await recommendations.recommend(session, caller, batch_id, body)
+    out = s.RecommendationOut.model_validate(rec)
+    return await idem.remember(_created(out, "recommendations", rec.id))
 
 
 @router.post(
@@ -283,25 +257,16 @@ async def import_recommendations(
     行业门类, 企业规模 …) plus 推荐理由; new enterprises are registered, every good row is
     recommended in the batch as the caller's unit (the ministry names
     `recommending_unit_id`); refused rows by line, downloadable as .xlsx."""
-    require_role(caller, Role.ministry, Role.province, Role.recommender)
-    batch = await repository.get_one(session, Batch, batch_id, what="Batch")
-    raw = await read_upload(request, settings.import_max_bytes)
-    result = await recommendation_import.import_recommendations(
+    result, report_id = await recommendations.import_list(
         session,
         caller,
-        batch,
-        raw,
+        batch_id,
+        lambda: read_upload(request, settings.import_max_bytes),
         request.headers.get("content-type", ""),
         settings.import_max_rows,
         recommending_unit_id,
     )
-    url = None
-    refused = result.refused_rows()
-    if refused is not None:
-        report_id = await store_refused(
-            session, import_reports, caller, IMPORT_KIND, len(result.errors), refused
-        )
-        url = f"/api/v1/enterprises/imports/{report_id}/refused-rows"
+    url = None if report_id is None else f"/api/v1/enterprises/imports/{report_id}/refused-rows"
     return result.report(url)
 
 
@@ -319,15 +284,13 @@ async def list_recommendations(
         bool | None, Query(description="true: only those selected as pilots; false: not yet")
     ] = None,
 ) -> Page[s.RecommendationOut]:
-    stmt = where_given(
-        sa.select(Recommendation).where(repository.readable_recommendations(caller)),
-        (Recommendation.batch_id, batch_id),
-        (Recommendation.province_code, province_code),
-        (Recommendation.recommending_unit_id, recommending_unit_id),
+    stmt = recommendations.query(
+        caller,
+        batch_id=batch_id,
+        province_code=province_code,
+        recommending_unit_id=recommending_unit_id,
+        selected=selected,
     )
-    if selected is not None:
-        chosen = sa.select(Pilot.id).where(Pilot.recommendation_id == Recommendation.id).exists()
-        stmt = stmt.where(chosen if selected else ~chosen)
     rows, cursor = await paginate(session, stmt, Recommendation.id, page)
     return Page[s.RecommendationOut](
         items=await _recommendations_out(session, rows), next_cursor=cursor
@@ -390,13 +353,7 @@ async def _recommendations_out(
 async def get_recommendation(
     recommendation_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.RecommendationOut:
-    rec = await repository.get_one(
-        session,
-        Recommendation,
-        recommendation_id,
-        repository.readable_recommendations(caller),
-        what="Recommendation",
-    )
+    rec = await recommendations.get(session, caller, recommendation_id)
     return (await _recommendations_out(session, [rec]))[0]
 
 
@@ -413,19 +370,15 @@ async def get_recommendation(
 async def select_pilot(
     batch_id: uuid.UUID,
     body: s.PilotSelect,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
-    require_role(caller, Role.ministry)
-
-    async def create() -> JSONResponse:
-        pilot = await service.select_pilot(session, caller, batch_id, body)
-        return _created(s.PilotOut.model_validate(pilot), "pilots", pilot.id, pilot.version)
-
-    return await idempotent(
-        session, caller, key, {"batch_id": batch_id, **body.model_dump()}, create
-    )
+    if (replayed := await idem.replay({"batch_id": batch_id, **body.model_dump()})) is not None:
+        return replayed
+    pilot = await pilots.select(session, caller, batch_id, body)
+    out = s.PilotOut.model_validate(pilot)
+    return await idem.remember(_created(out, "pilots", pilot.id, pilot.version))
 
 
 @router.get("/pilots", response_model=Page[s.PilotOut], tags=["pilots 试点企业"])
@@ -439,13 +392,13 @@ async def list_pilots(
     enterprise_id: uuid.UUID | None = None,
     consultancy_id: uuid.UUID | None = None,
 ) -> Page[s.PilotOut]:
-    stmt = where_given(
-        sa.select(Pilot).where(repository.readable_pilots(caller)),
-        (Pilot.batch_id, batch_id),
-        (Pilot.status, status),
-        (Pilot.province_code, province_code),
-        (Pilot.enterprise_id, enterprise_id),
-        (Pilot.consultancy_id, consultancy_id),
+    stmt = pilots.query(
+        caller,
+        batch_id=batch_id,
+        status=status,
+        province_code=province_code,
+        enterprise_id=enterprise_id,
+        consultancy_id=consultancy_id,
     )
     rows, cursor = await paginate(session, stmt, Pilot.id, page)
     names = dict(
@@ -470,9 +423,7 @@ async def list_pilots(
 
 @router.get("/pilots/{pilot_id}", response_model=s.PilotOut, tags=["pilots 试点企业"])
 async def get_pilot(pilot_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
-    pilot = await repository.get_one(
-        session, Pilot, pilot_id, repository.readable_pilots(caller), what="Pilot"
-    )
+    pilot = await pilots.get(session, caller, pilot_id)
     return json_response(s.PilotOut.model_validate(pilot), version=pilot.version)
 
 
@@ -489,17 +440,7 @@ async def update_pilot(
     session: Session,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    pilot = await repository.get_one(
-        session,
-        Pilot,
-        pilot_id,
-        repository.readable_pilots(caller),
-        for_update=True,
-        what="Pilot",
-    )
-    require_role(caller, Role.ministry, Role.province)
-    check_if_match(if_match, pilot.version)
-    pilot = await service.update_pilot(session, caller, pilot, body)
+    pilot = await pilots.change(session, caller, pilot_id, body, if_match=if_match)
     return json_response(s.PilotOut.model_validate(pilot), version=pilot.version)
 
 
@@ -511,14 +452,7 @@ async def update_pilot(
 async def list_pilot_status_history(
     pilot_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> list[s.PilotStatusChangeOut]:
-    await repository.get_one(
-        session, Pilot, pilot_id, repository.readable_pilots(caller), what="Pilot"
-    )
-    rows = await session.scalars(
-        sa.select(PilotStatusChange)
-        .where(PilotStatusChange.pilot_id == pilot_id)
-        .order_by(PilotStatusChange.changed_at, PilotStatusChange.id)
-    )
+    rows = await pilots.status_history(session, caller, pilot_id)
     return [s.PilotStatusChangeOut.model_validate(r) for r in rows]
 
 
@@ -534,22 +468,15 @@ async def list_pilot_status_history(
 async def submit_progress_report(
     pilot_id: uuid.UUID,
     body: s.ProgressReportCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
-    pilot = await repository.get_one(
-        session, Pilot, pilot_id, repository.readable_pilots(caller), what="Pilot"
-    )
-    require_role(caller, Role.ministry, Role.province, Role.enterprise, Role.consultancy)
-
-    async def create() -> JSONResponse:
-        report = await service.submit_progress_report(session, caller, pilot, body)
-        return _created(s.ProgressReportOut.model_validate(report), "progress-reports", report.id)
-
-    return await idempotent(
-        session, caller, key, {"pilot_id": pilot_id, **body.model_dump()}, create
-    )
+    if (replayed := await idem.replay({"pilot_id": pilot_id, **body.model_dump()})) is not None:
+        return replayed
+    report = await pilots.report_progress(session, caller, pilot_id, body)
+    out = s.ProgressReportOut.model_validate(report)
+    return await idem.remember(_created(out, "progress-reports", report.id))
 
 
 @router.get(
@@ -566,14 +493,8 @@ async def list_progress_reports(
     province_code: Annotated[ProvinceCode | None, Query()] = None,
     period: Annotated[s.Period | None, Query()] = None,
 ) -> Page[s.ProgressReportOut]:
-    stmt = where_given(
-        sa.select(ProgressReport)
-        .join(Pilot, Pilot.id == ProgressReport.pilot_id)
-        .where(repository.readable_pilots(caller)),
-        (ProgressReport.batch_id, batch_id),
-        (ProgressReport.pilot_id, pilot_id),
-        (ProgressReport.province_code, province_code),
-        (ProgressReport.period, period),
+    stmt = pilots.progress_reports(
+        caller, batch_id=batch_id, pilot_id=pilot_id, province_code=province_code, period=period
     )
     return await page_of(session, stmt, ProgressReport.id, page, s.ProgressReportOut)
 
@@ -590,9 +511,7 @@ async def get_progress_summary(
     session: Session,
     period: Annotated[s.Period, Query(description="YYYY-MM")],
 ) -> s.ProgressSummary:
-    require_role(caller, Role.ministry, Role.management_org, Role.province)
-    batch = await repository.get_one(session, Batch, batch_id, what="Batch")
-    return await service.progress_summary(session, caller, batch, period)
+    return await batches.progress_summary(session, caller, batch_id, period)
 
 
 # --- province plans (本区域贯标工作落实方案) ------------------------------------------------
@@ -607,20 +526,15 @@ async def get_progress_summary(
 async def submit_province_plan(
     batch_id: uuid.UUID,
     body: s.ProvincePlanCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
-    require_role(caller, Role.province, Role.ministry)
-
-    async def create() -> JSONResponse:
-        batch = await repository.get_one(session, Batch, batch_id, what="Batch")
-        plan = await service.submit_province_plan(session, caller, batch, body)
-        return _created(s.ProvincePlanOut.model_validate(plan), "province-plans", plan.id)
-
-    return await idempotent(
-        session, caller, key, {"batch_id": batch_id, **body.model_dump()}, create
-    )
+    if (replayed := await idem.replay({"batch_id": batch_id, **body.model_dump()})) is not None:
+        return replayed
+    plan = await province_plans.submit(session, caller, batch_id, body)
+    out = s.ProvincePlanOut.model_validate(plan)
+    return await idem.remember(_created(out, "province-plans", plan.id))
 
 
 @router.get(
@@ -635,9 +549,7 @@ async def list_province_plan_statuses(
     session: Session,
     as_of: Annotated[dt.date | None, Query(description="Evaluate lateness on this date")] = None,
 ) -> list[s.ProvincePlanStatusOut]:
-    require_role(caller, Role.ministry, Role.management_org, Role.province)
-    batch = await repository.get_one(session, Batch, batch_id, what="Batch")
-    return await service.plan_statuses(session, caller, batch, as_of or utcnow().date())
+    return await batches.plan_statuses(session, caller, batch_id, as_of=as_of)
 
 
 @router.get(
@@ -646,7 +558,4 @@ async def list_province_plan_statuses(
 async def get_province_plan(
     plan_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.ProvincePlanOut:
-    plan = await repository.get_one(
-        session, ProvincePlan, plan_id, repository.readable_plans(caller), what="Province plan"
-    )
-    return s.ProvincePlanOut.model_validate(plan)
+    return s.ProvincePlanOut.model_validate(await province_plans.get(session, caller, plan_id))

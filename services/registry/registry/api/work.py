@@ -1,6 +1,10 @@
 """The programme's own work over HTTP: tasks (之二/之四) and 报送, meetings, notices,
 documents, funds and agency lists. Creates accept Idempotency-Key; updates need If-Match;
-an object outside the caller's scope answers 404."""
+an object outside the caller's scope answers 404.
+
+Routes only translate: parse, call the aggregate's use case (`registry.service.tasks`,
+`meetings`, `notices`, `documents`, `funds`, `agency_lists`, `calls`), render; `service`
+(`registry.service.work`) is used here only for rendering (task and notice answers)."""
 
 from __future__ import annotations
 
@@ -16,13 +20,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from iims_common.db import utcnow
-from iims_common.errors import NotFound, PayloadTooLarge, RuleViolation
-from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, json_response
-from iims_common.i18n import _
-from iims_common.idempotency import idempotent
+from iims_common.http import IfMatch, Session, json_response
+from iims_common.idempotency import Idempotent
 from iims_common.identifiers import FOLD, SixDigitCode, is_ascii_digits, pattern
-from iims_common.identity import CurrentCaller, Role, require_role
-from iims_common.pagination import Page, Pagination, page_of, paginate, where_given
+from iims_common.identity import CurrentCaller
+from iims_common.pagination import Page, Pagination, page_of, paginate
 from registry.api import work_schemas as w
 from registry.api.deps import Settings
 from registry.api.schemas import ProvinceCode
@@ -41,9 +43,17 @@ from registry.db.work import (
     Meeting,
     MeetingRegistration,
     Notice,
-    NoticeRead,
     ProgrammeTask,
     TaskSubmission,
+)
+from registry.service import (
+    agency_lists,
+    calls,
+    documents,
+    funds,
+    meetings,
+    notices,
+    tasks,
 )
 from registry.service import work as service
 
@@ -77,8 +87,7 @@ async def seed_programme_tasks(
 ) -> w.SeedResult:
     """Create the seed's tasks (之二, 之四 per province, 本领域/本市落实方案) and meetings for a
     year. Idempotent: a second call creates nothing. Ministry only."""
-    require_role(caller, Role.ministry)
-    return await service.seed_year(session, year)
+    return await tasks.seed(session, caller, year)
 
 
 @router.get("/programme-tasks", response_model=Page[w.TaskOut], tags=TASKS)
@@ -96,15 +105,9 @@ async def list_programme_tasks(
     """A province sees the national plan (之二) and its own rows; the ministry sees all.
     `status` (computed on `as_of`): upcoming, in_progress, overdue, done, done_late."""
     on = _today(as_of)
-    stmt = where_given(
-        sa.select(ProgrammeTask).where(repo.readable_tasks(caller)),
-        (ProgrammeTask.year, year),
-        (ProgrammeTask.source, source),
-        (ProgrammeTask.region_code, region_code),
-        (ProgrammeTask.ref, ref),
+    stmt = tasks.query(
+        caller, on=on, year=year, source=source, region_code=region_code, ref=ref, status=status
     )
-    if status is not None:
-        stmt = stmt.where(repo.task_status_condition(status, on))
     rows, cursor = await paginate(session, stmt, ProgrammeTask.id, page)
     return Page(items=[service.task_out(t, on) for t in rows], next_cursor=cursor)
 
@@ -127,17 +130,14 @@ async def get_reporting_status(
 ) -> w.ReportingStatus:
     """之四 三.4 "定期收集和汇总贯标进展情况并报送工信部": per province, the period's 报送 as
     received, received_late, missing or not_due. A province sees its own row."""
-    require_role(caller, Role.ministry, Role.management_org, Role.province)
-    return await service.reporting_status(session, caller, year, period, _today(as_of))
+    return await tasks.reporting_status(session, caller, year, period, _today(as_of))
 
 
 @router.get("/programme-tasks/{task_id}", response_model=w.TaskOut, tags=TASKS)
 async def get_programme_task(
     task_id: uuid.UUID, caller: CurrentCaller, session: Session, as_of: AsOf = None
 ) -> JSONResponse:
-    task = await repo.get_one(
-        session, ProgrammeTask, task_id, repo.readable_tasks(caller), what="Task"
-    )
+    task = await tasks.get(session, caller, task_id)
     return json_response(service.task_out(task, _today(as_of)), version=task.version)
 
 
@@ -150,11 +150,7 @@ async def complete_programme_task(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Mark a one-off task done with its evidence (the assignee or the ministry)."""
-    task = await repo.get_one(
-        session, ProgrammeTask, task_id, repo.readable_tasks(caller), for_update=True, what="Task"
-    )
-    check_if_match(if_match, task.version)
-    task = await service.complete_task(session, caller, task, body)
+    task = await tasks.complete(session, caller, task_id, body, if_match=if_match)
     return json_response(service.task_out(task, utcnow().date()), version=task.version)
 
 
@@ -174,26 +170,17 @@ def _submission_out(task: ProgrammeTask, sub: TaskSubmission) -> w.SubmissionOut
 async def submit_task_report(
     task_id: uuid.UUID,
     body: w.SubmissionCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """报送: one per period for the periodic task (之四 三.4), or the one that completes a
     one-off task (e.g. 本区域贯标工作落实方案)."""
 
-    async def create() -> JSONResponse:
-        task = await repo.get_one(
-            session,
-            ProgrammeTask,
-            task_id,
-            repo.readable_tasks(caller),
-            for_update=True,
-            what="Task",
-        )
-        sub = await service.submit(session, caller, task, body)
-        return json_response(_submission_out(task, sub), 201)
-
-    return await idempotent(session, caller, key, {"task_id": task_id, **body.model_dump()}, create)
+    if (replayed := await idem.replay({"task_id": task_id, **body.model_dump()})) is not None:
+        return replayed
+    task, sub = await tasks.submit_report(session, caller, task_id, body)
+    return await idem.remember(json_response(_submission_out(task, sub), 201))
 
 
 @router.get(
@@ -202,10 +189,7 @@ async def submit_task_report(
 async def list_task_submissions(
     task_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[w.SubmissionOut]:
-    task = await repo.get_one(
-        session, ProgrammeTask, task_id, repo.readable_tasks(caller), what="Task"
-    )
-    stmt = sa.select(TaskSubmission).where(TaskSubmission.task_id == task.id)
+    task, stmt = await tasks.submissions(session, caller, task_id)
     rows, cursor = await paginate(session, stmt, TaskSubmission.id, page)
     return Page(items=[_submission_out(task, s) for s in rows], next_cursor=cursor)
 
@@ -216,13 +200,14 @@ MEETINGS: list[str | Enum] = ["meetings 会议"]
 
 @router.post("/meetings", status_code=201, response_model=w.MeetingOut, tags=MEETINGS)
 async def create_meeting(
-    body: w.MeetingCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: w.MeetingCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    async def create() -> JSONResponse:
-        m = await service.create_meeting(session, caller, body)
-        return _created(w.MeetingOut.model_validate(m), "meetings", m.id, m.version)
-
-    return await idempotent(session, caller, key, body, create)
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    m = await meetings.create(session, caller, body)
+    return await idem.remember(
+        _created(w.MeetingOut.model_validate(m), "meetings", m.id, m.version)
+    )
 
 
 @router.get("/meetings", response_model=Page[w.MeetingOut], tags=MEETINGS)
@@ -235,13 +220,7 @@ async def list_meetings(
     status: w.MeetingStatus | None = None,
     province_code: Annotated[ProvinceCode | None, Query()] = None,
 ) -> Page[w.MeetingOut]:
-    stmt = where_given(
-        sa.select(Meeting).where(repo.readable_meetings(caller)),
-        (Meeting.year, year),
-        (Meeting.kind, kind),
-        (Meeting.status, status),
-        (Meeting.province_code, province_code),
-    )
+    stmt = meetings.query(caller, year=year, kind=kind, status=status, province_code=province_code)
     return await page_of(session, stmt, Meeting.id, page, w.MeetingOut)
 
 
@@ -249,9 +228,7 @@ async def list_meetings(
 async def get_meeting(
     meeting_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    m = await repo.get_one(
-        session, Meeting, meeting_id, repo.readable_meetings(caller), what="Meeting"
-    )
+    m = await meetings.get(session, caller, meeting_id)
     return json_response(w.MeetingOut.model_validate(m), version=m.version)
 
 
@@ -264,16 +241,7 @@ async def update_meeting(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Schedule (dates, place, 现场会 host pilot), hold or cancel a meeting."""
-    m = await repo.get_one(
-        session,
-        Meeting,
-        meeting_id,
-        repo.readable_meetings(caller),
-        for_update=True,
-        what="Meeting",
-    )
-    check_if_match(if_match, m.version)
-    m = await service.update_meeting(session, caller, m, body)
+    m = await meetings.change(session, caller, meeting_id, body, if_match=if_match)
     return json_response(w.MeetingOut.model_validate(m), version=m.version)
 
 
@@ -286,20 +254,17 @@ async def update_meeting(
 async def register_for_meeting(
     meeting_id: uuid.UUID,
     body: w.RegistrationCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """报名: one registration per organization (a province registers its delegation);
     refused when the meeting is full, held or cancelled."""
-
-    async def create() -> JSONResponse:
-        reg = await service.register(session, caller, meeting_id, body)
-        return json_response(w.RegistrationOut.model_validate(reg), 201)
-
-    return await idempotent(
-        session, caller, key, {"meeting_id": meeting_id, **body.model_dump()}, create
-    )
+    fingerprinted = {"meeting_id": meeting_id, **body.model_dump()}
+    if (replayed := await idem.replay(fingerprinted)) is not None:
+        return replayed
+    reg = await meetings.register(session, caller, meeting_id, body)
+    return await idem.remember(json_response(w.RegistrationOut.model_validate(reg), 201))
 
 
 @router.get(
@@ -311,17 +276,7 @@ async def list_meeting_registrations(
     meeting_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[w.RegistrationOut]:
     """The organizer sees every registration; others see their own."""
-    m = await repo.get_one(
-        session, Meeting, meeting_id, repo.readable_meetings(caller), what="Meeting"
-    )
-    stmt = sa.select(MeetingRegistration).where(MeetingRegistration.meeting_id == m.id)
-    organizer = (
-        caller.role is Role.ministry
-        or caller.is_national
-        or (caller.role is Role.province and m.province_code == caller.province_code)
-    )
-    if not organizer:
-        stmt = stmt.where(MeetingRegistration.registrant == service.acting_party(caller))
+    stmt = await meetings.registrations(session, caller, meeting_id)
     return await page_of(session, stmt, MeetingRegistration.id, page, w.RegistrationOut)
 
 
@@ -339,21 +294,9 @@ async def record_meeting_attendance(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """出席: recorded by the organizer once the meeting is held (If-Match: the meeting's ETag)."""
-    m = await repo.get_one(
-        session,
-        Meeting,
-        meeting_id,
-        repo.readable_meetings(caller),
-        for_update=True,
-        what="Meeting",
+    reg = await meetings.record_attendance(
+        session, caller, meeting_id, registration_id, body, if_match=if_match
     )
-    check_if_match(if_match, m.version)
-    reg = await session.get(MeetingRegistration, registration_id)
-    if reg is None or reg.meeting_id != m.id:
-        raise NotFound(
-            _("Registration {registration_id} not found", registration_id=registration_id)
-        )
-    reg = await service.record_attendance(session, caller, m, reg, body.attended)
     return json_response(w.RegistrationOut.model_validate(reg))
 
 
@@ -363,16 +306,13 @@ NOTICES: list[str | Enum] = ["notices 通知"]
 
 @router.post("/notices", status_code=201, response_model=w.NoticeOut, tags=NOTICES)
 async def issue_notice(
-    body: w.NoticeCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: w.NoticeCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
     """印发通知 to roles (e.g. every province): the ministry or the management organization."""
-    require_role(caller, Role.ministry, Role.management_org)
-
-    async def create() -> JSONResponse:
-        n = await service.issue_notice(session, caller, body)
-        return _created(service.notice_out(n), "notices", n.id)
-
-    return await idempotent(session, caller, key, body, create)
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    n = await notices.issue(session, caller, body)
+    return await idem.remember(_created(service.notice_out(n), "notices", n.id))
 
 
 @router.get("/notices", response_model=Page[w.NoticeOut], tags=NOTICES)
@@ -387,19 +327,14 @@ async def list_notices(
 ) -> Page[w.NoticeOut]:
     """The notices addressed to the caller's role (all for the ministry and the management
     organization), each with `read_by_me`."""
-    stmt = sa.select(Notice).where(repo.readable_notices(caller))
-    if read_by_me is not None:
-        mine = sa.exists().where(
-            NoticeRead.notice_id == Notice.id, NoticeRead.reader == service.acting_party(caller)
-        )
-        stmt = stmt.where(mine if read_by_me else ~mine)
+    stmt = notices.query(caller, read_by_me=read_by_me)
     rows, cursor = await paginate(session, stmt, Notice.id, page)
     return Page(items=await service.notices_out(session, caller, list(rows)), next_cursor=cursor)
 
 
 @router.get("/notices/{notice_id}", response_model=w.NoticeOut, tags=NOTICES)
 async def get_notice(notice_id: uuid.UUID, caller: CurrentCaller, session: Session) -> w.NoticeOut:
-    n = await repo.get_one(session, Notice, notice_id, repo.readable_notices(caller), what="Notice")
+    n = await notices.get(session, caller, notice_id)
     return (await service.notices_out(session, caller, [n]))[0]
 
 
@@ -408,8 +343,7 @@ async def mark_notice_read(
     notice_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> Response:
     """已读回执 (idempotent: a repeat keeps the first time)."""
-    n = await repo.get_one(session, Notice, notice_id, repo.readable_notices(caller), what="Notice")
-    await service.mark_read(session, caller, n)
+    await notices.mark_read(session, caller, notice_id)
     return Response(status_code=204)
 
 
@@ -418,9 +352,7 @@ async def list_notice_receipts(
     notice_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> w.NoticeReceipts:
     """Who read the notice, and which provinces in its audience have not."""
-    require_role(caller, Role.ministry, Role.management_org)
-    n = await repo.get_one(session, Notice, notice_id, what="Notice")
-    return await service.receipts(session, n)
+    return await notices.receipts(session, caller, notice_id)
 
 
 # --- documents (资料) ----------------------------------------------------------------------
@@ -428,13 +360,7 @@ DOCS: list[str | Enum] = ["documents 资料下载"]
 
 
 async def _detail(session: Session, doc: Document) -> w.DocumentDetail:
-    versions = (
-        await session.scalars(
-            sa.select(DocumentVersion)
-            .where(DocumentVersion.document_id == doc.id)
-            .order_by(DocumentVersion.number.desc())
-        )
-    ).all()
+    versions = await documents.versions(session, doc)
     return w.DocumentDetail.model_validate(
         {**w.DocumentOut.model_validate(doc).model_dump(),
          "versions": [w.DocumentVersionOut.model_validate(v) for v in versions]}
@@ -443,15 +369,14 @@ async def _detail(session: Session, doc: Document) -> w.DocumentDetail:
 
 @router.post("/documents", status_code=201, response_model=w.DocumentOut, tags=DOCS)
 async def create_document(
-    body: w.DocumentCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: w.DocumentCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
     """A document's record; its file is uploaded with PUT …/content (each upload a version)."""
-
-    async def create() -> JSONResponse:
-        doc = await service.create_document(session, caller, body)
-        return _created(w.DocumentOut.model_validate(doc), "documents", doc.id, doc.version)
-
-    return await idempotent(session, caller, key, body, create)
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    doc = await documents.create(session, caller, body)
+    out = w.DocumentOut.model_validate(doc)
+    return await idem.remember(_created(out, "documents", doc.id, doc.version))
 
 
 @router.get("/documents", response_model=Page[w.DocumentOut], tags=DOCS)
@@ -462,11 +387,7 @@ async def list_documents(
     category: w.DocumentCategory | None = None,
     access: w.Access | None = None,
 ) -> Page[w.DocumentOut]:
-    stmt = where_given(
-        sa.select(Document).where(repo.readable_documents(caller)),
-        (Document.category, category),
-        (Document.access, access),
-    )
+    stmt = documents.query(caller, category=category, access=access)
     return await page_of(session, stmt, Document.id, page, w.DocumentOut)
 
 
@@ -474,7 +395,7 @@ async def list_documents(
 async def get_document(
     document_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    doc = await service.get_document(session, caller, document_id)
+    doc = await documents.get(session, caller, document_id)
     return json_response(await _detail(session, doc), version=doc.version)
 
 
@@ -486,12 +407,7 @@ async def update_document(
     session: Session,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    require_role(caller, Role.ministry, Role.management_org)
-    doc = await service.get_document(session, caller, document_id, for_update=True)
-    check_if_match(if_match, doc.version)
-    for field, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
-        setattr(doc, field, value)
-    await session.flush()
+    doc = await documents.change(session, caller, document_id, body, if_match=if_match)
     return json_response(w.DocumentOut.model_validate(doc), version=doc.version)
 
 
@@ -512,43 +428,23 @@ async def upload_document_content(
 ) -> JSONResponse:
     """Upload a new version (the body is the file; Content-Type its type; `filename` its
     name). Type, extension and content must agree; size ≤ DOCUMENT_MAX_BYTES (413)."""
-    doc = await service.get_document(session, caller, document_id, for_update=True)
-    check_if_match(if_match, doc.version)
     length = request.headers.get("content-length", "").strip()
-    declared = int(length) if is_ascii_digits(length) else 0  # a malformed one: body counted
-    if declared > settings.document_max_bytes:
-        raise PayloadTooLarge(
-            _(
-                "The file is larger than {document_max_bytes} bytes",
-                document_max_bytes=settings.document_max_bytes,
-            ),
-            max_bytes=settings.document_max_bytes,
-        )
-    content = await request.body()
-    version = await service.upload(
+    doc, version = await documents.upload(
         session,
         caller,
-        doc,
+        document_id,
+        if_match=if_match,
+        # A malformed Content-Length declares nothing: the body is counted as read.
+        declared_bytes=int(length) if is_ascii_digits(length) else 0,
+        read=request.body,
         filename=filename,
         media_type=request.headers.get("content-type", ""),
-        content=content,
         max_bytes=settings.document_max_bytes,
     )
-    await session.flush()
     return json_response(w.DocumentVersionOut.model_validate(version), version=doc.version)
 
 
-async def _download(session: Session, doc: Document, number: int | None) -> Response:
-    n = number or doc.current_version
-    version = (
-        await session.scalars(
-            sa.select(DocumentVersion).where(
-                DocumentVersion.document_id == doc.id, DocumentVersion.number == n
-            )
-        )
-    ).first()
-    if version is None:
-        raise NotFound(_("Document {id} has no version {n}", id=doc.id, n=n))
+def _download(doc: Document, version: DocumentVersion) -> Response:
     ascii_name = version.filename.encode("ascii", "replace").decode().replace("?", "_")
     return Response(
         version.content,
@@ -572,8 +468,7 @@ _FILE = {200: {"content": {"application/octet-stream": {}}, "description": "The 
 async def download_document_content(
     document_id: uuid.UUID, caller: CurrentCaller, session: Session, version: _VERSION = None
 ) -> Response:
-    doc = await service.get_document(session, caller, document_id)
-    return await _download(session, doc, version)
+    return _download(*await documents.version_of(session, caller, document_id, version))
 
 
 @public_router.get("/documents", response_model=Page[w.DocumentOut])
@@ -581,10 +476,7 @@ async def list_public_documents(
     session: Session, page: Pagination, category: w.DocumentCategory | None = None
 ) -> Page[w.DocumentOut]:
     """ "有关资料还可以上网下载": the public documents (no login)."""
-    stmt = where_given(
-        sa.select(Document).where(repo.readable_documents(None), Document.current_version > 0),
-        (Document.category, category),
-    )
+    stmt = documents.public_query(category)
     return await page_of(session, stmt, Document.id, page, w.DocumentOut)
 
 
@@ -592,8 +484,7 @@ async def list_public_documents(
 async def download_public_document_content(
     document_id: uuid.UUID, session: Session, version: _VERSION = None
 ) -> Response:
-    doc = await service.get_document(session, None, document_id)
-    return await _download(session, doc, version)
+    return _download(*await documents.version_of(session, None, document_id, version))
 
 
 # --- funds (经费) --------------------------------------------------------------------------
@@ -602,15 +493,15 @@ FUNDS: list[str | Enum] = ["funds 经费"]
 
 @router.post("/fund-budgets", status_code=201, response_model=w.BudgetOut, tags=FUNDS)
 async def create_fund_budget(
-    body: w.BudgetCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: w.BudgetCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
     """部级专项经费 (ministry) or a province's 支持资金 for a year."""
-
-    async def create() -> JSONResponse:
-        b = await service.create_budget(session, caller, body)
-        return _created(w.BudgetOut.model_validate(b), "fund-budgets", b.id, b.version)
-
-    return await idempotent(session, caller, key, body, create)
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    b = await funds.create_budget(session, caller, body)
+    return await idem.remember(
+        _created(w.BudgetOut.model_validate(b), "fund-budgets", b.id, b.version)
+    )
 
 
 @router.get("/fund-budgets", response_model=Page[w.BudgetOut], tags=FUNDS)
@@ -621,12 +512,7 @@ async def list_fund_budgets(
     year: Annotated[int | None, Query(ge=2010, le=2100)] = None,
     source: w.FundSource | None = None,
 ) -> Page[w.BudgetOut]:
-    require_role(caller, Role.ministry, Role.management_org, Role.province)
-    stmt = where_given(
-        sa.select(FundBudget).where(repo.readable_budgets(caller)),
-        (FundBudget.year, year),
-        (FundBudget.source, source),
-    )
+    stmt = funds.budgets(caller, year=year, source=source)
     return await page_of(session, stmt, FundBudget.id, page, w.BudgetOut)
 
 
@@ -636,17 +522,12 @@ async def get_fund_summary(
 ) -> w.FundSummary:
     """Totals per province: budgets, allocated, disbursed, eligible and supported pilots.
     A province sees its own row."""
-    require_role(caller, Role.ministry, Role.management_org, Role.province)
-    return await service.fund_summary(session, caller, year)
+    return await funds.summary(session, caller, year)
 
 
 @router.get("/fund-budgets/{budget_id}", response_model=w.BudgetOut, tags=FUNDS)
-async def get_fund_budget(
-    budget_id: uuid.UUID, caller: CurrentCaller, session: Session
-) -> JSONResponse:
-    b = await repo.get_one(
-        session, FundBudget, budget_id, repo.readable_budgets(caller), what="Budget"
-    )
+async def get_fund_budget(budget_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
+    b = await funds.get_budget(session, caller, budget_id)
     return json_response(w.BudgetOut.model_validate(b), version=b.version)
 
 
@@ -659,26 +540,7 @@ async def update_fund_budget(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Change the amount (never below what is allocated from it)."""
-    b = await repo.get_one(
-        session,
-        FundBudget,
-        budget_id,
-        repo.readable_budgets(caller),
-        for_update=True,
-        what="Budget",
-    )
-    check_if_match(if_match, b.version)
-    service.check_budget_holder(caller, b)
-    allocated = await repo.allocated_of_budget(session, b.id)
-    if body.amount_yuan < allocated:
-        raise RuleViolation(
-            "fund.budget-below-allocated",
-            _("{allocated} 元 is already allocated from this budget", allocated=allocated),
-        )
-    b.amount_yuan = body.amount_yuan
-    if "note" in body.model_fields_set:
-        b.note = body.note
-    await session.flush()
+    b = await funds.change_budget(session, caller, budget_id, body, if_match=if_match)
     return json_response(w.BudgetOut.model_validate(b), version=b.version)
 
 
@@ -691,16 +553,15 @@ async def update_fund_budget(
 async def allocate_funds(
     budget_id: uuid.UUID,
     body: w.AllocationCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def create() -> JSONResponse:
-        a = await service.allocate(session, caller, budget_id, body)
-        return _created(w.AllocationOut.model_validate(a), "fund-allocations", a.id)
-
-    return await idempotent(
-        session, caller, key, {"budget_id": budget_id, **body.model_dump()}, create
+    if (replayed := await idem.replay({"budget_id": budget_id, **body.model_dump()})) is not None:
+        return replayed
+    a = await funds.allocate(session, caller, budget_id, body)
+    return await idem.remember(
+        _created(w.AllocationOut.model_validate(a), "fund-allocations", a.id)
     )
 
 
@@ -713,12 +574,8 @@ async def list_fund_allocations(
     pilot_id: uuid.UUID | None = None,
     province_code: Annotated[ProvinceCode | None, Query()] = None,
 ) -> Page[w.AllocationOut]:
-    require_role(caller, Role.ministry, Role.management_org, Role.province)
-    stmt = where_given(
-        sa.select(FundAllocation).where(repo.readable_allocations(caller)),
-        (FundAllocation.budget_id, budget_id),
-        (FundAllocation.pilot_id, pilot_id),
-        (FundAllocation.province_code, province_code),
+    stmt = funds.allocations(
+        caller, budget_id=budget_id, pilot_id=pilot_id, province_code=province_code
     )
     return await page_of(session, stmt, FundAllocation.id, page, w.AllocationOut)
 
@@ -732,17 +589,15 @@ async def list_fund_allocations(
 async def record_disbursement(
     allocation_id: uuid.UUID,
     body: w.DisbursementCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
-    async def create() -> JSONResponse:
-        d = await service.disburse(session, caller, allocation_id, body)
-        return json_response(w.DisbursementOut.model_validate(d), 201)
-
-    return await idempotent(
-        session, caller, key, {"allocation_id": allocation_id, **body.model_dump()}, create
-    )
+    fingerprinted = {"allocation_id": allocation_id, **body.model_dump()}
+    if (replayed := await idem.replay(fingerprinted)) is not None:
+        return replayed
+    d = await funds.disburse(session, caller, allocation_id, body)
+    return await idem.remember(json_response(w.DisbursementOut.model_validate(d), 201))
 
 
 @router.get(
@@ -753,10 +608,7 @@ async def record_disbursement(
 async def list_fund_disbursements(
     allocation_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[w.DisbursementOut]:
-    a = await repo.get_one(
-        session, FundAllocation, allocation_id, repo.readable_allocations(caller), what="Allocation"
-    )
-    stmt = sa.select(FundDisbursement).where(FundDisbursement.allocation_id == a.id)
+    stmt = await funds.disbursements(session, caller, allocation_id)
     return await page_of(session, stmt, FundDisbursement.id, page, w.DisbursementOut)
 
 
@@ -769,12 +621,7 @@ async def list_fund_eligible_pilots(
     province_code: Annotated[ProvinceCode | None, Query()] = None,
 ) -> Page[w.EligibleOut]:
     """Certified pilots eligible for 贯标试点支持 (fed by `certificate-issued`)."""
-    require_role(caller, Role.ministry, Role.management_org, Role.province)
-    stmt = where_given(
-        sa.select(FundEligibility).where(repo.readable_eligibility(caller)),
-        (FundEligibility.year, year),
-        (FundEligibility.province_code, province_code),
-    )
+    stmt = funds.eligible(caller, year=year, province_code=province_code)
     return await page_of(session, stmt, FundEligibility.pilot_id, page, w.EligibleOut)
 
 
@@ -802,13 +649,13 @@ async def _list_detail(session: Session, lst: AgencyList) -> w.AgencyListDetail:
 
 @router.post("/agency-lists", status_code=201, response_model=w.AgencyListOut, tags=LISTS)
 async def create_agency_list(
-    body: w.AgencyListCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: w.AgencyListCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    async def create() -> JSONResponse:
-        lst = await service.create_list(session, caller, body)
-        return _created(w.AgencyListOut.model_validate(lst), "agency-lists", lst.id, lst.version)
-
-    return await idempotent(session, caller, key, body, create)
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    lst = await agency_lists.create(session, caller, body)
+    out = w.AgencyListOut.model_validate(lst)
+    return await idem.remember(_created(out, "agency-lists", lst.id, lst.version))
 
 
 @router.get("/agency-lists", response_model=Page[w.AgencyListOut], tags=LISTS)
@@ -819,19 +666,13 @@ async def list_agency_lists(
     kind: w.AgencyListKind | None = None,
     status: w.AgencyListStatus | None = None,
 ) -> Page[w.AgencyListOut]:
-    stmt = where_given(
-        sa.select(AgencyList).where(repo.readable_lists(caller)),
-        (AgencyList.kind, kind),
-        (AgencyList.status, status),
-    )
+    stmt = agency_lists.query(caller, kind=kind, status=status)
     return await page_of(session, stmt, AgencyList.id, page, w.AgencyListOut)
 
 
 @router.get("/agency-lists/{list_id}", response_model=w.AgencyListDetail, tags=LISTS)
-async def get_agency_list(
-    list_id: uuid.UUID, caller: CurrentCaller, session: Session
-) -> JSONResponse:
-    lst = await repo.get_one(session, AgencyList, list_id, repo.readable_lists(caller), what="List")
+async def get_agency_list(list_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
+    lst = await agency_lists.get(session, caller, list_id)
     return json_response(await _list_detail(session, lst), version=lst.version)
 
 
@@ -841,28 +682,23 @@ async def get_agency_list(
 async def add_agency_list_entry(
     list_id: uuid.UUID,
     body: w.EntryCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Put an agency on a draft list; a consultancy needs staff holding a valid 咨询资质
     (from `qualification-granted`)."""
 
-    async def create() -> JSONResponse:
-        lst = await repo.get_one(
-            session, AgencyList, list_id, repo.readable_lists(caller), for_update=True, what="List"
-        )
-        e = await service.add_entry(session, caller, lst, body.agency_id)
-        agency = await repo.get_one(session, Agency, e.agency_id)
-        out = w.EntryOut(
-            agency_id=agency.id,
-            agency_name=agency.name,
-            province_code=agency.province_code,
-            qualified_staff=e.qualified_staff,
-        )
-        return json_response(out, 201)
-
-    return await idempotent(session, caller, key, {"list_id": list_id, **body.model_dump()}, create)
+    if (replayed := await idem.replay({"list_id": list_id, **body.model_dump()})) is not None:
+        return replayed
+    e, agency = await agency_lists.add_entry(session, caller, list_id, body)
+    out = w.EntryOut(
+        agency_id=agency.id,
+        agency_name=agency.name,
+        province_code=agency.province_code,
+        qualified_staff=e.qualified_staff,
+    )
+    return await idem.remember(json_response(out, 201))
 
 
 @router.patch("/agency-lists/{list_id}", response_model=w.AgencyListOut, tags=LISTS)
@@ -874,11 +710,7 @@ async def change_agency_list_status(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """draft → approved (审定) → published (向社会公示)."""
-    lst = await repo.get_one(
-        session, AgencyList, list_id, repo.readable_lists(caller), for_update=True, what="List"
-    )
-    check_if_match(if_match, lst.version)
-    lst = await service.change_list_status(session, caller, lst, body)
+    lst = await agency_lists.change_status(session, caller, list_id, body, if_match=if_match)
     return json_response(w.AgencyListOut.model_validate(lst), version=lst.version)
 
 
@@ -887,16 +719,13 @@ async def list_public_agency_lists(
     session: Session, page: Pagination, kind: w.AgencyListKind | None = None
 ) -> Page[w.AgencyListOut]:
     """The published (公示) lists, without login."""
-    stmt = where_given(
-        sa.select(AgencyList).where(repo.readable_lists(None)), (AgencyList.kind, kind)
-    )
+    stmt = agency_lists.query(None, kind=kind)
     return await page_of(session, stmt, AgencyList.id, page, w.AgencyListOut)
 
 
 @public_router.get("/agency-lists/{list_id}", response_model=w.AgencyListDetail)
 async def get_public_agency_list(list_id: uuid.UUID, session: Session) -> w.AgencyListDetail:
-    lst = await repo.get_one(session, AgencyList, list_id, repo.readable_lists(None), what="List")
-    return await _list_detail(session, lst)
+    return await _list_detail(session, await agency_lists.get(session, None, list_id))
 
 
 CALLS: list[str | Enum] = ["certification calls 认定服务机构征集"]
@@ -904,32 +733,18 @@ CALLS: list[str | Enum] = ["certification calls 认定服务机构征集"]
 
 @router.post("/certification-calls", status_code=201, response_model=w.CallOut, tags=CALLS)
 async def create_certification_call(
-    body: w.CallCreate, caller: CurrentCaller, session: Session, key: IdempotencyKey = None
+    body: w.CallCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    async def create() -> JSONResponse:
-        call = await service.create_call(session, caller, body)
-        return _created(w.CallOut.model_validate(call), "certification-calls", call.id)
-
-    return await idempotent(session, caller, key, body, create)
+    if (replayed := await idem.replay(body)) is not None:
+        return replayed
+    call = await calls.create(session, caller, body)
+    out = w.CallOut.model_validate(call)
+    return await idem.remember(_created(out, "certification-calls", call.id))
 
 
 @router.get("/certification-calls", response_model=Page[w.CallOut], tags=CALLS)
-async def list_certification_calls(
-    caller: CurrentCaller, session: Session, page: Pagination
-) -> Page[w.CallOut]:
-    return await page_of(
-        session, sa.select(CertificationCall), CertificationCall.id, page, w.CallOut
-    )
-
-
-def _candidates_scope(caller: CurrentCaller) -> sa.ColumnElement[bool]:
-    if caller.is_national:
-        return sa.true()
-    if caller.role is Role.province:
-        return CallCandidate.recommended_by == caller.province_code
-    if caller.role is Role.certification_body and caller.organization_id:
-        return CallCandidate.agency_id == caller.organization_id
-    return sa.false()
+async def list_certification_calls(caller: CurrentCaller, session: Session, page: Pagination) -> Page[w.CallOut]:
+    return await page_of(session, calls.query(caller), CertificationCall.id, page, w.CallOut)
 
 
 @router.post(
@@ -941,20 +756,16 @@ def _candidates_scope(caller: CurrentCaller) -> sa.ColumnElement[bool]:
 async def add_call_candidate(
     call_id: uuid.UUID,
     body: w.CandidateCreate,
+    idem: Idempotent,
     caller: CurrentCaller,
     session: Session,
-    key: IdempotencyKey = None,
 ) -> JSONResponse:
     """A certification body applies, or its province recommends it (之四 四.1, 8月)."""
-
-    async def create() -> JSONResponse:
-        call = await repo.get_one(session, CertificationCall, call_id, what="Call")
-        cand = await service.add_candidate(session, caller, call, body)
-        return _created(
-            w.CandidateOut.model_validate(cand), "call-candidates", cand.id, cand.version
-        )
-
-    return await idempotent(session, caller, key, {"call_id": call_id, **body.model_dump()}, create)
+    if (replayed := await idem.replay({"call_id": call_id, **body.model_dump()})) is not None:
+        return replayed
+    cand = await calls.add_candidate(session, caller, call_id, body)
+    out = w.CandidateOut.model_validate(cand)
+    return await idem.remember(_created(out, "call-candidates", cand.id, cand.version))
 
 
 @router.get(
@@ -965,10 +776,7 @@ async def add_call_candidate(
 async def list_call_candidates(
     call_id: uuid.UUID, caller: CurrentCaller, session: Session, page: Pagination
 ) -> Page[w.CandidateOut]:
-    call = await repo.get_one(session, CertificationCall, call_id, what="Call")
-    stmt = sa.select(CallCandidate).where(
-        CallCandidate.call_id == call.id, _candidates_scope(caller)
-    )
+    stmt = await calls.candidates(session, caller, call_id)
     return await page_of(session, stmt, CallCandidate.id, page, w.CandidateOut)
 
 
@@ -981,12 +789,7 @@ async def review_candidate(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """专家评审 result (passed / rejected)."""
-    cand = await repo.get_one(
-        session, CallCandidate, candidate_id, _candidates_scope(caller), for_update=True,
-        what="Candidate",
-    )  # fmt: skip
-    check_if_match(if_match, cand.version)
-    cand = await service.review_candidate(session, caller, cand, body)
+    cand = await calls.review(session, caller, candidate_id, body, if_match=if_match)
     return json_response(w.CandidateOut.model_validate(cand), version=cand.version)
 
 
@@ -1002,12 +805,7 @@ async def authorize_candidate(
 ) -> JSONResponse:
     """授权 the body (agency → authorized, `agency-updated`): after a passed review and once
     the 认定管理组织 is formed (rule `certification-body.management-org-not-formed`)."""
-    cand = await repo.get_one(
-        session, CallCandidate, candidate_id, _candidates_scope(caller), for_update=True,
-        what="Candidate",
-    )  # fmt: skip
-    check_if_match(if_match, cand.version)
-    cand = await service.authorize_candidate(session, caller, cand, body)
+    cand = await calls.authorize(session, caller, candidate_id, body, if_match=if_match)
     return json_response(w.CandidateOut.model_validate(cand), version=cand.version)
 
 

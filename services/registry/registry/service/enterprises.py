@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -21,11 +22,12 @@ from iims_common.errors import (
     field_path,
 )
 from iims_common.events.outbox import contract_row, outbox_written
+from iims_common.http import check_if_match
 from iims_common.i18n import _
 from iims_common.identifiers import fold_identifier, fold_text
 from iims_common.identity import Caller, Role
 from iims_common.ids import new_id
-from iims_common.imports import copy_to_temp_table
+from iims_common.imports import copy_to_temp_table, store_refused
 from iims_common.tabular import (
     Choices,
     Column,
@@ -37,15 +39,13 @@ from iims_common.tabular import (
 )
 from iims_contracts.registry import EnterpriseRegistered
 from registry.db import repository
-from registry.db.tables import Enterprise
+from registry.db.tables import Enterprise, import_reports
 from registry.domain.enums import EnterpriseSize, EnterpriseStatus
 from registry.domain.reference import PROVINCES, industry_from_words, province_words
 from registry.events import publish
 from registry.service import dto
+from registry.service.policies import ENTERPRISE
 
-CREATORS = (Role.ministry, Role.province, Role.recommender)
-EDITORS = (Role.ministry, Role.province, Role.enterprise)
-IMPORTERS = (Role.ministry, Role.province)
 IMPORT_COLUMNS = list(dto.EnterpriseCreate.model_fields)
 _row_adapter = TypeAdapter(dto.EnterpriseCreate)
 CHUNK = 2000
@@ -492,3 +492,81 @@ async def _upsert_chunk(
     result.created += len(created)
     result.updated += len(values) - len(created)
     await publish.enterprises_registered(session, created)
+
+
+# --- use cases: the one door per operation on an enterprise ---------------------------------
+# `(session, caller[, enterprise_id], command)`: authorize through `ENTERPRISE`, load in scope,
+# the rules above, write, record the event.
+
+
+async def create(
+    session: AsyncSession, caller: Caller, command: dto.EnterpriseCreate
+) -> Enterprise:
+    """企业登记 (a province: of its own province only)."""
+    ENTERPRISE.authorize(caller, "register")
+    return await register(session, caller, command)
+
+
+def query(
+    caller: Caller,
+    *,
+    province_code: str | None = None,
+    industry_code: str | None = None,
+    size: str | None = None,
+    status: str | None = None,
+    name: str | None = None,
+) -> sa.Select[Any]:
+    """The caller's enterprises; a section letter matches its divisions; `name` is matched on
+    the folded name."""
+    return repository.enterprise_list_query(
+        caller,
+        province_code=province_code,
+        industry_code=industry_code,
+        size=size,
+        status=status,
+        name=name,
+    )
+
+
+async def change(
+    session: AsyncSession,
+    caller: Caller,
+    enterprise_id: uuid.UUID,
+    command: dto.EnterpriseUpdate,
+    *,
+    if_match: str | None,
+) -> Enterprise:
+    """Update (If-Match). In scope first (another province's enterprise is "not found")."""
+    enterprise = await ENTERPRISE.load(session, caller, enterprise_id, for_update=True)
+    ENTERPRISE.authorize(caller, "update")
+    check_if_match(if_match, enterprise.version)
+    return await update(session, caller, enterprise, command)
+
+
+async def import_file(
+    session: AsyncSession,
+    caller: Caller,
+    upload: Callable[[], Awaitable[bytes]],
+    content_type: str,
+    max_rows: int,
+) -> tuple[ImportResult, uuid.UUID | None]:
+    """Bulk import of the file `upload()` reads (read only once the caller may import): the
+    outcome, and the id of the stored refused rows (None when every row went in)."""
+    ENTERPRISE.authorize(caller, "import")
+    result = await import_enterprises(session, caller, await upload(), content_type, max_rows)
+    return result, await store_refused_rows(session, caller, result)
+
+
+IMPORT_KIND = "enterprises"
+
+
+async def store_refused_rows(
+    session: AsyncSession, caller: Caller, result: ImportResult
+) -> uuid.UUID | None:
+    """Keep the refused rows of an import (enterprises or a recommendation list) as .xlsx."""
+    refused = result.refused_rows()
+    if refused is None:
+        return None
+    return await store_refused(
+        session, import_reports, caller, IMPORT_KIND, len(result.errors), refused
+    )

@@ -47,6 +47,7 @@ from registry.domain.reference import PROVINCES, SEPARATELY_PLANNED_CITIES
 from registry.events import publish
 from registry.events import work_events as events
 from registry.service import work_dto as w
+from registry.service.policies import ALLOCATION, BUDGET, DOCUMENT, MEETING
 
 NATIONAL = "national"
 
@@ -404,14 +405,7 @@ async def register(
     session: AsyncSession, caller: Caller, meeting_id: uuid.UUID, body: w.RegistrationCreate
 ) -> MeetingRegistration:
     # Lock the meeting: concurrent registrations serialize, so capacity is never exceeded.
-    meeting = await repo.get_one(
-        session,
-        Meeting,
-        meeting_id,
-        repo.readable_meetings(caller),
-        for_update=True,
-        what="Meeting",
-    )
+    meeting = await MEETING.load(session, caller, meeting_id, for_update=True)
     registered, _attended = await repo.meeting_counts(session, meeting.id)
     rules.check_registration_open(meeting.status, registered, body.attendees, meeting.capacity)
     registrant = acting_party(caller)
@@ -544,10 +538,8 @@ async def get_document(
     *,
     for_update: bool = False,
 ) -> Document:
-    return await repo.get_one(
-        session, Document, document_id, repo.readable_documents(caller), for_update=for_update,
-        what="Document",
-    )  # fmt: skip
+    """In the caller's scope (`caller=None`: a public document)."""
+    return await DOCUMENT.load(session, caller, document_id, for_update=for_update)
 
 
 async def upload(
@@ -626,14 +618,7 @@ async def allocate(
     """支持 for one pilot: 部级专项经费 only for certified pilots (eligible from
     `certificate-issued`); a province's funds for its own active pilots. The budget row is
     locked, so concurrent allocations never exceed it."""
-    budget = await repo.get_one(
-        session,
-        FundBudget,
-        budget_id,
-        repo.readable_budgets(caller),
-        for_update=True,
-        what="Budget",
-    )
+    budget = await BUDGET.load(session, caller, budget_id, for_update=True)
     check_budget_holder(caller, budget)
     pilot = await repo.get_one(session, Pilot, body.pilot_id, what="Pilot")
     if budget.source == w.FundSource.ministry_special:
@@ -665,10 +650,7 @@ async def allocate(
 async def disburse(
     session: AsyncSession, caller: Caller, allocation_id: uuid.UUID, body: w.DisbursementCreate
 ) -> FundDisbursement:
-    allocation = await repo.get_one(
-        session, FundAllocation, allocation_id, repo.readable_allocations(caller), for_update=True,
-        what="Allocation",
-    )  # fmt: skip
+    allocation = await ALLOCATION.load(session, caller, allocation_id, for_update=True)
     budget = await repo.get_one(session, FundBudget, allocation.budget_id)
     check_budget_holder(caller, budget)
     if body.paid_on < allocation.decided_on:
