@@ -24,10 +24,9 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.errors import NotFound
-from iims_common.i18n import Message, _
+from iims_common.i18n import Message
 from iims_common.identity import Caller, Role, require_role
-from iims_common.scoping import Scope
+from iims_common.scoping import Scope, get_one
 
 T = TypeVar("T")
 
@@ -97,22 +96,17 @@ class Policy(Generic[T]):
         locks the row for the rest of the transaction; `by` names another unique column to
         look up (e.g. `id` where the policy's key is a number); `not_found` replaces the 404's
         message."""
-        column = getattr(self.model, by or self.key)
-        stmt = sa.select(self.model).where(column == object_id)
         if caller is not None:
-            stmt = stmt.where(self.condition(caller))
-        elif self.public is not None:
-            stmt = stmt.where(self.public)
-        if for_update:
-            stmt = stmt.with_for_update()
-        found = (await session.scalars(stmt)).first()
-        if found is None:
-            raise NotFound(
-                not_found
-                or _(
-                    "{value} {object_id} not found",
-                    value=self.what or self.model.__name__,
-                    object_id=object_id,
-                )
-            )
-        return found
+            scope: sa.ColumnElement[bool] | None = self.condition(caller)
+        else:
+            scope = self.public
+        return await get_one(
+            session,
+            self.model,
+            object_id,
+            scope,
+            for_update=for_update,
+            what=self.what,
+            key=by or self.key,
+            not_found=not_found,
+        )

@@ -8,7 +8,6 @@ found" (404), so ids cannot be probed.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -17,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import NotFound
-from iims_common.i18n import _
+from iims_common.i18n import Message, _
 from iims_common.identity import Caller, Role
 
 T = TypeVar("T")
@@ -54,14 +53,18 @@ class Scope:
 async def get_one(
     session: AsyncSession,
     model: type[T],
-    object_id: uuid.UUID,
+    object_id: Any,
     scope: sa.ColumnElement[bool] | None = None,
     *,
     for_update: bool = False,
     what: str | None = None,
+    key: str = "id",
+    not_found: Message | None = None,
 ) -> T:
-    """The object with this id inside `scope`, else 404 (out of scope looks like absent)."""
-    stmt = sa.select(model).where(model.id == object_id)  # type: ignore[attr-defined]
+    """The object whose `key` column is `object_id`, inside `scope`, else 404 (out of scope
+    looks like absent; `not_found` replaces the message). The one loader: `Policy.load`
+    calls it with the aggregate's scope."""
+    stmt = sa.select(model).where(getattr(model, key) == object_id)
     if scope is not None:
         stmt = stmt.where(scope)
     if for_update:
@@ -69,6 +72,7 @@ async def get_one(
     obj = (await session.scalars(stmt)).first()
     if obj is None:
         raise NotFound(
-            _("{value} {object_id} not found", value=what or model.__name__, object_id=object_id)
+            not_found
+            or _("{value} {object_id} not found", value=what or model.__name__, object_id=object_id)
         )
     return obj
