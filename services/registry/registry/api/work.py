@@ -526,7 +526,9 @@ async def get_fund_summary(
 
 
 @router.get("/fund-budgets/{budget_id}", response_model=w.BudgetOut, tags=FUNDS)
-async def get_fund_budget(budget_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
+async def get_fund_budget(
+    budget_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> JSONResponse:
     b = await funds.get_budget(session, caller, budget_id)
     return json_response(w.BudgetOut.model_validate(b), version=b.version)
 
@@ -671,7 +673,9 @@ async def list_agency_lists(
 
 
 @router.get("/agency-lists/{list_id}", response_model=w.AgencyListDetail, tags=LISTS)
-async def get_agency_list(list_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
+async def get_agency_list(
+    list_id: uuid.UUID, caller: CurrentCaller, session: Session
+) -> JSONResponse:
     lst = await agency_lists.get(session, caller, list_id)
     return json_response(await _list_detail(session, lst), version=lst.version)
 
@@ -743,7 +747,9 @@ async def create_certification_call(
 
 
 @router.get("/certification-calls", response_model=Page[w.CallOut], tags=CALLS)
-async def list_certification_calls(caller: CurrentCaller, session: Session, page: Pagination) -> Page[w.CallOut]:
+async def list_certification_calls(
+    caller: CurrentCaller, session: Session, page: Pagination
+) -> Page[w.CallOut]:
     return await page_of(session, calls.query(caller), CertificationCall.id, page, w.CallOut)
 
 
