@@ -11,6 +11,7 @@ export {}
 /* prettier-ignore */
 declare module 'vue' {
   export interface GlobalComponents {
+    AuditorCompetences: typeof import('./components/certification/AuditorCompetences.vue')['default']
     BatchSelect: typeof import('./components/BatchSelect.vue')['default']
     DataState: typeof import('./components/DataState.vue')['default']
     EChart: typeof import('./components/EChart.vue')['default']
@@ -50,12 +51,15 @@ declare module 'vue' {
     ElTabs: typeof import('element-plus/es')['ElTabs']
     ElTag: typeof import('element-plus/es')['ElTag']
     LanguageSwitch: typeof import('./components/LanguageSwitch.vue')['default']
+    LeadAuditorGrant: typeof import('./components/training/LeadAuditorGrant.vue')['default']
     MoreButton: typeof import('./components/MoreButton.vue')['default']
+    PersonCreate: typeof import('./components/training/PersonCreate.vue')['default']
     ProvinceTileMap: typeof import('./components/ProvinceTileMap.vue')['default']
     QrCode: typeof import('./components/QrCode.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     ScopeFields: typeof import('./components/ScopeFields.vue')['default']
     SecretOnce: typeof import('./components/SecretOnce.vue')['default']
+    SessionCreate: typeof import('./components/training/SessionCreate.vue')['default']
   }
 }
