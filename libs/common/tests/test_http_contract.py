@@ -179,4 +179,4 @@ async def test_openapi_declares_errors_per_operation(client: httpx.AsyncClient) 
     post = spec["paths"]["/api/v1/things/{thing_id}/decision"]["post"]
     assert {"400", "409", "413", "415", "422"} <= set(post["responses"])
     assert "HTTPValidationError" not in spec["components"]["schemas"]
-    assert spec["paths"]["/healthz"]["get"]["operationId"] == "healthz"
+    assert spec["paths"]["/healthz"]["get"]["operationId"] == "getHealth"
