@@ -82,6 +82,14 @@ CONSUMER_REWOUND = Counter(
     ["consumer", "topic"],
 )
 
+# After a sign that the broker lost records (a partition rewound, a (re)assignment, a new
+# client), every batch is checked for this long before it is processed: is the last record
+# processed on its partition still there? A memory-only broker that restarted can also empty
+# a topic again seconds later (topics created concurrently) and be refilled past this
+# consumer's position before it fetches — then the fetch itself looks normal, and only the
+# record before it tells.
+SUSPECT_WINDOW_S = 120.0
+
 DLQ_SUFFIX = ".dlq"
 H_ORIGINAL_TOPIC = "iims-dlq-original-topic"
 H_ERROR = "iims-dlq-error"
@@ -118,7 +126,8 @@ class _CommitOnRevoke(ConsumerRebalanceListener):
         await self.owner.commit_pending()
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
-        await self.owner.verify_positions(list(assigned))
+        self.owner._suspect()  # a rebalance: maybe the broker restarted and lost the group
+        await self.owner.verify_positions(list(assigned), resume=True)
 
 
 class EventConsumer:
@@ -160,6 +169,11 @@ class EventConsumer:
         # Per partition: the highest end offset (high watermark) seen; an end below it means
         # the log went backwards (_record_lag).
         self._ends: dict[TopicPartition, int] = {}
+        self._suspect_until = 0.0  # loop time until which batches are verified first
+        # Partitions rewound and not read since: a (re)assignment starts them from the
+        # beginning too, not at the group's committed offset (which may be a commit made
+        # before the rewind, pointing into records this consumer never read).
+        self._from_start: set[TopicPartition] = set()
         self._stop = asyncio.Event()
 
     async def handle(
@@ -283,18 +297,41 @@ class EventConsumer:
             self._producer = producer
         return self._producer
 
-    async def verify_positions(self, assigned: list[TopicPartition], wait_s: float = 3.0) -> None:
+    def _suspect(self) -> None:
+        self._suspect_until = asyncio.get_running_loop().time() + SUSPECT_WINDOW_S
+
+    async def verify_positions(
+        self,
+        assigned: list[TopicPartition],
+        wait_s: float = 3.0,
+        *,
+        unanswered_is_lost: bool = True,
+        resume: bool = False,
+    ) -> set[TopicPartition]:
         """After a (re)assignment: is the last record this consumer processed on each partition
         still in the broker's log, at its offset? If not, the broker lost its log (a restarted
         memory-only broker, an unclean leader election, a recreated topic) and the offsets it
         hands back — or this consumer's own commit, replayed into the new log — point into
         records that are not the ones we read: the partition is read again from the beginning
-        (the inbox skips what was processed). No answer within `wait_s` counts as lost.
+        (the inbox skips what was processed). No answer within `wait_s` counts as lost unless
+        `unanswered_is_lost` is False (the per-batch checks: a slow broker must not make a
+        consumer rewind for ever). Returns the partitions rewound.
+
+        `resume` (a (re)assignment): a partition whose last record is still in place resumes
+        right after it — this consumer's own position, verified — whatever offset the group
+        hands back (a commit from before a rewind, or none after a broker restart); one
+        rewound and not read since starts from the beginning.
         """
         consumer = self._consumer
+        if consumer is None:
+            return set()
+        if resume:
+            for tp in assigned:
+                if tp in self._from_start:
+                    await consumer.seek_to_beginning(tp)
         checks = {tp: self._last_seen[tp] for tp in assigned if tp in self._last_seen}
-        if consumer is None or not checks:
-            return
+        if not checks:
+            return set()
         found: dict[TopicPartition, bool] = {}
         reader = AIOKafkaConsumer(
             **security_options(self.settings),
@@ -328,8 +365,11 @@ class EventConsumer:
         finally:
             with contextlib.suppress(Exception):
                 await reader.stop()
+        rewound: set[TopicPartition] = set()
         for tp in checks:
-            if found.get(tp, False):
+            if found.get(tp, not unanswered_is_lost):
+                if resume and found.get(tp):
+                    consumer.seek(tp, checks[tp][0] + 1)
                 continue
             log.warning(
                 "consumer %s: %s[%d] no longer holds the record last read at offset %d — the "
@@ -340,9 +380,13 @@ class EventConsumer:
                 checks[tp][0],
             )
             await self._rewind(consumer, tp)
+            rewound.add(tp)
+        return rewound
 
     async def _rewind(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> None:
         """Read partition `tp` again from its beginning (the inbox skips what was done)."""
+        self._suspect()
+        self._from_start.add(tp)
         CONSUMER_REWOUND.labels(self.name, tp.topic).inc()
         self._pending.pop(tp, None)
         self._last_seen.pop(tp, None)
@@ -357,6 +401,10 @@ class EventConsumer:
     async def _process_batch(
         self, batch: dict[TopicPartition, list[ConsumerRecord[Any, Any]]]
     ) -> None:
+        if asyncio.get_running_loop().time() < self._suspect_until:
+            # Shortly after a loss: the records fetched must follow the one processed last.
+            rewound = await self.verify_positions(list(batch), unanswered_is_lost=False)
+            batch = {tp: records for tp, records in batch.items() if tp not in rewound}
         for tp, records in batch.items():
             for record in records:
                 await self.handle(
@@ -364,6 +412,7 @@ class EventConsumer:
                 )
                 self._pending[tp] = record.offset + 1
                 self._last_seen[tp] = (record.offset, record.value)
+                self._from_start.discard(tp)
         await self.commit_pending()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -375,6 +424,7 @@ class EventConsumer:
             try:
                 await consumer.start()
                 self._consumer = consumer
+                self._suspect()  # a new client: maybe after a broker restart
                 consumer.subscribe(self.topics, listener=_CommitOnRevoke(self))
                 failures = 0
                 while not stop.is_set():
