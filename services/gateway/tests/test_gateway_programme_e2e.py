@@ -366,7 +366,13 @@ async def test_the_whole_programme_through_the_gateway(
             if not found:  # the consumer has not reached this batch's events yet
                 return None
             mine = found[0]
-            done = mine["certified"] == 1 and mine["pilots_by_status"]["certified"] == 1
+            # Each count comes from its own topic, read in no order across topics: wait for all.
+            done = (
+                mine["certified"] == 1
+                and mine["pilots_by_status"]["certified"] == 1
+                and mine["assessments_done"] == 1
+                and mine["audits_completed"] == 2
+            )
             return mine if done else None
 
         mine = await eventually(counted, timeout=60)
