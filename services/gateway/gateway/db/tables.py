@@ -149,6 +149,10 @@ class DashEnterprise(Base):
     pilot_status: Mapped[str | None] = mapped_column(sa.String(30))
     latest_score: Mapped[float | None]
     certified: Mapped[bool] = mapped_column(default=False)
+    # Its audits by status ({"completed": 2}), to re-file them under its batch.
+    audit_counts: Mapped[dict[str, int]] = mapped_column(
+        sa.JSON(), default=dict, server_default=sa.text("'{}'")
+    )
     # 贯标试点支持 received (fund-allocated / fund-disbursed), in yuan.
     funds_allocated_yuan: Mapped[int] = mapped_column(sa.BigInteger(), default=0)
     funds_disbursed_yuan: Mapped[int] = mapped_column(sa.BigInteger(), default=0)

@@ -33,6 +33,25 @@ def both(province: str | None, deltas: list[Delta]) -> list[tuple[str, str, str,
     return rows
 
 
+def enterprise_deltas(
+    scope: str,
+    latest_score: float | None,
+    certified: bool,
+    audit_counts: dict[str, int],
+    sign: int = 1,
+) -> list[Delta]:
+    """What one enterprise's facts add to a scope (sign=-1 takes them out again): used when
+    its pilot-enrolled event arrives after facts filed under ALL — events of different
+    topics are consumed in no order, so a score or a certificate can be read first."""
+    out: list[Delta] = []
+    if latest_score is not None:
+        out += [Delta(scope, "assessed", sign), Delta(scope, "score_sum", sign * latest_score)]
+    if certified:
+        out.append(Delta(scope, "certified", sign))
+    out += [Delta(scope, f"audits.{s}", sign * n) for s, n in sorted(audit_counts.items()) if n]
+    return out
+
+
 def pilot_status_deltas(batch: str, previous: str | None, status: str) -> list[Delta]:
     out = [Delta(batch, f"pilots.{status}")]
     if previous:

@@ -67,10 +67,33 @@ async def batch_updated(session: AsyncSession, data: dict[str, Any]) -> None:
     row.plan_deadline = dt.date.fromisoformat(deadline) if deadline else None
 
 
+async def _move(
+    session: AsyncSession, e: DashEnterprise, batch_id: uuid.UUID | None, province: str | None
+) -> None:
+    """Re-file the enterprise's facts (score, certificate, audits) under a new batch or a
+    province learned late: events of different topics are consumed in no order, so a score
+    can be read before the pilot-enrolled event that names the batch and the province."""
+    old_scope = str(e.batch_id) if e.batch_id else ALL
+    new_scope = str(batch_id) if batch_id else ALL
+    if (old_scope, e.province_code) != (new_scope, province):
+        facts = (e.latest_score, e.certified, dict(e.audit_counts or {}))
+        await add(session, e.province_code, rules.enterprise_deltas(old_scope, *facts, sign=-1))
+        await add(session, province, rules.enterprise_deltas(new_scope, *facts))
+    e.batch_id, e.province_code = batch_id, province
+
+
+async def _learn_province(session: AsyncSession, e: DashEnterprise, data: dict[str, Any]) -> None:
+    if e.province_code is None and data.get("province_code"):
+        await _move(session, e, e.batch_id, str(data["province_code"]))
+
+
 async def pilot_enrolled(session: AsyncSession, data: dict[str, Any]) -> None:
     e = await enterprise(session, uuid.UUID(str(data["enterprise_id"])))
     batch = str(data["batch_id"])
-    e.batch_id, e.province_code = uuid.UUID(batch), data.get("province_code") or e.province_code
+    province = data.get("province_code") or e.province_code
+    if e.batch_id is None:  # facts read before this event were filed under ALL: they move
+        await _move(session, e, uuid.UUID(batch), province)
+    e.batch_id, e.province_code = uuid.UUID(batch), province
     e.pilot_status = "enrolled"
     if data.get("year") is not None and await session.get(DashBatch, e.batch_id) is None:
         session.add(DashBatch(batch_id=e.batch_id, year=int(data["year"])))
@@ -103,18 +126,24 @@ async def certificate_issued(session: AsyncSession, data: dict[str, Any]) -> Non
     e = await enterprise(session, uuid.UUID(str(data["enterprise_id"])))
     if e.certified:
         return
+    await _learn_province(session, e, data)
     e.certified = True
     scope = str(e.batch_id) if e.batch_id else ALL
-    await add(session, e.province_code or data.get("province_code"), [Delta(scope, "certified")])
+    await add(session, e.province_code, [Delta(scope, "certified")])
 
 
 async def audit_updated(session: AsyncSession, data: dict[str, Any]) -> None:
     e = await enterprise(session, uuid.UUID(str(data["enterprise_id"])))
+    await _learn_province(session, e, data)
     scope = str(e.batch_id) if e.batch_id else ALL
     deltas = [Delta(scope, f"audits.{data['status']}")]
+    counts = dict(e.audit_counts or {})
+    counts[data["status"]] = counts.get(data["status"], 0) + 1
     if data.get("from_status"):
         deltas.append(Delta(scope, f"audits.{data['from_status']}", -1))
-    await add(session, data.get("province_code") or e.province_code, deltas)
+        counts[data["from_status"]] = counts.get(data["from_status"], 0) - 1
+    e.audit_counts = counts  # a new dict: the JSON column notices assignment, not mutation
+    await add(session, e.province_code, deltas)
 
 
 async def progress_reported(session: AsyncSession, data: dict[str, Any]) -> None:
