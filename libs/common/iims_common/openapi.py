@@ -142,6 +142,7 @@ def _error_codes(path: str, method: str, op: Mapping[str, Any]) -> set[int]:
 # a JSON Schema cannot state.
 FIELD_PATTERNS: dict[str, tuple[str, str]] = {
     "province_code": (r"^[0-9]{6}$", "GB/T 2260 division code (province level: `330000`)"),
+    "region_code": (r"^[0-9]{6}$", "GB/T 2260 division code (six digits)"),
     "industry_code": (r"^[A-T]([0-9]{2})?$", "GB/T 4754-2017 门类 letter, optionally 大类 digits"),
     "uscc": (
         r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",

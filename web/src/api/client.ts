@@ -8,7 +8,7 @@
  * `unwrap()` turns `{data, error, response}` into data or a thrown `ApiError`.
  */
 import createClient from 'openapi-fetch'
-import type { paths } from './schema'
+import type { operations, paths } from './schema'
 import { ApiError, readProblem, type Problem } from './problem'
 import { getTokens, refreshTokens } from './session'
 
@@ -36,6 +36,17 @@ export async function authFetch(input: Request): Promise<Response> {
 }
 
 export const api = createClient<paths>({ baseUrl: '', fetch: authFetch })
+
+/** A GB/T 2260 province code as the API states it (an enum of the 31 provinces). */
+export type ProvinceCode = NonNullable<
+  NonNullable<operations['listEnterprises']['parameters']['query']>['province_code']
+>
+
+/** A code a person picked or an answer carried, typed as the API's province code (the
+ * server checks it and refuses an unknown one); empty is no code. */
+export function provinceCode(code: string | null | undefined): ProvinceCode | undefined {
+  return (code || undefined) as ProvinceCode | undefined
+}
 
 interface Result<T> {
   data?: T

@@ -3428,9 +3428,10 @@ export interface components {
             status: components["schemas"]["AgencyStatus"];
             /**
              * Province Code
-             * @description GB/T 2260 division code (province level: `330000`)
+             * @description GB/T 2260 province code
+             * @enum {string}
              */
-            province_code: string;
+            province_code: "110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000";
         };
         /**
          * AgencyKind
@@ -3702,7 +3703,7 @@ export interface components {
              * Province Code
              * @description required for provincial
              */
-            province_code?: string | null;
+            province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
             /** Amount Yuan */
             amount_yuan: number;
             /** Note */
@@ -4006,8 +4007,9 @@ export interface components {
             /**
              * Province Code
              * @description 省级行政区划代码 (GB/T 2260)
+             * @enum {string}
              */
-            province_code: string;
+            province_code: "110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000";
             /**
              * Industry Code
              * @description 国民经济行业分类 (GB/T 4754-2017) 门类[大类]
@@ -4084,11 +4086,8 @@ export interface components {
             contact_email?: string | null;
             /** Name */
             name?: string | null;
-            /**
-             * Province Code
-             * @description GB/T 2260 division code (province level: `330000`)
-             */
-            province_code?: string | null;
+            /** Province Code */
+            province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
             /**
              * Industry Code
              * @description GB/T 4754-2017 门类 letter, optionally 大类 digits
@@ -4257,7 +4256,7 @@ export interface components {
              * Province Code
              * @description NULL: a national meeting
              */
-            province_code?: string | null;
+            province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
             /**
              * Host Enterprise Id
              * @description 现场会: the host pilot
@@ -4759,7 +4758,7 @@ export interface components {
              * Province Code
              * @description Defaults to the caller's province
              */
-            province_code?: string | null;
+            province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
             /** Title */
             title: string;
             /** Summary */
@@ -4924,7 +4923,7 @@ export interface components {
              * Region Code
              * @description Required for provincial authorities (province or 计划单列市)
              */
-            region_code?: string | null;
+            region_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000" | "210200" | "370200" | "330200" | "350200" | "440300") | null;
         };
         /**
          * RecommendingUnitKind
@@ -5215,7 +5214,7 @@ export interface components {
             /** Module No */
             module_no: number;
             /** Hours */
-            hours: number | string;
+            hours: number;
         };
         /** EnrollmentCreate */
         EnrollmentCreate: {
@@ -5332,7 +5331,7 @@ export interface components {
             /** Title */
             title: string;
             /** Hours */
-            hours: number | string;
+            hours: number;
         };
         /** ModuleOut */
         ModuleOut: {
@@ -5885,7 +5884,7 @@ export interface components {
             /** Name */
             name: string;
             /** Weight */
-            weight: number | string;
+            weight: number;
             /** Indicators */
             indicators: components["schemas"]["IndicatorIn"][];
         };
@@ -5950,7 +5949,7 @@ export interface components {
             /** Name */
             name: string;
             /** Weight */
-            weight: number | string;
+            weight: number;
             /** Kind */
             kind: string;
             /** Options */
@@ -5959,22 +5958,22 @@ export interface components {
              * Valid Min
              * @default 0
              */
-            valid_min: number | string;
+            valid_min: number;
             /**
              * Valid Max
              * @default 100
              */
-            valid_max: number | string;
+            valid_max: number;
             /**
              * Floor
              * @default 0
              */
-            floor: number | string;
+            floor: number;
             /**
              * Target
              * @default 100
              */
-            target: number | string;
+            target: number;
             /**
              * Unit
              * @default
@@ -5988,7 +5987,7 @@ export interface components {
             /** Label */
             label: string;
             /** Score */
-            score: number | string;
+            score: number;
         };
         /** Page_AssessmentOut_ */
         Page_AssessmentOut_: {
@@ -8805,7 +8804,7 @@ export interface operations {
     listEnterprises: {
         parameters: {
             query?: {
-                province_code?: string | null;
+                province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
                 industry_code?: string | null;
                 size?: components["schemas"]["EnterpriseSize"] | null;
                 status?: components["schemas"]["EnterpriseStatus"] | null;
@@ -9604,7 +9603,7 @@ export interface operations {
             query?: {
                 kind?: components["schemas"]["AgencyKind"] | null;
                 status?: components["schemas"]["AgencyStatus"] | null;
-                province_code?: string | null;
+                province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
                 /** @description Page size (1–500) */
                 limit?: number;
                 /** @description Opaque cursor: the `next_cursor` this same list returned */
@@ -10703,7 +10702,7 @@ export interface operations {
         parameters: {
             query?: {
                 batch_id?: string | null;
-                province_code?: string | null;
+                province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
                 recommending_unit_id?: string | null;
                 /** @description true: only those selected as pilots; false: not yet */
                 selected?: boolean | null;
@@ -10955,7 +10954,7 @@ export interface operations {
             query?: {
                 batch_id?: string | null;
                 status?: components["schemas"]["PilotStatus"] | null;
-                province_code?: string | null;
+                province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
                 enterprise_id?: string | null;
                 consultancy_id?: string | null;
                 /** @description Page size (1–500) */
@@ -11401,7 +11400,7 @@ export interface operations {
             query?: {
                 batch_id?: string | null;
                 pilot_id?: string | null;
-                province_code?: string | null;
+                province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
                 period?: string | null;
                 /** @description Page size (1–500) */
                 limit?: number;
@@ -12464,7 +12463,7 @@ export interface operations {
                 year?: number | null;
                 kind?: components["schemas"]["MeetingKind"] | null;
                 status?: components["schemas"]["MeetingStatus"] | null;
-                province_code?: string | null;
+                province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
                 /** @description Page size (1–500) */
                 limit?: number;
                 /** @description Opaque cursor: the `next_cursor` this same list returned */
@@ -14661,7 +14660,7 @@ export interface operations {
             query?: {
                 budget_id?: string | null;
                 pilot_id?: string | null;
-                province_code?: string | null;
+                province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
                 /** @description Page size (1–500) */
                 limit?: number;
                 /** @description Opaque cursor: the `next_cursor` this same list returned */
@@ -14914,7 +14913,7 @@ export interface operations {
         parameters: {
             query?: {
                 year?: number | null;
-                province_code?: string | null;
+                province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
                 /** @description Page size (1–500) */
                 limit?: number;
                 /** @description Opaque cursor: the `next_cursor` this same list returned */

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assessment.domain.conformity import Rating
 from assessment.domain.scoring import SCORING_BASIS
 from iims_common.identifiers import FOLD, FOLD_LOWER, pattern
-from iims_common.schemas import Input
+from iims_common.schemas import Input, JsonNumber
 
 PERIOD = r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$"
 Period = Annotated[str, pattern(PERIOD), FOLD]
@@ -87,26 +87,32 @@ class AssessmentOut(BaseModel):
 class OptionIn(Input):
     code: str = Field(min_length=1, max_length=10)
     label: str = Field(min_length=1, max_length=200)
-    score: Decimal = Field(ge=0, le=100)
+    score: Annotated[Decimal, Field(ge=0, le=100), JsonNumber()]
 
 
 class IndicatorIn(Input):
     code: Annotated[str, FOLD_LOWER] = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=200)
-    weight: Decimal = Field(gt=0, le=1)
+    weight: Annotated[Decimal, Field(gt=0, le=1), JsonNumber()]
     kind: str = Field(pattern=r"^(ordinal|ratio)$")
     options: list[OptionIn] = Field(default_factory=list, max_length=10)
-    valid_min: Decimal = Decimal(0)
-    valid_max: Decimal = Decimal(100)
-    floor: Decimal = Decimal(0)
-    target: Decimal = Decimal(100)
+    valid_min: Annotated[Decimal, JsonNumber()] = Field(
+        Decimal(0), json_schema_extra={"default": 0}
+    )
+    valid_max: Annotated[Decimal, JsonNumber()] = Field(
+        Decimal(100), json_schema_extra={"default": 100}
+    )
+    floor: Annotated[Decimal, JsonNumber()] = Field(Decimal(0), json_schema_extra={"default": 0})
+    target: Annotated[Decimal, JsonNumber()] = Field(
+        Decimal(100), json_schema_extra={"default": 100}
+    )
     unit: str = Field("", max_length=20)
 
 
 class DimensionIn(Input):
     code: Annotated[str, FOLD_LOWER] = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=100)
-    weight: Decimal = Field(gt=0, le=1)
+    weight: Annotated[Decimal, Field(gt=0, le=1), JsonNumber()]
     indicators: list[IndicatorIn] = Field(min_length=1, max_length=100)
 
 

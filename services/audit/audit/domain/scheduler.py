@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 
 from audit.domain.enums import AuditKind, TeamRole
 from audit.domain.team_rules import AuditDraft, Auditor, Enterprise, Span, check_team
+from iims_common.i18n import Message, _
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class Placement:
 class Unplaced:
     ref: uuid.UUID
     rule: str
-    reason: str
+    reason: Message
 
 
 @dataclass
@@ -154,32 +155,38 @@ def _why_not(
 ) -> Unplaced:
     ref = request.ref
     if not pool:
-        return Unplaced(ref, "team.member-of-body", "the certification body has no auditors")
+        return Unplaced(ref, "team.member-of-body", _("the certification body has no auditors"))
     if not e.starts:
-        return Unplaced(ref, "schedule.outside-window", "no start day fits the window and dates")
+        return Unplaced(ref, "schedule.outside-window", _("no start day fits the window and dates"))
     if not e.lead:
         return Unplaced(
             ref,
             "team.lead-qualified",
-            "no lead auditor of the body is qualified and impartial on any day of the window",
+            _("no lead auditor of the body is qualified and impartial on any day of the window"),
         )
     if len(e.member) < team_size:
         return Unplaced(
             ref,
             "team.member-qualified",
-            f"fewer than {team_size} qualified, impartial auditors in the body",
+            _(
+                "fewer than {team_size} qualified, impartial auditors in the body",
+                team_size=team_size,
+            ),
         )
     by_id = {a.person_id: a for a in pool}
     if not any(by_id[p].covers_industry(request.enterprise.industry_code) for p in e.member):
         return Unplaced(
             ref,
             "team.industry-competence",
-            f"no eligible auditor is competent for industry {request.enterprise.industry_code}",
+            _(
+                "no eligible auditor is competent for industry {industry_code}",
+                industry_code=request.enterprise.industry_code,
+            ),
         )
     return Unplaced(
         ref,
         "schedule.no-capacity",
-        "the eligible auditors are booked or unavailable on every possible day of the window",
+        _("the eligible auditors are booked or unavailable on every possible day of the window"),
     )
 
 
@@ -434,7 +441,7 @@ def _greedy_body(
             team = _first_team(r, people, e, cal.span(i, length), i, team_size)
             if team:
                 placement = placed[r.ref] = _placement(r, cal.window, i, length, team)
-                for p, _ in team:
+                for p, _role in team:
                     a = people[p]
                     people[p] = replace(a, bookings=(*a.bookings, (r.ref, placement.span)))
                 break
@@ -482,7 +489,7 @@ def verify(
             broken.append("schedule.window")
         if p.span.start < request.earliest or (request.latest and p.span.end > request.latest):
             broken.append("schedule.request-dates")
-        for person, _ in p.team:
+        for person, _role in p.team:
             a = people[person]
             people[person] = replace(a, bookings=(*a.bookings, (p.ref, p.span)))
     return broken

@@ -49,7 +49,7 @@ async def _application_requests(
         {
             "application_id": str(i),
             "rule": "schedule.not-awaiting-audit",
-            "reason": "not found, or not waiting for an audit",
+            "reason": text(_("not found, or not waiting for an audit")),
         }
         for i in sorted(set(ids or ()) - {a.id for a in apps})
     ]
@@ -73,7 +73,7 @@ async def _application_requests(
                 {
                     "application_id": str(a.id),
                     "rule": "schedule.enterprise-facts-missing",
-                    "reason": "the enterprise's facts have not arrived yet",
+                    "reason": text(_("the enterprise's facts have not arrived yet")),
                 }
             )
             continue
@@ -110,7 +110,7 @@ async def _certificate_requests(
         {
             "certificate_id": str(i),
             "rule": "schedule.not-awaiting-audit",
-            "reason": "not found, or not valid/suspended",
+            "reason": text(_("not found, or not valid/suspended")),
         }
         for i in sorted(set(ids) - {c.id for c in certificates})
     ]
@@ -131,7 +131,7 @@ async def _certificate_requests(
                 {
                     "certificate_id": str(c.id),
                     "rule": "schedule.not-awaiting-audit",
-                    "reason": "every audit of the cycle is planned",
+                    "reason": text(_("every audit of the cycle is planned")),
                 }
             )
             continue
@@ -212,7 +212,7 @@ async def _propose(
             {
                 ("certificate_id" if u.ref in for_certificate else "application_id"): str(u.ref),
                 "rule": u.rule,
-                "reason": u.reason,
+                "reason": text(u.reason),
             }
             for u in result.unplaced
         ],

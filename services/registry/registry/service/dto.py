@@ -10,7 +10,14 @@ import re
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, computed_field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    WithJsonSchema,
+    computed_field,
+)
 
 from iims_common.i18n import _
 from iims_common.identifiers import FOLD, USCC, check, fold_phone
@@ -28,6 +35,7 @@ from registry.domain.enums import (
 from registry.domain.reference import (
     INDUSTRY_SECTIONS,
     PROVINCES,
+    SEPARATELY_PLANNED_CITIES,
     authority_region_error,
     industry_error,
     province_error,
@@ -35,8 +43,28 @@ from registry.domain.reference import (
 
 # Every identifier is folded (NFKC, trimmed, upper-cased) before it is checked: one rule,
 # `iims_common.identifiers`, for bodies, query parameters and import rows alike.
-ProvinceCode = Annotated[str, FOLD, check(province_error)]
-RegionCode = Annotated[str, FOLD, check(authority_region_error)]
+# The schema names the codes the check accepts (the 31 GB/T 2260 provinces; for a
+# recommending authority also the 计划单列市), so a client or generator can only send those.
+ProvinceCode = Annotated[
+    str,
+    FOLD,
+    check(province_error),
+    WithJsonSchema(
+        {"type": "string", "enum": list(PROVINCES), "description": "GB/T 2260 province code"}
+    ),
+]
+RegionCode = Annotated[
+    str,
+    FOLD,
+    check(authority_region_error),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": [*PROVINCES, *SEPARATELY_PLANNED_CITIES],
+            "description": "GB/T 2260 code of a province or a separately planned city",
+        }
+    ),
+]
 IndustryCode = Annotated[str, FOLD, check(industry_error)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 _PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")

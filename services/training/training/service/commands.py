@@ -13,13 +13,15 @@ from pydantic import BaseModel, Field
 
 from iims_common.identifiers import FOLD_LOWER, IdNumber, Phone, SixDigitCode
 from iims_common.imports import ImportSummary
-from iims_common.schemas import Input
+from iims_common.schemas import Input, JsonNumber
 from training.domain.enums import OrganizationKind, QualificationKind
 
 
 class ModuleIn(Input):
     title: str = Field(min_length=1, max_length=300)
-    hours: Decimal = Field(gt=0, le=200, max_digits=4, decimal_places=1)
+    hours: Annotated[
+        Decimal, Field(gt=0, le=200, max_digits=4, decimal_places=1), JsonNumber(places=1)
+    ]
 
 
 class ProgrammeCreate(Input):
@@ -85,7 +87,9 @@ class EnrollmentCreate(Input):
 
 class AttendanceIn(Input):
     module_no: int = Field(ge=1, le=50)
-    hours: Decimal = Field(ge=0, le=100, max_digits=4, decimal_places=1)
+    hours: Annotated[
+        Decimal, Field(ge=0, le=100, max_digits=4, decimal_places=1), JsonNumber(places=1)
+    ]
 
 
 class ExamIn(Input):
