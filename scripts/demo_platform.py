@@ -206,6 +206,7 @@ def main(base: str, admin_key: str) -> None:
             f"({leads} 审核组长) in {len(bodies)} bodies"
         )
         programme_work(gw)
+        applications(gw)
 
 
 def attest_lead(gw: httpx.Client, management: dict[str, str], auditor: dict[str, Any]) -> int:
@@ -279,6 +280,100 @@ def programme_work(gw: httpx.Client) -> None:
             headers=ministry,
         )
     print(f"  demo: programme work seeded ({seeded})")
+
+
+# 认定申请 of the first 认定试点 (会议材料之一: 11–12月 2014 认定试点): pilots of the 2014
+# batch whose systems have run since the summer's 贯标 (the enterprise courses of June and
+# September 2014), with an internal audit and a management review done — the audit service's
+# readiness rules (≥ 3 months running, 内部审核, 管理评审). Made to the certification body the
+# `certbody` demo login represents, so its workspace has applications waiting for audit planning.
+APPLICATIONS = 3
+SYSTEM_RUNNING_SINCE = "2014-07-01"
+# Industries (GB/T 4754 门类) the demo's auditors cover (COMPETENCES): a team can be formed.
+COVERED = {c for industries in COMPETENCES for c in industries}
+
+
+def applications(gw: httpx.Client) -> None:
+    """APPLICATIONS 认定申请 to the demo's certification body by 江苏 pilots of the 2014 batch
+    (the first of them is the `enterprise` demo login's), each made with the enterprise's own
+    key and only if the enterprise has none yet (check-then-create, plus an Idempotency-Key);
+    waits for the audit service to have learnt the enterprise from
+    `enterprise-registered`."""
+    body = call(gw, "GET", "/api/v1/agencies", params={"kind": "certification_body", "limit": 1})[
+        "items"
+    ][0]
+    as_body = {
+        "X-API-Key": ensure_api_key(
+            gw,
+            {
+                "name": f"{body['name']} (demo)",
+                "role": "certification_body",
+                "organization_id": body["id"],
+            },
+        )
+    }
+    batch = next(b for b in items(gw, "/api/v1/batches") if b["year"] == 2014)
+    pilots = [
+        p
+        for p in items(
+            gw, "/api/v1/pilots", params={"batch_id": batch["id"], "province_code": "320000"}
+        )
+        if p["industry_code"][:1] in COVERED
+    ][:APPLICATIONS]
+    applied = 0
+    for pilot in pilots:
+        enterprise = call(gw, "GET", f"/api/v1/enterprises/{pilot['enterprise_id']}")
+        existing = items(
+            gw,
+            "/api/v1/applications",
+            params={"enterprise_id": enterprise["id"], "certification_body_id": body["id"]},
+            headers=as_body,
+        )
+        if not existing:
+            as_enterprise = {
+                "X-API-Key": ensure_api_key(
+                    gw,
+                    {
+                        "name": f"{enterprise['name']} (demo)",
+                        "role": "enterprise",
+                        "organization_id": enterprise["id"],
+                    },
+                )
+            }
+            apply(gw, enterprise, body["id"], as_enterprise)
+        applied += 1
+    print(f"  demo: {applied} 认定申请 to {body['name']}")
+
+
+def apply(
+    gw: httpx.Client, enterprise: dict[str, Any], body_id: str, as_enterprise: dict[str, str]
+) -> None:
+    """One 认定申请, retried (up to two minutes: the audit service consumes the demo's
+    1,448 `enterprise-registered` events first) while it does not know the enterprise yet."""
+    deadline = time.monotonic() + 120
+    payload = {
+        "enterprise_id": enterprise["id"],
+        "certification_body_id": body_id,
+        "scope": f"{enterprise['name']}的研发、生产、经营管理活动中的两化融合管理",
+        "site": enterprise.get("address") or f"{enterprise['province_name']}{enterprise['name']}",
+        "system_running_since": SYSTEM_RUNNING_SINCE,
+        "internal_audit_done": True,
+        "management_review_done": True,
+    }
+    while True:
+        r = gw.post(
+            "/api/v1/applications",
+            json=payload,
+            headers={
+                **as_enterprise,
+                "Idempotency-Key": f"demo-2014:application:{enterprise['id']}",
+            },
+        )
+        if r.status_code < 400:
+            return
+        if "enterprise-unknown" not in r.text or time.monotonic() > deadline:
+            raise SystemExit(f"application of {enterprise['id']}: {r.status_code} {r.text[:300]}")
+        time.sleep(1)
 
 
 if __name__ == "__main__":

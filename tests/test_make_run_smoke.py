@@ -4,10 +4,12 @@ act on the demo's pilot-enrolled events, and Ctrl-C stops it all."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -22,6 +24,22 @@ from iims_common.testing import ROOT, SECRET, eventually, mint, read_topic
 def _listening(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+async def _demo_state(g: httpx.AsyncClient) -> dict[str, list[tuple[str, ...]]]:
+    """What the demo loads through the gateway, as comparable rows (ids and states)."""
+
+    async def rows(path: str, *fields: str) -> list[tuple[str, ...]]:
+        r = await g.get(path, params={"limit": 100})
+        assert r.status_code == 200, r.text
+        return sorted(tuple(str(x[f]) for f in fields) for x in r.json()["items"])
+
+    return {
+        "sessions": await rows("/api/v1/sessions", "id", "programme_code", "starts_on"),
+        "auditors": await rows("/api/v1/auditors", "person_id"),
+        "applications": await rows("/api/v1/applications", "id", "enterprise_id", "status"),
+        "notices": await rows("/api/v1/notices", "id"),
+    }
 
 
 async def test_make_run_sqlite_path(tmp_path: Path) -> None:
@@ -132,6 +150,32 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
                 return r.status_code == 200 and len(r.json()["items"]) == 12
 
             await eventually(pool, timeout=60)
+            # The demo's 认定申请: the certification body's workspace has applications
+            # waiting for audit planning (已受理).
+            accepted = (
+                await g.get("/api/v1/applications", params={"status": "accepted", "limit": 100})
+            ).json()["items"]
+            assert len(accepted) >= 2
+            assert all(a["system_running_since"] <= "2014-08-01" for a in accepted)
+            before = await _demo_state(g)
+        # A second demo run (what a restart of `make run` does) changes nothing.
+        await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "demo_platform.py"),
+                f"http://127.0.0.1:{gateway_port}",
+                admin_key,
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{gateway_port}", headers={"X-API-Key": admin_key}
+        ) as g:
+            assert await _demo_state(g) == before
             spec = (await g.get("/openapi.json")).json()
             assert "/api/v1/applications" in spec["paths"] and "/api/v1/programmes" in spec["paths"]
     finally:
