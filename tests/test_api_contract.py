@@ -44,6 +44,7 @@ from iims_common.identity import Role
 from iims_common.openapi import assert_unique_operation_ids, request_schemas
 from iims_common.pagination import CURSOR_LENGTH, cursor_signing_key, encode_cursor
 from iims_common.testing import SECRET, mint
+from iims_contracts import CertificateIssued
 from registry.main import create_app as registry_app
 from registry.settings import RegistrySettings
 from training.main import create_app as training_app
@@ -375,7 +376,7 @@ async def test_schema_states_every_constraint_it_can(apps: dict[str, FastAPI]) -
         "clause",
     }
     webhook = merged["components"]["schemas"]["SubscriptionIn"]["properties"]["event_types"]
-    assert "certificate-issued" in webhook["items"]["enum"]
+    assert CertificateIssued.topic in webhook["items"]["enum"]
     one_of = merged["components"]["schemas"]["AuditCreate"]["oneOf"]
     assert [branch["required"] for branch in one_of] == [["application_id"], ["certificate_id"]]
     for probe in ("/healthz", "/readyz"):

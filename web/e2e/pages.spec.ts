@@ -151,6 +151,13 @@ test('administrator workspace pages: a key shown once, rotated, revoked', async 
   await page.goto('/admin/webhooks')
   await expect(page.getByRole('heading', { name: '事件推送（Webhook）' })).toBeVisible()
   await checkPage(page, 'admin-webhooks', info)
+  // the choices are the gateway's (GET /api/v1/webhook-event-types, from the contracts)
+  await page.getByTestId('new-webhook').click()
+  const choices = page.getByTestId('event-types')
+  await expect(choices.getByRole('checkbox', { name: '入选贯标试点' })).toBeVisible()
+  await expect(choices.getByRole('checkbox', { name: '颁发认定证书' })).toBeVisible()
+  await expect(choices.getByRole('checkbox', { checked: true })).toHaveCount(0)
+  await page.keyboard.press('Escape')
 })
 
 test('a province sees only its province and the menu offers no other', async ({ page }, info) => {

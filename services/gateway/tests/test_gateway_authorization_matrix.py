@@ -19,6 +19,7 @@ from test_gateway_programme_e2e import JIANGSU, day, id_number, key, uscc
 
 from audit.db.tables import Application as AuditApplication
 from iims_common.testing import cloud_event, eventually, publish_many
+from iims_contracts import PilotEnrolled, QualificationGranted
 from training.domain.programmes import PROGRAMMES
 
 # Reference data every signed-in caller may read (a 200 is not a leak), with the reason.
@@ -95,7 +96,7 @@ async def _world(
         "POST",
         "/api/v1/webhooks",
         201,
-        json={"url": "https://example.com/iims", "event_types": ["pilot-enrolled"]},
+        json={"url": "https://example.com/iims", "event_types": [PilotEnrolled.topic]},
     )
     enterprise = await ministry.call(
         "POST",
@@ -210,9 +211,9 @@ async def _world(
                 "valid_until": day(900),
             }
             event = cloud_event(
-                "qualification-granted", data, source="/iims/training", subject=str(person_id)
+                QualificationGranted.topic, data, source="/iims/training", subject=str(person_id)
             )
-            events.append(("qualification-granted", event, str(person_id)))
+            events.append((QualificationGranted.topic, event, str(person_id)))
     await publish_many(platform.settings.kafka_bootstrap_servers, events)
 
     async def pool() -> bool:

@@ -10,8 +10,10 @@ from pydantic import ValidationError
 from gateway.domain import credentials as cred
 from gateway.domain.openapi import merge
 from gateway.domain.routing import route
+from gateway.domain.webhooks import EVENT_TYPES, event_type_catalogue
 from gateway.settings import GatewaySettings
 from iims_common.identity import Caller, Role
+from iims_contracts import CertificateIssued, PilotEnrolled
 
 
 def test_keys_passwords_and_lockout() -> None:
@@ -153,3 +155,15 @@ def test_merge_keeps_names_titles_and_operation_ids_unique() -> None:
         "persons": "persons 中文",
         "auditors": "auditors 中文",
     }
+
+
+def test_webhook_event_types_are_described_by_their_contracts() -> None:
+    catalogue = event_type_catalogue()
+    assert [e.code for e in catalogue] == list(EVENT_TYPES)
+    by_code = {e.code: e for e in catalogue}
+    pilot = by_code[PilotEnrolled.topic]
+    assert pilot.label == PilotEnrolled.label
+    assert pilot.cloudevents_type == PilotEnrolled.event_type()
+    assert by_code[CertificateIssued.topic].label == CertificateIssued.label
+    # one paragraph, on one line, and never empty
+    assert all(e.description and "\n" not in e.description for e in catalogue)

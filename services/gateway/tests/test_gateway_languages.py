@@ -10,6 +10,7 @@ import uuid
 import httpx
 
 from iims_common.testing import assert_refusal_in_both_languages
+from iims_contracts import PilotEnrolled
 
 
 async def test_refusals_in_chinese_by_default_and_english_on_request(
@@ -36,7 +37,7 @@ async def test_refusals_in_chinese_by_default_and_english_on_request(
         "/api/v1/webhooks",
         422,
         headers=province,
-        json={"url": "http://user:pass@example.com/hook", "event_types": ["pilot-enrolled"]},
+        json={"url": "http://user:pass@example.com/hook", "event_types": [PilotEnrolled.topic]},
     )
     assert p["errors"] == [{"field": "url", "message": "URL 中不允许包含用户名或密码"}]
     # Registry and training: not found, pydantic's own messages.

@@ -32,7 +32,7 @@ from iims_common.testing import (
     outbox_event_ids,
     read_with_cloudevents_sdk,
 )
-from iims_contracts import CONTRACTS
+from iims_contracts import CONTRACTS, CertificateIssued, PilotEnrolled
 from registry.domain.uscc import make_uscc
 from training.domain.programmes import PROGRAMMES
 
@@ -141,7 +141,7 @@ async def test_the_whole_programme_through_the_gateway(
             "POST",
             "/api/v1/webhooks",
             201,
-            json={"url": url, "event_types": ["pilot-enrolled", "certificate-issued"]},
+            json={"url": url, "event_types": [PilotEnrolled.topic, CertificateIssued.topic]},
         )
 
         # Register → recommend → select.
@@ -395,10 +395,10 @@ async def test_the_whole_programme_through_the_gateway(
                 payload = Webhook(subscription["secret"]).verify(raw, headers)
                 found.append(payload)
             types = {p["type"] for p in found}
-            return found if {"pilot-enrolled", "certificate-issued"} <= types else []
+            return found if {PilotEnrolled.topic, CertificateIssued.topic} <= types else []
 
         payloads = await eventually(delivered, timeout=30)
-        issued = [p for p in payloads if p["type"] == "certificate-issued"]
+        issued = [p for p in payloads if p["type"] == CertificateIssued.topic]
         assert issued[0]["data"]["certificate_no"] == certificate["number"]
         log = await province.call("GET", f"/api/v1/webhooks/{subscription['id']}/deliveries")
         assert all(

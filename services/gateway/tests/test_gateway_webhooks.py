@@ -18,6 +18,7 @@ from webhook_receiver import receiver
 
 from gateway.domain import webhooks as rules
 from iims_common.testing import cloud_event, eventually, publish
+from iims_contracts import NoticeIssued, PilotEnrolled, TaskSubmissionReceived
 
 
 async def _province_key(
@@ -39,7 +40,7 @@ async def _province_key(
 async def _pilot_event(platform: Platform, province: str) -> str:
     enterprise = str(uuid.uuid4())
     event = cloud_event(
-        "pilot-enrolled",
+        PilotEnrolled.topic,
         {
             "pilot_id": str(uuid.uuid4()),
             "batch_id": str(uuid.uuid4()),
@@ -52,7 +53,7 @@ async def _pilot_event(platform: Platform, province: str) -> str:
         source="/iims/registry",
         subject=enterprise,
     )
-    await publish(platform.settings.kafka_bootstrap_servers, "pilot-enrolled", event, enterprise)
+    await publish(platform.settings.kafka_bootstrap_servers, PilotEnrolled.topic, event, enterprise)
     return str(event["id"])
 
 
@@ -66,7 +67,7 @@ async def test_retry_recover_redeliver_and_410(
         got.status = 500
         r = await gw.post(
             "/api/v1/webhooks",
-            json={"url": url, "event_types": ["pilot-enrolled"]},
+            json={"url": url, "event_types": [PilotEnrolled.topic]},
             headers=headers,
         )
         assert r.status_code == 201 and r.json()["secret"].startswith("whsec_")
@@ -116,7 +117,7 @@ async def test_retry_recover_redeliver_and_410(
 async def test_subscription_input_is_checked(gw: httpx.AsyncClient, admin: dict[str, str]) -> None:
     headers = await _province_key(gw, admin, "330000")
     bad = [
-        {"url": "ftp://example.com/x", "event_types": ["pilot-enrolled"]},
+        {"url": "ftp://example.com/x", "event_types": [PilotEnrolled.topic]},
         {"url": "https://example.com/x", "event_types": ["everything"]},
         {"url": "https://example.com/x", "event_types": []},
     ]
@@ -130,10 +131,33 @@ async def test_subscription_input_is_checked(gw: httpx.AsyncClient, admin: dict[
     )
     r = await gw.post(
         "/api/v1/webhooks",
-        json={"url": "https://example.com/x", "event_types": ["pilot-enrolled"]},
+        json={"url": "https://example.com/x", "event_types": [PilotEnrolled.topic]},
         headers={"X-API-Key": enterprise.json()["api_key"]},
     )
     assert r.status_code == 403
+
+
+async def test_the_choices_offered_are_the_ones_accepted(
+    gw: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    """`GET /webhook-event-types` (the console's checkboxes) lists exactly what a subscription
+    may name, labelled from the contracts, and all of them together are accepted."""
+    assert (await gw.get("/api/v1/webhook-event-types")).status_code == 401
+    headers = await _province_key(gw, admin, "330000")
+    r = await gw.get("/api/v1/webhook-event-types", headers=headers)
+    assert r.status_code == 200, r.text
+    offered = r.json()
+    assert [e["code"] for e in offered] == list(rules.EVENT_TYPES)
+    by_code = {e["code"]: e for e in offered}
+    assert by_code[PilotEnrolled.topic]["label"] == PilotEnrolled.label
+    assert by_code[PilotEnrolled.topic]["cloudevents_type"] == PilotEnrolled.event_type()
+    assert all(e["description"] for e in offered)
+    r = await gw.post(
+        "/api/v1/webhooks",
+        json={"url": "https://example.com/all", "event_types": [e["code"] for e in offered]},
+        headers=headers,
+    )
+    assert r.status_code == 201, r.text
 
 
 @pytest.mark.parametrize(
@@ -180,7 +204,7 @@ async def test_notices_and_submissions_reach_province_webhooks(
     ministry = await key(gw, admin, role="ministry")
     yunnan = await key(gw, admin, role="province", province_code="530000")
     guizhou = await key(gw, admin, role="province", province_code="520000")
-    types = ["notice-issued", "task-submission-received"]
+    types = [NoticeIssued.topic, TaskSubmissionReceived.topic]
     async with receiver() as (yn_url, yn_got), receiver() as (gz_url, gz_got):
         await yunnan.call(
             "POST", "/api/v1/webhooks", 201, json={"url": yn_url, "event_types": types}
@@ -222,21 +246,23 @@ async def test_notices_and_submissions_reach_province_webhooks(
 
         async def both_arrived() -> bool:
             return bool(
-                any(b["data"]["notice_id"] == notice["id"] for b in of(yn_got, "notice-issued"))
-                and any(b["data"]["notice_id"] == notice["id"] for b in of(gz_got, "notice-issued"))
+                any(b["data"]["notice_id"] == notice["id"] for b in of(yn_got, NoticeIssued.topic))
+                and any(
+                    b["data"]["notice_id"] == notice["id"] for b in of(gz_got, NoticeIssued.topic)
+                )
                 and any(
                     b["data"]["submission_id"] == submission["id"]
-                    for b in of(yn_got, "task-submission-received")
+                    for b in of(yn_got, TaskSubmissionReceived.topic)
                 )
             )
 
         await eventually(both_arrived, timeout=60)
-        delivered = next(b for b in of(yn_got, "notice-issued") if b["data"]["title"] == title)
+        delivered = next(b for b in of(yn_got, NoticeIssued.topic) if b["data"]["title"] == title)
         assert delivered["data"]["audience_roles"] == ["province"]
         headers = next(h for h, b in yn_got.requests if json.loads(b) == delivered)
         assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= set(headers)
         # 贵州 never gets 云南's submission.
         assert not any(
             b["data"]["submission_id"] == submission["id"]
-            for b in of(gz_got, "task-submission-received")
+            for b in of(gz_got, TaskSubmissionReceived.topic)
         )

@@ -254,6 +254,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhook-event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 可订阅的事件类型 (the event types a webhook may subscribe to)
+         * @description The event types a subscription's `event_types` may name, in catalogue order, with their
+         *     Chinese labels — the console's choices come from here, not from a copy. Any signed-in
+         *     caller may read it (the same facts are public in `/asyncapi.json`).
+         */
+        get: operations["listWebhookEventTypes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -3388,6 +3410,36 @@ export interface components {
             expires_in: number;
             /** Refresh Token */
             refresh_token: string;
+        };
+        /**
+         * WebhookEventTypeOut
+         * @description One event type a webhook subscription may choose (可订阅的事件类型), from the contracts
+         *     package (`iims_contracts`): the only place a topic is named.
+         */
+        WebhookEventTypeOut: {
+            /**
+             * Code
+             * @description the value to put in `event_types` (the topic), e.g. `pilot-enrolled`
+             * @example pilot-enrolled
+             */
+            code: string;
+            /**
+             * Label
+             * @description 中文名称, e.g. 入选贯标试点
+             * @example 入选贯标试点
+             */
+            label: string;
+            /**
+             * Description
+             * @description what the event means and when it is sent (the contract's summary)
+             */
+            description: string;
+            /**
+             * Cloudevents Type
+             * @description the CloudEvents `type` of the deliveries (`cn.iims.<topic>.v<n>`, the newest version)
+             * @example cn.iims.pilot-enrolled.v1
+             */
+            cloudevents_type: string;
         };
         /**
          * Problem
@@ -7986,6 +8038,71 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookEventTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEventTypeOut"][];
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: a field, an unknown query parameter, a cursor, or a business rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,7 +15,7 @@ from pydantic import Field, HttpUrl, WithJsonSchema, field_validator
 from gateway.api.security import CurrentPrincipal
 from gateway.db.tables import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from gateway.domain.credentials import Principal
-from gateway.domain.webhooks import EVENT_TYPES
+from gateway.domain.webhooks import EVENT_TYPES, event_type_catalogue
 from gateway.service import dashboard, reports
 from gateway.service import webhooks as webhook_service
 from iims_common.db import utcnow
@@ -271,6 +271,38 @@ async def _subscription(
     if row is None:
         raise NotFound(_("Webhook {subscription_id} not found", subscription_id=subscription_id))
     return row
+
+
+class WebhookEventTypeOut(Output):
+    """One event type a webhook subscription may choose (可订阅的事件类型), from the contracts
+    package (`iims_contracts`): the only place a topic is named."""
+
+    code: str = Field(
+        description="the value to put in `event_types` (the topic), e.g. `pilot-enrolled`",
+        examples=["pilot-enrolled"],
+    )
+    label: str = Field(description="中文名称, e.g. 入选贯标试点", examples=["入选贯标试点"])
+    description: str = Field(
+        description="what the event means and when it is sent (the contract's summary)"
+    )
+    cloudevents_type: str = Field(
+        description="the CloudEvents `type` of the deliveries (`cn.iims.<topic>.v<n>`, the "
+        "newest version)",
+        examples=["cn.iims.pilot-enrolled.v1"],
+    )
+
+
+@router.get(
+    "/webhook-event-types",
+    response_model=list[WebhookEventTypeOut],
+    tags=["webhooks 事件推送"],
+    summary="可订阅的事件类型 (the event types a webhook may subscribe to)",
+)
+async def list_webhook_event_types(principal: CurrentPrincipal) -> list[WebhookEventTypeOut]:
+    """The event types a subscription's `event_types` may name, in catalogue order, with their
+    Chinese labels — the console's choices come from here, not from a copy. Any signed-in
+    caller may read it (the same facts are public in `/asyncapi.json`)."""
+    return [WebhookEventTypeOut.model_validate(e) for e in event_type_catalogue()]
 
 
 @router.post(

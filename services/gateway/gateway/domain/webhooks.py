@@ -9,15 +9,46 @@ import ipaddress
 import random
 import secrets
 import socket
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from standardwebhooks.webhooks import Webhook
 
 from iims_common.i18n import Message, _
-from iims_contracts.catalogue import webhook_event_types
+from iims_contracts.catalogue import contracts_for, webhook_event_types
 
 # The topics whose contracts are marked `webhook` (iims_contracts): a province may subscribe.
 EVENT_TYPES: tuple[str, ...] = webhook_event_types()
+
+
+@dataclass(frozen=True)
+class EventTypeInfo:
+    """What a subscriber sees of one event type: `code` (the topic), `label` (中文名称),
+    `description` (the first paragraph of the contract's docstring) and `cloudevents_type`
+    (of its newest version)."""
+
+    code: str
+    label: str
+    description: str
+    cloudevents_type: str
+
+
+def event_type_catalogue() -> list[EventTypeInfo]:
+    """The subscribable event types (`EVENT_TYPES`, catalogue order), described from their
+    contracts; a topic carrying several versions is described by the newest."""
+    out = []
+    for topic in EVENT_TYPES:
+        newest = max(contracts_for(topic), key=lambda c: c.type_version)
+        summary = (newest.__doc__ or "").strip().split("\n\n")[0]
+        out.append(
+            EventTypeInfo(
+                code=topic,
+                label=newest.label,
+                description=" ".join(summary.split()),
+                cloudevents_type=newest.event_type(),
+            )
+        )
+    return out
 
 
 def new_secret() -> str:
