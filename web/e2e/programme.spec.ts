@@ -280,14 +280,14 @@ test('the whole 2014 programme through the console', async ({ browser, baseURL }
     await page.goto('/training/qualifications')
     const quals = page.getByTestId('qualifications')
     const qualRow = (name: string, kind: string): Locator => quals.locator('tbody tr', { hasText: name }).filter({ hasText: kind })
-    await expect(qualRow(lead, 'auditor')).toHaveCount(1)
-    const numbers = [(await qualRow(lead, 'auditor').locator('td').first().innerText()).trim(), (await qualRow(member, 'auditor').locator('td').first().innerText()).trim()]
-    await qualRow(lead, 'auditor').getByRole('button', { name: '授予审核组长资格' }).click()
+    await expect(qualRow(lead, '认定资质')).toHaveCount(1)
+    const numbers = [(await qualRow(lead, '认定资质').locator('td').first().innerText()).trim(), (await qualRow(member, '认定资质').locator('td').first().innerText()).trim()]
+    await qualRow(lead, '认定资质').getByRole('button', { name: '授予审核组长资格' }).click()
     const grant = page.getByRole('dialog')
     await grant.getByLabel('依据（审核经历）').fill('作为审核组成员参加 3 次认定审核（2014 年模拟审核）')
     await grant.getByTestId('grant-lead-save').click()
-    await expect(qualRow(lead, 'lead_auditor')).toHaveCount(1)
-    numbers.push((await qualRow(lead, 'lead_auditor').locator('td').first().innerText()).trim())
+    await expect(qualRow(lead, '认定资质（审核组长）')).toHaveCount(1)
+    numbers.push((await qualRow(lead, '认定资质（审核组长）').locator('td').first().innerText()).trim())
     await shot(page, 'management-lead-auditor')
 
     // Time passes: they were qualified two months ago (audits held last month are covered).
@@ -347,7 +347,10 @@ test('the whole 2014 programme through the console', async ({ browser, baseURL }
       await prompt(page, `${kind} 审核完成，体系文件与运行记录符合要求`)
       await expect(page.getByText('已记录审核完成')).toBeVisible()
     }
-    await completeAudit('stage1')
+    await completeAudit('文件审核')
+    // Issue 16: the audit's kind and status read as labels, not codes (stage1 · completed).
+    await expect(page.locator('.expand li', { hasText: '文件审核' })).toContainText('已完成')
+    await expect(page.getByTestId('cb-applications')).not.toContainText('stage1')
     await shot(page, 'body-stage1-completed')
 
     // Stage 2 with the same team.
@@ -358,13 +361,13 @@ test('the whole 2014 programme through the console', async ({ browser, baseURL }
     await expect(page.getByTestId('plan-check')).toContainText('满足全部规则')
     await page.getByTestId('plan-save').click()
     await expect(page.getByTestId('cb-applications')).toBeVisible()
-    await completeAudit('stage2')
+    await completeAudit('现场审核')
 
     // 12. A minor finding at stage 2, its corrective action accepted and verified closed.
     await page.goto('/certification')
     await appRow().locator('.el-table__expand-icon').click()
-    await page.locator('.expand li', { hasText: 'stage2' }).getByRole('link', { name: '不符合项' }).click()
-    await expect(page.getByTestId('findings-audit')).toContainText(`stage2 · ${isoDay(-20)}`)
+    await page.locator('.expand li', { hasText: '现场审核' }).getByRole('link', { name: '不符合项' }).click()
+    await expect(page.getByTestId('findings-audit')).toContainText(`现场审核 · ${isoDay(-20)}`)
     await choose(page, page.getByTestId('finding-clause'), /^5\.\d/)
     await page.locator('.el-radio', { hasText: '一般不符合' }).click()
     await page.getByLabel('描述').fill('部分岗位的数据管理职责未在文件中明确')
