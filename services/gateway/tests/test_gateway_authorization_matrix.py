@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 from gateway_platform import Platform
-from test_gateway_programme_e2e import JIANGSU, day, id_number, key, uscc
+from test_gateway_programme_e2e import JIANGSU, day, id_number, key, new_batch, uscc
 
 from audit.db.tables import Application as AuditApplication
 from iims_common.testing import cloud_event, eventually, publish_many
@@ -85,13 +85,10 @@ async def _world(
     province = await key(
         gw, admin, role="province", province_code=JIANGSU, organization_id=unit["id"]
     )
-    year = rng.randint(2030, 2099)
-    batch = await ministry.call(
-        "POST",
-        "/api/v1/batches",
-        201,
-        json={"year": year, "name": f"{year}批次", "pilot_quota": 10, "certification_target": 5},
+    batch = await new_batch(
+        ministry, rng, name="{year}批次", pilot_quota=10, certification_target=5
     )
+    year = batch["year"]
     subscription = await province.call(
         "POST",
         "/api/v1/webhooks",

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 from gateway_platform import Platform
-from test_gateway_programme_e2e import Api, key, uscc
+from test_gateway_programme_e2e import Api, key, new_batch, uscc
 
 from iims_common.testing import eventually
 
@@ -91,13 +91,8 @@ async def test_tasks_reports_meetings_and_funds_on_the_dashboards(
     assert mine and mine[0]["status"] == "planned" and y["meetings"]["registered"] >= 12
 
     # Funds: a provincial budget supports one of the province's pilots.
-    year = rng.randint(2030, 2099)
-    batch = await ministry.call(
-        "POST",
-        "/api/v1/batches",
-        201,
-        json={"year": year, "name": "b", "pilot_quota": 5, "certification_target": 1},
-    )
+    batch = await new_batch(ministry, rng, name="b", pilot_quota=5, certification_target=1)
+    year = batch["year"]
     unit = await ministry.call(
         "POST",
         "/api/v1/recommending-units",
