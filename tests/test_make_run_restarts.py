@@ -137,7 +137,7 @@ def test_make_run_restarts_supervises_and_resets(tmp_path: Path) -> None:
     try:
         key = first.wait_ready()
         before = _snapshot(ports["GATEWAY"], key)
-        assert len(before["sessions"]) == 7 and before["qualifications"] == 12
+        assert len(before["sessions"]) == 7 and before["qualifications"] == 18
         assert set(before["keys"].values()) == {1}, before["keys"]
         # Supervision: a service killed with -9 is started again, and make run says so.
         os.kill(_pid_of("training", ports["TRAINING"]), signal.SIGKILL)
