@@ -44,6 +44,16 @@ def neutralize(value: str) -> str:
     return value
 
 
+def unneutralize(value: str) -> str:
+    """The inverse of `neutralize`, for files coming back in (the refused-rows .xlsx is made
+    to be fixed and imported again; Excel and WPS keep the `'` of a CSV cell as text): a
+    leading `'` followed by a formula trigger is dropped, anything else is unchanged. The
+    value is stored as plain text and neutralized again by every export."""
+    if value.startswith("'") and value[1:].startswith(_FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
 def cell_value(value: Any) -> Any:
     """What a cell holds: numbers, dates and booleans as themselves (never formulas), every
     string neutralized, anything else as its neutralized `str()`; None stays empty."""

@@ -20,6 +20,8 @@ What provinces send (DESIGN.md §3, ENGINEERING.md "Chinese files"):
 - A title row above the header ("2014年浙江省贯标试点推荐企业汇总表") is skipped: the header
   is the first of the first 10 rows that names every required column. Headers match in
   Chinese or English, ignoring width, case, spaces and a required-marker `*`.
+- A cell the platform's exports neutralized (`'=…`, `'+86…`: `iims_common.exports`) reads
+  as the value it stood for, so the refused-rows .xlsx imports again as it was sent.
 - Blank rows are skipped; line numbers are the file's (CSV: the physical line where the
   record starts; .xlsx: the row number), so "line 7" is what the person sees.
 
@@ -39,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iims_common.errors import FieldError, UnsupportedMediaType, ValidationFailed
+from iims_common.exports import unneutralize
 from iims_common.i18n import Message, _
 from iims_common.identifiers import fold_text
 
@@ -556,7 +559,7 @@ def read_table(
         record: dict[str, str | None] = {c.key: None for c in mapping.values()}
         for index, column in mapping.items():
             value = cells[index] if index < len(cells) else None
-            value = value.strip() if value is not None else None
+            value = unneutralize(value.strip()).strip() if value is not None else None
             record[column.key] = value or None
         table.records.append((line, record))
         table.raw[line] = cells

@@ -146,6 +146,9 @@ async def test_refused_rows_file_can_be_fixed_and_imported_again(
     backend: httpx.AsyncClient,
 ) -> None:
     rows, _ = province_list("again")
+    tag = uuid.uuid4().hex[:8]
+    # Values the export neutralizes (`'-…`, `'+86…`) come back as they were sent.
+    rows[3][1], rows[3][5] = f"-负号企业{tag}", "+86 138 0013 8000"
     r = await backend.post(
         "/api/v1/enterprises/import",
         content=as_csv(rows).encode("gb18030"),
@@ -155,7 +158,9 @@ async def test_refused_rows_file_can_be_fixed_and_imported_again(
     wb = load_workbook(io.BytesIO(download.content))
     ws = wb.active
     assert ws is not None
-    ws["B2"] = uscc("330000")  # the person types the code back in and fixes the size
+    assert (ws["C2"].value, ws["G2"].value) == (f"'-负号企业{tag}", "'+86 138 0013 8000")
+    code = uscc("330000")
+    ws["B2"] = code  # the person types the code back in and fixes the size
     ws["F2"] = "微型"
     out = io.BytesIO()
     wb.save(out)
@@ -167,6 +172,12 @@ async def test_refused_rows_file_can_be_fixed_and_imported_again(
     assert again.status_code == 200, again.text
     assert (again.json()["created"], again.json()["rejected"]) == (1, 0)
     assert set(again.json()["ignored_columns"]) == {"原文件行号", "拒绝原因"}
+    listed = await backend.get(
+        "/api/v1/enterprises", params={"name": f"负号企业{tag}"}, headers=ZHEJIANG
+    )
+    [stored] = listed.json()["items"]
+    assert stored["uscc"] == code and stored["name"] == f"-负号企业{tag}"
+    assert stored["contact_phone"] == "+8613800138000"
 
 
 async def test_files_that_cannot_be_read_get_a_chinese_422(backend: httpx.AsyncClient) -> None:
