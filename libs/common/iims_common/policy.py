@@ -6,6 +6,9 @@ else:
 
 - `policy.authorize(caller, action)`: may the caller's role do `action` at all (403
   otherwise, the same problem `require_role` gives);
+- `policy.authorize(caller, action, subject)`: the same for a rule that depends on the object
+  as well as the role (`rules`: a task's assignee, a budget's holder, an agency's kind — 403
+  with the rule's own reason), so "who may act on X" is answered in the aggregate's policy;
 - `await policy.load(session, caller, id)`: the object inside the caller's `Scope`
   (`iims_common.scoping`), else 404, so ids cannot be probed;
 - `policy.condition(caller)`: the scope as a SQL condition for lists.
@@ -24,11 +27,16 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from iims_common.errors import Forbidden
 from iims_common.i18n import Message
 from iims_common.identity import Caller, Role, require_role
 from iims_common.scoping import Scope, get_one
 
 T = TypeVar("T")
+
+# An object-dependent rule: given the caller and what the action is about (the loaded object,
+# or the part of a command that decides, e.g. a kind), None when allowed, else why not.
+Rule = Callable[[Caller, Any], Message | None]
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,9 @@ class Policy(Generic[T]):
     `model`: the ORM class; `scope`: which rows each role sees (a `Scope`, default deny, or
     a function of the caller giving the SQL condition where the rule is not per role);
     `actions`: action name → the roles that may perform it; `what`: the name used in the 404
-    ("Application 0190… not found"); `key`: the column the loader looks up (default `id`).
+    ("Application 0190… not found"); `key`: the column the loader looks up (default `id`);
+    `rules`: action name → a `Rule` for actions whose answer depends on the object too (an
+    action may have both: the roles are checked first).
     """
 
     model: type[T]
@@ -49,13 +59,28 @@ class Policy(Generic[T]):
     # What anyone sees without signing in (public pages), applied when `caller` is None;
     # None: no public reading — `caller=None` is then a system actor that sees every row.
     public: sa.ColumnElement[bool] | None = None
+    rules: Mapping[str, Rule] = field(default_factory=dict)
 
-    def authorize(self, caller: Caller, action: str) -> None:
-        """403 unless the caller's role may do `action` (an unknown action is a bug: KeyError)."""
-        require_role(caller, *self.actions[action])
+    def authorize(self, caller: Caller, action: str, subject: Any = None) -> None:
+        """403 unless the caller may do `action`: its role is among the action's roles, and
+        the action's rule (if it has one) allows it on `subject`. An action the policy does
+        not know is a bug (KeyError)."""
+        if action not in self.actions and action not in self.rules:
+            raise KeyError(action)
+        if action in self.actions:
+            require_role(caller, *self.actions[action])
+        if action in self.rules:
+            reason = self.rules[action](caller, subject)
+            if reason is not None:
+                raise Forbidden(reason)
 
-    def may(self, caller: Caller, action: str) -> bool:
-        return caller.role in set(self.actions[action])
+    def may(self, caller: Caller, action: str, subject: Any = None) -> bool:
+        """Whether `authorize` would allow it (for answers that differ rather than refuse)."""
+        if action not in self.actions and action not in self.rules:
+            raise KeyError(action)
+        if action in self.actions and caller.role not in set(self.actions[action]):
+            return False
+        return action not in self.rules or self.rules[action](caller, subject) is None
 
     def condition(self, caller: Caller) -> sa.ColumnElement[bool]:
         """The rows of `model` the caller may see, as a SQL condition (for lists)."""

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from iims_common.errors import Forbidden
+from iims_common.i18n import Message, _
 from iims_common.identity import Caller, Role
 from iims_common.policy import Policy
 from iims_common.scoping import Scope, everything, same_province
@@ -46,6 +47,35 @@ def test_authorize_allows_the_named_roles_and_refuses_the_others() -> None:
 def test_an_unknown_action_is_a_bug_not_a_refusal() -> None:
     with pytest.raises(KeyError):
         THING.authorize(MINISTRY, "delete")
+
+
+def _own_province(caller: Caller, thing: Thing) -> Message | None:
+    if caller.role is Role.ministry or caller.province_code == thing.province_code:
+        return None
+    return _("Only the thing's province edits it")
+
+
+OWNED = Policy(
+    Thing,
+    THING.scope,
+    actions={"edit": [Role.ministry, Role.province]},
+    rules={"edit": _own_province, "inspect": _own_province},
+)
+
+
+def test_a_rule_answers_on_the_object_after_the_roles() -> None:
+    ours, theirs = Thing(id=uuid.uuid4(), province_code="320000"), Thing(province_code="110000")
+    OWNED.authorize(PROVINCE, "edit", ours)
+    OWNED.authorize(MINISTRY, "inspect", theirs)
+    assert OWNED.may(PROVINCE, "inspect", ours) and not OWNED.may(PROVINCE, "edit", theirs)
+    with pytest.raises(Forbidden) as refused:
+        OWNED.authorize(PROVINCE, "edit", theirs)
+    assert "province edits it" in str(refused.value.detail)
+    enterprise = Caller("e", Role.enterprise, organization_id=uuid.uuid4())
+    with pytest.raises(Forbidden) as by_role:  # the roles first: the rule is not asked
+        OWNED.authorize(enterprise, "edit", ours)
+    assert "ministry" in str(by_role.value.detail)
+    assert not OWNED.may(enterprise, "edit", ours)
 
 
 def test_select_carries_the_scope() -> None:

@@ -1,5 +1,5 @@
 """服务机构 use cases: create and update (the ministry; 认定管理组织 for certification bodies —
-`programme._check_agency_authority`, which needs the kind), list, read (the public directory).
+`AGENCY`'s "manage" rule, which needs the kind), list, read (the public directory).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """认定服务机构征集 use cases: the call (the ministry or the management organization), a body
 applies or its province recommends it, 专家评审, 授权. Authorized through `CALL` and
 `CANDIDATE` (national roles all candidates, a province those it recommended, a body its own);
-who reviews and authorizes: `work._check_management`."""
+who proposes, reviews and authorizes: `CANDIDATE`'s rules."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """经费 use cases: budgets (部级专项经费 the ministry's, a province its 支持资金), their change
 (never below what is allocated), allocations to pilots, disbursements, the eligible pilots
 and the summary. Reads are national or a province's own; authorized through `BUDGET`,
-`ALLOCATION` and `ELIGIBILITY` (the holder's rule: `work.check_budget_holder`)."""
+`ALLOCATION` and `ELIGIBILITY` (the holder's rule: `BUDGET`'s "hold")."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ async def change_budget(
     """A new amount (never below what is allocated from it), by the budget's holder."""
     budget = await BUDGET.load(session, caller, budget_id, for_update=True)
     check_if_match(if_match, budget.version)
-    work.check_budget_holder(caller, budget)
+    BUDGET.authorize(caller, "hold", budget)
     allocated = await repo.allocated_of_budget(session, budget.id)
     if command.amount_yuan < allocated:
         raise RuleViolation(

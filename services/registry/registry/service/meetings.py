@@ -1,5 +1,5 @@
 """会议 use cases: create and change (national meetings the ministry's, a province its own:
-`work._check_meeting_organizer`), list, read, register (one per organization, capacity
+`MEETING`'s "organize" rule), list, read, register (one per organization, capacity
 exact), the registrations (the organizer all, others their own) and attendance. Authorized
 through `MEETING`."""
 
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from iims_common.errors import NotFound
 from iims_common.http import check_if_match
 from iims_common.i18n import _
-from iims_common.identity import Caller, Role
+from iims_common.identity import Caller
 from registry.db.work import Meeting, MeetingRegistration
 from registry.service import work
 from registry.service import work_dto as w
@@ -66,12 +66,7 @@ async def registrations(
     """The organizer sees every registration; others see their own."""
     meeting = await MEETING.load(session, caller, meeting_id)
     stmt = sa.select(MeetingRegistration).where(MeetingRegistration.meeting_id == meeting.id)
-    organizer = (
-        caller.role is Role.ministry
-        or caller.is_national
-        or (caller.role is Role.province and meeting.province_code == caller.province_code)
-    )
-    if not organizer:
+    if not MEETING.may(caller, "see_registrations", meeting):
         stmt = stmt.where(MeetingRegistration.registrant == work.acting_party(caller))
     return stmt
 

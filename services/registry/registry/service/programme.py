@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import utcnow
-from iims_common.errors import Conflict, Forbidden, RuleViolation, StateConflict
+from iims_common.errors import Conflict, RuleViolation, StateConflict
 from iims_common.i18n import _
 from iims_common.identity import Caller, Role
 from registry.db import repository
@@ -36,6 +36,7 @@ from registry.domain.enums import (
 from registry.domain.reference import PROVINCES, province_of_region
 from registry.events import publish
 from registry.service import dto
+from registry.service.policies import AGENCY, PILOT
 
 
 async def create_unit(session: AsyncSession, body: dto.RecommendingUnitCreate) -> RecommendingUnit:
@@ -53,7 +54,7 @@ async def create_unit(session: AsyncSession, body: dto.RecommendingUnitCreate) -
 
 
 async def create_agency(session: AsyncSession, caller: Caller, body: dto.AgencyCreate) -> Agency:
-    _check_agency_authority(caller, body.kind)
+    AGENCY.authorize(caller, "manage", body.kind)
     existing = await repository.agency_by_uscc(session, body.uscc)
     if existing:
         raise Conflict(
@@ -69,22 +70,12 @@ async def create_agency(session: AsyncSession, caller: Caller, body: dto.AgencyC
 async def update_agency(
     session: AsyncSession, caller: Caller, agency: Agency, body: dto.AgencyUpdate
 ) -> Agency:
-    _check_agency_authority(caller, AgencyKind(agency.kind))
+    AGENCY.authorize(caller, "manage", AgencyKind(agency.kind))
     for field, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(agency, field, value)
     await session.flush()
     await publish.agency_updated(session, agency)
     return agency
-
-
-def _check_agency_authority(caller: Caller, kind: AgencyKind) -> None:
-    # 认定管理组织 authorizes certification bodies; the ministry manages both kinds.
-    if caller.role is Role.management_org and kind is AgencyKind.certification_body:
-        return
-    if caller.role is not Role.ministry:
-        raise Forbidden(
-            _("Role '{role}' may not manage {kind} agencies", role=caller.role, kind=kind)
-        )
 
 
 async def create_batch(
@@ -282,8 +273,7 @@ async def update_pilot(
             session, pilot, body.status, changed_by=caller.client_key, reason=body.reason
         )
     if "consultancy_id" in body.model_fields_set:
-        if caller.role is not Role.ministry:
-            raise Forbidden(_("Only the ministry assigns consultancies"))
+        PILOT.authorize(caller, "assign_consultancy")
         if body.consultancy_id is not None:
             agency = await repository.get_one(session, Agency, body.consultancy_id, what="Agency")
             rules.check_consultancy(AgencyKind(agency.kind), AgencyStatus(agency.status))

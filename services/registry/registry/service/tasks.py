@@ -1,6 +1,6 @@
 """工作任务 use cases (之二, 之四 per province, 本领域/本市落实方案) and their 报送: seed a
 year (the ministry), list with the status computed on a day, read, complete (the assignee or
-the ministry: `work._check_may_act`), submit a report, the reporting status. Authorized
+the ministry: `TASK`'s "report" rule), submit a report, the reporting status. Authorized
 through `TASK`."""
 
 from __future__ import annotations

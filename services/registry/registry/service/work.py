@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import is_postgres, upsert_insert
-from iims_common.errors import Conflict, Forbidden, NotFound, RuleViolation, StateConflict
+from iims_common.errors import Conflict, NotFound, RuleViolation, StateConflict
 from iims_common.i18n import _
 from iims_common.identity import Caller, Role
 from iims_common.ids import new_id
@@ -47,9 +47,18 @@ from registry.domain.reference import PROVINCES, SEPARATELY_PLANNED_CITIES
 from registry.events import publish
 from registry.events import work_events as events
 from registry.service import work_dto as w
-from registry.service.policies import ALLOCATION, BUDGET, DOCUMENT, MEETING
-
-NATIONAL = "national"
+from registry.service.policies import (
+    AGENCY_LIST,
+    ALLOCATION,
+    BUDGET,
+    CALL,
+    CANDIDATE,
+    DOCUMENT,
+    MEETING,
+    NATIONAL,
+    TASK,
+    budget_province,
+)
 
 
 def today() -> dt.date:
@@ -193,26 +202,10 @@ async def seed_year(session: AsyncSession, year: int) -> w.SeedResult:
     )
 
 
-def _check_may_act(caller: Caller, task: ProgrammeTask) -> None:
-    if caller.role is Role.ministry:
-        return
-    if task.assignee == NATIONAL and caller.role is Role.management_org:
-        return
-    if (
-        task.region_code
-        and caller.role is Role.province
-        and caller.province_code == task.region_code
-    ):
-        return
-    if task.organization_id and caller.organization_id == task.organization_id:
-        return
-    raise Forbidden(_("Only the task's assignee (or the ministry) reports on it"))
-
-
 async def complete_task(
     session: AsyncSession, caller: Caller, task: ProgrammeTask, body: w.TaskComplete
 ) -> ProgrammeTask:
-    _check_may_act(caller, task)
+    TASK.authorize(caller, "report", task)
     if task.periodic:
         raise RuleViolation(
             "task.periodic", _("A periodic task is reported per period (POST …/submissions)")
@@ -232,9 +225,9 @@ async def submit(
 ) -> TaskSubmission:
     """报送 for a task: a periodic task takes one per period (YYYY-MM within its window); a
     one-off task's submission completes it."""
-    _check_may_act(caller, task)
-    if body.submitted_on is not None and caller.role is not Role.ministry:
-        raise Forbidden(_("Only the ministry records a submission received earlier (on paper)"))
+    TASK.authorize(caller, "report", task)
+    if body.submitted_on is not None:
+        TASK.authorize(caller, "backdate")
     on = body.submitted_on or today()
     if task.periodic:
         if body.period is None:
@@ -357,19 +350,11 @@ async def task_summary(
 # --- meetings ------------------------------------------------------------------------------
 
 
-def _check_meeting_organizer(caller: Caller, province_code: str | None) -> None:
-    if caller.role is Role.ministry:
-        return
-    if caller.role is Role.province and province_code and province_code == caller.province_code:
-        return
-    raise Forbidden(_("National meetings are the ministry's; a province organizes its own"))
-
-
 async def create_meeting(session: AsyncSession, caller: Caller, body: w.MeetingCreate) -> Meeting:
     province = body.province_code
     if caller.role is Role.province:
         province = province or caller.province_code
-    _check_meeting_organizer(caller, province)
+    MEETING.authorize(caller, "organize", province)
     if body.starts_on and body.ends_on and body.ends_on < body.starts_on:
         raise RuleViolation("meeting.dates", _("ends_on is before starts_on"))
     if body.host_enterprise_id is not None:
@@ -384,7 +369,7 @@ async def create_meeting(session: AsyncSession, caller: Caller, body: w.MeetingC
 async def update_meeting(
     session: AsyncSession, caller: Caller, meeting: Meeting, body: w.MeetingUpdate
 ) -> Meeting:
-    _check_meeting_organizer(caller, meeting.province_code)
+    MEETING.authorize(caller, "organize", meeting.province_code)
     changes = body.model_dump(exclude_unset=True)
     if body.status is not None:
         rules.check_meeting_transition(meeting.status, body.status)
@@ -431,7 +416,7 @@ async def record_attendance(
     reg: MeetingRegistration,
     attended: bool,
 ) -> MeetingRegistration:
-    _check_meeting_organizer(caller, meeting.province_code)
+    MEETING.authorize(caller, "organize", meeting.province_code)
     rules.check_attendance_after_held(meeting.status)
     reg.attended = attended
     await session.flush()
@@ -518,13 +503,8 @@ async def receipts(session: AsyncSession, notice: Notice) -> w.NoticeReceipts:
 async def create_document(
     session: AsyncSession, caller: Caller, body: w.DocumentCreate
 ) -> Document:
-    province = None
-    if caller.role is Role.province:
-        if body.category is not w.DocumentCategory.submission or body.access is w.Access.public:
-            raise Forbidden(_("A province uploads restricted attachments to its own 报送 only"))
-        province = caller.province_code
-    elif caller.role not in (Role.ministry, Role.management_org):
-        raise Forbidden(_("Role '{role}' may not publish documents", role=caller.role))
+    DOCUMENT.authorize(caller, "create", body)
+    province = caller.province_code if caller.role is Role.province else None
     doc = Document(**body.model_dump(), province_code=province, created_by=caller.client_key)
     session.add(doc)
     await session.flush()
@@ -553,12 +533,7 @@ async def upload(
     max_bytes: int,
 ) -> DocumentVersion:
     """A new version of the document's file (type and size checked, SHA-256 recorded)."""
-    publisher = caller.role in (Role.ministry, Role.management_org) or (
-        doc.created_by == caller.client_key
-    )
-    own_province = caller.role is Role.province and doc.province_code == caller.province_code
-    if not (publisher or own_province):
-        raise Forbidden(_("Only the document's publisher uploads new versions"))
+    DOCUMENT.authorize(caller, "upload", doc)
     clean_name, media = docrules.check_file(filename, media_type, content, max_bytes)
     doc.current_version += 1
     version = DocumentVersion(
@@ -581,35 +556,19 @@ async def upload(
 
 
 async def create_budget(session: AsyncSession, caller: Caller, body: w.BudgetCreate) -> FundBudget:
-    province = body.province_code
+    BUDGET.authorize(caller, "create", body)
+    province = budget_province(caller, body)
     if body.source is w.FundSource.ministry_special:
-        if caller.role is not Role.ministry:
-            raise Forbidden(_("部级专项经费 is the ministry's"))
         if province is not None:
             raise RuleViolation("fund.ministry-national", _("部级专项经费 has no province"))
-    else:
-        if caller.role is Role.province:
-            province = province or caller.province_code
-            if province != caller.province_code:
-                raise Forbidden(_("A province records its own 支持资金 only"))
-        elif caller.role is not Role.ministry:
-            raise Forbidden(_("Role '{role}' may not record budgets", role=caller.role))
-        if province is None:
-            raise RuleViolation("fund.province-required", _("各地支持资金 needs province_code"))
+    elif province is None:
+        raise RuleViolation("fund.province-required", _("各地支持资金 needs province_code"))
     if await repo.budget_for(session, body.year, body.source, province):
         raise Conflict(_("A budget for this year, source and province exists"))
     budget = FundBudget(**{**body.model_dump(), "province_code": province})
     session.add(budget)
     await session.flush()
     return budget
-
-
-def check_budget_holder(caller: Caller, budget: FundBudget) -> None:
-    if caller.role is Role.ministry:
-        return
-    if caller.role is Role.province and budget.province_code == caller.province_code:
-        return
-    raise Forbidden(_("Only the budget's holder allocates from it"))
 
 
 async def allocate(
@@ -619,7 +578,7 @@ async def allocate(
     `certificate-issued`); a province's funds for its own active pilots. The budget row is
     locked, so concurrent allocations never exceed it."""
     budget = await BUDGET.load(session, caller, budget_id, for_update=True)
-    check_budget_holder(caller, budget)
+    BUDGET.authorize(caller, "hold", budget)
     pilot = await repo.get_one(session, Pilot, body.pilot_id, what="Pilot")
     if budget.source == w.FundSource.ministry_special:
         if await session.get(FundEligibility, pilot.id) is None:
@@ -652,7 +611,7 @@ async def disburse(
 ) -> FundDisbursement:
     allocation = await ALLOCATION.load(session, caller, allocation_id, for_update=True)
     budget = await repo.get_one(session, FundBudget, allocation.budget_id)
-    check_budget_holder(caller, budget)
+    BUDGET.authorize(caller, "hold", budget)
     if body.paid_on < allocation.decided_on:
         raise RuleViolation("fund.paid-before-decided", _("Paid before the allocation was decided"))
     paid = await repo.disbursed_of_allocation(session, allocation.id)
@@ -747,27 +706,17 @@ async def qualification_revoked(session: AsyncSession, data: QualificationRevoke
 async def create_list(
     session: AsyncSession, caller: Caller, body: w.AgencyListCreate
 ) -> AgencyList:
-    _check_list_authority(caller, body.kind)
+    AGENCY_LIST.authorize(caller, "keep", body.kind)
     lst = AgencyList(**body.model_dump())
     session.add(lst)
     await session.flush()
     return lst
 
 
-def _check_list_authority(caller: Caller, kind: str) -> None:
-    if caller.role is Role.ministry:
-        return
-    if caller.role is Role.management_org and kind == w.AgencyListKind.certification_body:
-        return
-    raise Forbidden(
-        _("Only the ministry (认定管理组织 for certification bodies) keeps agency lists")
-    )
-
-
 async def add_entry(
     session: AsyncSession, caller: Caller, lst: AgencyList, agency_id: uuid.UUID
 ) -> AgencyListEntry:
-    _check_list_authority(caller, lst.kind)
+    AGENCY_LIST.authorize(caller, "keep", lst.kind)
     if lst.status != w.AgencyListStatus.draft:
         raise StateConflict(
             "agency-list.not-draft", _("Entries change only while the list is a draft")
@@ -805,7 +754,7 @@ async def add_entry(
 async def change_list_status(
     session: AsyncSession, caller: Caller, lst: AgencyList, body: w.AgencyListUpdate
 ) -> AgencyList:
-    _check_list_authority(caller, lst.kind)
+    AGENCY_LIST.authorize(caller, "keep", lst.kind)
     rules.check_list_transition(lst.status, body.status)
     on = body.on or today()
     if body.status is w.AgencyListStatus.approved:
@@ -830,8 +779,7 @@ async def change_list_status(
 async def create_call(
     session: AsyncSession, caller: Caller, body: w.CallCreate
 ) -> CertificationCall:
-    if caller.role not in (Role.ministry, Role.management_org):
-        raise Forbidden(_("公开征集 is the ministry's or the management organization's"))
+    CALL.authorize(caller, "open")
     if body.closes_on < body.opens_on:
         raise RuleViolation("call.dates", _("closes_on is before opens_on"))
     if await repo.call_of_year(session, body.year):
@@ -850,6 +798,7 @@ async def add_candidate(
     agency = await repo.get_one(session, Agency, body.agency_id, what="Agency")
     if agency.kind != AgencyKind.certification_body:
         raise RuleViolation("call.not-certification-body", _("Only certification bodies apply"))
+    CANDIDATE.authorize(caller, "propose", agency)
     recommended_by = None
     if caller.role is Role.province:
         if agency.province_code != caller.province_code:
@@ -857,11 +806,6 @@ async def add_candidate(
                 "call.own-province", _("A province recommends bodies of its province")
             )
         recommended_by = caller.province_code
-    elif caller.role is Role.certification_body:
-        if caller.organization_id != agency.id:
-            raise Forbidden(_("A certification body applies for itself only"))
-    elif caller.role not in (Role.ministry, Role.management_org):
-        raise Forbidden(_("Role '{role}' may not propose candidates", role=caller.role))
     on = body.applied_on or today()
     if not call.opens_on <= on <= call.closes_on:
         raise StateConflict(
@@ -882,15 +826,10 @@ async def add_candidate(
     return cand
 
 
-def _check_management(caller: Caller) -> None:
-    if caller.role not in (Role.ministry, Role.management_org):
-        raise Forbidden(_("Expert review and authorization are the management organization's"))
-
-
 async def review_candidate(
     session: AsyncSession, caller: Caller, cand: CallCandidate, body: w.CandidateReview
 ) -> CallCandidate:
-    _check_management(caller)
+    CANDIDATE.authorize(caller, "review")
     if cand.authorized_on is not None:
         raise Conflict(_("The candidate is already authorized"))
     cand.review, cand.review_notes = body.review, body.notes
@@ -903,7 +842,7 @@ async def authorize_candidate(
     session: AsyncSession, caller: Caller, cand: CallCandidate, body: w.CandidateAuthorize
 ) -> CallCandidate:
     """授权: after a passed expert review, and only once the 认定管理组织 exists (之二 四.1 done)."""
-    _check_management(caller)
+    CANDIDATE.authorize(caller, "review")
     if cand.authorized_on is not None:
         raise Conflict(_("The candidate is already authorized"))
     if cand.review != w.Review.passed:
