@@ -8,7 +8,9 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import io
+import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -293,3 +295,37 @@ def test_utf16_without_bom_is_detected() -> None:
     text = csv_text(rows, "\t")
     for encoding in ("utf-16-le", "utf-16-be"):
         assert decode(text.encode(encoding)) == (text, encoding)
+
+
+ROOT = Path(__file__).resolve().parents[3]
+_SPREADSHEET_WRITERS = re.compile(
+    r"\bcsv\.(writer|DictWriter)\b|\bWorkbook\(|\bxlsxwriter\b|^\s*(from|import) openpyxl\b"
+)
+# The one writer (exports), the one reader (tabular, openpyxl's load_workbook only) and the
+# tests' helpers that open exports.
+_ALLOWED = {"exports.py", "tabular.py", "testing.py"}
+
+
+def test_every_spreadsheet_is_written_by_iims_common_exports() -> None:
+    """No service writes a CSV or a workbook on its own: every .xlsx/.csv the platform
+    produces goes through `iims_common.exports` (text cells never formulas, print setup), so
+    a new export cannot forget either. The reader may load workbooks, never write them."""
+    sources = [
+        p
+        for base in ("libs", "services", "scripts")
+        for p in (ROOT / base).rglob("*.py")
+        if "tests" not in p.parts and ".venv" not in p.parts
+    ]
+    assert sources, "no sources found"
+    offenders = []
+    for path in sources:
+        common = path.parent.name == "iims_common"
+        for no, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            if not _SPREADSHEET_WRITERS.search(line):
+                continue
+            if common and path.name in _ALLOWED and "Workbook(" not in line:
+                continue
+            if common and path.name == "exports.py":
+                continue
+            offenders.append(f"{path.relative_to(ROOT)}:{no}: {line.strip()}")
+    assert not offenders, "write spreadsheets with iims_common.exports:\n" + "\n".join(offenders)
