@@ -8,8 +8,7 @@ import uuid
 from fastapi import APIRouter, Response
 
 from audit.api import schemas as s
-from audit.api.render import auditors_out
-from audit.db.tables import Agency, Auditor
+from audit.db.tables import Agency
 from audit.service import auditors as service
 from iims_common.http import Session
 from iims_common.identity import CurrentCaller
@@ -25,17 +24,14 @@ async def list_auditors(
     page: Pagination,
     certification_body_id: uuid.UUID | None = None,
 ) -> Page[s.AuditorOut]:
-    stmt = service.query(caller, certification_body_id=certification_body_id)
-    # Auditors are keyed by person id (a UUIDv7 from training), so keyset paging works the same.
-    rows, cursor = await paginate(session, stmt, Auditor.person_id, page)
-    return Page[s.AuditorOut](items=await auditors_out(session, rows), next_cursor=cursor)
+    return await service.page(session, caller, page, certification_body_id=certification_body_id)
 
 
 @router.get("/auditors/{person_id}", response_model=s.AuditorOut)
 async def get_auditor(
     person_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.AuditorOut:
-    return (await auditors_out(session, [await service.get(session, caller, person_id)]))[0]
+    return await service.get(session, caller, person_id)
 
 
 @router.put("/auditors/{person_id}/competences", response_model=s.AuditorOut)
@@ -43,8 +39,7 @@ async def set_competences(
     person_id: uuid.UUID, body: s.CompetencesIn, caller: CurrentCaller, session: Session
 ) -> s.AuditorOut:
     """专业能力: the GB/T 4754 industries the auditor may audit (set by their body)."""
-    row = await service.set_competences(session, caller, person_id, body)
-    return (await auditors_out(session, [row]))[0]
+    return await service.set_competences(session, caller, person_id, body)
 
 
 @router.post(

@@ -8,16 +8,15 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from audit.api import schemas as s
-from audit.api.render import audit_out, audits_out
-from audit.db.tables import Audit
 from audit.domain.enums import AuditKind, AuditStatus
 from audit.service import audits as service
 from audit.service import findings as finding_service
+from audit.service import views
 from iims_common.http import IfMatch, Session, json_response
 from iims_common.i18n import text
 from iims_common.idempotency import Idempotent
 from iims_common.identity import CurrentCaller
-from iims_common.pagination import Page, Pagination, paginate
+from iims_common.pagination import Page, Pagination
 
 router = APIRouter(prefix="/api/v1", tags=["audits 审核"])
 
@@ -34,7 +33,7 @@ async def create_audit(
     if (replayed := await idem.replay(body)) is not None:
         return replayed
     row = await service.plan(session, caller, body)
-    out = await audit_out(session, row)
+    out = await views.audit(session, row)
     return await idem.remember(
         json_response(out, 201, version=row.version, location=f"/api/v1/audits/{row.id}")
     )
@@ -70,21 +69,21 @@ async def list_audits(
     application_id: uuid.UUID | None = None,
     certificate_id: uuid.UUID | None = None,
 ) -> Page[s.AuditOut]:
-    stmt = service.query(
+    return await service.page(
+        session,
         caller,
+        page,
         kind=kind,
         status=status,
         application_id=application_id,
         certificate_id=certificate_id,
     )
-    rows, cursor = await paginate(session, stmt, Audit.id, page)
-    return Page[s.AuditOut](items=await audits_out(session, rows), next_cursor=cursor)
 
 
 @router.get("/audits/{audit_id}", response_model=s.AuditOut)
 async def get_audit(audit_id: uuid.UUID, caller: CurrentCaller, session: Session) -> JSONResponse:
     row = await service.get(session, caller, audit_id)
-    return json_response(await audit_out(session, row), version=row.version)
+    return json_response(await views.audit(session, row), version=row.version)
 
 
 @router.put("/audits/{audit_id}/plan", response_model=s.AuditOut)
@@ -97,19 +96,19 @@ async def change_audit(
 ) -> JSONResponse:
     """Replace the dates and team of a planned audit (If-Match), re-checked against every rule."""
     row = await service.change_plan(session, caller, audit_id, body, if_match=if_match)
-    return json_response(await audit_out(session, row), version=row.version)
+    return json_response(await views.audit(session, row), version=row.version)
 
 
 @router.post("/audits/{audit_id}/completion", response_model=s.AuditOut)
 async def complete_audit(
     audit_id: uuid.UUID, body: s.CompletionIn, caller: CurrentCaller, session: Session
 ) -> s.AuditOut:
-    return await audit_out(session, await service.complete(session, caller, audit_id, body))
+    return await service.complete(session, caller, audit_id, body)
 
 
 @router.post("/audits/{audit_id}/cancellation", response_model=s.AuditOut)
 async def cancel_audit(audit_id: uuid.UUID, caller: CurrentCaller, session: Session) -> s.AuditOut:
-    return await audit_out(session, await service.cancel(session, caller, audit_id))
+    return await service.cancel(session, caller, audit_id)
 
 
 @router.post(

@@ -4,19 +4,18 @@ public verification and public notices (公示)."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 
 from audit.api import schemas as s
-from audit.db.tables import Agency, Application, Certificate, Enterprise
+from audit.db.tables import Certificate
 from audit.domain.enums import CertificateStatus
 from audit.service import applications as application_service
 from audit.service import certificates as service
 from iims_common.http import Session
 from iims_common.identity import CurrentCaller
-from iims_common.pagination import Page, Pagination, page_of, paginate
+from iims_common.pagination import Page, Pagination, page_of
 from iims_common.ratelimit import RateLimit
 
 router = APIRouter(prefix="/api/v1", tags=["certificates 认定证书"])
@@ -85,45 +84,17 @@ async def verify_certificate(number: str, request: Request) -> s.PublicCertifica
     return s.PublicCertificate.model_validate(await service.verify(request, number))
 
 
-async def _names(
-    session: Session, id_column: Any, name_column: Any, ids: list[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    rows = await session.execute(sa.select(id_column, name_column).where(id_column.in_(ids)))
-    return {row[0]: row[1] for row in rows.all()}
-
-
-async def _notices(session: Session, rows: list[Application]) -> list[s.PublicNotice]:
-    names = await _names(session, Enterprise.id, Enterprise.name, [r.enterprise_id for r in rows])
-    bodies = await _names(session, Agency.id, Agency.name, [r.body_id for r in rows])
-    return [
-        s.PublicNotice(
-            application_id=r.id,
-            enterprise_name=names.get(r.enterprise_id),
-            certification_body_name=bodies.get(r.body_id),
-            scope=r.scope,
-            site=r.site,
-            notice_starts_on=r.notice_starts_on,
-            notice_ends_on=r.notice_ends_on,
-        )
-        for r in rows
-    ]
-
-
 @public_router.get("/notices", response_model=Page[s.PublicNotice])
 async def list_public_notices(session: Session, page: Pagination) -> Page[s.PublicNotice]:
     """公示: applications the management organization approved, open for objections."""
-    rows, cursor = await paginate(
-        session, application_service.public_notices(), Application.id, page
-    )
-    return Page[s.PublicNotice](items=await _notices(session, list(rows)), next_cursor=cursor)
+    return await application_service.notices_page(session, page)
 
 
 @public_router.get("/notices/{application_id}", response_model=s.PublicNotice)
 async def get_public_notice(application_id: uuid.UUID, session: Session) -> s.PublicNotice:
     """One 公示 (what the list shows), for the notice's own page where objections are
     lodged; an application not in public notice is a 404."""
-    application = await application_service.public_notice(session, application_id)
-    return (await _notices(session, [application]))[0]
+    return await application_service.notice(session, application_id)
 
 
 @public_router.get("/certified-enterprises", response_model=Page[s.PublicCertificate])

@@ -12,11 +12,9 @@ from pydantic import Field, computed_field
 from audit.domain.enums import (
     ApplicationStatus,
     AuditKind,
-    AuditStatus,
     CertificateStatus,
     FindingStatus,
     Severity,
-    TeamRole,
 )
 from audit.service.commands import (
     INDUSTRY,
@@ -41,6 +39,14 @@ from audit.service.commands import (
     UnavailabilityIn,
     VerificationIn,
     WithdrawIn,
+)
+from audit.service.views import (
+    AuditorOut,
+    AuditOut,
+    PublicNotice,
+    QualificationOut,
+    TeamMemberOut,
+    UnavailabilityOut,
 )
 from iims_common.schemas import Output
 from iims_common.standard import CLAUSE_NUMBERING_BASIS, REQUIREMENT_CLAUSES
@@ -98,16 +104,6 @@ class ObjectionOut(Output):
     resolved_at: dt.datetime | None
 
 
-class PublicNotice(Output):
-    application_id: uuid.UUID
-    enterprise_name: str | None
-    certification_body_name: str | None
-    scope: str
-    site: str
-    notice_starts_on: dt.date | None
-    notice_ends_on: dt.date | None
-
-
 class ViolationOut(Output):
     rule: str = Field(description="the rule's name, e.g. team.double-booked")
     detail: str
@@ -121,34 +117,6 @@ class PlanCheckOut(Output):
     audit_days: int | None = Field(None, description="审核人日 the plan would get")
     onsite_days: int | None = None
     violations: list[ViolationOut]
-
-
-class TeamMemberOut(Output):
-    person_id: uuid.UUID
-    role: TeamRole
-
-
-class AuditOut(Output):
-    id: uuid.UUID
-    application_id: uuid.UUID | None
-    certificate_id: uuid.UUID | None
-    kind: AuditKind
-    status: AuditStatus
-    certification_body_id: uuid.UUID = Field(validation_alias="body_id")
-    enterprise_id: uuid.UUID
-    province_code: str | None
-    starts_on: dt.date
-    ends_on: dt.date
-    audit_days: int
-    onsite_days: int
-    completed_on: dt.date | None
-    report: str | None
-    team: list[TeamMemberOut] = []
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def kind_label(self) -> str:
-        return self.kind.label
 
 
 class FindingOut(Output):
@@ -181,31 +149,6 @@ class FindingOut(Output):
     @property
     def severity_label(self) -> str:
         return self.severity.label
-
-
-class QualificationOut(Output):
-    number: str
-    kind: str
-    organization_id: uuid.UUID | None
-    granted_on: dt.date
-    valid_until: dt.date
-    revoked_on: dt.date | None
-
-
-class UnavailabilityOut(Output):
-    id: uuid.UUID
-    starts_on: dt.date
-    ends_on: dt.date
-    reason: str | None
-
-
-class AuditorOut(Output):
-    person_id: uuid.UUID
-    name: str
-    certification_body_id: uuid.UUID | None = Field(validation_alias="body_id")
-    competences: list[str]
-    qualifications: list[QualificationOut] = []
-    unavailability: list[UnavailabilityOut] = []
 
 
 class CertificationBodyOut(Output):

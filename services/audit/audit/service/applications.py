@@ -22,6 +22,7 @@ from audit.domain.application_flow import (
 )
 from audit.domain.enums import ApplicationStatus, AuditKind, FindingStatus, Severity
 from audit.events import publish
+from audit.service import views
 from audit.service.commands import (
     ApplicationCreate,
     ObjectionIn,
@@ -34,6 +35,7 @@ from iims_common.db import utcnow
 from iims_common.errors import Conflict, NotFound, RuleViolation
 from iims_common.i18n import _, join, text
 from iims_common.identity import Caller, Role
+from iims_common.pagination import Page, PageParams, paginate
 
 CERTIFICATION_BODY = "certification_body"
 AUTHORIZED = "authorized"
@@ -452,6 +454,17 @@ async def public_notice(
     if application is None or application.status != ApplicationStatus.in_notice:
         raise NotFound(_("No application in public notice with this id"))
     return application
+
+
+async def notices_page(session: AsyncSession, params: PageParams) -> Page[views.PublicNotice]:
+    """One page of 公示 (`public_notices`), as the public sees them."""
+    rows, cursor = await paginate(session, public_notices(), Application.id, params)
+    return Page[views.PublicNotice](items=await views.notices(session, rows), next_cursor=cursor)
+
+
+async def notice(session: AsyncSession, application_id: uuid.UUID) -> views.PublicNotice:
+    """One 公示 (what the list shows); an application not in public notice is a 404."""
+    return (await views.notices(session, [await public_notice(session, application_id)]))[0]
 
 
 async def lodge_objection(

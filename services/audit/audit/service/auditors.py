@@ -11,12 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit.db.tables import Agency, Auditor, TeamMember, Unavailability
 from audit.domain.team_rules import Span, Violation
+from audit.service import views
 from audit.service.audits import refuse
 from audit.service.commands import CompetencesIn, UnavailabilityIn
 from audit.service.policies import AUDITOR
 from iims_common.errors import NotFound
 from iims_common.i18n import _
 from iims_common.identity import Caller
+from iims_common.pagination import Page, PageParams, paginate
 
 
 async def _load(
@@ -35,19 +37,33 @@ def query(caller: Caller, *, certification_body_id: uuid.UUID | None = None) -> 
     return AUDITOR.query(caller, body_id=certification_body_id)
 
 
-async def get(session: AsyncSession, caller: Caller, person_id: uuid.UUID) -> Auditor:
-    return await _load(session, caller, person_id)
+async def page(
+    session: AsyncSession,
+    caller: Caller,
+    params: PageParams,
+    *,
+    certification_body_id: uuid.UUID | None = None,
+) -> Page[views.AuditorOut]:
+    """One page of auditors, each with qualifications and unavailability."""
+    stmt = query(caller, certification_body_id=certification_body_id)
+    # Auditors are keyed by person id (a UUIDv7 from training), so keyset paging works the same.
+    rows, cursor = await paginate(session, stmt, Auditor.person_id, params)
+    return Page[views.AuditorOut](items=await views.auditors(session, rows), next_cursor=cursor)
+
+
+async def get(session: AsyncSession, caller: Caller, person_id: uuid.UUID) -> views.AuditorOut:
+    return (await views.auditors(session, [await _load(session, caller, person_id)]))[0]
 
 
 async def set_competences(
     session: AsyncSession, caller: Caller, person_id: uuid.UUID, command: CompetencesIn
-) -> Auditor:
+) -> views.AuditorOut:
     """专业能力: the GB/T 4754 industries the auditor may audit (set by their body)."""
     AUDITOR.authorize(caller, "set_competences")
     row = await _load(session, caller, person_id, for_update=True)
     row.competences = sorted(set(command.industries))
     await session.flush()
-    return row
+    return (await views.auditors(session, [row]))[0]
 
 
 async def add_unavailability(

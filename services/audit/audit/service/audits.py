@@ -35,12 +35,14 @@ from audit.domain.enums import (
 from audit.events import publish
 from audit.service import applications as application_service
 from audit.service import certificates as certificate_service
+from audit.service import views
 from audit.service.commands import AuditCreate, AuditPlanFields, CompletionIn, PlanCheckIn
 from audit.service.policies import APPLICATION, AUDIT, CERTIFICATE
 from iims_common.errors import Conflict, RuleViolation
 from iims_common.http import check_if_match
 from iims_common.i18n import _, text
 from iims_common.identity import Caller
+from iims_common.pagination import Page, PageParams, paginate
 
 PLAN_ACTION = {AuditKind.stage1: Action.plan_stage1, AuditKind.stage2: Action.plan_stage2}
 COMPLETE_ACTION = {
@@ -409,6 +411,28 @@ def query(
     )
 
 
+async def page(
+    session: AsyncSession,
+    caller: Caller,
+    params: PageParams,
+    *,
+    kind: AuditKind | None = None,
+    status: AuditStatus | None = None,
+    application_id: uuid.UUID | None = None,
+    certificate_id: uuid.UUID | None = None,
+) -> Page[views.AuditOut]:
+    """One page of `query`'s audits, each with its team."""
+    stmt = query(
+        caller,
+        kind=kind,
+        status=status,
+        application_id=application_id,
+        certificate_id=certificate_id,
+    )
+    rows, cursor = await paginate(session, stmt, Audit.id, params)
+    return Page[views.AuditOut](items=await views.audits(session, rows), next_cursor=cursor)
+
+
 async def get(session: AsyncSession, caller: Caller, audit_id: uuid.UUID) -> Audit:
     return await AUDIT.load(session, caller, audit_id)
 
@@ -430,13 +454,14 @@ async def change_plan(
 
 async def complete(
     session: AsyncSession, caller: Caller, audit_id: uuid.UUID, command: CompletionIn
-) -> Audit:
+) -> views.AuditOut:
     AUDIT.authorize(caller, "complete")
     row = await AUDIT.load(session, caller, audit_id, for_update=True)
-    return await _complete(session, row, command.report, caller.client_key, repository.today())
+    done = await _complete(session, row, command.report, caller.client_key, repository.today())
+    return await views.audit(session, done)
 
 
-async def cancel(session: AsyncSession, caller: Caller, audit_id: uuid.UUID) -> Audit:
+async def cancel(session: AsyncSession, caller: Caller, audit_id: uuid.UUID) -> views.AuditOut:
     AUDIT.authorize(caller, "cancel")
     row = await AUDIT.load(session, caller, audit_id, for_update=True)
-    return await _cancel(session, row, caller.client_key)
+    return await views.audit(session, await _cancel(session, row, caller.client_key))

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -21,17 +19,14 @@ from iims_common.http import IfMatch, Session, json_response
 from iims_common.idempotency import Idempotent
 from iims_common.identity import CurrentCaller
 from iims_common.imports import read_upload
-from iims_common.pagination import Page, Pagination, page_of, paginate
+from iims_common.pagination import Page, Pagination, page_of
 from registry.api import schemas as s
 from registry.api.deps import Settings
 from registry.api.schemas import ProvinceCode
 from registry.db.tables import (
     Agency,
     Batch,
-    Enterprise,
-    Pilot,
     ProgressReport,
-    Recommendation,
     RecommendingUnit,
 )
 from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, RecommendingUnitKind
@@ -284,65 +279,15 @@ async def list_recommendations(
         bool | None, Query(description="true: only those selected as pilots; false: not yet")
     ] = None,
 ) -> Page[s.RecommendationOut]:
-    stmt = recommendations.query(
+    return await recommendations.page(
+        session,
         caller,
+        page,
         batch_id=batch_id,
         province_code=province_code,
         recommending_unit_id=recommending_unit_id,
         selected=selected,
     )
-    rows, cursor = await paginate(session, stmt, Recommendation.id, page)
-    return Page[s.RecommendationOut](
-        items=await _recommendations_out(session, rows), next_cursor=cursor
-    )
-
-
-async def _recommendations_out(
-    session: Session, rows: Sequence[Recommendation]
-) -> list[s.RecommendationOut]:
-    """Recommendations with the enterprise's name and USCC, the unit's name and the pilot
-    each became (one query per kind for the whole page)."""
-    enterprise_ids = {r.enterprise_id for r in rows}
-    unit_ids = {r.recommending_unit_id for r in rows}
-    enterprises = {
-        e.id: e
-        for e in await session.execute(
-            sa.select(Enterprise.id, Enterprise.name, Enterprise.uscc).where(
-                Enterprise.id.in_(enterprise_ids)
-            )
-        )
-    }
-    units = dict(
-        (
-            await session.execute(
-                sa.select(RecommendingUnit.id, RecommendingUnit.name).where(
-                    RecommendingUnit.id.in_(unit_ids)
-                )
-            )
-        )
-        .tuples()
-        .all()
-    )
-    pilots = dict(
-        (
-            await session.execute(
-                sa.select(Pilot.recommendation_id, Pilot.id).where(
-                    Pilot.recommendation_id.in_([r.id for r in rows])
-                )
-            )
-        )
-        .tuples()
-        .all()
-    )
-    out = []
-    for r in rows:
-        item = s.RecommendationOut.model_validate(r)
-        e = enterprises.get(r.enterprise_id)
-        item.enterprise_name, item.enterprise_uscc = (e.name, e.uscc) if e else (None, None)
-        item.recommending_unit_name = units.get(r.recommending_unit_id)
-        item.pilot_id = pilots.get(r.id)
-        out.append(item)
-    return out
 
 
 @router.get(
@@ -353,8 +298,7 @@ async def _recommendations_out(
 async def get_recommendation(
     recommendation_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.RecommendationOut:
-    rec = await recommendations.get(session, caller, recommendation_id)
-    return (await _recommendations_out(session, [rec]))[0]
+    return await recommendations.detail(session, caller, recommendation_id)
 
 
 # --- pilots (试点企业) --------------------------------------------------------------------
@@ -392,33 +336,16 @@ async def list_pilots(
     enterprise_id: uuid.UUID | None = None,
     consultancy_id: uuid.UUID | None = None,
 ) -> Page[s.PilotOut]:
-    stmt = pilots.query(
+    return await pilots.page(
+        session,
         caller,
+        page,
         batch_id=batch_id,
         status=status,
         province_code=province_code,
         enterprise_id=enterprise_id,
         consultancy_id=consultancy_id,
     )
-    rows, cursor = await paginate(session, stmt, Pilot.id, page)
-    names = dict(
-        (
-            await session.execute(
-                sa.select(Enterprise.id, Enterprise.name).where(
-                    Enterprise.id.in_({p.enterprise_id for p in rows})
-                )
-            )
-        )
-        .tuples()
-        .all()
-    )
-    items = [
-        s.PilotOut.model_validate(p).model_copy(
-            update={"enterprise_name": names.get(p.enterprise_id)}
-        )
-        for p in rows
-    ]
-    return Page[s.PilotOut](items=items, next_cursor=cursor)
 
 
 @router.get("/pilots/{pilot_id}", response_model=s.PilotOut, tags=["pilots 试点企业"])

@@ -14,7 +14,6 @@ from enum import Enum
 from typing import Annotated
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -28,8 +27,6 @@ from iims_common.pagination import Page, Pagination, page_of, paginate
 from registry.api import work_schemas as w
 from registry.api.deps import Settings
 from registry.api.schemas import ProvinceCode
-from registry.db import work_repository as repo
-from registry.db.tables import Agency
 from registry.db.work import (
     AgencyList,
     CallCandidate,
@@ -359,14 +356,6 @@ async def list_notice_receipts(
 DOCS: list[str | Enum] = ["documents 资料下载"]
 
 
-async def _detail(session: Session, doc: Document) -> w.DocumentDetail:
-    versions = await documents.versions(session, doc)
-    return w.DocumentDetail.model_validate(
-        {**w.DocumentOut.model_validate(doc).model_dump(),
-         "versions": [w.DocumentVersionOut.model_validate(v) for v in versions]}
-    )  # fmt: skip
-
-
 @router.post("/documents", status_code=201, response_model=w.DocumentOut, tags=DOCS)
 async def create_document(
     body: w.DocumentCreate, idem: Idempotent, caller: CurrentCaller, session: Session
@@ -395,8 +384,8 @@ async def list_documents(
 async def get_document(
     document_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    doc = await documents.get(session, caller, document_id)
-    return json_response(await _detail(session, doc), version=doc.version)
+    doc = await documents.detail(session, caller, document_id)
+    return json_response(doc, version=doc.version)
 
 
 @router.patch("/documents/{document_id}", response_model=w.DocumentOut, tags=DOCS)
@@ -631,24 +620,6 @@ async def list_fund_eligible_pilots(
 LISTS: list[str | Enum] = ["agency lists 机构名单"]
 
 
-async def _list_detail(session: Session, lst: AgencyList) -> w.AgencyListDetail:
-    entries = await repo.entries_of(session, lst.id)
-    agencies = {
-        a.id: a
-        for a in (
-            await session.scalars(
-                sa.select(Agency).where(Agency.id.in_([e.agency_id for e in entries]))
-            )
-        ).all()
-    }
-    return w.AgencyListDetail.model_validate(
-        {**w.AgencyListOut.model_validate(lst).model_dump(),
-         "entries": [w.EntryOut(agency_id=e.agency_id, agency_name=agencies[e.agency_id].name,
-                                province_code=agencies[e.agency_id].province_code,
-                                qualified_staff=e.qualified_staff) for e in entries]}
-    )  # fmt: skip
-
-
 @router.post("/agency-lists", status_code=201, response_model=w.AgencyListOut, tags=LISTS)
 async def create_agency_list(
     body: w.AgencyListCreate, idem: Idempotent, caller: CurrentCaller, session: Session
@@ -676,8 +647,8 @@ async def list_agency_lists(
 async def get_agency_list(
     list_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    lst = await agency_lists.get(session, caller, list_id)
-    return json_response(await _list_detail(session, lst), version=lst.version)
+    lst = await agency_lists.detail(session, caller, list_id)
+    return json_response(lst, version=lst.version)
 
 
 @router.post(
@@ -695,13 +666,7 @@ async def add_agency_list_entry(
 
     if (replayed := await idem.replay({"list_id": list_id, **body.model_dump()})) is not None:
         return replayed
-    e, agency = await agency_lists.add_entry(session, caller, list_id, body)
-    out = w.EntryOut(
-        agency_id=agency.id,
-        agency_name=agency.name,
-        province_code=agency.province_code,
-        qualified_staff=e.qualified_staff,
-    )
+    out = await agency_lists.add_entry(session, caller, list_id, body)
     return await idem.remember(json_response(out, 201))
 
 
@@ -729,7 +694,7 @@ async def list_public_agency_lists(
 
 @public_router.get("/agency-lists/{list_id}", response_model=w.AgencyListDetail)
 async def get_public_agency_list(list_id: uuid.UUID, session: Session) -> w.AgencyListDetail:
-    return await _list_detail(session, await agency_lists.get(session, None, list_id))
+    return await agency_lists.detail(session, None, list_id)
 
 
 CALLS: list[str | Enum] = ["certification calls 认定服务机构征集"]

@@ -113,6 +113,15 @@ async def version_of(
     return doc, version
 
 
+async def detail(session: AsyncSession, caller: Caller, document_id: uuid.UUID) -> w.DocumentDetail:
+    """A document with every version of its file (newest first)."""
+    doc = await get(session, caller, document_id)
+    return w.DocumentDetail.model_validate(
+        {**w.DocumentOut.model_validate(doc).model_dump(),
+         "versions": [w.DocumentVersionOut.model_validate(v) for v in await versions(session, doc)]}
+    )  # fmt: skip
+
+
 async def versions(session: AsyncSession, doc: Document) -> list[DocumentVersion]:
     """Every version of a document already read, newest first."""
     rows = await session.scalars(

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.http import check_if_match
 from iims_common.identity import Caller
-from registry.db.tables import Pilot, PilotStatusChange, ProgressReport
+from iims_common.pagination import Page, PageParams, paginate
+from registry.db.tables import Enterprise, Pilot, PilotStatusChange, ProgressReport
 from registry.domain.enums import PilotStatus
 from registry.service import dto, programme
 from registry.service.policies import BATCH, PILOT
@@ -42,6 +43,47 @@ def query(
         enterprise_id=enterprise_id,
         consultancy_id=consultancy_id,
     )
+
+
+async def page(
+    session: AsyncSession,
+    caller: Caller,
+    params: PageParams,
+    *,
+    batch_id: uuid.UUID | None = None,
+    status: PilotStatus | None = None,
+    province_code: str | None = None,
+    enterprise_id: uuid.UUID | None = None,
+    consultancy_id: uuid.UUID | None = None,
+) -> Page[dto.PilotOut]:
+    """One page of `query`'s pilots, each with its enterprise's name (one query)."""
+    stmt = query(
+        caller,
+        batch_id=batch_id,
+        status=status,
+        province_code=province_code,
+        enterprise_id=enterprise_id,
+        consultancy_id=consultancy_id,
+    )
+    rows, cursor = await paginate(session, stmt, Pilot.id, params)
+    names = dict(
+        (
+            await session.execute(
+                sa.select(Enterprise.id, Enterprise.name).where(
+                    Enterprise.id.in_({p.enterprise_id for p in rows})
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
+    items = [
+        dto.PilotOut.model_validate(p).model_copy(
+            update={"enterprise_name": names.get(p.enterprise_id)}
+        )
+        for p in rows
+    ]
+    return Page[dto.PilotOut](items=items, next_cursor=cursor)
 
 
 async def get(session: AsyncSession, caller: Caller, pilot_id: uuid.UUID) -> Pilot:

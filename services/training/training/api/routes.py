@@ -5,7 +5,6 @@ Routes only translate: parse, call the use case (`training.service.<aggregate>`)
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -17,13 +16,11 @@ from iims_common.http import Session, json_response
 from iims_common.idempotency import Idempotent
 from iims_common.identity import CurrentCaller
 from iims_common.imports import load_refused, read_upload
-from iims_common.pagination import Page, Pagination, page_of, paginate
+from iims_common.pagination import Page, Pagination, page_of
 from iims_common.personal_data import PersonalDataVault, mask_name
 from iims_common.ratelimit import RateLimit
 from training.api import schemas as s
-from training.db import repository
 from training.db.tables import (
-    Enrollment,
     Invitation,
     Person,
     Qualification,
@@ -222,21 +219,6 @@ async def get_person(person_id: uuid.UUID, caller: CurrentCaller, session: Sessi
     return s.PersonOut.model_validate(await people.get(session, caller, person_id))
 
 
-async def _enrollments_out(session: Session, rows: Sequence[Enrollment]) -> list[s.EnrollmentOut]:
-    """Enrollments as read, each waitlisted one with its computed 候补顺位."""
-    positions = await repository.waitlist_positions(session, rows)
-    return [
-        s.EnrollmentOut.model_validate(e).model_copy(
-            update={"waitlist_position": positions.get(e.id)}
-        )
-        for e in rows
-    ]
-
-
-async def _enrollment_out(session: Session, e: Enrollment) -> s.EnrollmentOut:
-    return (await _enrollments_out(session, [e]))[0]
-
-
 @router.post(
     "/sessions/{session_id}/enrollments",
     status_code=201,
@@ -256,7 +238,7 @@ async def enroll_in_session(
     e = await enrollments.enroll(session, caller, session_id, body)
     return await idem.remember(
         json_response(
-            await _enrollment_out(session, e),
+            e,
             201,
             version=e.version,
             location=f"/api/v1/enrollments/{e.id}",
@@ -273,9 +255,9 @@ async def list_enrollments(
     status: EnrollmentStatus | None = None,
     person_id: uuid.UUID | None = None,
 ) -> Page[s.EnrollmentOut]:
-    stmt = enrollments.query(caller, session_id=session_id, status=status, person_id=person_id)
-    rows, cursor = await paginate(session, stmt, Enrollment.id, page)
-    return Page(items=await _enrollments_out(session, rows), next_cursor=cursor)
+    return await enrollments.page(
+        session, caller, page, session_id=session_id, status=status, person_id=person_id
+    )
 
 
 @router.get(
@@ -285,7 +267,7 @@ async def get_enrollment(
     enrollment_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
     e = await enrollments.get(session, caller, enrollment_id)
-    return json_response(await _enrollment_out(session, e), version=e.version)
+    return json_response(e, version=e.version)
 
 
 @router.post(
@@ -294,7 +276,7 @@ async def get_enrollment(
 async def cancel_enrollment(
     enrollment_id: uuid.UUID, caller: CurrentCaller, session: Session
 ) -> s.EnrollmentOut:
-    return await _enrollment_out(session, await enrollments.cancel(session, caller, enrollment_id))
+    return await enrollments.cancel(session, caller, enrollment_id)
 
 
 @router.post(
@@ -321,8 +303,7 @@ async def record_exam(
     request: Request,
 ) -> s.EnrollmentOut:
     years = request.app.state.settings.qualification_valid_years
-    e = await enrollments.record_exam(session, caller, enrollment_id, body, valid_years=years)
-    return await _enrollment_out(session, e)
+    return await enrollments.record_exam(session, caller, enrollment_id, body, valid_years=years)
 
 
 @router.get("/invitations", response_model=Page[s.InvitationOut], tags=["invitations 邀请"])

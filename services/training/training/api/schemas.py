@@ -10,7 +10,6 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from iims_common.schemas import Output
-from training.domain.enums import LABELS, EnrollmentStatus
 from training.service.commands import (
     AttendanceIn,
     EnrollmentCreate,
@@ -24,6 +23,7 @@ from training.service.commands import (
     RevokeIn,
     SessionCreate,
 )
+from training.service.views import EnrollmentOut
 
 
 class ModuleOut(BaseModel):
@@ -77,28 +77,6 @@ class PersonOut(Output):
     id_number_masked: str
     phone_masked: str | None
     created_at: dt.datetime
-
-
-class EnrollmentOut(Output):
-    id: uuid.UUID
-    session_id: uuid.UUID
-    person_id: uuid.UUID
-    organization_id: uuid.UUID
-    province_code: str | None
-    status: EnrollmentStatus
-    exam_attempts: int
-    exam_score: int | None
-    created_at: dt.datetime
-    version: int
-    waitlist_position: int | None = Field(
-        None,
-        description="候补顺位: 1 for the next to get a freed seat (waitlist order is enrollment "
-        "order); null unless the enrollment is waitlisted. Computed on every read.",
-    )
-
-    @property
-    def status_label(self) -> str:
-        return LABELS[self.status]
 
 
 class QualificationOut(Output):

@@ -9,6 +9,7 @@ Every use case is `(session, caller, enrollment_id | session_id, command)`: auth
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from iims_common.db import utcnow
 from iims_common.errors import Conflict, StateConflict
 from iims_common.i18n import _
 from iims_common.identity import Caller
+from iims_common.pagination import Page, PageParams, paginate
 from training.db import repository
 from training.db.tables import Attendance, Enrollment, Invitation, Person
 from training.domain import qualifications as qualification_rules
@@ -27,6 +29,7 @@ from training.events import publish
 from training.service import commands, qualifications
 from training.service.policies import ENROLLMENT, INVITATION, PERSON, SESSION
 from training.service.programmes import programme_of
+from training.service.views import EnrollmentOut
 
 
 def query(
@@ -39,8 +42,38 @@ def query(
     return ENROLLMENT.query(caller, session_id=session_id, status=status, person_id=person_id)
 
 
-async def get(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID) -> Enrollment:
-    return await ENROLLMENT.load(session, caller, enrollment_id)
+async def get(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID) -> EnrollmentOut:
+    return await view(session, await ENROLLMENT.load(session, caller, enrollment_id))
+
+
+async def page(
+    session: AsyncSession,
+    caller: Caller,
+    params: PageParams,
+    *,
+    session_id: uuid.UUID | None = None,
+    status: EnrollmentStatus | None = None,
+    person_id: uuid.UUID | None = None,
+) -> Page[EnrollmentOut]:
+    """One page of `query`'s enrollments, each with its 候补顺位."""
+    stmt = query(caller, session_id=session_id, status=status, person_id=person_id)
+    rows, cursor = await paginate(session, stmt, Enrollment.id, params)
+    return Page(items=await views(session, rows), next_cursor=cursor)
+
+
+async def views(session: AsyncSession, rows: Sequence[Enrollment]) -> list[EnrollmentOut]:
+    """Enrollments as read, each waitlisted one with its computed 候补顺位."""
+    positions = await repository.waitlist_positions(session, rows)
+    return [
+        EnrollmentOut.model_validate(e).model_copy(
+            update={"waitlist_position": positions.get(e.id)}
+        )
+        for e in rows
+    ]
+
+
+async def view(session: AsyncSession, enrollment: Enrollment) -> EnrollmentOut:
+    return (await views(session, [enrollment]))[0]
 
 
 def invitations(caller: Caller) -> sa.Select[Invitation]:
@@ -50,7 +83,7 @@ def invitations(caller: Caller) -> sa.Select[Invitation]:
 
 async def enroll(
     session: AsyncSession, caller: Caller, session_id: uuid.UUID, command: commands.EnrollmentCreate
-) -> Enrollment:
+) -> EnrollmentOut:
     """A seat if one is free, else the waitlist; the same person twice or on overlapping
     dates is refused."""
     ENROLLMENT.authorize(caller, "enroll")
@@ -77,7 +110,7 @@ async def enroll(
     if existing is not None:  # re-enrolling after a cancellation
         existing.status = status
         await session.flush()
-        return existing
+        return await view(session, existing)
     enrollment = Enrollment(
         session_id=run.id,
         person_id=person.id,
@@ -87,10 +120,10 @@ async def enroll(
     )
     session.add(enrollment)
     await session.flush()
-    return enrollment
+    return await view(session, enrollment)
 
 
-async def cancel(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID) -> Enrollment:
+async def cancel(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID) -> EnrollmentOut:
     """Cancel an enrollment or a waitlist place; a freed seat goes to the earliest waitlisted."""
     # In scope first (another organization's enrollment is "not found"), then the role.
     enrollment = await ENROLLMENT.load(session, caller, enrollment_id)
@@ -112,7 +145,7 @@ async def cancel(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID
         if nxt is not None:
             nxt.status = EnrollmentStatus.enrolled
             await session.flush()
-    return enrollment
+    return await view(session, enrollment)
 
 
 async def record_attendance(
@@ -156,7 +189,7 @@ async def record_exam(
     body: commands.ExamIn,
     *,
     valid_years: int,
-) -> Enrollment:
+) -> EnrollmentOut:
     """The exam score; a pass grants the programme's qualification, valid `valid_years`."""
     ENROLLMENT.authorize(caller, "exam")
     enrollment = await ENROLLMENT.load(session, caller, enrollment_id, for_update=True)
@@ -175,4 +208,4 @@ async def record_exam(
         await qualifications.grant_for_passed_exam(
             session, enrollment, programme, taken_on, valid_years
         )
-    return enrollment
+    return await view(session, enrollment)
