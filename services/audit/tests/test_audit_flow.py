@@ -158,6 +158,14 @@ async def test_application_to_certificate(
     assert "enterprise_id" not in mine[0] and "application_id" not in mine[0]
     bad = await client.get("/api/v1/public/certified-enterprises", params={"province_code": "x"})
     assert bad.status_code == 422
+    # A province code is folded as every identifier is: full-width is the same code,
+    # Arabic-Indic digits are no digits.
+    pages = [
+        await client.get("/api/v1/public/certified-enterprises", params={"province_code": code})
+        for code in ("330000", "３３００００", " 330000\u3000", "٣٣0000")
+    ]
+    assert [p.status_code for p in pages] == [200, 200, 200, 422]
+    assert pages[0].json() == pages[1].json() == pages[2].json()
     r = await client.post(decide, json={}, headers=management())
     assert r.status_code == 409 and r.json()["current_state"] == "certified"
 

@@ -14,6 +14,7 @@ from audit.domain.enums import CertificateStatus
 from audit.service import applications as application_service
 from audit.service import certificates as service
 from iims_common.http import Session
+from iims_common.identifiers import ProvinceLevelCode
 from iims_common.identity import CurrentCaller
 from iims_common.pagination import Page, Pagination, page_of
 from iims_common.ratelimit import RateLimit
@@ -101,7 +102,7 @@ async def get_public_notice(application_id: uuid.UUID, session: Session) -> s.Pu
 async def list_certified_enterprises(
     session: Session,
     page: Pagination,
-    province_code: Annotated[str | None, Query(pattern=r"^[0-9]{2}0000$")] = None,
+    province_code: Annotated[ProvinceLevelCode | None, Query()] = None,
 ) -> Page[s.PublicCertificate]:
     """获证企业名录: the enterprises holding a valid certificate, each with only what its
     certificate shows (as public verification shows it); no login."""
