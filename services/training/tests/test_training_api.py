@@ -330,6 +330,11 @@ async def test_ministry_adds_a_programme(client: httpx.AsyncClient) -> None:
         client, programme_code=code, starts_on="2015-06-08", ends_on="2015-06-09"
     )
     assert run["programme_code"] == code
+    # Listed by its code as typed: any width or case, padded (folded as /programmes/{code}).
+    wide = "".join(chr(ord(c) - 0x21 + 0xFF01) for c in code.upper())
+    for typed in (code, wide, f" {code.upper()}\u3000"):
+        r = await client.get("/api/v1/sessions", params={"programme_code": typed}, headers=MINISTRY)
+        assert [x["id"] for x in r.json()["items"]] == [run["id"]], typed
     cases = [
         ({**body, "code": code + "-x", "window_end": "2015-05-01"}, "programme.window"),
         ({**body, "code": code + "-y", "confers": "lead_auditor"}, "programme.confers"),

@@ -9,6 +9,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from iims_common.identifiers import fold_identifier
 from iims_common.identity import Caller
 from training.db import repository
 from training.db.tables import Session
@@ -29,6 +30,10 @@ async def create(session: AsyncSession, caller: Caller, command: SessionCreate) 
 
 
 def query(caller: Caller, *, programme_code: str | None = None) -> sa.Select[Session]:
+    """The sessions the caller may see, of one programme when given (its code as typed: any
+    width or case, as `programmes.get` reads it)."""
+    if programme_code is not None:
+        programme_code = fold_identifier(programme_code).lower()
     return SESSION.query(caller, programme_code=programme_code)
 
 
