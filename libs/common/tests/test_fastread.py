@@ -81,6 +81,19 @@ async def test_same_rows_as_sqlalchemy_on_postgresql(
         )
         assert await reader.one(stmt) == await _sqlalchemy_row(sessionmaker, stmt)
         assert sum(plan is None for plan in reader._plans.values()) == 1
+        # a prepared statement (built once, run with values): the same rows, planned once
+        prepared = sa.select(outbox).where(
+            outbox.c.event_id == sa.bindparam("event_id", type_=outbox.c.event_id.type),
+            outbox.c.topic == "enterprise-registered",
+        )
+        for row in rows:
+            stmt = sa.select(outbox).where(
+                outbox.c.event_id == row["event_id"], outbox.c.topic == "enterprise-registered"
+            )
+            fast = await reader.one(prepared, {"event_id": row["event_id"]})
+            assert fast is not None and fast == await _sqlalchemy_row(sessionmaker, stmt)
+        assert await reader.one(prepared, {"event_id": uuid.uuid4()}) is None
+        assert len(reader._prepared) == 1
     finally:
         await reader.close()
 
@@ -102,6 +115,8 @@ async def test_sqlite_reads_through_a_session(tmp_path: Path) -> None:
     assert reader.pool is None
     assert await reader.one(sa.select(things).where(things.c.id == 2)) == {"id": 2, "n": "二"}
     assert await reader.one(sa.select(things).where(things.c.id == 3)) is None
+    prepared = sa.select(things).where(things.c.id == sa.bindparam("id", type_=sa.Integer))
+    assert await reader.one(prepared, {"id": 1}) == {"id": 1, "n": "一"}
     await reader.close()
     await engine.dispose()
 

@@ -20,7 +20,7 @@ signed internal identity header `X-IIMS-Identity` (minted by the gateway).
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings=settings or get_settings(),
         title="IIMS registry",
         description=DESCRIPTION,
@@ -34,6 +34,8 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
         ],
         consumers=registry_consumers,
     )
+    enterprises.fast_routes(app)
+    return app
 
 
 app = create_app()

@@ -7,9 +7,11 @@ import uuid
 
 import httpx
 from factories import MINISTRY, create_enterprise, enterprise_body, uscc
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from iims_common.fastroute import FastGetRoute
 from iims_common.identity import Role
 from iims_common.testing import mint
 from registry.domain.uscc import check_character
@@ -320,3 +322,52 @@ async def test_identifiers_fold_and_gb32100_table(client: httpx.AsyncClient) -> 
         "/api/v1/enterprises", params={"province_code": "３３００００"}, headers=MINISTRY
     )
     assert listed.status_code == 200 and len(listed.json()["items"]) == 1
+
+
+async def test_read_by_id_plain_case_answers_as_the_documented_route(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    """GET by id's plain case is served without FastAPI's request handling
+    (iims_common.fastroute); the documented route answers everything else, and both the
+    same way: body, ETag, the route template, scoping, 401/404 as problem+json."""
+    me = await create_enterprise(client, "320000")
+    url = f"/api/v1/enterprises/{me['id']}"
+    fast = next(r for r in app.router.routes if isinstance(r, FastGetRoute))
+    js = mint(Role.province, province="320000")
+    bj = mint(Role.province, province="110000")
+    cases = [
+        (url, MINISTRY),
+        (url, js),
+        (url, bj),  # outside the caller's scope: 404
+        (url.upper().replace("/API/V1/ENTERPRISES", "/api/v1/enterprises"), MINISTRY),
+        (f"/api/v1/enterprises/{uuid.uuid4()}", MINISTRY),  # none: 404
+        (url, {"X-IIMS-Identity": "forged"}),  # 401
+    ]
+    answers = []
+    for served_fast in (True, False):
+        if not served_fast:
+            app.router.routes.remove(fast)
+        try:
+            for path, headers in cases:
+                r = await client.get(path, headers={**headers, "Accept-Language": "en"})
+                answers.append(
+                    (
+                        r.status_code,
+                        r.content if r.status_code == 200 else r.json()["title"],
+                        r.headers.get("etag"),
+                        r.headers["content-type"],
+                        r.headers.get("x-iims-route"),
+                    )
+                )
+        finally:
+            if not served_fast:
+                app.router.routes.insert(0, fast)
+    assert answers[: len(cases)] == answers[len(cases) :]
+    assert [a[0] for a in answers[: len(cases)]] == [200, 200, 404, 200, 404, 401]
+    assert answers[0][4] == "/api/v1/enterprises/{enterprise_id}"
+    # not the plain case: the documented route (its query contract, its path validation)
+    r = await client.get(url, params={"fields": "name"}, headers=MINISTRY)
+    assert r.status_code == 422
+    r = await client.get("/api/v1/enterprises/not-a-uuid", headers=MINISTRY)
+    assert r.status_code == 422
+    assert (await client.get(url)).status_code == 401

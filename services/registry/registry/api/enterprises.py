@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from iims_common.errors import NotFound
 from iims_common.exports import XLSX_MEDIA_TYPE
 from iims_common.fastread import read_one
+from iims_common.fastroute import fast_get
 from iims_common.http import IfMatch, Session, json_response
 from iims_common.i18n import _
 from iims_common.idempotency import Idempotent
-from iims_common.identity import CurrentCaller
+from iims_common.identity import Caller, CurrentCaller
 from iims_common.imports import load_refused, read_upload
 from iims_common.pagination import Page, Pagination, page_of
 from registry.api.deps import Settings
@@ -80,12 +81,32 @@ async def list_enterprises(
 async def get_enterprise(
     enterprise_id: uuid.UUID, caller: CurrentCaller, request: Request
 ) -> JSONResponse:
-    # The hottest read of the platform: one Core statement on the driver, no ORM session
-    # (iims_common.fastread; bench/README.md has the profile that led here).
-    row = await read_one(request, repository.enterprise_by_id(caller, enterprise_id))
+    return await read_enterprise(request, caller, enterprise_id)
+
+
+async def read_enterprise(
+    request: Request, caller: Caller, enterprise_id: uuid.UUID
+) -> JSONResponse:
+    """The hottest read of the platform: one Core statement on the driver, no ORM session
+    (iims_common.fastread), and in the plain case no FastAPI request handling either
+    (`fast_routes`, iims_common.fastroute; bench/README.md has the profiles)."""
+    stmt = repository.enterprise_by_id(caller)
+    row = await read_one(request, stmt, {"enterprise_id": enterprise_id})
     if row is None:
         raise NotFound(_("Enterprise {enterprise_id} not found", enterprise_id=enterprise_id))
     return json_response(EnterpriseOut.model_validate(row), version=row["version"])
+
+
+async def _read_enterprise_fast(
+    request: Request, caller: Caller, params: dict[str, uuid.UUID]
+) -> JSONResponse:
+    return await read_enterprise(request, caller, params["enterprise_id"])
+
+
+def fast_routes(app: FastAPI) -> None:
+    """`GET /api/v1/enterprises/{enterprise_id}`'s plain case without FastAPI's dependency
+    solving; the documented route above answers everything else."""
+    fast_get(app, router, "/api/v1/enterprises/{enterprise_id}", _read_enterprise_fast)
 
 
 @router.patch(
