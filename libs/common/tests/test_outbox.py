@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import random
 import uuid
 from collections import defaultdict
 from typing import Any
 
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka.partitioner import DefaultPartitioner, murmur2
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.events.outbox import record_event
-from iims_common.events.relay import OutboxRelay, RelayError
+from iims_common.events.relay import OutboxRelay, RelayError, _murmur2, partition_for
 from iims_common.events.tables import outbox
 from iims_common.settings import ServiceSettings
 from iims_common.testing import eventually, publish, read_topic
@@ -256,3 +261,97 @@ async def test_a_backwards_acknowledgement_requeues_every_row_of_the_old_log(
         await relay.close()
     finally:
         stop_broker(proc)
+
+
+def test_partition_for_is_aiokafkas_default_partitioner() -> None:
+    """The relay sends one record batch per partition, choosing the partition itself: it
+    must be the one `send` would have chosen, or a key's events would change partition."""
+    rng = random.Random(17)
+    keys = [str(uuid.uuid4()).encode() for _ in range(500)]
+    keys += [bytes(rng.randrange(256) for _ in range(rng.randrange(0, 70))) for _ in range(2000)]
+    for n in (1, 2, 3, 7, 12):
+        partitions = list(range(n))
+        for key in keys:
+            assert partition_for(key, partitions) == DefaultPartitioner()(key, partitions, [])
+    for key in keys:
+        assert _murmur2(key) == murmur2(key)
+
+
+async def test_recorded_offsets_are_where_the_broker_put_each_event(
+    bus_settings: ServiceSettings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Offsets come from each partition batch's base offset plus the event's place in it;
+    the offset checks compare them with the log, so they must be exact."""
+    topic = f"offsets-{uuid.uuid4().hex[:8]}"
+    total = 40
+    async with sessionmaker() as s, s.begin():
+        for n in range(total):
+            await record_event(s, source="/iims/test", topic=topic, key=f"k{n % 9}", data={"n": n})
+    relay = OutboxRelay(
+        bus_settings.model_copy(update={"relay_batch_size": 15}), engine, sessionmaker
+    )
+    try:
+        while await relay.publish_once():
+            pass
+    finally:
+        await relay.close()
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bus_settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    seen: dict[str, tuple[int, int]] = {}
+    try:
+        async with asyncio.timeout(30):
+            while len(seen) < total:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    for rec in records:
+                        seen[json.loads(rec.value)["id"]] = (rec.partition, rec.offset)
+    finally:
+        await consumer.stop()
+    async with sessionmaker() as s:
+        rows = (
+            await s.execute(
+                select(outbox.c.event_id, outbox.c.kafka_partition, outbox.c.kafka_offset).where(
+                    outbox.c.topic == topic
+                )
+            )
+        ).all()
+    assert {str(e): (p, o) for e, p, o in rows} == seen
+
+
+async def test_an_event_too_large_fails_with_the_events_after_it(
+    bus_settings: ServiceSettings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    topic = f"large-{uuid.uuid4().hex[:8]}"
+    async with sessionmaker() as s, s.begin():
+        await record_event(s, source="/iims/test", topic=topic, key="a", data={"n": 0})
+        await record_event(
+            s, source="/iims/test", topic=topic, key="b", data={"blob": "x" * 1_200_000}
+        )
+        await record_event(s, source="/iims/test", topic=topic, key="c", data={"n": 2})
+    relay = OutboxRelay(bus_settings, engine, sessionmaker)
+    try:
+        with pytest.raises(RelayError):
+            await relay.publish_once()
+    finally:
+        await relay.close()
+    async with sessionmaker() as s:
+        rows = (
+            await s.execute(
+                select(outbox.c.key, outbox.c.published_at, outbox.c.attempts)
+                .where(outbox.c.topic == topic)
+                .order_by(outbox.c.seq)
+            )
+        ).all()
+    assert [(k, p is not None, a) for k, p, a in rows] == [
+        ("a", True, 0),
+        ("b", False, 1),
+        ("c", False, 1),
+    ]
