@@ -3,7 +3,9 @@ same run.
 
 1. Bulk import of 100,000 enterprises over HTTP (parse + validate + upsert + outbox) vs a
    raw COPY of the same rows.
-2. Outbox relay (claim, publish, mark) vs raw aiokafka producing the same messages.
+2. Outbox relay (claim, publish, mark) vs raw aiokafka producing the same messages (one
+   send() per message, as the issue measured; and, not a goal, one record batch per
+   partition as the relay sends them).
 3. GET /api/v1/enterprises/{id} with wrk (req/s, p50, p99) vs GET /healthz on the same server.
 4. The same 100,000-row provincial list (Chinese headers and values) as UTF-8 CSV (the
    baseline), GB18030 CSV and .xlsx: the shared reader alone (bytes → rows → codes) and the
@@ -26,6 +28,7 @@ import random
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -35,7 +38,7 @@ from sqlalchemy import text
 
 from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.db import create_engine, create_sessionmaker
-from iims_common.events.relay import OutboxRelay
+from iims_common.events.relay import OutboxRelay, partition_for
 from iims_common.identifiers import fold_text
 from iims_common.identity import Caller, Role, mint_internal_token
 from iims_common.testing import create_migrated_database, pg_url
@@ -173,17 +176,9 @@ async def bench_relay(settings: RegistrySettings) -> None:
     relay = OutboxRelay(settings, engine, maker)
     t0 = time.perf_counter()
     published = 0
-    while published < backlog:  # as `run` does: batches in a row, the next claimed ahead
+    while published < backlog:  # as `run` does: batches in a row
         published += await relay.publish_available()
     t_relay = time.perf_counter() - t0
-    # The same backlog again one batch at a time (claim, send, mark in turn): the before.
-    async with maker() as s, s.begin():
-        await s.execute(text("UPDATE outbox SET published_at = NULL"))
-    t0 = time.perf_counter()
-    published = 0
-    while published < backlog:
-        published += await relay.publish_once()
-    t_in_turn = time.perf_counter() - t0
     await relay.close()
     await engine.dispose()
 
@@ -199,6 +194,25 @@ async def bench_relay(settings: RegistrySettings) -> None:
         ]
         await asyncio.gather(*futures)
     t_raw = time.perf_counter() - t0
+    # The relay sends one record batch per partition (send_batch), not one send() per event
+    # as the baseline above does: the same API used raw, for comparison (not a goal).
+    t0 = time.perf_counter()
+    partitions = sorted(await producer.partitions_for("bench-raw"))
+    for start in range(0, len(payloads), settings.relay_batch_size):
+        batches: dict[int, Any] = {}
+        futures = []
+        for key, value in payloads[start : start + settings.relay_batch_size]:
+            key_bytes = key.encode()
+            p = partition_for(key_bytes, partitions)
+            batch = batches.get(p) or batches.setdefault(p, producer.create_batch())
+            if batch.append(key=key_bytes, value=value, timestamp=None) is None:
+                futures.append(await producer.send_batch(batches.pop(p), "bench-raw", partition=p))
+                batch = batches.setdefault(p, producer.create_batch())
+                batch.append(key=key_bytes, value=value, timestamp=None)
+        for p, batch in batches.items():
+            futures.append(await producer.send_batch(batch, "bench-raw", partition=p))
+        await asyncio.gather(*futures)
+    t_raw_batch = time.perf_counter() - t0
     await producer.stop()
     report(
         "outbox relay (claim → send → mark published)",
@@ -207,9 +221,9 @@ async def bench_relay(settings: RegistrySettings) -> None:
     )
     report("raw aiokafka, same messages, same batching", f"{len(payloads) / t_raw:,.0f} events/s")
     report(
-        "  one batch at a time (claim, send, mark in turn)",
-        f"{backlog / t_in_turn:,.0f} events/s",
-        f"relay / raw {t_raw / t_in_turn:.2f}",
+        "  raw aiokafka, one record batch per partition",
+        f"{len(payloads) / t_raw_batch:,.0f} events/s",
+        f"relay / this {t_raw_batch / t_relay:.2f} (not a goal: the relay's own send API)",
     )
     report("relay / raw", f"{t_raw / t_relay:.2f}")
     goals["outbox relay / raw aiokafka, same batching"] = (t_raw / t_relay, "≥ 0.5")

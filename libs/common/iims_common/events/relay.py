@@ -32,7 +32,6 @@ re-published ones, so for those keys order is by `seq` only among the re-publish
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import functools
 import json
@@ -250,76 +249,23 @@ class OutboxRelay:
             raise RelayError(f"{len(failed)} events failed to publish: {errors[0]!r}")
         return len(sent)
 
-    async def _claim_batch(self) -> tuple[AsyncSession, list[Any], dt.datetime]:
-        """PostgreSQL: a session with an open transaction holding a claimed batch (possibly
-        empty); the caller commits or closes it."""
-        now = utcnow()
-        session = self.sessionmaker()
-        try:
-            await session.begin()
-            return session, await self._claim(session, now), now
-        except BaseException:
-            await session.close()
-            raise
-
     async def publish_available(self, max_batches: int = 20) -> int:
-        """Publish up to `max_batches` batches in a row; returns the number of events published.
+        """Publish up to `max_batches` batches in a row, each claimed, sent and marked in
+        turn (`publish_once`, each bounded by the step timeout); returns the number of events
+        published.
 
-        PostgreSQL: the next batch is claimed, in a transaction of its own, while the current
-        one is sent and marked (the relay's time went to waiting, in turn, for the claim, the
-        broker's acks and the marking: bench/README.md). The next claim runs while the
-        current batch is locked and unpublished, so the existing multi-relay rules keep
-        per-key order: it skips the locked rows, cannot take a key whose advisory lock the
-        current transaction holds, and skips a key with an earlier unpublished row. Batches
-        are still sent one after the other, each after the previous one was acknowledged.
-        SQLite (one relay, no long transactions): `publish_once` in a loop.
+        Not pipelined: claiming batch n+1 while batch n was sent and marked (second round)
+        was slower on a quiet machine (11,665 vs 14,377 events/s in one `make bench`) and
+        again at load ~13 (5,804 vs 8,418): the claim ahead competes with the mark for
+        PostgreSQL and with the send for this process's CPU (bench/README.md, third round).
         """
         total = 0
-        if not self._postgres:
-            for _ in range(max_batches):
-                async with asyncio.timeout(self._step_timeout()):
-                    published = await self.publish_once()
-                total += published
-                if not published:
-                    break
-            return total
-        ahead: asyncio.Future[tuple[AsyncSession, list[Any], dt.datetime]] | None = (
-            asyncio.ensure_future(self._claim_batch())
-        )
-        try:
-            for n in range(max_batches):
-                # Each batch bounded as `run` bounds a step (a broker that never answers).
-                if ahead is None:
-                    break
-                async with asyncio.timeout(self._step_timeout()):
-                    session, rows, now = await ahead
-                    ahead = None
-                    try:
-                        if not rows:
-                            break
-                        if n + 1 < max_batches and not self._check_due:
-                            ahead = asyncio.ensure_future(self._claim_batch())
-                        sent, failed, errors = await self._send(rows)
-                        await self._mark(session, sent, failed, errors, now)
-                        requeued = await self._check_acks(session, sent)
-                        await session.commit()
-                    finally:
-                        await session.close()  # rolls back a batch that was not committed
-                # Raised after the commit, so the failure marks (attempts, backoff) are kept.
-                if errors:
-                    OUTBOX_FAILED.inc(len(failed))
-                    raise RelayError(f"{len(failed)} events failed to publish: {errors[0]!r}")
-                total += len(sent)
-                if self._check_due or requeued:
-                    # A reconnect (`run` compares offsets first), or rows the broker lost
-                    # queued again: the batch claimed ahead would go out before them, so it
-                    # is released unsent and the next claim starts from the re-queued rows.
-                    break
-        finally:
-            if ahead is not None:  # claimed but not sent: released, its rows stay pending
-                with contextlib.suppress(BaseException):
-                    session, _rows, _now = await ahead
-                    await session.close()
+        for _ in range(max_batches):
+            async with asyncio.timeout(self._step_timeout()):
+                published = await self.publish_once()
+            total += published
+            if not published or self._check_due:
+                break
         return total
 
     async def _send(
