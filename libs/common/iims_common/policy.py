@@ -28,11 +28,19 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import Forbidden
+from iims_common.http import check_if_match
 from iims_common.i18n import Message
 from iims_common.identity import Caller, Role, require_role
 from iims_common.scoping import Scope, get_one
 
 T = TypeVar("T")
+
+
+class _Absent:
+    """`Policy.load`'s default for `if_match`: not an update (None means the header is missing)."""
+
+
+ABSENT = _Absent()
 
 # An object-dependent rule: given the caller and what the action is about (the loaded object,
 # or the part of a command that decides, e.g. a kind), None when allowed, else why not.
@@ -114,18 +122,21 @@ class Policy(Generic[T]):
         for_update: bool = False,
         by: str | None = None,
         not_found: Message | None = None,
+        if_match: str | _Absent | None = ABSENT,
     ) -> T:
         """The object whose `key` is `object_id`, inside the caller's scope, else 404 (out of
         scope looks like absent). `caller=None` loads without scope: only for system actors
         (event consumers) or, where the policy has a `public` condition, anyone. `for_update`
         locks the row for the rest of the transaction; `by` names another unique column to
         look up (e.g. `id` where the policy's key is a number); `not_found` replaces the 404's
-        message."""
+        message. `if_match` (the request's If-Match, None when it was not sent) makes this the
+        load of an update: the object's `version` must match (428 when missing, 412 when
+        stale — `iims_common.http.check_if_match`), checked right after the load."""
         if caller is not None:
             scope: sa.ColumnElement[bool] | None = self.condition(caller)
         else:
             scope = self.public
-        return await get_one(
+        obj = await get_one(
             session,
             self.model,
             object_id,
@@ -135,3 +146,6 @@ class Policy(Generic[T]):
             key=by or self.key,
             not_found=not_found,
         )
+        if not isinstance(if_match, _Absent):
+            check_if_match(if_match, obj.version)  # type: ignore[attr-defined]
+        return obj

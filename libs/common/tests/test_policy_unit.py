@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from iims_common.errors import Forbidden
+from iims_common.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired
 from iims_common.i18n import Message, _
 from iims_common.identity import Caller, Role
 from iims_common.policy import Policy
@@ -96,3 +98,38 @@ def test_query_applies_the_given_filters_only() -> None:
 
     assert sql(province_code=None) == sql()
     assert "things.province_code = '110000'" in sql(province_code="110000")
+
+
+class Versioned(Base):
+    __tablename__ = "versioned"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    province_code: Mapped[str]
+    version: Mapped[int]
+
+
+async def test_load_for_an_update_checks_if_match_after_the_scope(tmp_path: Path) -> None:
+    """`load(if_match=…)`: out of scope is still a 404; then 428 without If-Match, 412 on a
+    stale ETag, the object on the current one (or `*`)."""
+    policy = Policy(
+        Versioned,
+        Scope({Role.province: same_province(Versioned.province_code)}),
+        what="Versioned",
+    )
+    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path}/p.db")
+    async with engine.begin() as conn:
+        await conn.run_sync(Versioned.__table__.create)
+    async with AsyncSession(engine) as session:
+        row = Versioned(id=uuid.uuid4(), province_code="320000", version=3)
+        session.add(row)
+        await session.flush()
+        other = Caller("p", Role.province, province_code="110000")
+        with pytest.raises(NotFound):
+            await policy.load(session, other, row.id, if_match='"3"')
+        with pytest.raises(PreconditionRequired):
+            await policy.load(session, PROVINCE, row.id, if_match=None)
+        with pytest.raises(PreconditionFailed):
+            await policy.load(session, PROVINCE, row.id, if_match='"2"')
+        assert await policy.load(session, PROVINCE, row.id, if_match='"3"') is row
+        assert await policy.load(session, PROVINCE, row.id, if_match="*") is row
+        assert await policy.load(session, PROVINCE, row.id) is row  # not an update: no check
+    await engine.dispose()

@@ -39,7 +39,6 @@ from audit.service import views
 from audit.service.commands import AuditCreate, AuditPlanFields, CompletionIn, PlanCheckIn
 from audit.service.policies import APPLICATION, AUDIT, CERTIFICATE
 from iims_common.errors import Conflict, RuleViolation
-from iims_common.http import check_if_match
 from iims_common.i18n import _, text
 from iims_common.identity import Caller
 from iims_common.pagination import Page, PageParams, paginate
@@ -447,8 +446,7 @@ async def change_plan(
 ) -> Audit:
     """Replace the dates and team of a planned audit (If-Match), re-checked against every rule."""
     AUDIT.authorize(caller, "change")
-    row = await AUDIT.load(session, caller, audit_id, for_update=True)
-    check_if_match(if_match, row.version)
+    row = await AUDIT.load(session, caller, audit_id, for_update=True, if_match=if_match)
     return await _change(session, row, plan_of(AuditKind(row.kind), command))
 
 

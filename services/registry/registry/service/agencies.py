@@ -9,7 +9,6 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.http import check_if_match
 from iims_common.identity import Caller
 from registry.db.tables import Agency
 from registry.domain.enums import AgencyKind, AgencyStatus
@@ -44,6 +43,5 @@ async def change(
     *,
     if_match: str | None,
 ) -> Agency:
-    agency = await AGENCY.load(session, caller, agency_id, for_update=True)
-    check_if_match(if_match, agency.version)
+    agency = await AGENCY.load(session, caller, agency_id, for_update=True, if_match=if_match)
     return await programme.update_agency(session, caller, agency, command)

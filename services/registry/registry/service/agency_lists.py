@@ -9,7 +9,6 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.http import check_if_match
 from iims_common.identity import Caller
 from registry.db import work_repository as repo
 from registry.db.tables import Agency
@@ -86,6 +85,5 @@ async def change_status(
     if_match: str | None,
 ) -> AgencyList:
     """draft → approved (审定) → published (向社会公示)."""
-    lst = await AGENCY_LIST.load(session, caller, list_id, for_update=True)
-    check_if_match(if_match, lst.version)
+    lst = await AGENCY_LIST.load(session, caller, list_id, for_update=True, if_match=if_match)
     return await work.change_list_status(session, caller, lst, command)

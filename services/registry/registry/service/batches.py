@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import utcnow
-from iims_common.http import check_if_match
 from iims_common.identity import Caller
 from registry.db.tables import Batch, BatchQuotaChange
 from registry.service import dto, programme
@@ -41,8 +40,7 @@ async def change(
 ) -> Batch:
     """Update a batch (If-Match); the quota never below the pilots already selected."""
     BATCH.authorize(caller, "update")
-    batch = await BATCH.load(session, caller, batch_id, for_update=True)
-    check_if_match(if_match, batch.version)
+    batch = await BATCH.load(session, caller, batch_id, for_update=True, if_match=if_match)
     return await programme.update_batch(session, batch, command, changed_by=caller.client_key)
 
 

@@ -10,7 +10,6 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.http import check_if_match
 from iims_common.identity import Caller
 from registry.db.work import CallCandidate, CertificationCall
 from registry.service import work
@@ -50,8 +49,7 @@ async def review(
     if_match: str | None,
 ) -> CallCandidate:
     """专家评审 result (passed / rejected)."""
-    cand = await CANDIDATE.load(session, caller, candidate_id, for_update=True)
-    check_if_match(if_match, cand.version)
+    cand = await CANDIDATE.load(session, caller, candidate_id, for_update=True, if_match=if_match)
     return await work.review_candidate(session, caller, cand, command)
 
 
@@ -64,6 +62,5 @@ async def authorize(
     if_match: str | None,
 ) -> CallCandidate:
     """授权 the body after a passed review, once the 认定管理组织 is formed."""
-    cand = await CANDIDATE.load(session, caller, candidate_id, for_update=True)
-    check_if_match(if_match, cand.version)
+    cand = await CANDIDATE.load(session, caller, candidate_id, for_update=True, if_match=if_match)
     return await work.authorize_candidate(session, caller, cand, command)

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import NotFound, PayloadTooLarge
-from iims_common.http import check_if_match
 from iims_common.i18n import _
 from iims_common.identity import Caller
 from registry.db.work import Document, DocumentVersion
@@ -53,8 +52,7 @@ async def change(
     if_match: str | None,
 ) -> Document:
     DOCUMENT.authorize(caller, "update")
-    doc = await DOCUMENT.load(session, caller, document_id, for_update=True)
-    check_if_match(if_match, doc.version)
+    doc = await DOCUMENT.load(session, caller, document_id, for_update=True, if_match=if_match)
     for field, value in command.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(doc, field, value)
     await session.flush()
@@ -75,8 +73,7 @@ async def upload(
 ) -> tuple[Document, DocumentVersion]:
     """A new version: type, extension and content must agree; larger than `max_bytes` (as
     declared, before reading, or as read) is a 413."""
-    doc = await DOCUMENT.load(session, caller, document_id, for_update=True)
-    check_if_match(if_match, doc.version)
+    doc = await DOCUMENT.load(session, caller, document_id, for_update=True, if_match=if_match)
     if declared_bytes > max_bytes:
         raise PayloadTooLarge(
             _("The file is larger than {document_max_bytes} bytes", document_max_bytes=max_bytes),

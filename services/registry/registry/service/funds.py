@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import RuleViolation
-from iims_common.http import check_if_match
 from iims_common.i18n import _
 from iims_common.identity import Caller
 from registry.db import work_repository as repo
@@ -53,8 +52,7 @@ async def change_budget(
     if_match: str | None,
 ) -> FundBudget:
     """A new amount (never below what is allocated from it), by the budget's holder."""
-    budget = await BUDGET.load(session, caller, budget_id, for_update=True)
-    check_if_match(if_match, budget.version)
+    budget = await BUDGET.load(session, caller, budget_id, for_update=True, if_match=if_match)
     BUDGET.authorize(caller, "hold", budget)
     allocated = await repo.allocated_of_budget(session, budget.id)
     if command.amount_yuan < allocated:

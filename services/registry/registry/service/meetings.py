@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.errors import NotFound
-from iims_common.http import check_if_match
 from iims_common.i18n import _
 from iims_common.identity import Caller
 from registry.db.work import Meeting, MeetingRegistration
@@ -48,8 +47,7 @@ async def change(
     if_match: str | None,
 ) -> Meeting:
     """Schedule (dates, place, 现场会 host pilot), hold or cancel (If-Match)."""
-    meeting = await MEETING.load(session, caller, meeting_id, for_update=True)
-    check_if_match(if_match, meeting.version)
+    meeting = await MEETING.load(session, caller, meeting_id, for_update=True, if_match=if_match)
     return await work.update_meeting(session, caller, meeting, command)
 
 
@@ -81,8 +79,7 @@ async def record_attendance(
     if_match: str | None,
 ) -> MeetingRegistration:
     """出席, recorded by the organizer once the meeting is held (If-Match: the meeting's)."""
-    meeting = await MEETING.load(session, caller, meeting_id, for_update=True)
-    check_if_match(if_match, meeting.version)
+    meeting = await MEETING.load(session, caller, meeting_id, for_update=True, if_match=if_match)
     reg = await session.get(MeetingRegistration, registration_id)
     if reg is None or reg.meeting_id != meeting.id:
         raise NotFound(

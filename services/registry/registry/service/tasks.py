@@ -11,7 +11,6 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from iims_common.http import check_if_match
 from iims_common.identity import Caller
 from registry.db import work_repository as repo
 from registry.db.work import ProgrammeTask, TaskSubmission
@@ -64,8 +63,7 @@ async def complete(
     if_match: str | None,
 ) -> ProgrammeTask:
     """A one-off task done, with its evidence (If-Match)."""
-    task = await TASK.load(session, caller, task_id, for_update=True)
-    check_if_match(if_match, task.version)
+    task = await TASK.load(session, caller, task_id, for_update=True, if_match=if_match)
     return await work.complete_task(session, caller, task, command)
 
 
