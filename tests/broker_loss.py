@@ -38,6 +38,7 @@ import httpx
 from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.identity import Role
 from iims_common.testing import ROOT, SECRET, mint
+from iims_contracts import PilotEnrolled
 
 PROVINCE = "110000"
 
@@ -132,12 +133,13 @@ def effect_counts(
         ),
         "webhook_queued": _count(
             var / "gateway.db",
-            "SELECT count(*) FROM webhook_deliveries WHERE event_type = 'pilot-enrolled'",
+            "SELECT count(*) FROM webhook_deliveries WHERE event_type = ?",
+            PilotEnrolled.topic,
         ),
         "webhook_queued_distinct": _count(
             var / "gateway.db",
-            "SELECT count(DISTINCT event_id) FROM webhook_deliveries "
-            "WHERE event_type = 'pilot-enrolled'",
+            "SELECT count(DISTINCT event_id) FROM webhook_deliveries WHERE event_type = ?",
+            PilotEnrolled.topic,
         ),
         "webhook_received": len(hooks.ids),
         "webhook_received_distinct": len(set(hooks.ids)),
@@ -338,7 +340,7 @@ async def run(n: int, down_s: float, workdir: Path, kill_at: float = 0.3) -> Res
                 f"{gateway}/api/v1/webhooks",
                 json={
                     "url": hook_url,
-                    "event_types": ["pilot-enrolled"],
+                    "event_types": [PilotEnrolled.topic],
                     "province_code": PROVINCE,
                 },
                 headers={"X-API-Key": key},

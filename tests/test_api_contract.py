@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -44,7 +41,7 @@ from iims_common.identity import Role
 from iims_common.openapi import assert_unique_operation_ids, request_schemas
 from iims_common.pagination import CURSOR_LENGTH, cursor_signing_key, encode_cursor
 from iims_common.regions import PROVINCES
-from iims_common.testing import SECRET, mint
+from iims_common.testing import SECRET, create_migrated_sqlite, mint
 from iims_contracts import CertificateIssued
 from registry.main import create_app as registry_app
 from registry.settings import RegistrySettings
@@ -63,18 +60,6 @@ FACTORIES: dict[str, tuple[Any, Any]] = {
 REQUIRED_QUERY = {"period": "2014-06", "industry_section": "C", "year": "2014"}
 
 
-def _migrated_sqlite(directory: Path, service: str) -> str:
-    url = f"sqlite+aiosqlite:///{directory / service}.db"
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=ROOT / "services" / service,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        capture_output=True,
-    )
-    return url
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def apps(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[str, FastAPI]]:
     directory = tmp_path_factory.mktemp("contract")
@@ -88,7 +73,7 @@ async def apps(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[dict[s
             }
         app_settings = settings_cls(
             environment="test",
-            database_url=_migrated_sqlite(directory, name),
+            database_url=create_migrated_sqlite(directory, name),
             internal_token_secret=SECRET,
             background_workers=False,
             log_json=False,

@@ -19,6 +19,7 @@ import httpx
 from iims_common.broker import free_port
 from iims_common.identity import Role
 from iims_common.testing import ROOT, SECRET, eventually, mint, read_topic
+from iims_contracts import EnterpriseRegistered
 
 
 def _listening(port: int) -> bool:
@@ -99,7 +100,7 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
             assert again.status_code == 200 and again.json()["name"] == "福建冒烟测试有限公司"
         found = await read_topic(
             f"127.0.0.1:{broker_port}",
-            "enterprise-registered",
+            EnterpriseRegistered,
             lambda v: v.get("data", {}).get("enterprise_id") == created["id"],
             timeout=30,
         )

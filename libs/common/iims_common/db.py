@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from fastapi import Request
@@ -31,6 +31,8 @@ NAMING_CONVENTION = {
 }
 
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+M = TypeVar("M")
 
 
 def utcnow() -> dt.datetime:
@@ -253,3 +255,19 @@ def upsert_insert(session: AsyncSession, table: Any) -> Any:
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def keep_copy(
+    session: AsyncSession, model: type[M], key: Any, *, lock: bool = False, **values: Any
+) -> M:
+    """This service's copy of another service's fact (an ORM row keyed by the aggregate id):
+    created on the first event about `key`, its columns set to `values` on every one (so a
+    redelivery or a newer event leaves the latest facts). `lock` takes the row FOR UPDATE
+    (two events about one aggregate consumed at once)."""
+    row = await session.get(model, key, with_for_update=lock)
+    if row is None:
+        row = model(**{sa.inspect(model).primary_key[0].key: key})
+        session.add(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    return row

@@ -20,14 +20,43 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from iims_common.events.envelope import STRUCTURED_HEADERS
 from iims_common.events.kafka import encode_headers
 from iims_common.identity import Caller, Role, mint_internal_token
+from iims_contracts.base import EventContract
 
 ROOT = Path(__file__).resolve().parents[3]
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SECRET = "test-internal-secret-of-sufficient-length"
 
+# A topic as the tests name it: an event contract (its topic) or, for the bus's own tests and
+# derived topics (`<topic>.dlq`), the string.
+Topic = str | type[EventContract]
+
+
+def topic_of(topic: Topic) -> str:
+    """The Kafka topic of a contract, or the string as given."""
+    return topic if isinstance(topic, str) else topic.topic
+
+
+def dlq_of(topic: Topic) -> str:
+    """The dead-letter topic of a contract's topic (`<topic>.dlq`)."""
+    from iims_common.events.consumer import DLQ_SUFFIX
+
+    return topic_of(topic) + DLQ_SUFFIX
+
 
 def pg_url(database: str) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + database
+
+
+def migrate(service: str, url: str) -> str:
+    """Run the service's real Alembic history up to head on `url`; returns `url`."""
+    subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=ROOT / "services" / service,
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        capture_output=True,
+    )
+    return url
 
 
 def create_migrated_database(name: str, service: str = "registry") -> str:
@@ -43,15 +72,7 @@ def create_migrated_database(name: str, service: str = "registry") -> str:
         f'CREATE DATABASE "{name}"',
     ):
         subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True, capture_output=True)
-    url = pg_url(name)
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=ROOT / "services" / service,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        capture_output=True,
-    )
-    return url
+    return migrate(service, pg_url(name))
 
 
 def create_migrated_sqlite(directory: Path, service: str) -> str:
@@ -61,15 +82,7 @@ def create_migrated_sqlite(directory: Path, service: str) -> str:
     path = directory / f"{service}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    url = f"sqlite+aiosqlite:///{path}"
-    subprocess.run(
-        [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=ROOT / "services" / service,
-        env={**os.environ, "DATABASE_URL": url},
-        check=True,
-        capture_output=True,
-    )
-    return url
+    return migrate(service, f"sqlite+aiosqlite:///{path}")
 
 
 def mint(
@@ -89,7 +102,7 @@ def mint(
 
 async def read_topic(
     bootstrap: str,
-    topic: str,
+    topic: Topic,
     predicate: Callable[[dict[str, Any]], bool] = lambda _: True,
     *,
     count: int = 1,
@@ -97,7 +110,7 @@ async def read_topic(
 ) -> list[tuple[bytes | None, dict[str, Any], dict[str, str]]]:
     """Read `topic` from the beginning until `count` messages match; (key, value, headers)."""
     consumer = AIOKafkaConsumer(
-        topic,
+        topic_of(topic),
         bootstrap_servers=bootstrap,
         group_id=f"test-{uuid.uuid4().hex}",
         auto_offset_reset="earliest",
@@ -124,26 +137,38 @@ async def read_topic(
     return found
 
 
-async def publish(bootstrap: str, topic: str, value: dict[str, Any] | bytes, key: str) -> None:
+async def publish(bootstrap: str, topic: Topic, value: dict[str, Any] | bytes, key: str) -> None:
+    """One message on `topic` (a contract's topic) as a producer of the platform sends it:
+    structured CloudEvent, `key` the aggregate id."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
         raw = value if isinstance(value, bytes) else json.dumps(value).encode()
         await producer.send_and_wait(
-            topic, raw, key=key.encode(), headers=encode_headers(STRUCTURED_HEADERS)
+            topic_of(topic), raw, key=key.encode(), headers=encode_headers(STRUCTURED_HEADERS)
         )
     finally:
         await producer.stop()
 
 
-async def publish_many(bootstrap: str, messages: list[tuple[str, dict[str, Any], str]]) -> None:
+async def publish_event(
+    bootstrap: str, event: EventContract, *, time: str | None = None
+) -> dict[str, Any]:
+    """A typed event as its producer would publish it (its topic, key and envelope from the
+    contract); returns the CloudEvent sent (its `id` names it in an inbox)."""
+    value = cloud_event(event, time=time)
+    await publish(bootstrap, type(event), value, event.kafka_key())
+    return value
+
+
+async def publish_many(bootstrap: str, messages: list[tuple[Topic, dict[str, Any], str]]) -> None:
     """(topic, value, key) in order, through one producer."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     try:
         for topic, value, key in messages:
             await producer.send_and_wait(
-                topic,
+                topic_of(topic),
                 json.dumps(value).encode(),
                 key=key.encode(),
                 headers=encode_headers(STRUCTURED_HEADERS),
@@ -153,21 +178,34 @@ async def publish_many(bootstrap: str, messages: list[tuple[str, dict[str, Any],
 
 
 def cloud_event(
-    topic: str, data: dict[str, Any], *, source: str, subject: str, time: str | None = None
+    event: EventContract | type[EventContract],
+    data: dict[str, Any] | None = None,
+    *,
+    subject: str | None = None,
+    source: str | None = None,
+    time: str | None = None,
 ) -> dict[str, Any]:
-    """A CloudEvent as another service would publish it (JSON-ready)."""
-    event: dict[str, Any] = {
+    """A CloudEvent as the contract's producer would publish it (JSON-ready): a typed event
+    (`data`, subject = key from it), or a contract class with raw `data` (a test's malformed
+    or hand-shaped payload) and its `subject`. `source` defaults to the producer's."""
+    contract = event if isinstance(event, type) else type(event)
+    if not isinstance(event, type):
+        data = event.payload() if data is None else data
+        subject = subject or event.kafka_key()
+    envelope: dict[str, Any] = {
         "specversion": "1.0",
         "id": str(uuid.uuid4()),
-        "source": source,
-        "type": f"cn.iims.{topic}.v1",
+        "source": source or contract.ce_source(),
+        "type": contract.event_type(),
         "subject": subject,
         "datacontenttype": "application/json",
-        "data": data,
+        "data": data if data is not None else {},
     }
+    if subject is None:
+        del envelope["subject"]
     if time:
-        event["time"] = time
-    return event
+        envelope["time"] = time
+    return envelope
 
 
 async def all_processed(

@@ -13,7 +13,7 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from iims_common.db import create_engine, create_sessionmaker
-from iims_common.events.consumer import EventConsumer
+from iims_common.events.consumer import ConsumerFactory
 from iims_common.events.relay import OutboxRelay
 from iims_common.settings import ServiceSettings
 
@@ -24,8 +24,6 @@ WORKER_RESTARTS = Counter(
     "Background workers (relay, consumers, periodic jobs) restarted after they ended early",
     ["worker"],
 )
-
-ConsumerFactory = Callable[[ServiceSettings, async_sessionmaker[AsyncSession]], list[EventConsumer]]
 
 
 @dataclass(frozen=True)

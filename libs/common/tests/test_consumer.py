@@ -7,6 +7,7 @@ import json
 import uuid
 from typing import Any, ClassVar
 
+import pytest
 from pydantic import Field
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -221,3 +222,30 @@ async def test_typed_routes_parse_data_and_dead_letter_contract_violations_at_on
     assert value["id"] == bad["id"] and headers["iims-dlq-attempts"] == "0"
     assert headers["iims-dlq-error"].startswith("ValidationError: data does not satisfy")
     assert len(received) == 1
+
+
+def test_a_service_declares_its_consumers_as_routes() -> None:
+    """`consumers(name, *routes)`: the factory the app starts builds one consumer group that
+    reads exactly the routes' topics and dispatches on their CloudEvents types; an event type
+    routed twice, or no route at all, is refused when the service is declared."""
+    from iims_common.events import consumers
+    from iims_contracts import CertificateIssued, PilotEnrolled
+
+    calls: list[object] = []
+
+    async def invite(session: AsyncSession, event: CloudEvent, data: PilotEnrolled) -> None:
+        calls.append(data)
+
+    async def certify(session: AsyncSession, event: CloudEvent, data: CertificateIssued) -> None:
+        calls.append(data)
+
+    factory = consumers("svc", route(PilotEnrolled, invite), route(CertificateIssued, certify))
+    [consumer] = factory(ServiceSettings(), async_sessionmaker())
+    assert consumer.name == "svc" and not consumer.handlers
+    assert consumer.topics == sorted([PilotEnrolled.topic, CertificateIssued.topic])
+    assert consumer.routes[PilotEnrolled.event_type()].handler is invite
+    assert consumer.routes[CertificateIssued.event_type()].handler is certify
+    with pytest.raises(ValueError, match=PilotEnrolled.event_type()):
+        consumers("svc", route(PilotEnrolled, invite), route(PilotEnrolled, invite))
+    with pytest.raises(ValueError, match="no routes"):
+        consumers("svc")

@@ -25,6 +25,8 @@ from iims_common.events.tables import outbox
 from iims_common.fastread import FastReader
 from iims_common.settings import ServiceSettings
 
+TOPIC = "fastread-test"  # a test topic of the bus, with untyped data (no contract's)
+
 
 async def _sqlalchemy_row(maker: async_sessionmaker[AsyncSession], stmt: Any) -> Any:
     async with maker() as session:
@@ -36,7 +38,7 @@ async def _events(maker: async_sessionmaker[AsyncSession], n: int) -> list[dict[
     rows = [
         build_outbox_row(
             source="/iims/test",
-            topic="enterprise-registered",
+            topic=TOPIC,
             key=uuid.uuid4(),
             data={"name": f"企业{i}", "n": i, "nested": {"a": [1, 2]}},
         )
@@ -58,7 +60,7 @@ async def test_same_rows_as_sqlalchemy_on_postgresql(
         for row in rows:
             # JSONB payload, UTC timestamps, UUIDs, nullable columns, a scope-like condition
             stmt = sa.select(outbox).where(
-                outbox.c.event_id == row["event_id"], outbox.c.topic == "enterprise-registered"
+                outbox.c.event_id == row["event_id"], outbox.c.topic == TOPIC
             )
             fast = await reader.one(stmt)
             assert fast is not None and fast == await _sqlalchemy_row(sessionmaker, stmt)

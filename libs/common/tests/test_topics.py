@@ -7,6 +7,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from iims_common.broker import free_port, start_broker, stop_broker
 from iims_common.events.topics import CATALOGUE, all_topics, create
 from iims_common.settings import ServiceSettings
+from iims_common.testing import dlq_of
+from iims_contracts import CertificateIssued
 
 
 async def test_topics_are_created_once() -> None:
@@ -26,7 +28,7 @@ async def _check(broker: str) -> None:
     assert again == []  # the second run finds them all
     assert set(first) == set(all_topics())  # a fresh broker had none
     assert len(all_topics()) == 2 * len(CATALOGUE)
-    assert "certificate-issued.dlq" in all_topics()
+    assert dlq_of(CertificateIssued) in all_topics()
     admin = AIOKafkaAdminClient(bootstrap_servers=broker)
     await admin.start()
     try:

@@ -17,21 +17,19 @@ from assessment.domain.seed import DISCRETE
 from assessment.settings import AssessmentSettings
 from iims_common.events.tables import processed_events
 from iims_common.identity import Role
-from iims_common.testing import eventually, fuzz_operations, mint, publish, read_topic
+from iims_common.testing import (
+    cloud_event,
+    eventually,
+    fuzz_operations,
+    mint,
+    publish,
+    publish_event,
+    read_topic,
+)
+from iims_contracts import AssessmentScored, EnterpriseRegistered, PilotEnrolled
 
 MINISTRY = mint(Role.ministry)
-
-
-def event(topic: str, data: dict[str, Any], key: str) -> dict[str, Any]:
-    return {
-        "specversion": "1.0",
-        "id": str(uuid.uuid4()),
-        "source": "/iims/registry",
-        "type": f"cn.iims.{topic}.v1",
-        "subject": key,
-        "time": "2014-06-01T00:00:00Z",
-        "data": data,
-    }
+WHEN = "2014-06-01T00:00:00Z"
 
 
 async def processed(db: async_sessionmaker[AsyncSession], event_id: str) -> bool:
@@ -48,19 +46,15 @@ async def register(
     settings: AssessmentSettings, db: async_sessionmaker[AsyncSession], province: str = "320000"
 ) -> str:
     enterprise_id = str(uuid.uuid4())
-    e = event(
-        "enterprise-registered",
-        {
-            "enterprise_id": enterprise_id,
-            "uscc": "91320000" + uuid.uuid4().hex[:10].upper(),  # hex is in the USCC alphabet
-            "name": "江苏企业",
-            "province_code": province,
-            "industry_code": "C34",
-            "size": "large",
-        },
-        enterprise_id,
+    registered = EnterpriseRegistered(
+        enterprise_id=enterprise_id,
+        uscc="91320000" + uuid.uuid4().hex[:10].upper(),  # hex is in the USCC alphabet
+        name="江苏企业",
+        province_code=province,
+        industry_code="C34",
+        size="large",
     )
-    await publish(settings.kafka_bootstrap_servers, "enterprise-registered", e, enterprise_id)
+    e = await publish_event(settings.kafka_bootstrap_servers, registered, time=WHEN)
     await eventually(lambda: processed(db, e["id"]))
     return enterprise_id
 
@@ -71,19 +65,19 @@ async def test_pilot_enrolled_opens_one_baseline(
     db: async_sessionmaker[AsyncSession],
 ) -> None:
     enterprise_id = str(uuid.uuid4())
-    data = {
-        "pilot_id": str(uuid.uuid4()),
-        "batch_id": str(uuid.uuid4()),
-        "year": 2014,
-        "enterprise_id": enterprise_id,
-        "province_code": "370000",
-        "industry_code": "C26",
-        "consultancy_id": str(uuid.uuid4()),
-    }
-    first = event("pilot-enrolled", data, enterprise_id)
+    enrolled = PilotEnrolled(
+        pilot_id=uuid.uuid4(),
+        batch_id=uuid.uuid4(),
+        year=2014,
+        enterprise_id=enterprise_id,
+        province_code="370000",
+        industry_code="C26",
+        consultancy_id=uuid.uuid4(),
+    )
+    first = cloud_event(enrolled, time=WHEN)
     replay = {**first, "id": str(uuid.uuid4())}
     for e in (first, first, replay):
-        await publish(settings.kafka_bootstrap_servers, "pilot-enrolled", e, enterprise_id)
+        await publish(settings.kafka_bootstrap_servers, PilotEnrolled, e, enterprise_id)
     await eventually(lambda: processed(db, replay["id"]))
     async with db() as s:
         rows = (
@@ -93,7 +87,7 @@ async def test_pilot_enrolled_opens_one_baseline(
         ).all()
     assert len(rows) == 1 and rows[0].kind == "baseline" and rows[0].period == "2014"
     assert rows[0].framework_code == "gbt23020-process"  # C26 化学原料 is a process industry
-    consultancy = mint(Role.consultancy, org=uuid.UUID(data["consultancy_id"]))
+    consultancy = mint(Role.consultancy, org=enrolled.consultancy_id)
     assert (
         await client.get(f"/api/v1/assessments/{rows[0].id}", headers=consultancy)
     ).status_code == 200
@@ -167,7 +161,7 @@ async def test_draft_submit_score_and_publish(
     assert again.status_code == 409 and again.json()["rule"] == "assessment.not-draft"
     found = await read_topic(
         settings.kafka_bootstrap_servers,
-        "assessment-scored",
+        AssessmentScored,
         lambda v: v.get("data", {}).get("assessment_id") == a["id"],
     )
     data = found[0][1]["data"]

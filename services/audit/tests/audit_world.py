@@ -15,7 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit.db.tables import Application
 from iims_common.identity import Role
-from iims_common.testing import all_processed, cloud_event, eventually, mint, publish_many
+from iims_common.testing import Topic, all_processed, cloud_event, eventually, mint, publish_many
+from iims_contracts import (
+    AgencyUpdated,
+    EnterpriseRegistered,
+    EventContract,
+    PilotEnrolled,
+    QualificationGranted,
+    QualificationRevoked,
+)
 
 TODAY = dt.datetime.now(dt.UTC).date()
 
@@ -37,11 +45,10 @@ class Facts:
 
     bootstrap: str
     sessionmaker: async_sessionmaker[AsyncSession]
-    pending: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
+    pending: list[tuple[Topic, dict[str, Any], str]] = field(default_factory=list)
 
-    def _add(self, topic: str, source: str, key: uuid.UUID, data: dict[str, Any]) -> None:
-        event = cloud_event(topic, data, source=source, subject=str(key))
-        self.pending.append((topic, event, str(key)))
+    def _add(self, event: EventContract) -> None:
+        self.pending.append((type(event), cloud_event(event), event.kafka_key()))
 
     def body(self, name: str = "认定服务机构", status: str = "authorized") -> uuid.UUID:
         agency_id = uuid.uuid4()
@@ -50,17 +57,14 @@ class Facts:
 
     def agency(self, agency_id: uuid.UUID, name: str, kind: str, status: str) -> None:
         self._add(
-            "agency-updated",
-            "/iims/registry",
-            agency_id,
-            {
-                "agency_id": str(agency_id),
-                "uscc": uscc(),
-                "name": name,
-                "kind": kind,
-                "status": status,
-                "province_code": "110000",
-            },
+            AgencyUpdated(
+                agency_id=agency_id,
+                uscc=uscc(),
+                name=name,
+                kind=kind,
+                status=status,
+                province_code="110000",
+            )
         )
 
     def consultancy(self) -> uuid.UUID:
@@ -78,31 +82,25 @@ class Facts:
     ) -> uuid.UUID:
         enterprise_id = uuid.uuid4()
         self._add(
-            "enterprise-registered",
-            "/iims/registry",
-            enterprise_id,
-            {
-                "enterprise_id": str(enterprise_id),
-                "uscc": uscc(),
-                "name": f"试点企业-{enterprise_id.hex[:6]}",
-                "province_code": province,
-                "industry_code": industry,
-                "size": size,
-            },
+            EnterpriseRegistered(
+                enterprise_id=enterprise_id,
+                uscc=uscc(),
+                name=f"试点企业-{enterprise_id.hex[:6]}",
+                province_code=province,
+                industry_code=industry,
+                size=size,
+            )
         )
         self._add(
-            "pilot-enrolled",
-            "/iims/registry",
-            enterprise_id,
-            {
-                "pilot_id": str(uuid.uuid4()),
-                "batch_id": str(uuid.uuid4()),
-                "year": 2014,
-                "enterprise_id": str(enterprise_id),
-                "province_code": province,
-                "industry_code": industry,
-                "consultancy_id": str(consultancy_id) if consultancy_id else None,
-            },
+            PilotEnrolled(
+                pilot_id=uuid.uuid4(),
+                batch_id=uuid.uuid4(),
+                year=2014,
+                enterprise_id=enterprise_id,
+                province_code=province,
+                industry_code=industry,
+                consultancy_id=consultancy_id,
+            )
         )
         return enterprise_id
 
@@ -118,27 +116,21 @@ class Facts:
     ) -> str:
         number = number or f"IIMS-T-{uuid.uuid4().hex[:10].upper()}"
         self._add(
-            "qualification-granted",
-            "/iims/training",
-            person_id,
-            {
-                "qualification_no": number,
-                "person_id": str(person_id),
-                "person_name": f"审核员{person_id.hex[:4]}",
-                "kind": kind,
-                "organization_id": str(organization_id),
-                "granted_on": granted_on,
-                "valid_until": valid_until or day(3 * 365),
-            },
+            QualificationGranted(
+                qualification_no=number,
+                person_id=person_id,
+                person_name=f"审核员{person_id.hex[:4]}",
+                kind=kind,
+                organization_id=organization_id,
+                granted_on=granted_on,
+                valid_until=valid_until or day(3 * 365),
+            )
         )
         return number
 
     def revoke(self, person_id: uuid.UUID, number: str) -> None:
         self._add(
-            "qualification-revoked",
-            "/iims/training",
-            person_id,
-            {"qualification_no": number, "person_id": str(person_id), "reason": "考核不合格"},
+            QualificationRevoked(qualification_no=number, person_id=person_id, reason="考核不合格")
         )
 
     def auditor(self, body_id: uuid.UUID, *, lead: bool = False, **kw: Any) -> uuid.UUID:

@@ -15,6 +15,7 @@ from audit.service.certificates import apply_lifecycle
 from audit.settings import AuditSettings
 from iims_common.identity import Role
 from iims_common.testing import mint, read_topic
+from iims_contracts import CertificateStatusChanged
 
 TODAY = dt.date.fromisoformat(day(0))
 
@@ -52,7 +53,7 @@ async def test_missed_surveillance_suspends_then_withdraws(
     assert await _status(client, number) == "withdrawn"
     changes = await read_topic(
         settings.kafka_bootstrap_servers,
-        "certificate-status-changed",
+        CertificateStatusChanged,
         lambda e: e["data"]["certificate_no"] == number,
         count=2,
     )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from audit.settings import AuditSettings
 from iims_common.testing import eventually, read_topic
+from iims_contracts import AuditPassed, CertificateIssued
 
 
 async def _finding(
@@ -92,7 +93,7 @@ async def test_application_to_certificate(
 
     bootstrap = settings.kafka_bootstrap_servers
     passed = await read_topic(
-        bootstrap, "audit-passed", lambda e: e["data"]["application_id"] == app_id
+        bootstrap, AuditPassed, lambda e: e["data"]["application_id"] == app_id
     )
     assert passed[0][0] == str(w.enterprise).encode()
     assert passed[0][1]["data"]["certification_body_id"] == str(w.body)
@@ -171,7 +172,7 @@ async def test_application_to_certificate(
 
     issued = await read_topic(
         bootstrap,
-        "certificate-issued",
+        CertificateIssued,
         lambda e: e["data"]["enterprise_id"] == str(w.enterprise),
         count=2,
         timeout=3,

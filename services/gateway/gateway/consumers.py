@@ -7,15 +7,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.tables import DashEnterprise
 from gateway.domain.dashboard import ALL, Delta
 from gateway.domain.webhooks import audience_province
 from gateway.service import dashboard, webhooks
-from iims_common.events.consumer import EventConsumer, Route
+from iims_common.events import Route, consumers
 from iims_common.events.envelope import CloudEvent
-from iims_common.settings import ServiceSettings
 from iims_contracts import (
     AgencyListPublished,
     AssessmentScored,
@@ -117,14 +116,6 @@ def handler(contract: type[EventContract], apply: Apply) -> Route[EventContract]
     return Route(contract, handle)
 
 
-def gateway_consumers(
-    settings: ServiceSettings, sessionmaker: async_sessionmaker[AsyncSession]
-) -> list[EventConsumer]:
-    return [
-        EventConsumer(
-            "gateway",
-            settings,
-            sessionmaker,
-            [handler(contract, apply) for contract, apply in READ_MODEL.items()],
-        )
-    ]
+gateway_consumers = consumers(
+    "gateway", *(handler(contract, apply) for contract, apply in READ_MODEL.items())
+)

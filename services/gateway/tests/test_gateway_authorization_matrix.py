@@ -197,20 +197,17 @@ async def _world(
     events = []
     for person_id, kinds in ((lead, ("auditor", "lead_auditor")), (member, ("auditor",))):
         for kind in kinds:
-            data = {
-                "qualification_no": f"IIMS-T-{uuid.uuid4().hex[:10]}",
-                "person_id": str(person_id),
-                "person_name": "审核员",
-                "kind": kind,
-                "organization_id": body["id"],
-                "province_code": JIANGSU,
-                "granted_on": "2014-01-01",
-                "valid_until": day(900),
-            }
-            event = cloud_event(
-                QualificationGranted.topic, data, source="/iims/training", subject=str(person_id)
+            granted = QualificationGranted(
+                qualification_no=f"IIMS-T-{uuid.uuid4().hex[:10]}",
+                person_id=person_id,
+                person_name="审核员",
+                kind=kind,
+                organization_id=body["id"],
+                province_code=JIANGSU,
+                granted_on="2014-01-01",
+                valid_until=day(900),
             )
-            events.append((QualificationGranted.topic, event, str(person_id)))
+            events.append((QualificationGranted, cloud_event(granted), granted.kafka_key()))
     await publish_many(platform.settings.kafka_bootstrap_servers, events)
 
     async def pool() -> bool:

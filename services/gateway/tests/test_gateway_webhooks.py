@@ -17,7 +17,7 @@ from test_gateway_programme_e2e import key
 from webhook_receiver import receiver
 
 from gateway.domain import webhooks as rules
-from iims_common.testing import cloud_event, eventually, publish
+from iims_common.testing import eventually, publish_event
 from iims_contracts import NoticeIssued, PilotEnrolled, TaskSubmissionReceived
 
 
@@ -38,22 +38,15 @@ async def _province_key(
 
 
 async def _pilot_event(platform: Platform, province: str) -> str:
-    enterprise = str(uuid.uuid4())
-    event = cloud_event(
-        PilotEnrolled.topic,
-        {
-            "pilot_id": str(uuid.uuid4()),
-            "batch_id": str(uuid.uuid4()),
-            "year": 2014,
-            "enterprise_id": enterprise,
-            "province_code": province,
-            "industry_code": "C34",
-            "consultancy_id": None,
-        },
-        source="/iims/registry",
-        subject=enterprise,
+    enrolled = PilotEnrolled(
+        pilot_id=uuid.uuid4(),
+        batch_id=uuid.uuid4(),
+        year=2014,
+        enterprise_id=uuid.uuid4(),
+        province_code=province,
+        industry_code="C34",
     )
-    await publish(platform.settings.kafka_bootstrap_servers, PilotEnrolled.topic, event, enterprise)
+    event = await publish_event(platform.settings.kafka_bootstrap_servers, enrolled)
     return str(event["id"])
 
 

@@ -10,37 +10,27 @@ from factories import MINISTRY, create_consultancy, create_enterprise, pilot
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from iims_common.testing import eventually, publish, read_topic
+from iims_common.testing import cloud_event, dlq_of, eventually, publish, read_topic
+from iims_contracts import AssessmentScored, CertificateIssued, EnterpriseRegistered, PilotEnrolled
 from registry.db.tables import Pilot, PilotStatusChange
 from registry.settings import RegistrySettings
 
-
-def cloud_event(topic: str, data: dict[str, Any], subject: str) -> dict[str, Any]:
-    return {
-        "specversion": "1.0",
-        "id": str(uuid.uuid4()),
-        "source": "/iims/audit",
-        "type": f"cn.iims.{topic}.v1",
-        "subject": subject,
-        "time": "2014-12-20T08:00:00Z",
-        "datacontenttype": "application/json",
-        "data": data,
-    }
+WHEN = "2014-12-20T08:00:00Z"
 
 
-def certificate_data(number: str, enterprise_id: str, issued_on: str) -> dict[str, Any]:
-    """`data` of a certificate-issued event as the audit service publishes it."""
-    return {
-        "certificate_no": number,
-        "enterprise_id": enterprise_id,
-        "application_id": str(uuid.uuid4()),
-        "certification_body_id": str(uuid.uuid4()),
-        "province_code": "110000",
-        "scope": "钢铁生产",
-        "issued_on": issued_on,
-        "effective_on": issued_on,
-        "valid_until": "2017-12-19",
-    }
+def certificate(number: str, enterprise_id: str, issued_on: str) -> CertificateIssued:
+    """A certificate-issued event as the audit service publishes it."""
+    return CertificateIssued(
+        certificate_no=number,
+        enterprise_id=enterprise_id,
+        application_id=uuid.uuid4(),
+        certification_body_id=uuid.uuid4(),
+        province_code="110000",
+        scope="钢铁生产",
+        issued_on=issued_on,
+        effective_on=issued_on,
+        valid_until="2017-12-19",
+    )
 
 
 async def test_recommend_select_publishes_pilot_enrolled(
@@ -51,13 +41,13 @@ async def test_recommend_select_publishes_pilot_enrolled(
     p = chain["pilot"]
     found = await read_topic(
         settings.kafka_bootstrap_servers,
-        "pilot-enrolled",
+        PilotEnrolled,
         lambda v: v.get("data", {}).get("pilot_id") == p["id"],
     )
-    assert found, "pilot-enrolled not seen on the broker"
+    assert found, f"{PilotEnrolled.topic} not seen on the broker"
     key, event, headers = found[0]
     assert key == chain["enterprise"]["id"].encode()
-    assert event["type"] == "cn.iims.pilot-enrolled.v1" and event["source"] == "/iims/registry"
+    assert event["type"] == PilotEnrolled.event_type() and event["source"] == "/iims/registry"
     assert event["specversion"] == "1.0" and event["subject"] == chain["enterprise"]["id"]
     assert event["data"] == {
         "pilot_id": p["id"],
@@ -82,7 +72,7 @@ async def test_enterprise_registered_has_catalogue_fields(
     )
     found = await read_topic(
         settings.kafka_bootstrap_servers,
-        "enterprise-registered",
+        EnterpriseRegistered,
         lambda v: v.get("data", {}).get("enterprise_id") == e["id"],
     )
     assert found[0][1]["data"] == {
@@ -100,14 +90,10 @@ async def test_certificate_issued_certifies_pilot_once(
 ) -> None:
     chain = await pilot(client)
     p, e = chain["pilot"], chain["enterprise"]
-    event = cloud_event(
-        "certificate-issued",
-        certificate_data("IIMS-2014-7Q3K9", e["id"], "2014-12-20"),
-        e["id"],
-    )
+    event = cloud_event(certificate("IIMS-2014-7Q3K9", e["id"], "2014-12-20"), time=WHEN)
     # Delivered twice (a redelivery / replay): one effect.
-    await publish(settings.kafka_bootstrap_servers, "certificate-issued", event, e["id"])
-    await publish(settings.kafka_bootstrap_servers, "certificate-issued", event, e["id"])
+    await publish(settings.kafka_bootstrap_servers, CertificateIssued, event, e["id"])
+    await publish(settings.kafka_bootstrap_servers, CertificateIssued, event, e["id"])
 
     async def certified() -> bool:
         r = await client.get(f"/api/v1/pilots/{p['id']}", headers=MINISTRY)
@@ -120,11 +106,9 @@ async def test_certificate_issued_certifies_pilot_once(
     assert ent["status"] == "certified"
     # A later event on the same key proves the duplicate was consumed before it.
     marker = cloud_event(
-        "certificate-issued",
-        certificate_data("IIMS-OTHER", str(uuid.uuid4()), "2014-12-21"),
-        e["id"],
+        certificate("IIMS-OTHER", str(uuid.uuid4()), "2014-12-21"), subject=e["id"], time=WHEN
     )
-    await publish(settings.kafka_bootstrap_servers, "certificate-issued", marker, e["id"])
+    await publish(settings.kafka_bootstrap_servers, CertificateIssued, marker, e["id"])
     from iims_common.events.tables import processed_events
 
     async def marker_done() -> bool:
@@ -159,27 +143,26 @@ async def test_assessment_scored_sets_latest_stage_and_ignores_older(
 
     def scored(period: str, score: float, stage: str) -> dict[str, Any]:
         return cloud_event(
-            "assessment-scored",
-            {
-                "assessment_id": str(uuid.uuid4()),
-                "enterprise_id": e["id"],
-                "period": period,
-                "total_score": score,
-                "stage": stage,
-                "maturity_level": "主动",
-            },
-            e["id"],
+            AssessmentScored(
+                assessment_id=uuid.uuid4(),
+                enterprise_id=e["id"],
+                period=period,
+                total_score=score,
+                stage=stage,
+                maturity_level="主动",
+            ),
+            time=WHEN,
         )
 
     await publish(
         settings.kafka_bootstrap_servers,
-        "assessment-scored",
+        AssessmentScored,
         scored("2015", 61.5, "集成提升"),
         e["id"],
     )
     await publish(
         settings.kafka_bootstrap_servers,
-        "assessment-scored",
+        AssessmentScored,
         scored("2014", 40.0, "单项覆盖"),
         e["id"],
     )
@@ -192,7 +175,7 @@ async def test_assessment_scored_sets_latest_stage_and_ignores_older(
                 await s.execute(
                     select(func.count())
                     .select_from(processed_events)
-                    .where(processed_events.c.topic == "assessment-scored")
+                    .where(processed_events.c.topic == AssessmentScored.topic)
                 )
             ).scalar_one()
             return n >= 2
@@ -213,30 +196,33 @@ async def test_malformed_consumed_event_goes_to_dlq_and_consumer_continues(
 ) -> None:
     chain = await pilot(client)
     e = chain["enterprise"]
+    # Malformed on purpose: the raw `data` a broken producer might send.
     bad = cloud_event(
-        "assessment-scored", {"enterprise_id": e["id"], "total_score": "lots"}, e["id"]
+        AssessmentScored,
+        {"enterprise_id": e["id"], "total_score": "lots"},
+        subject=e["id"],
+        time=WHEN,
     )
-    await publish(settings.kafka_bootstrap_servers, "assessment-scored", bad, e["id"])
+    await publish(settings.kafka_bootstrap_servers, AssessmentScored, bad, e["id"])
     good_id = str(uuid.uuid4())
     good = cloud_event(
-        "assessment-scored",
-        {
-            "assessment_id": good_id,
-            "enterprise_id": e["id"],
-            "period": "2016",
-            "total_score": 70,
-            "stage": "集成提升",
-        },
-        e["id"],
+        AssessmentScored(
+            assessment_id=good_id,
+            enterprise_id=e["id"],
+            period="2016",
+            total_score=70,
+            stage="集成提升",
+        ),
+        time=WHEN,
     )
-    await publish(settings.kafka_bootstrap_servers, "assessment-scored", good, e["id"])
+    await publish(settings.kafka_bootstrap_servers, AssessmentScored, good, e["id"])
     dead = await read_topic(
         settings.kafka_bootstrap_servers,
-        "assessment-scored.dlq",
+        dlq_of(AssessmentScored),
         lambda v: v.get("id") == bad["id"],
     )
     assert dead and "ValidationError" in dead[0][2]["iims-dlq-error"]
-    assert dead[0][2]["iims-dlq-original-topic"] == "assessment-scored"
+    assert dead[0][2]["iims-dlq-original-topic"] == AssessmentScored.topic
 
     async def good_applied() -> bool:
         r = await client.get(f"/api/v1/pilots/{chain['pilot']['id']}", headers=MINISTRY)

@@ -75,7 +75,9 @@ async def test_csv_import_reports_bad_rows_and_imports_good_ones(
     assert names == 2
     events = await count(
         db,
-        select(func.count()).select_from(outbox).where(outbox.c.topic == "enterprise-registered"),
+        select(func.count())
+        .select_from(outbox)
+        .where(outbox.c.topic == EnterpriseRegistered.topic),
     )
     assert events == 2
 
@@ -93,7 +95,9 @@ async def test_csv_import_reports_bad_rows_and_imports_good_ones(
     assert e.name == "广东美华电器集团有限公司" and e.contact_name == "李四" and e.version == 2
     events = await count(
         db,
-        select(func.count()).select_from(outbox).where(outbox.c.topic == "enterprise-registered"),
+        select(func.count())
+        .select_from(outbox)
+        .where(outbox.c.topic == EnterpriseRegistered.topic),
     )
     assert events == 2
 

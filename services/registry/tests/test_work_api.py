@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 from factories import MINISTRY, create_enterprise, create_unit, pilot, uscc
-from test_events import certificate_data, cloud_event
+from test_events import WHEN, certificate
 
 from iims_common.identity import Role
-from iims_common.testing import eventually, mint, publish, read_with_cloudevents_sdk
-from iims_contracts import CONTRACTS
+from iims_common.testing import eventually, mint, publish_event, read_with_cloudevents_sdk
+from iims_contracts import CONTRACTS, QualificationGranted
 from registry.domain import work as rules
 from registry.settings import RegistrySettings
 
@@ -355,12 +355,8 @@ async def test_funds_eligibility_from_certificate_issued_and_limits(
     body = {"pilot_id": p["id"], "amount_yuan": 300, "decided_on": "2014-12-30"}
     r = await client.post(allocations, json=body, headers=MINISTRY)
     assert r.status_code == 422 and r.json()["rule"] == "fund.pilot-not-certified"
-    event = cloud_event(
-        "certificate-issued",
-        certificate_data("IIMS-QY-2014-TEST", e["id"], "2014-12-26"),
-        e["id"],
-    )
-    await publish(settings.kafka_bootstrap_servers, "certificate-issued", event, e["id"])
+    issued = certificate("IIMS-QY-2014-TEST", e["id"], "2014-12-26")
+    await publish_event(settings.kafka_bootstrap_servers, issued, time=WHEN)
 
     async def eligible() -> bool:
         r = await client.get("/api/v1/fund-eligibility?province_code=330000", headers=ZJ)
@@ -408,16 +404,12 @@ async def test_recommended_consultancy_list_needs_qualified_staff(
 ) -> None:
     with_staff = await _agency(client, "consultancy", "authorized")
     without = await _agency(client, "consultancy", "authorized")
-    granted = cloud_event(
-        "qualification-granted",
-        {"qualification_no": f"IIMS-ZX-2014-{uuid.uuid4().hex[:8]}", "person_id": str(uuid.uuid4()),
-         "person_name": "张三", "kind": "consultant", "organization_id": with_staff["id"],
-         "province_code": "330000", "granted_on": "2014-06-20", "valid_until": "2099-06-19"},
-        with_staff["id"],
+    granted = QualificationGranted(
+        qualification_no=f"IIMS-ZX-2014-{uuid.uuid4().hex[:8]}", person_id=uuid.uuid4(),
+        person_name="张三", kind="consultant", organization_id=with_staff["id"],
+        province_code="330000", granted_on="2014-06-20", valid_until="2099-06-19",
     )  # fmt: skip
-    await publish(
-        settings.kafka_bootstrap_servers, "qualification-granted", granted, with_staff["id"]
-    )
+    await publish_event(settings.kafka_bootstrap_servers, granted, time=WHEN)
     r = await client.post(
         "/api/v1/agency-lists",
         json={"year": 2014, "kind": "consultancy", "title": "首批推荐的贯标服务机构名单"},

@@ -14,7 +14,13 @@ from test_training_api import MINISTRY, make_person, make_session
 
 from iims_common.events.tables import processed_events
 from iims_common.identity import Role
-from iims_common.testing import eventually, mint, publish, read_topic
+from iims_common.testing import cloud_event, eventually, mint, publish, publish_event, read_topic
+from iims_contracts import (
+    EnterpriseRegistered,
+    PilotEnrolled,
+    QualificationGranted,
+    QualificationRevoked,
+)
 from training.db.tables import Invitation
 from training.domain.programmes import PROGRAMMES
 from training.settings import TrainingSettings
@@ -72,7 +78,7 @@ async def test_granted_exactly_when_conditions_hold(
     assert q["valid_until"] > q["granted_on"]
     found = await read_topic(
         settings.kafka_bootstrap_servers,
-        "qualification-granted",
+        QualificationGranted,
         lambda v: v.get("data", {}).get("qualification_no") == q["number"],
     )
     data = found[0][1]["data"]
@@ -127,7 +133,7 @@ async def test_revoke_and_lead_auditor(
     assert r.status_code == 200 and r.json()["status"] == "revoked"
     found = await read_topic(
         settings.kafka_bootstrap_servers,
-        "qualification-revoked",
+        QualificationRevoked,
         lambda v: v.get("data", {}).get("qualification_no") == auditor["number"],
     )
     assert found[0][1]["data"] == {
@@ -249,27 +255,19 @@ async def test_pilot_enrolled_invites_once(
 ) -> None:
     run = await make_session(client, starts_on="2014-06-23", ends_on="2014-06-25")
     pilot_id, enterprise_id = str(uuid.uuid4()), str(uuid.uuid4())
-    event = {
-        "specversion": "1.0",
-        "id": str(uuid.uuid4()),
-        "source": "/iims/registry",
-        "type": "cn.iims.pilot-enrolled.v1",
-        "subject": enterprise_id,
-        "time": "2014-06-01T00:00:00Z",
-        "data": {
-            "pilot_id": pilot_id,
-            "batch_id": str(uuid.uuid4()),
-            "year": 2014,
-            "enterprise_id": enterprise_id,
-            "province_code": "320000",
-            "industry_code": "C26",
-            "consultancy_id": None,
-        },
-    }
+    enrolled = PilotEnrolled(
+        pilot_id=pilot_id,
+        batch_id=uuid.uuid4(),
+        year=2014,
+        enterprise_id=enterprise_id,
+        province_code="320000",
+        industry_code="C26",
+    )
+    event = cloud_event(enrolled, time="2014-06-01T00:00:00Z")
     replay = {**event, "id": str(uuid.uuid4())}  # the same fact under a new event id
     bootstrap = settings.kafka_bootstrap_servers
     for e in (event, event, replay):
-        await publish(bootstrap, "pilot-enrolled", e, enterprise_id)
+        await publish(bootstrap, PilotEnrolled, e, enterprise_id)
 
     async def processed() -> bool:
         async with db() as s:
@@ -301,22 +299,15 @@ async def test_enterprise_people_belong_to_its_province(
     db: async_sessionmaker[AsyncSession],
 ) -> None:
     enterprise_id = str(uuid.uuid4())
-    event = {
-        "specversion": "1.0",
-        "id": str(uuid.uuid4()),
-        "source": "/iims/registry",
-        "type": "cn.iims.enterprise-registered.v1",
-        "subject": enterprise_id,
-        "data": {
-            "enterprise_id": enterprise_id,
-            "uscc": "91350100M000100Y43",
-            "name": "福建企业",
-            "province_code": "350000",
-            "industry_code": "C34",
-            "size": "large",
-        },
-    }
-    await publish(settings.kafka_bootstrap_servers, "enterprise-registered", event, enterprise_id)
+    registered = EnterpriseRegistered(
+        enterprise_id=enterprise_id,
+        uscc="91350100M000100Y43",
+        name="福建企业",
+        province_code="350000",
+        industry_code="C34",
+        size="large",
+    )
+    event = await publish_event(settings.kafka_bootstrap_servers, registered)
 
     async def copied() -> bool:
         async with db() as s:

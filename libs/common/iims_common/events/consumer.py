@@ -56,8 +56,41 @@ class Route(Generic[C]):
 def route(
     contract: type[C], handler: Callable[[AsyncSession, CloudEvent, C], Awaitable[None]]
 ) -> Route[C]:
-    """`route(PilotEnrolled, on_pilot_enrolled)` — typed by the contract."""
+    """`route(PilotEnrolled, enrollments.invite_pilot)` — typed by the contract: the use case
+    receives the session of the inbox transaction, the CloudEvent (its `time`, `id`, `source`)
+    and the parsed contract model."""
     return Route(contract, handler)
+
+
+ConsumerFactory = Callable[
+    [ServiceSettings, async_sessionmaker[AsyncSession]], list["EventConsumer"]
+]
+
+
+def consumers(name: str, *routes: Route[Any]) -> ConsumerFactory:
+    """A service's event entry points, declared as routes only: consumer group `name` reads
+    the topics of the routes' contracts and calls each route's use case with the parsed model
+    (in the inbox transaction). Returns the factory `create_service_app(consumers=...)` and
+    `run_workers_forever` start; a service's `consumers.py` is one call of this::
+
+        assessment_consumers = consumers(
+            "assessment",
+            route(EnterpriseRegistered, enterprises.keep_registered),
+            route(PilotEnrolled, assessments.open_baseline),
+        )
+    """
+    if not routes:
+        raise ValueError(f"consumer {name!r} has no routes")
+    types = [r.contract.event_type() for r in routes]
+    if len(set(types)) != len(types):
+        raise ValueError(f"consumer {name!r} routes an event type twice: {sorted(types)}")
+
+    def factory(
+        settings: ServiceSettings, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> list[EventConsumer]:
+        return [EventConsumer(name, settings, sessionmaker, routes)]
+
+    return factory
 
 
 class ContractViolation(ValueError):

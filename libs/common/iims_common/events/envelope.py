@@ -15,7 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-TYPE_PREFIX = "cn.iims."
+from iims_contracts.base import TYPE_PREFIX
+
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=UTF-8"
 STRUCTURED_HEADERS = {"content-type": STRUCTURED_CONTENT_TYPE}
 

@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from iims_common.events.consumer import DLQ_HEADERS, DLQ_SUFFIX, H_ORIGINAL_TOPIC
 from iims_common.events.kafka import decode_headers, encode_headers, make_consumer, make_producer
 from iims_common.settings import ServiceSettings
+from iims_contracts import CertificateIssued
 
 
 async def redrive(
@@ -86,7 +87,7 @@ async def _partitions(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("dlq_topic", help="e.g. certificate-issued.dlq")
+    parser.add_argument("dlq_topic", help=f"e.g. {CertificateIssued.topic}{DLQ_SUFFIX}")
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args(argv)
     moved = asyncio.run(redrive(ServiceSettings(), args.dlq_topic, limit=args.limit))

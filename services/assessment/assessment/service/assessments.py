@@ -30,10 +30,12 @@ from iims_common.errors import (
     StateConflict,
     ValidationFailed,
 )
+from iims_common.events import CloudEvent
 from iims_common.http import check_if_match
 from iims_common.i18n import _
 from iims_common.identity import Caller, Role
 from iims_common.policy import Policy
+from iims_contracts.registry import PilotEnrolled
 
 # Who sees which assessment is `repository.ASSESSMENTS`; the enterprise and the ministry
 # answer and submit; the consultancy serving the enterprise may open one for it.
@@ -85,6 +87,26 @@ async def get(session: AsyncSession, caller: Caller, assessment_id: uuid.UUID) -
     return await ASSESSMENT.load(session, caller, assessment_id)
 
 
+async def open_baseline(session: AsyncSession, event: CloudEvent, data: PilotEnrolled) -> None:
+    """A pilot enrolled: the baseline draft assessment for its year, exactly once (the
+    framework by its industry). The event may overtake `EnterpriseRegistered`: it carries
+    enough to know the enterprise's province and industry until then."""
+    row = await session.get(Enterprise, data.enterprise_id)
+    if row is None:
+        row = Enterprise(
+            id=data.enterprise_id,
+            province_code=data.province_code,
+            industry_code=data.industry_code,
+        )
+        session.add(row)
+    row.consultancy_id = data.consultancy_id
+    await session.flush()
+    code = default_framework_code(data.industry_code)
+    period = str(data.year)
+    if await repository.assessment_for(session, data.enterprise_id, code, period) is None:
+        await open_assessment(session, data.enterprise_id, code, period, kind="baseline")
+
+
 async def open_assessment(
     session: AsyncSession, enterprise_id: uuid.UUID, framework_code: str, period: str, kind: str
 ) -> Assessment:
@@ -93,7 +115,7 @@ async def open_assessment(
         raise RuleViolation(
             "assessment.enterprise-unknown",
             _(
-                "This enterprise is not registered (yet): the assessment service learns enterprises from enterprise-registered"
+                "This enterprise is not registered (yet): the assessment service learns enterprises from the registry's enterprise registration events"
             ),
         )
     framework = await repository.latest_published(session, framework_code)

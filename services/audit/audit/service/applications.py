@@ -33,9 +33,11 @@ from audit.service.commands import (
 from audit.service.policies import APPLICATION
 from iims_common.db import utcnow
 from iims_common.errors import Conflict, NotFound, RuleViolation
+from iims_common.events import CloudEvent
 from iims_common.i18n import _, join, text
 from iims_common.identity import Caller, Role
 from iims_common.pagination import Page, PageParams, paginate
+from iims_contracts import AuditPassed
 
 CERTIFICATION_BODY = "certification_body"
 AUTHORIZED = "authorized"
@@ -199,11 +201,11 @@ async def _conclude(
     return result
 
 
-async def open_review(session: AsyncSession, application_id: uuid.UUID) -> None:
+async def open_review(session: AsyncSession, event: CloudEvent, data: AuditPassed) -> None:
     """On `audit-passed`: the application enters the management organization's 合规性审查."""
-    application = await session.get(Application, application_id, with_for_update=True)
+    application = await session.get(Application, data.application_id, with_for_update=True)
     if application is not None and application.status == ApplicationStatus.audit_passed:
-        await transition(session, application, Action.open_review, "event:audit-passed")
+        await transition(session, application, Action.open_review, f"event:{AuditPassed.topic}")
 
 
 async def _review(

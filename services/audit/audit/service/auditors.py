@@ -9,16 +9,19 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from audit.db.tables import Agency, Auditor, TeamMember, Unavailability
-from audit.domain.team_rules import Span, Violation
+from audit.db.tables import Agency, Auditor, Qualification, TeamMember, Unavailability
+from audit.domain.team_rules import AUDITOR_KINDS, Span, Violation
 from audit.service import views
 from audit.service.audits import refuse
 from audit.service.commands import CompetencesIn, UnavailabilityIn
 from audit.service.policies import AUDITOR
+from iims_common.db import utcnow
 from iims_common.errors import NotFound
+from iims_common.events import CloudEvent
 from iims_common.i18n import _
 from iims_common.identity import Caller
 from iims_common.pagination import Page, PageParams, paginate
+from iims_contracts.training import QualificationGranted, QualificationRevoked
 
 
 async def _load(
@@ -120,3 +123,50 @@ def certification_bodies() -> sa.Select[Agency]:
     return sa.select(Agency).where(
         Agency.kind == "certification_body", Agency.status == "authorized"
     )
+
+
+async def learn_qualification(
+    session: AsyncSession, event: CloudEvent, data: QualificationGranted
+) -> None:
+    """A qualification granted (training): kept once by number; an auditor or lead-auditor
+    grant adds the person to their body's pool (or updates their name and body)."""
+    if await session.get(Qualification, data.qualification_no) is None:
+        session.add(
+            Qualification(
+                number=data.qualification_no,
+                person_id=data.person_id,
+                person_name=data.person_name,
+                kind=data.kind,
+                organization_id=data.organization_id,
+                granted_on=data.granted_on,
+                valid_until=data.valid_until,
+            )
+        )
+    if data.kind not in AUDITOR_KINDS:
+        return
+    auditor = await session.get(Auditor, data.person_id, with_for_update=True)
+    if auditor is None:
+        session.add(
+            Auditor(
+                person_id=data.person_id,
+                name=data.person_name,
+                body_id=data.organization_id,
+                competences=[],
+            )
+        )
+    else:
+        auditor.name, auditor.body_id = data.person_name, data.organization_id
+
+
+async def revoke_qualification(
+    session: AsyncSession, event: CloudEvent, data: QualificationRevoked
+) -> None:
+    """A qualification revoked (training): it no longer counts for teams from the event's
+    day. The grant travels on another topic and may be late: this fails until it is known,
+    so the consumer retries (and, if it never comes, the DLQ keeps the revocation)."""
+    q = await session.get(Qualification, data.qualification_no, with_for_update=True)
+    if q is None:
+        raise LookupError(f"qualification {data.qualification_no} not known yet")
+    if q.revoked_on is None:
+        q.revoked_on = (event.time or utcnow()).date()
+        q.revoked_reason = data.reason

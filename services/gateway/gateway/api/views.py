@@ -28,6 +28,7 @@ from iims_common.pagination import Page, Pagination, paginate
 from iims_common.personal_data import PersonalDataVault
 from iims_common.ratelimit import RateLimit
 from iims_common.schemas import Input, Output
+from iims_contracts import PilotEnrolled
 
 router = APIRouter(prefix="/api/v1")
 NATIONAL_ROLES = (Role.ministry, Role.management_org)
@@ -278,17 +279,19 @@ class WebhookEventTypeOut(Output):
     package (`iims_contracts`): the only place a topic is named."""
 
     code: str = Field(
-        description="the value to put in `event_types` (the topic), e.g. `pilot-enrolled`",
-        examples=["pilot-enrolled"],
+        description=f"the value to put in `event_types` (the topic), e.g. `{PilotEnrolled.topic}`",
+        examples=[PilotEnrolled.topic],
     )
-    label: str = Field(description="中文名称, e.g. 入选贯标试点", examples=["入选贯标试点"])
+    label: str = Field(
+        description=f"中文名称, e.g. {PilotEnrolled.label}", examples=[PilotEnrolled.label]
+    )
     description: str = Field(
         description="what the event means and when it is sent (the contract's summary)"
     )
     cloudevents_type: str = Field(
         description="the CloudEvents `type` of the deliveries (`cn.iims.<topic>.v<n>`, the "
         "newest version)",
-        examples=["cn.iims.pilot-enrolled.v1"],
+        examples=[PilotEnrolled.event_type()],
     )
 
 

@@ -35,7 +35,7 @@ def check_pilot_transition(current: PilotStatus, target: PilotStatus, *, manual:
         raise RuleViolation(
             "pilot.certified-by-certificate-only",
             _(
-                "A pilot becomes '{target}' only through the certification decision (certificate-issued), not by a status change",
+                "A pilot becomes '{target}' only through the certification decision (a certificate issued), not by a status change",
                 target=target,
             ),
         )

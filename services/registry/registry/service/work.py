@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import is_postgres, upsert_insert
 from iims_common.errors import Conflict, NotFound, RuleViolation, StateConflict
+from iims_common.events import CloudEvent
 from iims_common.i18n import _
 from iims_common.identity import Caller, Role
 from iims_common.ids import new_id
@@ -678,7 +679,9 @@ async def record_eligibility(
 # --- agency staff, lists and the certification bodies' call ---------------------------------
 
 
-async def qualification_granted(session: AsyncSession, data: QualificationGranted) -> None:
+async def qualification_granted(
+    session: AsyncSession, event: CloudEvent, data: QualificationGranted
+) -> None:
     """Keep the agency staff's qualifications (for the recommended-consultancy lists); a
     revoked one stays revoked."""
     row = await session.get(AgencyStaffQualification, data.qualification_no)
@@ -697,7 +700,10 @@ async def qualification_granted(session: AsyncSession, data: QualificationGrante
             setattr(row, k, v)
 
 
-async def qualification_revoked(session: AsyncSession, data: QualificationRevoked) -> None:
+async def qualification_revoked(
+    session: AsyncSession, event: CloudEvent, data: QualificationRevoked
+) -> None:
+    """A revoked qualification no longer counts for the lists."""
     row = await session.get(AgencyStaffQualification, data.qualification_no)
     if row is not None:
         row.revoked = True

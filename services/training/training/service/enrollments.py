@@ -17,14 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from iims_common.db import utcnow
 from iims_common.errors import Conflict, StateConflict
+from iims_common.events import CloudEvent
 from iims_common.i18n import _
 from iims_common.identity import Caller
 from iims_common.pagination import Page, PageParams, paginate
+from iims_contracts.registry import PilotEnrolled
 from training.db import repository
-from training.db.tables import Attendance, Enrollment, Invitation, Person
+from training.db.tables import Attendance, Enrollment, Invitation, Person, Session
 from training.domain import qualifications as qualification_rules
 from training.domain import rules
-from training.domain.enums import EnrollmentStatus
+from training.domain.enums import SEAT_HOLDING, EnrollmentStatus
 from training.events import publish
 from training.service import commands, qualifications
 from training.service.policies import ENROLLMENT, INVITATION, PERSON, SESSION
@@ -209,3 +211,49 @@ async def record_exam(
             session, enrollment, programme, taken_on, valid_years
         )
     return await view(session, enrollment)
+
+
+PHASE_1 = "enterprise-phase-1"
+
+
+async def next_phase_1_session(session: AsyncSession, on_or_after: object) -> Session | None:
+    """The first phase-1 session starting on or after the date with a free seat."""
+    taken = (
+        sa.select(sa.func.count())
+        .where(Enrollment.session_id == Session.id, Enrollment.status.in_(list(SEAT_HOLDING)))
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(Session)
+        .where(
+            Session.programme_code == PHASE_1,
+            Session.starts_on >= on_or_after,
+            taken < Session.capacity,
+        )
+        .order_by(Session.starts_on, Session.id)
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def invite_pilot(session: AsyncSession, event: CloudEvent, data: PilotEnrolled) -> None:
+    """A pilot enrolled: invite the enterprise to the next phase-1 session with free seats
+    (`no_session` when there is none), once per pilot."""
+    # The inbox makes a redelivered event a no-op; the unique pilot_id makes a second event
+    # about the same pilot (a replay with a new id) one too.
+    exists = await session.scalar(
+        sa.select(Invitation.id).where(Invitation.pilot_id == data.pilot_id)
+    )
+    if exists is not None:
+        return
+    when = (event.time or utcnow()).date()
+    run = await next_phase_1_session(session, when)
+    session.add(
+        Invitation(
+            pilot_id=data.pilot_id,
+            enterprise_id=data.enterprise_id,
+            province_code=data.province_code,
+            session_id=run.id if run else None,
+            status="invited" if run else "no_session",
+        )
+    )
