@@ -86,11 +86,11 @@ async def test_same_rows_as_sqlalchemy_on_postgresql(
         # a prepared statement (built once, run with values): the same rows, planned once
         prepared = sa.select(outbox).where(
             outbox.c.event_id == sa.bindparam("event_id", type_=outbox.c.event_id.type),
-            outbox.c.topic == "enterprise-registered",
+            outbox.c.topic == TOPIC,
         )
         for row in rows:
             stmt = sa.select(outbox).where(
-                outbox.c.event_id == row["event_id"], outbox.c.topic == "enterprise-registered"
+                outbox.c.event_id == row["event_id"], outbox.c.topic == TOPIC
             )
             fast = await reader.one(prepared, {"event_id": row["event_id"]})
             assert fast is not None and fast == await _sqlalchemy_row(sessionmaker, stmt)
