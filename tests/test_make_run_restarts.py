@@ -9,9 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,65 +17,7 @@ from typing import Any
 
 import httpx
 
-from iims_common.broker import free_port
-from iims_common.testing import ROOT, SECRET
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-class MakeRun:
-    """`make run` as a user starts it, with its output collected line by line."""
-
-    def __init__(self, env: dict[str, str], verb: str = "run") -> None:
-        self.output: list[str] = []
-        self.ready = threading.Event()
-        self.proc = subprocess.Popen(
-            ["make", verb],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            text=True,
-        )
-        self.pump = threading.Thread(target=self._pump, daemon=True)
-        self.pump.start()
-
-    def _pump(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.output.append(line)
-            if "is running" in line:
-                self.ready.set()
-
-    def wait_ready(self, timeout: float = 240) -> str:
-        assert self.ready.wait(timeout), "make run did not come up:\n" + self.tail()
-        time.sleep(0.5)  # the rest of the banner
-        return next(
-            line.split()[3] for line in self.output if line.strip().startswith("admin API key")
-        )
-
-    def wait_for(self, text: str, timeout: float = 90) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(text in line for line in self.output):
-                return
-            time.sleep(0.2)
-        raise AssertionError(f"no {text!r} in make run's output:\n{self.tail()}")
-
-    def tail(self) -> str:
-        return "".join(line for line in self.output[-60:] if " INFO " not in line)
-
-    def ctrl_c(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGINT)
-            self.proc.wait(60)
-        except ProcessLookupError:
-            pass
-        self.pump.join(10)  # the output up to the end of the pipe
+from iims_common.testing import ROOT, MakeRun, listening, platform_env
 
 
 def _pid_of(service: str, port: int) -> int:
@@ -123,16 +63,8 @@ def _snapshot(gateway: int, key: str) -> dict[str, Any]:
 
 
 def test_make_run_restarts_supervises_and_resets(tmp_path: Path) -> None:
-    ports = {
-        name: free_port()
-        for name in ("REGISTRY", "TRAINING", "ASSESSMENT", "AUDIT", "GATEWAY", "BROKER")
-    }
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
-    }
     var = tmp_path / "var"
-    env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
-    env.update(VAR_DIR=str(var), INTERNAL_TOKEN_SECRET=SECRET)
+    env, ports = platform_env(var)
     first = MakeRun(env)
     try:
         key = first.wait_ready()
@@ -146,9 +78,9 @@ def test_make_run_restarts_supervises_and_resets(tmp_path: Path) -> None:
         # kill -9 of make run itself: its children go with it, no port stays taken.
         os.kill(_dev_run_pid(first.proc.pid), signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and any(_listening(p) for p in ports.values()):
+        while time.monotonic() < deadline and any(listening(p) for p in ports.values()):
             time.sleep(0.3)
-        assert not any(_listening(p) for p in ports.values()), "orphans hold ports"
+        assert not any(listening(p) for p in ports.values()), "orphans hold ports"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(first.proc.pid, signal.SIGKILL)  # make itself, if still there
@@ -176,4 +108,4 @@ def test_make_run_restarts_supervises_and_resets(tmp_path: Path) -> None:
     assert reset.returncode == 0, reset.stdout + reset.stderr
     assert not var.exists()
     time.sleep(0.5)
-    assert not any(_listening(p) for p in ports.values()), "make run left processes behind"
+    assert not any(listening(p) for p in ports.values()), "make run left processes behind"

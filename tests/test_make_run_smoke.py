@@ -5,26 +5,16 @@ act on the demo's pilot-enrolled events, and Ctrl-C stops it all."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import httpx
 
-from iims_common.broker import free_port
 from iims_common.identity import Role
-from iims_common.testing import ROOT, SECRET, eventually, mint, read_topic
+from iims_common.testing import ROOT, MakeRun, eventually, listening, mint, platform_env, read_topic
 from iims_contracts import EnterpriseRegistered
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 async def _demo_state(g: httpx.AsyncClient) -> dict[str, list[tuple[str, ...]]]:
@@ -44,43 +34,16 @@ async def _demo_state(g: httpx.AsyncClient) -> dict[str, list[tuple[str, ...]]]:
 
 
 async def test_make_run_sqlite_path(tmp_path: Path) -> None:
-    api_port, broker_port, training_port = free_port(), free_port(), free_port()
-    assessment_port, audit_port, gateway_port = free_port(), free_port(), free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
-    }
-    env.update(
-        VAR_DIR=str(tmp_path / "var"),
-        REGISTRY_PORT=str(api_port),
-        TRAINING_PORT=str(training_port),
-        ASSESSMENT_PORT=str(assessment_port),
-        AUDIT_PORT=str(audit_port),
-        GATEWAY_PORT=str(gateway_port),
-        BROKER_PORT=str(broker_port),
-        INTERNAL_TOKEN_SECRET=SECRET,
+    env, ports = platform_env(tmp_path / "var")
+    api_port, broker_port, training_port = ports["REGISTRY"], ports["BROKER"], ports["TRAINING"]
+    assessment_port, audit_port, gateway_port = (
+        ports["ASSESSMENT"],
+        ports["AUDIT"],
+        ports["GATEWAY"],
     )
-    proc = subprocess.Popen(
-        ["make", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        text=True,
-    )
-    output: list[str] = []
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            output.append(line)
-            if "is running" in line:
-                ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
+    run = MakeRun(env)
     try:
-        assert ready.wait(180), "make run did not come up:\n" + "".join(output[-40:])
+        admin_key = run.wait_ready(180)
         assert (tmp_path / "var" / "registry.db").exists()
         headers = mint(Role.ministry)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}", headers=headers) as c:
@@ -137,9 +100,6 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
             await eventually(bodies, timeout=60)
         # The gateway fronts them all with the printed admin key; the demo's auditors (trained
         # and qualified through it) reached the audit service's pool.
-        admin_key = next(
-            line.split()[3] for line in output if line.strip().startswith("admin API key")
-        )
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{gateway_port}", headers={"X-API-Key": admin_key}
         ) as g:
@@ -180,12 +140,6 @@ async def test_make_run_sqlite_path(tmp_path: Path) -> None:
             spec = (await g.get("/openapi.json")).json()
             assert "/api/v1/applications" in spec["paths"] and "/api/v1/programmes" in spec["paths"]
     finally:
-        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does in a terminal
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            raise
+        run.ctrl_c()
     time.sleep(0.5)
-    ports = (api_port, broker_port, training_port, assessment_port, audit_port, gateway_port)
-    assert not any(_listening(p) for p in ports), "make run left processes behind"
+    assert not any(listening(p) for p in ports.values()), "make run left processes behind"

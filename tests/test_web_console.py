@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from iims_common.broker import free_port
-from iims_common.testing import ROOT, SECRET
+from iims_common.testing import ROOT, MakeRun, platform_env
 
 WEB = ROOT / "web"
 CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
@@ -39,39 +36,10 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
     assert (WEB / "node_modules").is_dir(), "install the console's packages: make web-install"
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install chromium (see .ci/run)"
     var = tmp_path_factory.mktemp("web-e2e") / "var"
-    ports = {
-        name: free_port()
-        for name in ("REGISTRY", "TRAINING", "ASSESSMENT", "AUDIT", "GATEWAY", "BROKER")
-    }
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
-    }
-    env.update({f"{k}_PORT": str(v) for k, v in ports.items()})
-    env.update(VAR_DIR=str(var), INTERNAL_TOKEN_SECRET=SECRET)
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "python"), "scripts/dev_run.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        text=True,
-    )
-    output: list[str] = []
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            output.append(line)
-            if "is running" in line:
-                ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
+    env, ports = platform_env(var)
+    run = MakeRun(env, [str(ROOT / ".venv" / "bin" / "python"), "scripts/dev_run.py"])
     try:
-        assert ready.wait(420), "the platform did not come up:\n" + "".join(output[-40:])
-        time.sleep(1)  # the rest of the banner
-        key = next(line.split()[3] for line in output if line.strip().startswith("admin API key"))
+        key = run.wait_ready(420)
         gateway = f"http://127.0.0.1:{ports['GATEWAY']}"
         # The public figures come from the gateway's read model, fed by the demo's events.
         deadline = time.monotonic() + 180
@@ -82,11 +50,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
             time.sleep(2)
         yield gateway, key, var
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        run.ctrl_c()
 
 
 def _node_env(gateway: str, key: str, var: Path) -> dict[str, str]:

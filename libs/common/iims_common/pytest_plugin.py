@@ -253,6 +253,16 @@ async def sqlite_client(service_name: str, sqlite_app: FastAPI) -> AsyncIterator
         yield c
 
 
+@pytest.fixture(params=["postgresql", "sqlite"])
+def backend(request: pytest.FixtureRequest) -> httpx.AsyncClient:
+    """The service's client on each backend in turn: a test taking `backend` runs on
+    PostgreSQL (`client`) and on SQLite (`sqlite_client`, the `make run` backend)."""
+    client: httpx.AsyncClient = request.getfixturevalue(
+        "client" if request.param == "postgresql" else "sqlite_client"
+    )
+    return client
+
+
 # --- the migration round trip (a service's test_migrations.py imports these two) ---------
 
 

@@ -8,8 +8,12 @@ import datetime as dt
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -206,6 +210,38 @@ def cloud_event(
     if time:
         envelope["time"] = time
     return envelope
+
+
+def table_csv(header: list[str], rows: list[list[str]], delimiter: str = ",") -> str:
+    """A table as an organization's CSV export has it: the header line, then the rows, CRLF."""
+    import csv
+    import io
+
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def table_xlsx(header: list[str], rows: list[list[str]], *, title: str | None = None) -> bytes:
+    """The same table as an .xlsx workbook, optionally under a title line (as the provinces'
+    summary sheets have one)."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    if title is not None:
+        ws.append([title])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 async def all_processed(
@@ -474,3 +510,89 @@ async def assert_refusal_in_both_languages(
         assert _CJK.search(text_zh), f"not Chinese under the default language: {text_zh!r}"
         assert _ENGLISH_WORD.search(text_en) and text_en != text_zh, f"not English: {text_en!r}"
     return dict(p_zh)
+
+
+PLATFORM_PORTS = ("REGISTRY", "TRAINING", "ASSESSMENT", "AUDIT", "GATEWAY", "BROKER")
+
+
+def platform_env(var: Path) -> tuple[dict[str, str], dict[str, int]]:
+    """The environment of a `make run` of a test's own: a free port for every service and the
+    broker (`<NAME>_PORT`), its `VAR_DIR`, the tests' internal secret, and none of the caller's
+    `DATABASE_URL`/`KAFKA_BOOTSTRAP_SERVERS`. Returns (env, ports by name)."""
+    from iims_common.broker import free_port
+
+    ports = {name: free_port() for name in PLATFORM_PORTS}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")
+    }
+    env.update({f"{name}_PORT": str(port) for name, port in ports.items()})
+    env.update(VAR_DIR=str(var), INTERNAL_TOKEN_SECRET=SECRET)
+    return env, ports
+
+
+def listening(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:`port`."""
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+class MakeRun:
+    """`make run` (or another command that starts the platform the same way, e.g.
+    `scripts/dev_run.py`) as a user starts it, in its own process group, with its output
+    collected line by line."""
+
+    def __init__(self, env: dict[str, str], command: list[str] | None = None) -> None:
+        self.output: list[str] = []
+        self.ready = threading.Event()
+        self.proc = subprocess.Popen(
+            command or ["make", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            text=True,
+        )
+        self.pump = threading.Thread(target=self._pump, daemon=True)
+        self.pump.start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.output.append(line)
+            if "is running" in line:
+                self.ready.set()
+
+    def wait_ready(self, timeout: float = 240) -> str:
+        """Waits for the banner; returns the admin API key it prints."""
+        assert self.ready.wait(timeout), "make run did not come up:\n" + self.tail()
+        time.sleep(1)  # the rest of the banner
+        return next(
+            line.split()[3] for line in self.output if line.strip().startswith("admin API key")
+        )
+
+    def wait_for(self, text: str, timeout: float = 90) -> None:
+        """Waits until a line of the output contains `text`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.output):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"no {text!r} in make run's output:\n{self.tail()}")
+
+    def tail(self) -> str:
+        """The end of the output without the access log."""
+        return "".join(line for line in self.output[-60:] if " INFO " not in line)
+
+    def ctrl_c(self, timeout: float = 60) -> None:
+        """What Ctrl-C in a terminal does (SIGINT to the process group); if the platform has
+        not stopped within `timeout`, SIGKILL and fail."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            self.proc.wait(timeout)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            raise AssertionError("make run did not stop on Ctrl-C:\n" + self.tail()) from None
+        self.pump.join(10)  # the output up to the end of the pipe

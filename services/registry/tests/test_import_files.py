@@ -15,22 +15,21 @@ import uuid
 import httpx
 import pytest
 from factories import MINISTRY, create_batch, create_unit, uscc
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from iims_common.identity import Role
 from iims_common.tabular import XLSX_MEDIA_TYPE
-from iims_common.testing import assert_no_formulas, assert_printable, mint
+from iims_common.testing import (
+    assert_no_formulas,
+    assert_printable,
+    mint,
+    table_csv,
+    table_xlsx,
+)
 
 ZHEJIANG = mint(Role.province, province="330000")
+TITLE = "2014年浙江省两化融合管理体系贯标试点推荐企业汇总表"
 HEADER = ["统一社会信用代码", "企业名称", "所在省份代码", "行业门类", "企业规模", "联系电话"]
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def backend(request: pytest.FixtureRequest) -> httpx.AsyncClient:
-    client: httpx.AsyncClient = request.getfixturevalue(
-        "client" if request.param == "postgresql" else "sqlite_client"
-    )
-    return client
 
 
 def province_list(tag: str) -> tuple[list[list[str]], list[str]]:
@@ -54,24 +53,11 @@ def province_list(tag: str) -> tuple[list[list[str]], list[str]]:
 
 
 def as_csv(rows: list[list[str]], delimiter: str = ",") -> str:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(rows)
-    return buf.getvalue()
+    return table_csv(HEADER, rows, delimiter)
 
 
 def as_xlsx(rows: list[list[str]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["2014年浙江省两化融合管理体系贯标试点推荐企业汇总表"])
-    ws.append(HEADER)
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return table_xlsx(HEADER, rows, title=TITLE)
 
 
 SHAPES = {

@@ -11,22 +11,20 @@ import uuid
 
 import httpx
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from iims_common.identity import Role
 from iims_common.tabular import XLSX_MEDIA_TYPE
-from iims_common.testing import assert_no_formulas, assert_printable, mint
+from iims_common.testing import (
+    assert_no_formulas,
+    assert_printable,
+    mint,
+    table_csv,
+    table_xlsx,
+)
 from training.domain.id_number import check_character
 
 HEADER = ["姓名", "身份证号", "联系电话"]
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def backend(request: pytest.FixtureRequest) -> httpx.AsyncClient:
-    client: httpx.AsyncClient = request.getfixturevalue(
-        "client" if request.param == "postgresql" else "sqlite_client"
-    )
-    return client
 
 
 def id_number() -> str:
@@ -51,23 +49,11 @@ def rows(tag: str) -> tuple[list[list[str]], list[str]]:
 
 
 def as_csv(data: list[list[str]], delimiter: str = ",") -> str:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(data)
-    return buf.getvalue()
+    return table_csv(HEADER, data, delimiter)
 
 
 def as_xlsx(data: list[list[str]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(HEADER)
-    for row in data:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return table_xlsx(HEADER, data)
 
 
 SHAPES = {
