@@ -81,14 +81,21 @@ async def copy_to_temp_table(
     name: str,
     columns: Sequence[tuple[str, str]],
     records: Iterable[Sequence[Any]],
+    *,
+    again: bool = False,
 ) -> None:
     """PostgreSQL only: a temporary table `name` with `columns` ((name, SQL type) pairs),
     dropped at the end of the session's transaction, filled with `records` by `COPY` on the
     session's own connection (so a set-based statement after it sees them in the same
-    transaction). `name` and the types are the caller's constants, never user input."""
+    transaction). `again`: the table exists (made by an earlier call in this transaction)
+    and is emptied first. `name` and the types are the caller's constants, never user
+    input."""
     conn = await session.connection()
-    ddl = ", ".join(f"{column} {sql_type}" for column, sql_type in columns)
-    await conn.execute(sa.text(f"CREATE TEMPORARY TABLE {name} ({ddl}) ON COMMIT DROP"))
+    if again:
+        await conn.execute(sa.text(f"TRUNCATE {name}"))
+    else:
+        ddl = ", ".join(f"{column} {sql_type}" for column, sql_type in columns)
+        await conn.execute(sa.text(f"CREATE TEMPORARY TABLE {name} ({ddl}) ON COMMIT DROP"))
     raw = await conn.get_raw_connection()
     driver = raw.driver_connection  # asyncpg's connection: COPY in its binary format
     assert driver is not None

@@ -251,3 +251,68 @@ async def test_import_events_and_province_refusals_on_both_backends(
         "size": "medium",
     }
     assert new.headers["traceparent"]
+
+
+async def test_an_import_in_parts_reports_and_orders_as_one(
+    client: httpx.AsyncClient,
+    db: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL writes a file in parts while the next part is validated: with parts of two
+    rows, lines, errors (a duplicate of a row two parts back, another province's
+    enterprise), counts and the order of the events are those of one part."""
+    from registry.service import enterprises as service
+
+    monkeypatch.setattr(service, "PART", 2)
+    monkeypatch.setattr(service, "VALIDATE_SLICE", 1)
+    zhejiang = uscc("330000")
+    r = await client.post(
+        "/api/v1/enterprises/import",
+        json=[
+            {
+                "uscc": zhejiang,
+                "name": "先在浙江",
+                "province_code": "330000",
+                "industry_code": "C",
+                "size": "small",
+            }
+        ],
+        headers=MINISTRY,
+    )
+    assert r.status_code == 200 and r.json()["created"] == 1, r.text
+    new = [uscc("320000") for _ in range(4)]
+    rows = [
+        [new[0], "江苏一", "320000", "C34", "medium", "", ""],  # line 2
+        [new[1][:17] + ("0" if new[1][17] != "0" else "1"), "坏", "320000", "C34", "small", "", ""],
+        [new[1], "江苏二", "320000", "C34", "medium", "", ""],  # line 4
+        [new[2], "江苏三", "320000", "C34", "medium", "", ""],  # line 5
+        [new[0], "重复", "320000", "C34", "medium", "", ""],  # line 6
+        [zhejiang, "改到江苏", "320000", "C34", "medium", "", ""],  # line 7
+        [new[3], "江苏四", "320000", "C34", "medium", "", ""],  # line 8
+    ]
+    before = await count(db, select(func.max(outbox.c.seq)))
+    r = await client.post(
+        "/api/v1/enterprises/import",
+        content=to_csv(rows),
+        headers={**mint(Role.province, province="320000"), "content-type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["received"], report["created"], report["updated"], report["rejected"]) == (
+        7,
+        4,
+        0,
+        3,
+    )
+    assert [e["line"] for e in report["errors"]] == [3, 6, 7]
+    assert "duplicate of line 2" in report["errors"][1]["errors"][0]["message"]
+    assert report["errors"][2]["errors"] == [
+        {"field": "uscc", "message": "registered in another province"}
+    ]
+    async with db() as s:
+        payloads = (
+            await s.execute(
+                select(outbox.c.payload).where(outbox.c.seq > before).order_by(outbox.c.seq)
+            )
+        ).scalars()
+        assert [p["data"]["uscc"] for p in payloads] == new
