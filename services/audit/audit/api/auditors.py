@@ -24,7 +24,8 @@ async def list_auditors(
     page: Pagination,
     certification_body_id: uuid.UUID | None = None,
 ) -> Page[s.AuditorOut]:
-    return await service.page(session, caller, page, certification_body_id=certification_body_id)
+    stmt = service.query(caller, certification_body_id=certification_body_id)
+    return await service.page(session, stmt, page)
 
 
 @router.get("/auditors/{person_id}", response_model=s.AuditorOut)

@@ -69,15 +69,14 @@ async def list_audits(
     application_id: uuid.UUID | None = None,
     certificate_id: uuid.UUID | None = None,
 ) -> Page[s.AuditOut]:
-    return await service.page(
-        session,
+    stmt = service.query(
         caller,
-        page,
         kind=kind,
         status=status,
         application_id=application_id,
         certificate_id=certificate_id,
     )
+    return await service.page(session, stmt, page)
 
 
 @router.get("/audits/{audit_id}", response_model=s.AuditOut)

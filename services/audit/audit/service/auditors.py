@@ -41,15 +41,9 @@ def query(caller: Caller, *, certification_body_id: uuid.UUID | None = None) -> 
 
 
 async def page(
-    session: AsyncSession,
-    caller: Caller,
-    params: PageParams,
-    *,
-    certification_body_id: uuid.UUID | None = None,
+    session: AsyncSession, stmt: sa.Select[Auditor], params: PageParams
 ) -> Page[views.AuditorOut]:
     """One page of auditors, each with qualifications and unavailability."""
-    stmt = query(caller, certification_body_id=certification_body_id)
-    # Auditors are keyed by person id (a UUIDv7 from training), so keyset paging works the same.
     rows, cursor = await paginate(session, stmt, Auditor.person_id, params)
     return Page[views.AuditorOut](items=await views.auditors(session, rows), next_cursor=cursor)
 

@@ -411,23 +411,9 @@ def query(
 
 
 async def page(
-    session: AsyncSession,
-    caller: Caller,
-    params: PageParams,
-    *,
-    kind: AuditKind | None = None,
-    status: AuditStatus | None = None,
-    application_id: uuid.UUID | None = None,
-    certificate_id: uuid.UUID | None = None,
+    session: AsyncSession, stmt: sa.Select[Audit], params: PageParams
 ) -> Page[views.AuditOut]:
     """One page of `query`'s audits, each with its team."""
-    stmt = query(
-        caller,
-        kind=kind,
-        status=status,
-        application_id=application_id,
-        certificate_id=certificate_id,
-    )
     rows, cursor = await paginate(session, stmt, Audit.id, params)
     return Page[views.AuditOut](items=await views.audits(session, rows), next_cursor=cursor)
 

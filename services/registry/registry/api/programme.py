@@ -279,15 +279,14 @@ async def list_recommendations(
         bool | None, Query(description="true: only those selected as pilots; false: not yet")
     ] = None,
 ) -> Page[s.RecommendationOut]:
-    return await recommendations.page(
-        session,
+    stmt = recommendations.query(
         caller,
-        page,
         batch_id=batch_id,
         province_code=province_code,
         recommending_unit_id=recommending_unit_id,
         selected=selected,
     )
+    return await recommendations.page(session, stmt, page)
 
 
 @router.get(
@@ -336,16 +335,15 @@ async def list_pilots(
     enterprise_id: uuid.UUID | None = None,
     consultancy_id: uuid.UUID | None = None,
 ) -> Page[s.PilotOut]:
-    return await pilots.page(
-        session,
+    stmt = pilots.query(
         caller,
-        page,
         batch_id=batch_id,
         status=status,
         province_code=province_code,
         enterprise_id=enterprise_id,
         consultancy_id=consultancy_id,
     )
+    return await pilots.page(session, stmt, page)
 
 
 @router.get("/pilots/{pilot_id}", response_model=s.PilotOut, tags=["pilots 试点企业"])

@@ -46,25 +46,9 @@ def query(
 
 
 async def page(
-    session: AsyncSession,
-    caller: Caller,
-    params: PageParams,
-    *,
-    batch_id: uuid.UUID | None = None,
-    status: PilotStatus | None = None,
-    province_code: str | None = None,
-    enterprise_id: uuid.UUID | None = None,
-    consultancy_id: uuid.UUID | None = None,
+    session: AsyncSession, stmt: sa.Select[Pilot], params: PageParams
 ) -> Page[dto.PilotOut]:
     """One page of `query`'s pilots, each with its enterprise's name (one query)."""
-    stmt = query(
-        caller,
-        batch_id=batch_id,
-        status=status,
-        province_code=province_code,
-        enterprise_id=enterprise_id,
-        consultancy_id=consultancy_id,
-    )
     rows, cursor = await paginate(session, stmt, Pilot.id, params)
     names = dict(
         (

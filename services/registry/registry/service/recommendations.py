@@ -81,23 +81,9 @@ async def detail(
 
 
 async def page(
-    session: AsyncSession,
-    caller: Caller,
-    params: PageParams,
-    *,
-    batch_id: uuid.UUID | None = None,
-    province_code: str | None = None,
-    recommending_unit_id: uuid.UUID | None = None,
-    selected: bool | None = None,
+    session: AsyncSession, stmt: sa.Select[Recommendation], params: PageParams
 ) -> Page[dto.RecommendationOut]:
     """One page of `query`'s recommendations, each as `detail` answers it."""
-    stmt = query(
-        caller,
-        batch_id=batch_id,
-        province_code=province_code,
-        recommending_unit_id=recommending_unit_id,
-        selected=selected,
-    )
     rows, cursor = await paginate(session, stmt, Recommendation.id, params)
     return Page[dto.RecommendationOut](items=await details(session, rows), next_cursor=cursor)
 

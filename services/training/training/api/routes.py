@@ -255,9 +255,8 @@ async def list_enrollments(
     status: EnrollmentStatus | None = None,
     person_id: uuid.UUID | None = None,
 ) -> Page[s.EnrollmentOut]:
-    return await enrollments.page(
-        session, caller, page, session_id=session_id, status=status, person_id=person_id
-    )
+    stmt = enrollments.query(caller, session_id=session_id, status=status, person_id=person_id)
+    return await enrollments.page(session, stmt, page)
 
 
 @router.get(

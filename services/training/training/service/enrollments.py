@@ -49,16 +49,9 @@ async def get(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID) -
 
 
 async def page(
-    session: AsyncSession,
-    caller: Caller,
-    params: PageParams,
-    *,
-    session_id: uuid.UUID | None = None,
-    status: EnrollmentStatus | None = None,
-    person_id: uuid.UUID | None = None,
+    session: AsyncSession, stmt: sa.Select[Enrollment], params: PageParams
 ) -> Page[EnrollmentOut]:
     """One page of `query`'s enrollments, each with its 候补顺位."""
-    stmt = query(caller, session_id=session_id, status=status, person_id=person_id)
     rows, cursor = await paginate(session, stmt, Enrollment.id, params)
     return Page(items=await views(session, rows), next_cursor=cursor)
 
