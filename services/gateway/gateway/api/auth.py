@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api import schemas as s
-from gateway.api.security import CurrentPrincipal, require_admin
+from gateway.api.security import CurrentPrincipal
 from gateway.db.tables import Account, ApiKey
+from gateway.service import accounts, api_keys
 from gateway.service import auth as service
-from gateway.service.keycache import ApiKeyCache
-from iims_common.db import after_commit, utcnow
 from iims_common.http import Session, json_response
 from iims_common.pagination import Page, Pagination, page_of
 from iims_common.ratelimit import RateLimit
@@ -65,28 +62,15 @@ async def create_api_key(
 ) -> JSONResponse:
     """An API key for a machine client, scoped to a role and a province/organization. The
     key is in this response only."""
-    require_admin(principal)
-    key, token = await service.create_api_key(
-        session,
-        name=body.name,
-        role=body.role,
-        province_code=body.province_code,
-        organization_id=body.organization_id,
-        is_admin=body.is_admin,
-        created_by=principal.caller.subject,
-    )
-    out = s.ApiKeyCreated.model_validate(
-        {**s.ApiKeyOut.model_validate(key).model_dump(), "api_key": token}
-    )
-    return json_response(out, 201, location=f"/api/v1/api-keys/{key.id}")
+    out = await api_keys.create(session, principal, body)
+    return json_response(out, 201, location=f"/api/v1/api-keys/{out.id}")
 
 
 @router.get("/api-keys", response_model=Page[s.ApiKeyOut], tags=["admin 平台管理"])
 async def list_api_keys(
     principal: CurrentPrincipal, session: Session, page: Pagination
 ) -> Page[s.ApiKeyOut]:
-    require_admin(principal)
-    return await page_of(session, sa.select(ApiKey), ApiKey.id, page, s.ApiKeyOut)
+    return await page_of(session, api_keys.query(principal), ApiKey.id, page, s.ApiKeyOut)
 
 
 @router.post("/api-keys/{key_id}/rotation", response_model=s.ApiKeyCreated, tags=["admin 平台管理"])
@@ -94,14 +78,9 @@ async def rotate_api_key(
     key_id: uuid.UUID, principal: CurrentPrincipal, session: Session, request: Request
 ) -> s.ApiKeyCreated:
     """A new secret; the previous one keeps working for the overlap period."""
-    require_admin(principal)
-    key = await service.key_by_id(session, key_id)
     overlap = dt.timedelta(hours=request.app.state.settings.key_rotation_overlap_hours)
-    token = await service.rotate_api_key(session, key, overlap, utcnow())
-    _settle_on_every_replica(request, session, key.key_id)
-    return s.ApiKeyCreated.model_validate(
-        {**s.ApiKeyOut.model_validate(key).model_dump(), "api_key": token}
-    )
+    cache = request.app.state.key_cache
+    return await api_keys.rotate(session, principal, key_id, overlap=overlap, cache=cache)
 
 
 @router.delete("/api-keys/{key_id}", response_model=s.ApiKeyOut, tags=["admin 平台管理"])
@@ -109,36 +88,15 @@ async def revoke_api_key(
     key_id: uuid.UUID, principal: CurrentPrincipal, session: Session, request: Request
 ) -> s.ApiKeyOut:
     """Revoked at once: the next request with it is refused, on every replica."""
-    require_admin(principal)
-    key = await service.key_by_id(session, key_id)
-    revoked = await service.revoke_api_key(session, key, utcnow())
-    _settle_on_every_replica(request, session, key.key_id)
-    return s.ApiKeyOut.model_validate(revoked)
-
-
-def _settle_on_every_replica(request: Request, session: AsyncSession, key_id: str) -> None:
-    """Answer only once this replica's listener heard of the change (gateway.service.keycache):
-    PostgreSQL has then handed the notification to every replica's listener."""
-    cache: ApiKeyCache = request.app.state.key_cache
-    waiter = cache.expect(key_id)
-    after_commit(session, lambda: cache.settle(waiter))
+    cache = request.app.state.key_cache
+    return await api_keys.revoke(session, principal, key_id, cache=cache)
 
 
 @router.post("/accounts", status_code=201, response_model=s.AccountOut, tags=["admin 平台管理"])
 async def create_account(
     body: s.AccountCreate, principal: CurrentPrincipal, session: Session
 ) -> JSONResponse:
-    require_admin(principal)
-    account = await service.create_account(
-        session,
-        username=body.username,
-        display_name=body.display_name,
-        password=body.password,
-        role=body.role,
-        province_code=body.province_code,
-        organization_id=body.organization_id,
-        is_admin=body.is_admin,
-    )
+    account = await accounts.create(session, principal, body)
     return json_response(
         s.AccountOut.model_validate(account), 201, location=f"/api/v1/accounts/{account.id}"
     )
@@ -148,5 +106,4 @@ async def create_account(
 async def list_accounts(
     principal: CurrentPrincipal, session: Session, page: Pagination
 ) -> Page[s.AccountOut]:
-    require_admin(principal)
-    return await page_of(session, sa.select(Account), Account.id, page, s.AccountOut)
+    return await page_of(session, accounts.query(principal), Account.id, page, s.AccountOut)

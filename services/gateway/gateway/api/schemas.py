@@ -1,112 +1,26 @@
-"""Request and response bodies of the gateway's own endpoints."""
+"""Request and response bodies of the gateway's own endpoints; the commands and answers of
+its use cases (`gateway.service.dto`) are re-exported here."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import Field
 
-from iims_common.i18n import _
-from iims_common.identifiers import ProvinceLevelCode
-from iims_common.identity import Role
+from gateway.service.dto import (
+    KEY_ROLES,
+    ORGANIZATIONAL,
+    PROVINCE,
+    SCOPE_SCHEMA,
+    AccountCreate,
+    AccountOut,
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyOut,
+    Scoped,
+)
 from iims_common.schemas import Input, Output
-
-PROVINCE = r"^[0-9]{2}0000$"
-
-
-ORGANIZATIONAL = (Role.enterprise, Role.consultancy, Role.certification_body, Role.recommender)
-# The scope rules below, as JSON Schema (`if`/`then`), so a client's generator or a
-# contract fuzzer knows them without a round trip: a province needs its province_code, an
-# organization role its organization_id; auditors are people with accounts, never keys.
-SCOPE_SCHEMA: dict[str, Any] = {
-    "allOf": [
-        {
-            "if": {"properties": {"role": {"const": Role.province.value}}, "required": ["role"]},
-            "then": {
-                "required": ["province_code"],
-                "properties": {"province_code": {"type": "string"}},
-            },
-        },
-        {
-            "if": {
-                "properties": {"role": {"enum": [r.value for r in ORGANIZATIONAL]}},
-                "required": ["role"],
-            },
-            "then": {
-                "required": ["organization_id"],
-                "properties": {"organization_id": {"type": "string", "format": "uuid"}},
-            },
-        },
-    ]
-}
-KEY_ROLES = [r.value for r in Role if r is not Role.auditor]
-
-
-class Scoped(Input):
-    model_config = ConfigDict(json_schema_extra=SCOPE_SCHEMA)
-
-    role: Annotated[
-        Role,
-        WithJsonSchema({"type": "string", "enum": KEY_ROLES, "title": "Role"}),
-    ]
-    province_code: ProvinceLevelCode | None = None
-    organization_id: uuid.UUID | None = None
-
-    @model_validator(mode="after")
-    def _scope_matches_role(self) -> Scoped:
-        if self.role is Role.province and not self.province_code:
-            raise ValueError(_("a province key/account needs province_code (GB/T 2260)"))
-        if self.role in ORGANIZATIONAL and not self.organization_id:
-            raise ValueError(_("a {role} key/account needs organization_id", role=self.role.value))
-        if self.role is Role.auditor:
-            raise ValueError(_("auditors sign in as people (accounts), not with keys"))
-        return self
-
-
-class ApiKeyCreate(Scoped):
-    name: Annotated[str, Field(min_length=2, max_length=200)]
-    is_admin: bool = False
-
-
-class ApiKeyOut(Output):
-    id: uuid.UUID
-    key_id: str
-    name: str
-    role: Role
-    province_code: str | None
-    organization_id: uuid.UUID | None
-    is_admin: bool
-    created_by: str
-    created_at: dt.datetime
-    rotated_at: dt.datetime | None
-    previous_valid_until: dt.datetime | None
-    revoked_at: dt.datetime | None
-
-
-class ApiKeyCreated(ApiKeyOut):
-    api_key: str = Field(description="shown once: send it as X-API-Key; only a hash is kept")
-
-
-class AccountCreate(Scoped):
-    username: Annotated[str, Field(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")]
-    display_name: Annotated[str, Field(min_length=1, max_length=100)]
-    password: Annotated[str, Field(min_length=12, max_length=200)]
-    is_admin: bool = False
-
-
-class AccountOut(Output):
-    id: uuid.UUID
-    username: str
-    display_name: str
-    role: str
-    province_code: str | None
-    organization_id: uuid.UUID | None
-    is_admin: bool
-    locked_until: dt.datetime | None
-    disabled: bool
-    created_at: dt.datetime
 
 
 class LoginIn(Input):
@@ -131,3 +45,21 @@ class MeOut(Output):
     province_code: str | None
     organization_id: uuid.UUID | None
     admin: bool
+
+
+__all__ = [
+    "KEY_ROLES",
+    "ORGANIZATIONAL",
+    "PROVINCE",
+    "SCOPE_SCHEMA",
+    "AccountCreate",
+    "AccountOut",
+    "ApiKeyCreate",
+    "ApiKeyCreated",
+    "ApiKeyOut",
+    "LoginIn",
+    "MeOut",
+    "RefreshIn",
+    "Scoped",
+    "TokenOut",
+]

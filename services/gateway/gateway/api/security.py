@@ -12,7 +12,7 @@ from gateway.domain import credentials as cred
 from gateway.domain.credentials import Principal
 from gateway.service import auth as auth_service
 from iims_common.db import utcnow
-from iims_common.errors import Forbidden, Unauthorized
+from iims_common.errors import Unauthorized
 from iims_common.i18n import _
 from iims_common.ratelimit import RateLimit
 
@@ -52,8 +52,3 @@ async def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-def require_admin(principal: Principal) -> None:
-    if not principal.admin:
-        raise Forbidden(_("Only a platform administrator (平台管理员) may do this"))
