@@ -117,6 +117,14 @@ async def test_draft_submit_score_and_publish(
     assert r.status_code == 201, r.text
     a = r.json()
     url = f"/api/v1/assessments/{a['id']}"
+    # Listed by period and status as typed: codes are folded (full-width, case, padding).
+    for period, status in (("2014-12", a["status"]), ("２０１４－１２ ", a["status"].upper())):
+        listed = await client.get(
+            "/api/v1/assessments",
+            params={"enterprise_id": enterprise_id, "period": period, "status": status},
+            headers=me,
+        )
+        assert [x["id"] for x in listed.json()["items"]] == [a["id"]], (period, status)
     half = {
         c: ("B" if i.kind is IndicatorKind.ordinal else str(i.target / 2))
         for c, i in DISCRETE.indicators().items()

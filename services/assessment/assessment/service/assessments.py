@@ -33,6 +33,7 @@ from iims_common.errors import (
 from iims_common.events import CloudEvent
 from iims_common.http import check_if_match
 from iims_common.i18n import _
+from iims_common.identifiers import fold_identifier
 from iims_common.identity import Caller, Role
 from iims_common.policy import Policy
 from iims_contracts.registry import PilotEnrolled
@@ -79,7 +80,12 @@ def query(
     status: str | None = None,
     period: str | None = None,
 ) -> sa.Select[Assessment]:
-    """The caller's assessments, filtered by what is given (for keyset paging)."""
+    """The caller's assessments, filtered by what is given (for keyset paging). A period and
+    a status are codes, folded as typed (`２０１４－１２` is `2014-12`, `DRAFT` is `draft`)."""
+    if period is not None:
+        period = fold_identifier(period)
+    if status is not None:
+        status = fold_identifier(status, upper=False).lower()
     return ASSESSMENT.query(caller, enterprise_id=enterprise_id, status=status, period=period)
 
 
