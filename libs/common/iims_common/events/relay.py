@@ -32,6 +32,7 @@ re-published ones, so for those keys order is by `seq` only among the re-publish
 from __future__ import annotations
 
 import asyncio
+import collections
 import datetime as dt
 import functools
 import json
@@ -363,8 +364,7 @@ class OutboxRelay:
                     "offs": [md.offset for _, md in sent],
                 },
             )
-            for r, _ in sent:
-                OUTBOX_PUBLISHED.labels(r.topic).inc()
+            _count_published(sent)
         elif sent:
             published = utcnow()
             await session.execute(
@@ -381,8 +381,7 @@ class OutboxRelay:
                     for r, md in sent
                 ],
             )
-            for r, _ in sent:
-                OUTBOX_PUBLISHED.labels(r.topic).inc()
+            _count_published(sent)
         for r in failed:
             await session.execute(
                 update(outbox)
@@ -710,6 +709,12 @@ def _event_id(value: bytes | None) -> str | None:
     except ValueError:
         return None
     return str(event.get("id")) if isinstance(event, dict) else None
+
+
+def _count_published(sent: list[tuple[Any, Any]]) -> None:
+    """`iims_outbox_published_total` per topic, one increment per topic and batch."""
+    for topic, n in collections.Counter(r.topic for r, _ in sent).items():
+        OUTBOX_PUBLISHED.labels(topic).inc(n)
 
 
 class _Acked(NamedTuple):
