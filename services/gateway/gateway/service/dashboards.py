@@ -28,14 +28,8 @@ async def provincial(
     session: AsyncSession, principal: Principal, province_code: str
 ) -> dict[str, Any]:
     """The same numbers for one province (a province sees only its own)."""
-    province_code = fold_identifier(province_code)
-    await dashboard.require_known_province(province_code)
-    check_province_view(
-        principal.caller,
-        province_code,
-        _("No dashboard for province {province_code}", province_code=province_code),
-    )
-    return await dashboard.provincial(session, province_code, utcnow().date())
+    code = await _province(principal, province_code, "dashboard")
+    return await dashboard.provincial(session, code, utcnow().date())
 
 
 async def public_figures(session: AsyncSession) -> dict[str, Any]:
@@ -57,12 +51,19 @@ async def progress_report(
     principal: Principal, upstreams: Upstreams, province_code: str
 ) -> tuple[str, bytes]:
     """贯标进展情况报送 of a province as an Excel workbook: (file name, content)."""
-    province_code = fold_identifier(province_code)
-    await dashboard.require_known_province(province_code)
-    check_province_view(
-        principal.caller,
-        province_code,
-        _("No report for province {province_code}", province_code=province_code),
+    code = await _province(principal, province_code, "report")
+    content = await reports.progress_workbook(upstreams, principal.caller, code)
+    return f"progress-{code}-{utcnow().date().isoformat()}.xlsx", content
+
+
+async def _province(principal: Principal, province_code: str, what: str) -> str:
+    """The province a view is about (folded, one of the 31), if the caller may see it."""
+    code = fold_identifier(province_code)
+    await dashboard.require_known_province(code)
+    not_found = (
+        _("No dashboard for province {province_code}", province_code=code)
+        if what == "dashboard"
+        else _("No report for province {province_code}", province_code=code)
     )
-    content = await reports.progress_workbook(upstreams, principal.caller, province_code)
-    return f"progress-{province_code}-{utcnow().date().isoformat()}.xlsx", content
+    check_province_view(principal.caller, code, not_found)
+    return code
