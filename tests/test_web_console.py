@@ -37,6 +37,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install chromium (see .ci/run)"
     var = tmp_path_factory.mktemp("web-e2e") / "var"
     env, ports = platform_env(var)
+    # web/e2e/points.spec.ts subscribes a webhook receiver it runs on 127.0.0.1.
+    env.update(WEBHOOK_ALLOW_PRIVATE_TARGETS="true")
     run = MakeRun(env, [str(ROOT / ".venv" / "bin" / "python"), "scripts/dev_run.py"])
     try:
         key = run.wait_ready(420)

@@ -75,3 +75,9 @@ export function percent(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || Number.isNaN(ratio)) return '—'
   return `${(ratio * 100).toFixed(1)}%`
 }
+
+/** The current month as a report period, `2014-09` (the browser's calendar). */
+export function thisMonth(): string {
+  const now = new Date()
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`
+}
