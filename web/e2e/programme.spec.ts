@@ -406,6 +406,14 @@ test('the whole 2014 programme through the console', async ({ browser, baseURL }
       await expect(visitor.getByTestId('notices')).toContainText(enterpriseName, { timeout: 3_000 })
     }).toPass({ timeout: 60_000 })
     await shot(visitor, 'public-notice')
+    // The notice's page: the objection period (days left), and the objection form refuses an
+    // empty objection at its fields (nothing is lodged, the decision below is not held up).
+    await visitor.getByTestId('notices').getByRole('link', { name: enterpriseName }).click()
+    await expect(visitor.getByRole('heading', { level: 1 })).toHaveText('认定公示详情')
+    await expect(visitor.getByText(/距公示期结束还有 \d+ 天/)).toBeVisible()
+    await visitor.getByRole('button', { name: '提交异议' }).click()
+    await expect(visitor.locator('.el-form-item__error').first()).toBeVisible()
+    await shot(visitor, 'public-notice-detail')
 
     // Time passes: the notice ran its days.
     await expect.poll(() => timePasses('notice-ended', scope), { timeout: 30_000 }).toBe(1)
