@@ -52,6 +52,32 @@ async def enterprise(session: AsyncSession, enterprise_id: uuid.UUID) -> DashEnt
     return row
 
 
+async def enterprise_registered(session: AsyncSession, data: dict[str, Any]) -> None:
+    """An enterprise's province, for the events about it that do not carry one."""
+    e = await enterprise(session, uuid.UUID(str(data["enterprise_id"])))
+    e.province_code = data.get("province_code") or e.province_code
+
+
+async def recommendation_made(session: AsyncSession, data: dict[str, Any]) -> None:
+    """One more enterprise recommended for the batch (推荐)."""
+    await add(session, data.get("province_code"), [Delta(str(data["batch_id"]), "recommended")])
+
+
+async def training_completed(session: AsyncSession, data: dict[str, Any]) -> None:
+    """One more person trained."""
+    await add(session, data.get("province_code"), [Delta(ALL, "trained")])
+
+
+async def qualification_granted(session: AsyncSession, data: dict[str, Any]) -> None:
+    """One more person qualified, counted by kind (qualified.auditor, …)."""
+    await add(session, data.get("province_code"), [Delta(ALL, f"qualified.{data['kind']}")])
+
+
+async def not_counted(session: AsyncSession, data: dict[str, Any]) -> None:
+    """An event the dashboards do not count (it is consumed for the webhooks only)."""
+    return None
+
+
 async def batch_updated(session: AsyncSession, data: dict[str, Any]) -> None:
     batch_id = uuid.UUID(str(data["batch_id"]))
     row = await session.get(DashBatch, batch_id, with_for_update=True)
