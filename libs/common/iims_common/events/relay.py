@@ -315,7 +315,8 @@ class OutboxRelay:
                     if tp not in open_batches:
                         open_batches[tp] = (producer.create_batch(), [])
                     batch, members = open_batches[tp]
-                    if batch.append(key=key, value=value, timestamp=None, headers=headers):
+                    appended = batch.append(key=key, value=value, timestamp=None, headers=headers)
+                    if appended is not None:
                         members.append(r)
                         break
                     await submit(tp)  # full: goes out, the row starts the next batch
