@@ -9,6 +9,32 @@ from pythonjsonlogger.json import JsonFormatter
 
 from iims_common.context import request_id_var, traceparent_var
 
+# Attributes every LogRecord has: anything else on a record came from `extra=` and is the
+# line's structured data (the JSON formatter writes it as fields; the text one appends it).
+_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "trace_id",
+    "taskName",
+}
+
+
+class TextFormatter(logging.Formatter):
+    """One line per record for a terminal (`LOG_JSON=false`, what `make run` uses): the
+    message followed by the record's `extra` fields as `key=value`, so the access log says
+    `request method=GET path=/api/v1/… status=200 duration_ms=3.1`, not just `request`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extra = " ".join(
+            f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD_ATTRIBUTES
+        )
+        if not extra:
+            return line
+        head, sep, tail = line.partition("\n")  # a traceback stays below the line
+        return f"{head} {extra}{sep}{tail}"
+
 
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
@@ -32,7 +58,7 @@ def configure_logging(service: str, level: str = "INFO", json_logs: bool = True)
             )
         )
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
