@@ -263,6 +263,10 @@ def install_error_handlers(app: FastAPI) -> None:
             )
             too_large.headers.update(headers)
             return render(request, too_large)
+        if exc.status_code == 400 and isinstance(exc.__cause__, Exception):
+            # FastAPI could not read the body as JSON for a reason other than its syntax
+            # (which is json_invalid above): say which, on the field `body`.
+            return render(request, unreadable_body(exc.__cause__))
         title = HTTP_TITLES.get(exc.status_code)
         text = render_text(title, locale) if title else str(exc.detail)
         body = {
@@ -319,6 +323,21 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
         return render(request, ProblemError())
+
+
+def unreadable_body(cause: Exception) -> BadRequest:
+    """The 400 for a body FastAPI could not decode: bytes that are not UTF-8 (RFC 8259 §8.1:
+    JSON exchanged between systems is UTF-8), or JSON nested too deep to read."""
+    if isinstance(cause, UnicodeDecodeError):
+        reason = _(
+            "Byte {position} is not UTF-8; send the JSON encoded as UTF-8",
+            position=cause.start,
+        )
+    elif isinstance(cause, RecursionError):
+        reason = _("The JSON is nested too deeply")
+    else:
+        reason = _("The request body could not be read")
+    return BadRequest(_("The request body is not valid JSON"), errors=[FieldError("body", reason)])
 
 
 def validation_problem(raw: Sequence[Any]) -> ProblemError:

@@ -224,9 +224,30 @@ def pydantic_message(error: Mapping[str, Any], locale: str | None = None) -> str
         return msg
 
 
+# The `error` pydantic-core (or the json module, for `json_invalid`) puts in a message's
+# context is English text of its own; these are the ones the catalogue translates
+# (msgids below), any other is replaced by `_MALFORMED` outside English rather than leak.
+_MALFORMED = "the value is malformed"
+_CTX_ERRORS = (
+    _("Expecting value"),
+    _("Expecting property name enclosed in double quotes"),
+    _("Expecting ',' delimiter"),
+    _("Expecting ':' delimiter"),
+    _("Unterminated string starting at"),
+    _("Invalid control character at"),
+    _("Invalid \\escape"),
+    _("Invalid \\uXXXX escape"),
+    _("Extra data"),
+    _("the value is malformed"),
+)
+
+
 def _ctx_value(value: Any, locale: str, kind: str) -> str:
     if isinstance(value, Message):
         return value.render(locale)
+    if isinstance(value, str) and locale != ENGLISH and kind.endswith(("_parsing", "json_invalid")):
+        translated = translation(value, locale)
+        return translated if translated != value else translation(_MALFORMED, locale)
     if kind in ("enum", "literal_error"):
         # pydantic joins the choices with " or ": say it in the answer's language.
         return str(value).replace(" or ", translation(" or ", locale))

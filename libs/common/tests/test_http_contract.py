@@ -163,6 +163,43 @@ async def test_http_errors_and_query_refusals_are_translated(client: httpx.Async
     assert (await client.get("/api/v1/things?limit=5&size=big", headers=me)).status_code == 200
 
 
+async def test_unreadable_bodies_are_explained_field_by_field(client: httpx.AsyncClient) -> None:
+    """A body that is not UTF-8, JSON nested too deep to read, a JSON syntax error and a bad
+    UUID are refused as problems on the field concerned, with no English leaking into the
+    Chinese answer (the json module's and pydantic-core's own texts are translated)."""
+    me = {**mint(Role.ministry), "Content-Type": "application/json"}
+    url = f"/api/v1/things/{uuid.uuid4()}/decision"
+
+    def field_messages(r: httpx.Response) -> dict[str, str]:
+        assert r.headers["content-type"] == "application/problem+json", r.text
+        return {e["field"]: e["message"] for e in r.json()["errors"]}
+
+    latin = await client.post(url, content=b'{"outcome": "\xe9t\xe9", "score": 1}', headers=me)
+    assert latin.status_code == 400
+    assert latin.json()["detail"] == "请求体不是有效的 JSON"
+    assert field_messages(latin) == {
+        "body": "第 13 个字节不是 UTF-8 编码；请以 UTF-8 编码发送 JSON"
+    }
+    latin_en = await client.post(
+        url, content=b'{"outcome": "\xe9"}', headers={**me, "Accept-Language": "en"}
+    )
+    assert field_messages(latin_en)["body"].startswith("Byte 13 is not UTF-8")
+
+    deep = await client.post(url, content=b"[" * 100_000 + b"]" * 100_000, headers=me)
+    assert deep.status_code == 400
+    assert field_messages(deep) == {"body": "JSON 嵌套层级过深"}
+
+    syntax = await client.post(url, content=b'{"outcome": }', headers=me)
+    assert syntax.status_code == 400
+    assert field_messages(syntax) == {"body": "无效的 JSON：缺少值"}
+
+    bad_id = await client.post(
+        "/api/v1/things/not-a-uuid/decision", json={"outcome": "ok", "score": 1}, headers=me
+    )
+    assert bad_id.status_code == 422
+    assert field_messages(bad_id) == {"thing_id": "应为有效的 UUID（格式不正确）"}
+
+
 async def test_openapi_declares_errors_per_operation(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     put = spec["paths"]["/api/v1/things/{thing_id}"]["put"]
