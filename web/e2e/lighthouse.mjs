@@ -21,7 +21,7 @@ import puppeteer from 'puppeteer-core'
 import { startFlow } from 'lighthouse'
 import desktopConfig from 'lighthouse/core/config/desktop-config.js'
 import { gzipSync } from 'node:zlib'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const base = process.env.E2E_BASE_URL ?? 'http://127.0.0.1:8000'
@@ -95,6 +95,10 @@ try {
     }
   }
   const result = await flow.createFlowResult()
+  // Every step's whole Lighthouse result (diagnostics: main-thread work, bootup time, unused
+  // JS, long tasks, DOM size) for profiling: test-results/lighthouse-flow.json (git-ignored).
+  mkdirSync(fileURLToPath(new URL('../test-results/', import.meta.url)), { recursive: true })
+  writeFileSync(fileURLToPath(new URL('../test-results/lighthouse-flow.json', import.meta.url)), JSON.stringify(result))
   const scores = {}
   for (const step of result.steps) {
     const c = step.lhr.categories

@@ -195,6 +195,8 @@ test('the whole 2014 programme through the console', async ({ browser, baseURL }
     await page.getByTestId('assessments').getByRole('button', { name: '详情' }).first().click()
     const questions = page.locator('[data-question]')
     await expect(questions.first()).toBeVisible()
+    // The questionnaire renders in stages (src/utils/staged.ts): every question is there once complete.
+    await expect(page.getByTestId('questionnaire')).toHaveAttribute('data-complete', 'true')
     for (const q of await questions.all()) {
       const radios = q.locator('.el-radio')
       if (await radios.count()) await radios.nth(1).click()
