@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from iims_common.control_characters import ControlCharacterMiddleware
 from iims_common.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from iims_common.docs import install_docs
 from iims_common.errors import PayloadTooLarge, install_error_handlers, problem_response
@@ -159,6 +160,8 @@ def create_service_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Inside the body limit: it reads a body only after that limit has let it through.
+    app.add_middleware(ControlCharacterMiddleware)
     app.add_middleware(BodyLimitMiddleware, settings=settings)
     app.add_middleware(RequestContextMiddleware, expose_route=expose_route)
     if settings.trusted_proxy_list:

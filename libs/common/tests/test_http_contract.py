@@ -200,6 +200,28 @@ async def test_unreadable_bodies_are_explained_field_by_field(client: httpx.Asyn
     assert field_messages(bad_id) == {"thing_id": "应为有效的 UUID（格式不正确）"}
 
 
+async def test_control_characters_in_json_text_are_refused_field_by_field(
+    client: httpx.AsyncClient,
+) -> None:
+    """`\\u0000` and the other C0 controls (tab, LF, CR aside) are valid JSON escapes that
+    pydantic would take as text: one middleware refuses them, naming each field (nested
+    too), before a route or a database sees them; the text "\\u0000" (an escaped
+    backslash) and tab/newline pass."""
+    me = {**mint(Role.ministry), "Content-Type": "application/json"}
+    url = f"/api/v1/things/{uuid.uuid4()}/decision"
+    bad = b'{"outcome": "o\\u0000k", "score": 1, "notes": [{"x": "\\u001b[31m"}]}'
+    r = await client.post(url, content=bad, headers=me)
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["errors"] == [
+        {"field": "outcome", "message": "含有控制字符 U+0000，请删除"},
+        {"field": "notes[0].x", "message": "含有控制字符 U+001B，请删除"},
+    ]
+    en = await client.post(url, content=bad, headers={**me, "Accept-Language": "en"})
+    assert en.json()["errors"][0]["message"] == "Contains the control character U+0000; remove it"
+    fine = b'{"outcome": "a\\\\u0000\\tb\\n", "score": 1}'
+    assert (await client.post(url, content=fine, headers=me)).status_code == 201
+
+
 async def test_openapi_declares_errors_per_operation(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     put = spec["paths"]["/api/v1/things/{thing_id}"]["put"]
