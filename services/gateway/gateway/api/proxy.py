@@ -25,6 +25,7 @@ FORWARDED_REQUEST_HEADERS = (
     "if-none-match",
     "idempotency-key",
 )
+_FORWARDED = frozenset(h.encode() for h in FORWARDED_REQUEST_HEADERS)
 WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -33,6 +34,18 @@ def raw_path(request: Request) -> str:
     service exactly as they came and are its to refuse."""
     raw = request.scope.get("raw_path")
     return raw.decode("ascii", "replace") if raw else quote(request.url.path)
+
+
+def forwarded_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """The client's headers that go on to the service (`FORWARDED_REQUEST_HEADERS`), in one
+    pass over the raw ASGI pairs (a repeated one: the first, as `request.headers[h]`)."""
+    out: dict[str, str] = {}
+    for name, value in raw:
+        if name in _FORWARDED:  # ASGI servers lowercase header names
+            key = name.decode("latin-1")
+            if key not in out:
+                out[key] = value.decode("latin-1")
+    return out
 
 
 def client_address(request: Request) -> str:
@@ -67,7 +80,7 @@ async def forward(request: Request) -> Response:
         caller=caller,
         params=request.query_params.multi_items(),
         content=body or None,
-        headers={h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers},
+        headers=forwarded_headers(request.scope["headers"]),
         client_address=client_address(request),
     )
     # Metrics at the edge per endpoint of the service, not per `/api/v1/{path:path}`.
