@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -112,6 +112,22 @@ class BodyLimitMiddleware:
         await response(scope, receive, send)
 
 
+def labels_router(labels: Callable[[], dict[str, dict[str, str]]]) -> APIRouter:
+    """`GET /labels`: the service's enum labels (kind → code → label) in the request's
+    language (zh-CN, English with Accept-Language: en). Internal — not under `/api/v1`, so
+    neither routed by the gateway nor in the public OpenAPI document; no caller needed (the
+    words of the platform's vocabulary, no data)."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get(
+        "/labels", summary="Enum labels in the request's language", operation_id="getLabels"
+    )
+    async def get_labels() -> dict[str, dict[str, str]]:
+        return labels()
+
+    return router
+
+
 def create_service_app(
     *,
     settings: ServiceSettings,
@@ -122,7 +138,12 @@ def create_service_app(
     consumers: ConsumerFactory | None = None,
     periodic: Sequence[PeriodicJob] = (),
     expose_route: bool = True,
+    labels: Callable[[], dict[str, dict[str, str]]] | None = None,
 ) -> FastAPI:
+    """A service's FastAPI app: settings, logging, tracing, database, workers, error
+    handlers, middleware, health, docs and `routers`. `labels` (the service's enum labels in
+    the request's language, e.g. `served_labels(...)`) is served at `GET /labels`, outside
+    `/api/v1`: the gateway merges every service's into the public `GET /api/v1/labels`."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     configure_tracing(settings)
 
@@ -173,6 +194,8 @@ def create_service_app(
     contract = [Depends(refuse_unknown_query)]
     app.include_router(health_router, dependencies=contract)
     install_docs(app)
+    if labels is not None:
+        app.include_router(labels_router(labels), dependencies=contract)
     for router in routers:
         app.include_router(router, dependencies=contract)
 

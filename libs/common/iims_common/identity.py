@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated
 from uuid import UUID
@@ -17,15 +16,18 @@ from uuid import UUID
 import jwt
 from fastapi import Depends, Header, Request
 
+from iims_common.enums import LabelledEnum
 from iims_common.errors import Forbidden, Unauthorized
-from iims_common.i18n import _
+from iims_common.i18n import Message, _
 
 IDENTITY_HEADER = "X-IIMS-Identity"
 TOKEN_ISSUER = "iims-gateway"
 TOKEN_AUDIENCE = "iims-internal"
 
 
-class Role(StrEnum):
+class Role(LabelledEnum):
+    """Who a caller is (the token's `role`); its label is `ROLE_LABELS`."""
+
     ministry = "ministry"  # 信息化推进司/科技司, 联合工作组
     province = "province"  # 地方工信主管部门
     recommender = "recommender"  # 中央企业集团, 行业协会, 部内司局
@@ -35,6 +37,24 @@ class Role(StrEnum):
     management_org = "management_org"  # 认定管理组织
     # 认定审核员: a person (subject = person id) who sees the audits whose team they are on.
     auditor = "auditor"
+
+    @property
+    def message(self) -> Message:
+        return ROLE_LABELS[self]
+
+
+# Defined here once (English, Chinese in the shared catalogue); the gateway serves them in
+# GET /api/v1/labels.
+ROLE_LABELS: dict[Role, Message] = {
+    Role.ministry: _("Ministry (MIIT)"),
+    Role.province: _("Provincial authority"),
+    Role.recommender: _("Recommending unit"),
+    Role.enterprise: _("Pilot enterprise"),
+    Role.consultancy: _("Consultancy"),
+    Role.certification_body: _("Certification body"),
+    Role.management_org: _("Management organization"),
+    Role.auditor: _("Certification auditor"),
+}
 
 
 NATIONAL_ROLES = frozenset({Role.ministry, Role.management_org})

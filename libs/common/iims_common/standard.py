@@ -6,6 +6,8 @@ clauses 4–8 are what a self-assessment rates and what an audit finding cites.
 
 from __future__ import annotations
 
+from iims_common.i18n import Message, _
+
 STANDARD_TITLE = "信息化和工业化融合管理体系 要求"
 STANDARD_EDITION = "试行 (工信部公告2014年第3号)"
 
@@ -55,6 +57,39 @@ REQUIREMENT_CLAUSES: dict[str, str] = {
     for i, title in enumerate(titles, start=1)
 }
 CLAUSE_NUMBERING_BASIS = "platform"  # "<section>.<position in the seed's list>", see above
+
+# The titles as translatable text (served by GET /api/v1/labels as `RequirementClause` in the
+# caller's language): English msgids whose Chinese in the catalogue is the seed's wording
+# above (libs/common/tests/test_i18n.py checks they render as REQUIREMENT_CLAUSES).
+CLAUSE_TITLES: dict[str, Message] = {
+    "4.1": _("General requirements"),
+    "4.2": _("Documentation requirements"),
+    "5.1": _("Top management"),
+    "5.2": _("Management representative"),
+    "5.3": _("Focus on a sustainable competitive advantage matching the enterprise's strategy"),
+    "5.4": _("Integration policy"),
+    "5.5": _("Integration objectives"),
+    "5.6": _("Planning of the integration management system"),
+    "5.7": _("Responsibilities, coordination and communication"),
+    "6.1": _("Funding"),
+    "6.2": _("Human resources"),
+    "6.3": _("Equipment and facilities"),
+    "6.4": _("Information resources"),
+    "6.5": _("Information security"),
+    "7.1": _("Planning"),
+    "7.2": _("Optimizing business processes and organizational structure"),
+    "7.3": _("Technical implementation"),
+    "7.4": _("Matching and standardization"),
+    "7.5": _("Operation and maintenance"),
+    "7.6": _("Data development and use"),
+    "7.7": _("Dynamic adjustment"),
+    "8.1": _("Assessment and diagnosis"),
+    "8.2": _("Monitoring and measurement"),
+    "8.3": _("Internal audit"),
+    "8.4": _("Performance evaluation"),
+    "8.5": _("Management review"),
+    "8.6": _("Improvement"),
+}
 
 
 # --- Number families (the platform's own numbering; the seed prescribes none) ---------------

@@ -153,3 +153,14 @@ def test_validator_errors_carry_messages() -> None:
                     elif isinstance(node, ast.Assert) and node.msg and _plain_text(node.msg):
                         offenders.append(f"{path.relative_to(i18n_catalogue.ROOT)}:{node.lineno}")
     assert not offenders, f"validator messages not wrapped in _(): {offenders}"
+
+
+def test_clause_titles_render_as_the_seed_words_them() -> None:
+    """`CLAUSE_TITLES` (served as `RequirementClause` in the caller's language) are the seed's
+    Chinese titles in Chinese, and English text in English."""
+    from iims_common.standard import CLAUSE_TITLES, REQUIREMENT_CLAUSES
+
+    assert set(CLAUSE_TITLES) == set(REQUIREMENT_CLAUSES)
+    for number, title in CLAUSE_TITLES.items():
+        assert title.render("zh_CN") == REQUIREMENT_CLAUSES[number], number
+        assert title.render("en").isascii(), number

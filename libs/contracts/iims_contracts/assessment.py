@@ -22,6 +22,8 @@ class AssessmentScored(EventContract):
     producer: ClassVar[str] = "assessment"
     consumers: ClassVar[tuple[str, ...]] = ("registry", "gateway")
     label: ClassVar[str] = "评估得分"
+    label_en: ClassVar[str | None] = "Assessment scored"
+    summary_zh: ClassVar[str | None] = "企业的评估与诊断完成评分时推送（总指数、发展阶段）。"
     webhook: ClassVar[bool] = True
     example: ClassVar[dict[str, Any]] = {
         "assessment_id": "88888888-8888-4888-8888-888888888888",

@@ -31,6 +31,8 @@ class AuditPassed(EventContract):
     producer: ClassVar[str] = "audit"
     consumers: ClassVar[tuple[str, ...]] = ("audit", "gateway")
     label: ClassVar[str] = "审核通过"
+    label_en: ClassVar[str | None] = "Audit passed"
+    summary_zh: ClassVar[str | None] = "认定申请的现场审核结论为通过时推送，随后进入合规性审查。"
     webhook: ClassVar[bool] = True
     example: ClassVar[dict[str, Any]] = {
         "application_id": _APP,
@@ -58,6 +60,8 @@ class CertificateIssued(EventContract):
     producer: ClassVar[str] = "audit"
     consumers: ClassVar[tuple[str, ...]] = ("registry", "gateway")
     label: ClassVar[str] = "颁发认定证书"
+    label_en: ClassVar[str | None] = "Certificate issued"
+    summary_zh: ClassVar[str | None] = "作出认定决定、颁发认定证书时推送。"
     webhook: ClassVar[bool] = True
     example: ClassVar[dict[str, Any]] = {
         "certificate_no": "IIMS-C-2025-00042",
@@ -91,6 +95,8 @@ class CertificateStatusChanged(EventContract):
     producer: ClassVar[str] = "audit"
     consumers: ClassVar[tuple[str, ...]] = ("gateway",)
     label: ClassVar[str] = "证书状态变更"
+    label_en: ClassVar[str | None] = "Certificate status changed"
+    summary_zh: ClassVar[str | None] = "认定证书状态变更（暂停、撤销、恢复、过期）时推送。"
     webhook: ClassVar[bool] = True
     example: ClassVar[dict[str, Any]] = {
         "certificate_no": "IIMS-C-2025-00042",

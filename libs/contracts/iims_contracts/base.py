@@ -63,7 +63,10 @@ class EventContract(BaseModel):
     the aggregate the event is about), `producer` (the service that publishes it; `source` is
     `/iims/<producer>`), `consumers` (the services that read it), `label` (Chinese name),
     `webhook` (provinces may subscribe to it by webhook) and `example` (a valid `data`, used
-    by the documentation and the tests). The methods (`event_type`, `ce_source`, `parse`,
+    by the documentation and the tests). A webhook contract also names itself for the
+    subscribers in English (`label_en`) and says in Chinese what it means and when it is
+    sent (`summary_zh`; the English is `summary_en()`, the docstring's first paragraph) —
+    the console's webhook form shows them in the caller's language. The methods (`event_type`, `ce_source`, `parse`,
     `kafka_key`, `payload`) are named so that no `data` field is shadowed (`source`,
     `version` and `key` are ordinary field names of some events).
     """
@@ -76,6 +79,8 @@ class EventContract(BaseModel):
     producer: ClassVar[str]
     consumers: ClassVar[tuple[str, ...]] = ()
     label: ClassVar[str]
+    label_en: ClassVar[str | None] = None
+    summary_zh: ClassVar[str | None] = None
     webhook: ClassVar[bool] = False
     example: ClassVar[dict[str, Any]]
 
@@ -87,6 +92,16 @@ class EventContract(BaseModel):
                 raise TypeError(f"{cls.__name__} must declare {name}")
         if cls.key_field not in cls.model_fields:
             raise TypeError(f"{cls.__name__}.key_field {cls.key_field!r} is not a field")
+        if cls.webhook and not (cls.label_en and cls.summary_zh):
+            raise TypeError(
+                f"{cls.__name__} is offered by webhook: declare label_en and summary_zh"
+            )
+
+    @classmethod
+    def summary_en(cls) -> str:
+        """What the event means and when it is sent, in English: the docstring's first
+        paragraph on one line."""
+        return " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
 
     @classmethod
     def event_type(cls) -> str:

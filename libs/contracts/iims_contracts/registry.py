@@ -30,6 +30,10 @@ class EnterpriseRegistered(EventContract):
     producer: ClassVar[str] = "registry"
     consumers: ClassVar[tuple[str, ...]] = ("assessment", "audit", "training", "gateway")
     label: ClassVar[str] = "企业登记"
+    label_en: ClassVar[str | None] = "Enterprise registered"
+    summary_zh: ClassVar[str | None] = (
+        "企业完成登记，或其登记信息（名称、所在省份、行业、规模）发生变更时推送。"
+    )
     webhook: ClassVar[bool] = True
     example: ClassVar[dict[str, Any]] = {
         "enterprise_id": _E,
@@ -60,6 +64,10 @@ class PilotEnrolled(EventContract):
     producer: ClassVar[str] = "registry"
     consumers: ClassVar[tuple[str, ...]] = ("assessment", "training", "audit", "gateway")
     label: ClassVar[str] = "入选贯标试点"
+    label_en: ClassVar[str | None] = "Pilot enrolled"
+    summary_zh: ClassVar[str | None] = (
+        "企业入选某一批次的贯标试点时推送（随后开展基线评估和贯标培训）。"
+    )
     webhook: ClassVar[bool] = True
     example: ClassVar[dict[str, Any]] = {
         "pilot_id": _P,

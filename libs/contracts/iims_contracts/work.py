@@ -94,6 +94,8 @@ class TaskSubmissionReceived(EventContract):
     producer: ClassVar[str] = "registry"
     consumers: ClassVar[tuple[str, ...]] = ("gateway",)
     label: ClassVar[str] = "任务报送"
+    label_en: ClassVar[str | None] = "Task submission received"
+    summary_zh: ClassVar[str | None] = "责任单位就工作任务提交报送材料时推送。"
     webhook: ClassVar[bool] = True  # to the submitting province's subscriptions
     example: ClassVar[dict[str, Any]] = {
         "submission_id": "f2f2f2f2-f2f2-4f2f-8f2f-f2f2f2f2f2f2",
@@ -170,6 +172,8 @@ class NoticeIssued(EventContract):
     producer: ClassVar[str] = "registry"
     consumers: ClassVar[tuple[str, ...]] = ("gateway",)
     label: ClassVar[str] = "通知发布"
+    label_en: ClassVar[str | None] = "Notice issued"
+    summary_zh: ClassVar[str | None] = "向贯标工作各方（含地方工信主管部门）印发通知时推送。"
     # To every province's subscriptions when `province` is in the audience (a notice has no
     # province of its own: it is addressed to roles).
     webhook: ClassVar[bool] = True

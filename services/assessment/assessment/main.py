@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from assessment.api import routes
 from assessment.consumers import assessment_consumers
+from assessment.domain.conformity import all_labels
 from assessment.settings import AssessmentSettings, get_settings
 from iims_common.app import create_service_app
 
@@ -23,6 +24,7 @@ def create_app(settings: AssessmentSettings | None = None) -> FastAPI:
         version="0.1.0",
         routers=[routes.router],
         consumers=assessment_consumers,
+        labels=all_labels,
     )
 
 

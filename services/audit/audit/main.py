@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from audit import __version__
 from audit.api import applications, auditors, audits, certificates, findings, scheduling
 from audit.consumers import audit_consumers
+from audit.domain.enums import all_labels
 from audit.service.certificates import lifecycle_job
 from audit.settings import AuditSettings, get_settings
 from iims_common.app import create_service_app
@@ -39,6 +40,7 @@ def create_app(settings: AuditSettings | None = None) -> FastAPI:
             certificates.router,
             certificates.public_router,
         ],
+        labels=all_labels,
         consumers=audit_consumers,
         periodic=[
             PeriodicJob("certificate-lifecycle", settings.lifecycle_interval_s, lifecycle_job)

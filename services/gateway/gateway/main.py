@@ -20,6 +20,7 @@ from gateway.domain.openapi import merge
 from gateway.service import webhooks
 from gateway.service.auth import ensure_bootstrap_admin
 from gateway.service.keycache import ApiKeyCache
+from gateway.service.labels import LabelCatalogue
 from gateway.service.upstream import UpstreamAnswer, UpstreamResponse, Upstreams, relay
 from gateway.settings import SERVICES, GatewaySettings, get_settings
 from iims_common.app import create_service_app
@@ -78,6 +79,7 @@ def create_app(
     )
     mark_fallback(console.router)  # any path: the console's history routing, not an Allow
     app.state.upstreams = Upstreams(settings, transports)
+    app.state.labels = LabelCatalogue(app.state.upstreams)
 
     @app.exception_handler(UpstreamAnswer)
     async def _service_answer(request: Request, exc: UpstreamAnswer) -> Response:

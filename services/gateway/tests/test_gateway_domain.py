@@ -167,3 +167,11 @@ def test_webhook_event_types_are_described_by_their_contracts() -> None:
     assert by_code[CertificateIssued.topic].label == CertificateIssued.label
     # one paragraph, on one line, and never empty
     assert all(e.description and "\n" not in e.description for e in catalogue)
+    # Chinese by default (the contract's summary_zh), English on request (label_en and the
+    # docstring's first paragraph)
+    assert pilot.description == PilotEnrolled.summary_zh
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in e.description) for e in catalogue)
+    english = {e.code: e for e in event_type_catalogue("en")}
+    assert english[PilotEnrolled.topic].label == "Pilot enrolled"
+    assert english[PilotEnrolled.topic].description == PilotEnrolled.summary_en()
+    assert all(e.label.isascii() and e.description for e in english.values())

@@ -6,6 +6,7 @@ from iims_common.app import create_service_app
 from registry import __version__
 from registry.api import enterprises, programme, reference, work
 from registry.consumers import registry_consumers
+from registry.domain.enums import all_labels
 from registry.settings import RegistrySettings, get_settings
 
 DESCRIPTION = """
@@ -33,6 +34,7 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             work.public_router,
         ],
         consumers=registry_consumers,
+        labels=all_labels,
     )
     enterprises.fast_routes(app)
     return app

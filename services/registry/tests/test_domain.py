@@ -82,9 +82,13 @@ def test_plan_status() -> None:
     assert plan_status(None, None, dt.date(2030, 1, 1)) is PlanStatus.pending
 
 
-def test_every_enum_value_has_a_chinese_label() -> None:
-    for values in all_labels().values():
+def test_every_enum_value_has_a_chinese_and_an_english_label() -> None:
+    chinese, english = all_labels("zh_CN"), all_labels("en")
+    assert chinese.keys() == english.keys()
+    for kind, values in chinese.items():
         assert all(label for label in values.values())
+        assert english[kind].keys() == values.keys()
+        assert all(english[kind][code] != label for code, label in values.items()), kind
 
 
 def test_enums_parse_codes_and_chinese_labels() -> None:
@@ -93,6 +97,9 @@ def test_enums_parse_codes_and_chinese_labels() -> None:
     assert EnterpriseSize("大型") is EnterpriseSize.large
     assert EnterpriseSize("ｌａｒｇｅ") is EnterpriseSize.large  # full-width, NFKC-folded
     assert PilotStatus("贯标实施中") is PilotStatus.implementing
+    # the English label too, whatever its case (a spreadsheet from an English console)
+    assert PilotStatus("basically compliant") is PilotStatus.basically_compliant
+    assert EnterpriseSize.large.label == "大型" and EnterpriseSize.large.label_in("en") == "Large"
     with pytest.raises(ValueError):
         EnterpriseSize("巨型")
 

@@ -255,8 +255,12 @@ async def test_reference_data(client: httpx.AsyncClient) -> None:
     industries = (await client.get("/api/v1/industries", headers=MINISTRY)).json()
     c = next(i for i in industries if i["code"] == "C")
     assert c["name"] == "制造业" and c["divisions"][0] == "13" and c["divisions"][-1] == "43"
-    labels = (await client.get("/api/v1/labels", headers=MINISTRY)).json()
+    labels = (await client.get("/labels")).json()
     assert labels["PilotStatus"]["basically_compliant"] == "基本达标"
+    assert labels["RequirementClause"]["8.3"] == "内部审核"
+    english = (await client.get("/labels", headers={"Accept-Language": "en"})).json()
+    assert english["PilotStatus"]["basically_compliant"] == "Basically compliant"
+    assert english["MeetingKind"]["site_meeting"] == "On-site meeting"
 
 
 async def test_operations_endpoints(client: httpx.AsyncClient) -> None:

@@ -7,6 +7,7 @@ from iims_common.ratelimit import RateLimit
 from training import __version__
 from training.api import routes
 from training.consumers import training_consumers
+from training.domain.enums import all_labels
 from training.settings import TrainingSettings, get_settings
 
 DESCRIPTION = """
@@ -27,6 +28,7 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         version=__version__,
         routers=[routes.router, routes.public_router],
         consumers=training_consumers,
+        labels=all_labels,
     )
     app.state.verification_limit = RateLimit(
         settings.verification_rate_limit, settings.rate_limit_storage

@@ -254,6 +254,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 每个枚举的标签 (labels of every enumeration, in the caller's language)
+         * @description Every enumeration of the platform (statuses, kinds, severities, roles, the
+         *     requirement clauses, …): kind (the schema's enum name, e.g. `PilotStatus`) → code →
+         *     label, in Chinese, or English with `Accept-Language: en`. Composed from every service's
+         *     own labels (defined beside its enums) and the gateway's; cached for 5 minutes.
+         */
+        get: operations["listLabels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhook-event-types": {
         parameters: {
             query?: never;
@@ -264,8 +287,9 @@ export interface paths {
         /**
          * 可订阅的事件类型 (the event types a webhook may subscribe to)
          * @description The event types a subscription's `event_types` may name, in catalogue order, with their
-         *     Chinese labels — the console's choices come from here, not from a copy. Any signed-in
-         *     caller may read it (the same facts are public in `/asyncapi.json`).
+         *     names and descriptions in the caller's language (Chinese; English with Accept-Language:
+         *     en) — the console's choices come from here, not from a copy. Any signed-in caller may
+         *     read it (the same facts are public in `/asyncapi.json`).
          */
         get: operations["listWebhookEventTypes"];
         put?: never;
@@ -443,23 +467,6 @@ export interface paths {
         };
         /** 国民经济行业分类 门类 */
         get: operations["listIndustries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/labels": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Chinese labels of every enumeration (中文标签) */
-        get: operations["listLabels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3130,8 +3137,7 @@ export interface components {
             event_id: string;
             /** Event Type */
             event_type: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["DeliveryStatus"];
             /** Attempts */
             attempts: number;
             /** Last Status Code */
@@ -3148,6 +3154,12 @@ export interface components {
              */
             log: components["schemas"]["AttemptOut"][];
         };
+        /**
+         * DeliveryStatus
+         * @description A delivery is pending (retried with backoff) until delivered or given up (failed).
+         * @enum {string}
+         */
+        DeliveryStatus: "pending" | "delivered" | "failed";
         /** FundCounts */
         FundCounts: {
             /** Allocated Yuan */
@@ -3321,6 +3333,7 @@ export interface components {
         };
         /**
          * Role
+         * @description Who a caller is (the token's `role`); its label is `ROLE_LABELS`.
          * @enum {string}
          */
         Role: "ministry" | "province" | "recommender" | "enterprise" | "consultancy" | "certification_body" | "management_org" | "auditor";
@@ -3337,8 +3350,7 @@ export interface components {
             url: string;
             /** Event Types */
             event_types: string[];
-            /** Status */
-            status: string;
+            status: components["schemas"]["SubscriptionStatus"];
             /** Disabled Reason */
             disabled_reason: string | null;
             /** Created At */
@@ -3377,13 +3389,18 @@ export interface components {
             url: string;
             /** Event Types */
             event_types: string[];
-            /** Status */
-            status: string;
+            status: components["schemas"]["SubscriptionStatus"];
             /** Disabled Reason */
             disabled_reason: string | null;
             /** Created At */
             created_at: unknown;
         };
+        /**
+         * SubscriptionStatus
+         * @description A subscription is active until the receiver answers 410 Gone (then disabled).
+         * @enum {string}
+         */
+        SubscriptionStatus: "active" | "disabled";
         /** TaskCounts */
         TaskCounts: {
             /** Total */
@@ -3425,13 +3442,13 @@ export interface components {
             code: string;
             /**
              * Label
-             * @description 中文名称, e.g. 入选贯标试点
+             * @description its name in the caller's language: 入选贯标试点, or Pilot enrolled with Accept-Language: en
              * @example 入选贯标试点
              */
             label: string;
             /**
              * Description
-             * @description what the event means and when it is sent (the contract's summary)
+             * @description what the event means and when it is sent (the contract's summary), in the caller's language
              */
             description: string;
             /**
@@ -3460,6 +3477,7 @@ export interface components {
         };
         /**
          * Access
+         * @description Code, or its Chinese label on input: public (公开), restricted (仅限平台用户)
          * @enum {string}
          */
         Access: "public" | "restricted";
@@ -3523,6 +3541,7 @@ export interface components {
         };
         /**
          * AgencyListKind
+         * @description Code, or its Chinese label on input: consultancy (推荐的贯标服务机构名单), certification_body (认定服务机构名单)
          * @enum {string}
          */
         AgencyListKind: "consultancy" | "certification_body";
@@ -3548,6 +3567,7 @@ export interface components {
         };
         /**
          * AgencyListStatus
+         * @description Code, or its Chinese label on input: draft (草稿), approved (已审定), published (已公示)
          * @enum {string}
          */
         AgencyListStatus: "draft" | "approved" | "published";
@@ -3921,6 +3941,7 @@ export interface components {
         };
         /**
          * DocumentCategory
+         * @description Code, or its Chinese label on input: training_material (培训讲义), standard (标准), regulation (管理办法), template (模板), meeting_material (会议材料), notice_attachment (通知附件), submission (报送材料)
          * @enum {string}
          */
         DocumentCategory: "training_material" | "standard" | "regulation" | "template" | "meeting_material" | "notice_attachment" | "submission";
@@ -4190,6 +4211,7 @@ export interface components {
         };
         /**
          * FundSource
+         * @description Code, or its Chinese label on input: ministry_special (部级专项经费), provincial (各地支持资金)
          * @enum {string}
          */
         FundSource: "ministry_special" | "provincial";
@@ -4319,6 +4341,7 @@ export interface components {
         };
         /**
          * MeetingKind
+         * @description Code, or its Chinese label on input: deployment (工作部署会), enterprise_publicity (企业宣贯大会), agency_exchange (服务机构交流会), provincial_seminar (座谈会/宣传推广会), experience_exchange (经验交流推广会), site_meeting (现场会)
          * @enum {string}
          */
         MeetingKind: "deployment" | "enterprise_publicity" | "agency_exchange" | "provincial_seminar" | "experience_exchange" | "site_meeting";
@@ -4358,6 +4381,7 @@ export interface components {
         };
         /**
          * MeetingStatus
+         * @description Code, or its Chinese label on input: planned (计划召开), scheduled (已定日期), held (已召开), cancelled (已取消)
          * @enum {string}
          */
         MeetingStatus: "planned" | "scheduled" | "held" | "cancelled";
@@ -5088,6 +5112,7 @@ export interface components {
         };
         /**
          * Review
+         * @description Code, or its Chinese label on input: pending (待审核), passed (审核通过), rejected (未通过)
          * @enum {string}
          */
         Review: "pending" | "passed" | "rejected";
@@ -5229,6 +5254,7 @@ export interface components {
         };
         /**
          * TaskStatus
+         * @description Code, or its Chinese label on input: upcoming (未开始), in_progress (进行中), overdue (已逾期), done (已完成), done_late (逾期完成)
          * @enum {string}
          */
         TaskStatus: "upcoming" | "in_progress" | "overdue" | "done" | "done_late";
@@ -5656,8 +5682,7 @@ export interface components {
              * Format: date
              */
             valid_until: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["QualificationStatus"];
         };
         /**
          * QualificationKind
@@ -5695,13 +5720,18 @@ export interface components {
              * Format: date
              */
             valid_until: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["QualificationStatus"];
             /** Basis */
             basis: string | null;
             /** Revoked Reason */
             revoked_reason: string | null;
         };
+        /**
+         * QualificationStatus
+         * @description A qualification's status as shown (`effective_status`: valid past its date → expired).
+         * @enum {string}
+         */
+        QualificationStatus: "valid" | "revoked" | "expired";
         /** RevokeIn */
         RevokeIn: {
             /** Reason */
@@ -6050,6 +6080,7 @@ export interface components {
         };
         /**
          * Rating
+         * @description A clause's self-check rating; its label is `RATING_LABELS`.
          * @enum {string}
          */
         Rating: "conforming" | "partial" | "nonconforming" | "not_applicable";
@@ -6148,7 +6179,7 @@ export interface components {
         };
         /**
          * ApplicationStatus
-         * @description Code, or its Chinese label on input: accepted (已受理), stage1_planned (文件审核已安排), stage1_completed (文件审核完成), stage2_planned (现场审核已安排), stage2_completed (现场审核完成（不符合项验证）), stage2_required (须重新现场审核), audit_passed (审核通过), under_review (合规性审查), in_notice (公示中), certified (已颁发认定证书), rejected (未予认定), withdrawn (已撤回)
+         * @description Code, or its Chinese label on input: accepted (已受理), stage1_planned (文件审核已安排), stage1_completed (文件审核完成), stage2_planned (现场审核已安排), stage2_completed (现场审核完成（不符合项验证）), stage2_required (须重新现场审核), audit_passed (审核通过), under_review (合规性审查), in_notice (公示中), certified (已颁发认定证书), rejected (未予认定), withdrawn (撤销)
          * @enum {string}
          */
         ApplicationStatus: "accepted" | "stage1_planned" | "stage1_completed" | "stage2_planned" | "stage2_completed" | "stage2_required" | "audit_passed" | "under_review" | "in_notice" | "certified" | "rejected" | "withdrawn";
@@ -6488,7 +6519,7 @@ export interface components {
         };
         /**
          * FindingStatus
-         * @description Code, or its Chinese label on input: open (待整改), plan_submitted (纠正措施计划已提交), plan_accepted (纠正措施计划已接受), closed (已关闭)
+         * @description Code, or its Chinese label on input: open (待处理), plan_submitted (纠正措施计划已提交), plan_accepted (纠正措施计划已接受), closed (已关闭)
          * @enum {string}
          */
         FindingStatus: "open" | "plan_submitted" | "plan_accepted" | "closed";
@@ -6533,8 +6564,7 @@ export interface components {
             lodged_by: string;
             /** Text */
             text: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["ObjectionStatus"];
             /** Resolution */
             resolution: string | null;
             /**
@@ -6552,6 +6582,12 @@ export interface components {
             /** Resolution */
             resolution: string;
         };
+        /**
+         * ObjectionStatus
+         * @description Code, or its Chinese label on input: open (待处理), upheld (异议成立), dismissed (异议不成立)
+         * @enum {string}
+         */
+        ObjectionStatus: "open" | "upheld" | "dismissed";
         /** Page_ApplicationOut_ */
         Page_ApplicationOut_: {
             /** Items */
@@ -8056,6 +8092,75 @@ export interface operations {
             };
         };
     };
+    listLabels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the caller's scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid input: a field, an unknown query parameter, a cursor, or a business rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency (database, broker) is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listWebhookEventTypes: {
         parameters: {
             query?: never;
@@ -8800,75 +8905,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IndustryOut"][];
-                };
-            };
-            /** @description Authentication required */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not allowed for this role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or outside the caller's scope) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency (database, broker) is unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listLabels: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        [key: string]: {
-                            [key: string]: string;
-                        };
-                    };
                 };
             };
             /** @description Authentication required */

@@ -17,8 +17,8 @@ export const i18n = createI18n({
 })
 
 export function setLanguage(lang: Lang): void {
+  setApiLanguage(lang) // first: what reloads on the locale change (labels) asks in `lang`
   i18n.global.locale.value = lang
   localStorage.setItem('iims.lang', lang)
   document.documentElement.lang = lang
-  setApiLanguage(lang)
 }

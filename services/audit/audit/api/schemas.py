@@ -14,6 +14,7 @@ from audit.domain.enums import (
     AuditKind,
     CertificateStatus,
     FindingStatus,
+    ObjectionStatus,
     Severity,
 )
 from audit.service.commands import (
@@ -73,7 +74,7 @@ class ApplicationOut(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return self.status.label_in()
 
 
 class HistoryOut(Output):
@@ -98,7 +99,7 @@ class ObjectionOut(Output):
     application_id: uuid.UUID
     lodged_by: str
     text: str
-    status: str
+    status: ObjectionStatus
     resolution: str | None
     created_at: dt.datetime
     resolved_at: dt.datetime | None
@@ -148,7 +149,7 @@ class FindingOut(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def severity_label(self) -> str:
-        return self.severity.label
+        return self.severity.label_in()
 
 
 class CertificationBodyOut(Output):
@@ -196,7 +197,7 @@ class CertificateOut(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return self.status.label_in()
 
 
 class PlannedAuditOut(Output):
@@ -224,7 +225,7 @@ class PublicCertificate(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return self.status.label_in()
 
 
 __all__ = [

@@ -1,16 +1,17 @@
-"""States and kinds of the 认定 process, with their Chinese labels."""
+"""States and kinds of the 认定 process, with their labels (Chinese, English)."""
 
 from __future__ import annotations
 
-from iims_common.enums import LabelledEnum
+from iims_common.enums import LabelledEnum, served_labels
+from iims_common.i18n import Message, _
 
 
 class _Labelled(LabelledEnum):
-    """Codes of the 认定 process; `label` is the Chinese text (`LABELS_BY_ENUM`)."""
+    """Codes of the 认定 process; the label is `LABELS` (English, Chinese in the catalogue)."""
 
     @property
-    def label(self) -> str:
-        return LABELS_BY_ENUM.get(type(self), {}).get(self.value, self.value)
+    def message(self) -> Message:
+        return LABELS[self]
 
 
 class ApplicationStatus(_Labelled):
@@ -72,45 +73,68 @@ class QualificationKind(_Labelled):
     lead_auditor = "lead_auditor"
 
 
-LABELS_BY_ENUM: dict[type[LabelledEnum], dict[str, str]] = {
-    ApplicationStatus: {
-        "accepted": "已受理",
-        "stage1_planned": "文件审核已安排",
-        "stage1_completed": "文件审核完成",
-        "stage2_planned": "现场审核已安排",
-        "stage2_completed": "现场审核完成（不符合项验证）",
-        "stage2_required": "须重新现场审核",
-        "audit_passed": "审核通过",
-        "under_review": "合规性审查",
-        "in_notice": "公示中",
-        "certified": "已颁发认定证书",
-        "rejected": "未予认定",
-        "withdrawn": "已撤回",
-    },
-    AuditKind: {
-        "stage1": "文件审核",
-        "stage2": "现场审核",
-        "surveillance": "监督审核",
-        "recertification": "再认定审核",
-    },
-    AuditStatus: {"planned": "已安排", "completed": "已完成", "cancelled": "已取消"},
-    TeamRole: {"lead": "审核组长", "member": "审核员"},
-    Severity: {"major": "严重不符合", "minor": "一般不符合", "observation": "观察项"},
-    FindingStatus: {
-        "open": "待整改",
-        "plan_submitted": "纠正措施计划已提交",
-        "plan_accepted": "纠正措施计划已接受",
-        "closed": "已关闭",
-    },
-    CertificateStatus: {
-        "valid": "有效",
-        "suspended": "暂停",
-        "withdrawn": "撤销",
-        "expired": "过期",
-    },
-    QualificationKind: {
-        "consultant": "咨询资质",
-        "auditor": "认定资质",
-        "lead_auditor": "认定资质（审核组长）",
-    },
+class ObjectionStatus(_Labelled):
+    open = "open"
+    upheld = "upheld"  # 异议成立
+    dismissed = "dismissed"  # 异议不成立
+
+
+# The labels, defined here once: English text, its Chinese in the shared gettext catalogue
+# (`make i18n`). Served in the caller's language at GET /labels (`all_labels`), merged by the
+# gateway into GET /api/v1/labels.
+LABELS: dict[_Labelled, Message] = {
+    ApplicationStatus.accepted: _("Application accepted"),
+    ApplicationStatus.stage1_planned: _("Document review planned"),
+    ApplicationStatus.stage1_completed: _("Document review completed"),
+    ApplicationStatus.stage2_planned: _("On-site audit planned"),
+    ApplicationStatus.stage2_completed: _("On-site audit completed (verifying nonconformities)"),
+    ApplicationStatus.stage2_required: _("New on-site audit required"),
+    ApplicationStatus.audit_passed: _("Audit passed"),
+    ApplicationStatus.under_review: _("Compliance review"),
+    ApplicationStatus.in_notice: _("In public notice"),
+    ApplicationStatus.certified: _("Certificate issued"),
+    ApplicationStatus.rejected: _("Not certified"),
+    ApplicationStatus.withdrawn: _("Withdrawn by the enterprise"),
+    AuditKind.stage1: _("Document review"),
+    AuditKind.stage2: _("On-site audit"),
+    AuditKind.surveillance: _("Surveillance audit"),
+    AuditKind.recertification: _("Recertification audit"),
+    AuditStatus.planned: _("Planned"),
+    AuditStatus.completed: _("Completed"),
+    AuditStatus.cancelled: _("Cancelled"),
+    TeamRole.lead: _("Lead auditor"),
+    TeamRole.member: _("Auditor"),
+    Severity.major: _("Major nonconformity"),
+    Severity.minor: _("Minor nonconformity"),
+    Severity.observation: _("Observation"),
+    FindingStatus.open: _("Awaiting correction"),
+    FindingStatus.plan_submitted: _("Corrective action plan submitted"),
+    FindingStatus.plan_accepted: _("Corrective action plan accepted"),
+    FindingStatus.closed: _("Closed"),
+    CertificateStatus.valid: _("Valid"),
+    CertificateStatus.suspended: _("Suspended"),
+    CertificateStatus.withdrawn: _("Certificate withdrawn"),
+    CertificateStatus.expired: _("Certificate expired"),
+    QualificationKind.consultant: _("Consultant qualification"),
+    QualificationKind.auditor: _("Auditor qualification"),
+    QualificationKind.lead_auditor: _("Auditor qualification (lead auditor)"),
+    ObjectionStatus.open: _("Open"),
+    ObjectionStatus.upheld: _("Objection upheld"),
+    ObjectionStatus.dismissed: _("Objection dismissed"),
 }
+ENUMS: tuple[type[_Labelled], ...] = (
+    ApplicationStatus,
+    AuditKind,
+    AuditStatus,
+    TeamRole,
+    Severity,
+    FindingStatus,
+    CertificateStatus,
+    QualificationKind,
+    ObjectionStatus,
+)
+
+
+def all_labels(locale: str | None = None) -> dict[str, dict[str, str]]:
+    """Every audit enum's labels in `locale` (default: the request's language)."""
+    return served_labels(ENUMS, locale)

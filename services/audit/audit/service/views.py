@@ -63,7 +63,7 @@ class AuditOut(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def kind_label(self) -> str:
-        return self.kind.label
+        return self.kind.label_in()
 
 
 class QualificationOut(Output):

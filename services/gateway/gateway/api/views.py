@@ -22,7 +22,9 @@ from gateway.service.dto import (
     SubscriptionOut,
     WebhookEventTypeOut,
 )
+from gateway.service.labels import LabelCatalogue
 from iims_common.http import Session, json_response
+from iims_common.i18n import CONTENT_LANGUAGE, locale_var
 from iims_common.pagination import Page, Pagination, page_of
 from iims_common.personal_data import PersonalDataVault
 from iims_common.ratelimit import RateLimit
@@ -181,6 +183,27 @@ Vault = Annotated[PersonalDataVault, Depends(vault)]
 
 
 @router.get(
+    "/labels",
+    tags=["reference data 参考数据"],
+    summary="每个枚举的标签 (labels of every enumeration, in the caller's language)",
+    operation_id="listLabels",
+)
+async def list_labels(
+    principal: CurrentPrincipal, request: Request, response: Response
+) -> dict[str, dict[str, str]]:
+    """Every enumeration of the platform (statuses, kinds, severities, roles, the
+    requirement clauses, …): kind (the schema's enum name, e.g. `PilotStatus`) → code →
+    label, in Chinese, or English with `Accept-Language: en`. Composed from every service's
+    own labels (defined beside its enums) and the gateway's; cached for 5 minutes."""
+    labels: LabelCatalogue = request.app.state.labels
+    locale = locale_var.get()
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Vary"] = "Accept-Language"
+    response.headers["Content-Language"] = CONTENT_LANGUAGE[locale]
+    return await labels.get(locale)
+
+
+@router.get(
     "/webhook-event-types",
     response_model=list[WebhookEventTypeOut],
     tags=["webhooks 事件推送"],
@@ -188,9 +211,10 @@ Vault = Annotated[PersonalDataVault, Depends(vault)]
 )
 async def list_webhook_event_types(principal: CurrentPrincipal) -> list[WebhookEventTypeOut]:
     """The event types a subscription's `event_types` may name, in catalogue order, with their
-    Chinese labels — the console's choices come from here, not from a copy. Any signed-in
-    caller may read it (the same facts are public in `/asyncapi.json`)."""
-    return subscriptions.event_types()
+    names and descriptions in the caller's language (Chinese; English with Accept-Language:
+    en) — the console's choices come from here, not from a copy. Any signed-in caller may
+    read it (the same facts are public in `/asyncapi.json`)."""
+    return subscriptions.event_types(locale_var.get())
 
 
 @router.post(

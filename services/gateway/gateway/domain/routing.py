@@ -14,7 +14,6 @@ ROUTES: dict[str, str] = {
     "provinces": "registry",
     "separately-planned-cities": "registry",
     "industries": "registry",
-    "labels": "registry",
     "enterprises": "registry",
     "recommending-units": "registry",
     "agencies": "registry",

@@ -14,18 +14,51 @@ from urllib.parse import urlsplit
 
 from standardwebhooks.webhooks import Webhook
 
-from iims_common.i18n import Message, _
+from iims_common.enums import LabelledEnum
+from iims_common.i18n import DEFAULT_LOCALE, ENGLISH, Message, _
 from iims_contracts.catalogue import contracts_for, webhook_event_types
 
 # The topics whose contracts are marked `webhook` (iims_contracts): a province may subscribe.
 EVENT_TYPES: tuple[str, ...] = webhook_event_types()
 
 
+class _Labelled(LabelledEnum):
+    @property
+    def message(self) -> Message:
+        return WEBHOOK_LABELS[self]
+
+
+class SubscriptionStatus(_Labelled):
+    """A subscription is active until the receiver answers 410 Gone (then disabled)."""
+
+    active = "active"
+    disabled = "disabled"
+
+
+class DeliveryStatus(_Labelled):
+    """A delivery is pending (retried with backoff) until delivered or given up (failed)."""
+
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"
+
+
+# Defined here once (English, Chinese in the shared catalogue); served by GET /api/v1/labels.
+WEBHOOK_LABELS: dict[_Labelled, Message] = {
+    SubscriptionStatus.active: _("Active"),
+    SubscriptionStatus.disabled: _("Disabled"),
+    DeliveryStatus.pending: _("Awaiting delivery"),
+    DeliveryStatus.delivered: _("Delivered"),
+    DeliveryStatus.failed: _("Delivery failed"),
+}
+
+
 @dataclass(frozen=True)
 class EventTypeInfo:
-    """What a subscriber sees of one event type: `code` (the topic), `label` (中文名称),
-    `description` (the first paragraph of the contract's docstring) and `cloudevents_type`
-    (of its newest version)."""
+    """What a subscriber sees of one event type: `code` (the topic), `label` (its name) and
+    `description` (what it means and when it is sent) in the caller's language — Chinese
+    from the contract's `label`/`summary_zh`, English from its `label_en`/`summary_en()` —
+    and `cloudevents_type` (of its newest version)."""
 
     code: str
     label: str
@@ -33,18 +66,18 @@ class EventTypeInfo:
     cloudevents_type: str
 
 
-def event_type_catalogue() -> list[EventTypeInfo]:
+def event_type_catalogue(locale: str = DEFAULT_LOCALE) -> list[EventTypeInfo]:
     """The subscribable event types (`EVENT_TYPES`, catalogue order), described from their
-    contracts; a topic carrying several versions is described by the newest."""
+    contracts in `locale`; a topic carrying several versions is described by the newest."""
     out = []
     for topic in EVENT_TYPES:
         newest = max(contracts_for(topic), key=lambda c: c.type_version)
-        summary = (newest.__doc__ or "").strip().split("\n\n")[0]
+        english = locale == ENGLISH
         out.append(
             EventTypeInfo(
                 code=topic,
-                label=newest.label,
-                description=" ".join(summary.split()),
+                label=(newest.label_en if english else None) or newest.label,
+                description=(None if english else newest.summary_zh) or newest.summary_en(),
                 cloudevents_type=newest.event_type(),
             )
         )

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, HttpUrl, WithJsonSchema, field_validator, model_validator
 
-from gateway.domain.webhooks import EVENT_TYPES
+from gateway.domain.webhooks import EVENT_TYPES, DeliveryStatus, SubscriptionStatus
 from iims_common.i18n import _
 from iims_common.identifiers import ProvinceLevelCode
 from iims_common.identity import Role
@@ -145,7 +145,7 @@ class SubscriptionOut(Output):
     province_code: str
     url: str
     event_types: list[str]
-    status: str
+    status: SubscriptionStatus
     disabled_reason: str | None
     created_at: Any
 
@@ -165,7 +165,7 @@ class DeliveryOut(Output):
     id: uuid.UUID
     event_id: str
     event_type: str
-    status: str
+    status: DeliveryStatus
     attempts: int
     last_status_code: int | None
     last_error: str | None
@@ -183,10 +183,13 @@ class WebhookEventTypeOut(Output):
         examples=[PilotEnrolled.topic],
     )
     label: str = Field(
-        description=f"中文名称, e.g. {PilotEnrolled.label}", examples=[PilotEnrolled.label]
+        description=f"its name in the caller's language: {PilotEnrolled.label}, or "
+        f"{PilotEnrolled.label_en} with Accept-Language: en",
+        examples=[PilotEnrolled.label],
     )
     description: str = Field(
-        description="what the event means and when it is sent (the contract's summary)"
+        description="what the event means and when it is sent (the contract's summary), in "
+        "the caller's language"
     )
     cloudevents_type: str = Field(
         description="the CloudEvents `type` of the deliveries (`cn.iims.<topic>.v<n>`, the "

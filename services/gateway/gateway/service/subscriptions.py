@@ -30,9 +30,10 @@ from iims_common.pagination import Page, PageParams, paginate
 from iims_common.personal_data import PersonalDataVault
 
 
-def event_types() -> list[WebhookEventTypeOut]:
-    """The event types a subscription's `event_types` may name, in catalogue order."""
-    return [WebhookEventTypeOut.model_validate(e) for e in event_type_catalogue()]
+def event_types(locale: str) -> list[WebhookEventTypeOut]:
+    """The event types a subscription's `event_types` may name, in catalogue order, named
+    and described in `locale`."""
+    return [WebhookEventTypeOut.model_validate(e) for e in event_type_catalogue(locale)]
 
 
 async def create(

@@ -1,10 +1,10 @@
-"""参考数据: provinces (GB/T 2260), industries (GB/T 4754-2017), enum labels. Read-only."""
+"""参考数据: provinces (GB/T 2260), industries (GB/T 4754-2017). Read-only. (The enum labels are
+served at the internal `GET /labels`, merged by the gateway into `GET /api/v1/labels`.)"""
 
 from fastapi import APIRouter
 
 from iims_common.identity import CurrentCaller
 from registry.api.schemas import IndustryOut, ProvinceOut
-from registry.domain.enums import all_labels
 from registry.domain.reference import INDUSTRY_SECTIONS, PROVINCES, SEPARATELY_PLANNED_CITIES
 
 router = APIRouter(prefix="/api/v1", tags=["reference data 参考数据"])
@@ -30,8 +30,3 @@ async def list_industries(caller: CurrentCaller) -> list[IndustryOut]:
         IndustryOut(code=s.code, name=s.name, divisions=s.divisions)
         for s in INDUSTRY_SECTIONS.values()
     ]
-
-
-@router.get("/labels", summary="Chinese labels of every enumeration (中文标签)")
-async def list_labels(caller: CurrentCaller) -> dict[str, dict[str, str]]:
-    return all_labels()

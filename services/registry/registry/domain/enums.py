@@ -5,14 +5,16 @@ from __future__ import annotations
 from enum import StrEnum
 
 from iims_common.enums import LabelledEnum as CommonLabelledEnum
-from iims_common.standard import REQUIREMENT_CLAUSES
+from iims_common.enums import served_labels
+from iims_common.i18n import Message, _, locale_var, text
+from iims_common.standard import CLAUSE_TITLES
 
 
 class LabelledEnum(CommonLabelledEnum):
-    """A registry code with its Chinese label (`LABELS`); parsing accepts either."""
+    """A registry code with its label (`LABELS`); parsing accepts the code or a label."""
 
     @property
-    def label(self) -> str:
+    def message(self) -> Message:
         return LABELS[self]
 
 
@@ -64,42 +66,48 @@ class PlanStatus(LabelledEnum):
     late = "late"
 
 
-LABELS: dict[StrEnum, str] = {
-    EnterpriseSize.large: "大型",
-    EnterpriseSize.medium: "中型",
-    EnterpriseSize.small: "小型",
-    EnterpriseSize.micro: "微型",
-    EnterpriseStatus.registered: "已登记",
-    EnterpriseStatus.pilot: "贯标试点",
-    EnterpriseStatus.certified: "已认定",
-    EnterpriseStatus.deregistered: "已注销",
-    RecommendingUnitKind.ministry_department: "部内司局",
-    RecommendingUnitKind.provincial_authority: "地方工信主管部门",
-    RecommendingUnitKind.central_soe: "中央企业集团",
-    RecommendingUnitKind.industry_association: "行业协会",
-    AgencyKind.consultancy: "贯标服务机构",
-    AgencyKind.certification_body: "认定服务机构",
-    AgencyStatus.applied: "已申请",
-    AgencyStatus.authorized: "已授权",
-    AgencyStatus.suspended: "暂停",
-    AgencyStatus.revoked: "已撤销",
-    PilotStatus.enrolled: "已入选",
-    PilotStatus.implementing: "贯标实施中",
-    PilotStatus.basically_compliant: "基本达标",
-    PilotStatus.certified: "已认定",
-    PilotStatus.withdrawn: "已退出",
-    PlanStatus.submitted: "按时报送",
-    PlanStatus.submitted_late: "逾期报送",
-    PlanStatus.pending: "待报送",
-    PlanStatus.late: "逾期未报",
+# The labels, defined here once: English text, its Chinese in the shared gettext catalogue
+# (`make i18n`). Served in the caller's language by `all_labels` (GET /labels, merged by the
+# gateway into GET /api/v1/labels).
+LABELS: dict[StrEnum, Message] = {
+    EnterpriseSize.large: _("Large"),
+    EnterpriseSize.medium: _("Medium-sized"),
+    EnterpriseSize.small: _("Small"),
+    EnterpriseSize.micro: _("Micro"),
+    EnterpriseStatus.registered: _("Registered"),
+    EnterpriseStatus.pilot: _("In the pilot programme"),
+    EnterpriseStatus.certified: _("Certified"),
+    EnterpriseStatus.deregistered: _("Deregistered"),
+    RecommendingUnitKind.ministry_department: _("Ministry department"),
+    RecommendingUnitKind.provincial_authority: _("Provincial industry and IT authority"),
+    RecommendingUnitKind.central_soe: _("Central state-owned enterprise group"),
+    RecommendingUnitKind.industry_association: _("Industry association"),
+    AgencyKind.consultancy: _("Consultancy"),
+    AgencyKind.certification_body: _("Certification body"),
+    AgencyStatus.applied: _("Applied"),
+    AgencyStatus.authorized: _("Authorized"),
+    AgencyStatus.suspended: _("Suspended"),
+    AgencyStatus.revoked: _("Revoked"),
+    PilotStatus.enrolled: _("Selected as pilot"),
+    PilotStatus.implementing: _("Implementing the standard"),
+    PilotStatus.basically_compliant: _("Basically compliant"),
+    PilotStatus.certified: _("Certified"),
+    PilotStatus.withdrawn: _("Left the pilot programme"),
+    PlanStatus.submitted: _("Submitted on time"),
+    PlanStatus.submitted_late: _("Submitted late"),
+    PlanStatus.pending: _("Awaiting submission"),
+    PlanStatus.late: _("Overdue, not submitted"),
 }
 
 
-def all_labels() -> dict[str, dict[str, str]]:
-    """Every enum's values with Chinese labels (served to the frontend), and the requirement
-    clauses 4.1–8.6 of GB/T 23001 (`RequirementClause`: number → title) the conformity
-    self-check and findings are keyed by."""
-    enums: list[type[LabelledEnum]] = [
+def all_labels(locale: str | None = None) -> dict[str, dict[str, str]]:
+    """Every registry enum's labels in `locale` (default: the request's language), and the
+    requirement clauses 4.1–8.6 of GB/T 23001 (`RequirementClause`: number → title) the
+    conformity self-check and findings are keyed by."""
+    from registry.service.work_dto import WORK_ENUMS
+
+    locale = locale or locale_var.get()
+    enums: list[type[CommonLabelledEnum]] = [
         EnterpriseSize,
         EnterpriseStatus,
         RecommendingUnitKind,
@@ -107,7 +115,8 @@ def all_labels() -> dict[str, dict[str, str]]:
         AgencyStatus,
         PilotStatus,
         PlanStatus,
+        *WORK_ENUMS,
     ]
-    labels = {e.__name__: {m.value: m.label for m in e} for e in enums}
-    labels["RequirementClause"] = dict(REQUIREMENT_CLAUSES)
+    labels = served_labels(enums, locale)
+    labels["RequirementClause"] = {n: text(t, locale) for n, t in CLAUSE_TITLES.items()}
     return labels

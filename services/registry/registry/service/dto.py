@@ -150,7 +150,7 @@ class EnterpriseOut(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return self.status.label_in()
 
 
 class ImportRowError(BaseModel):
@@ -339,7 +339,7 @@ class PilotOut(Output):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_label(self) -> str:
-        return self.status.label
+        return self.status.label_in()
 
 
 class PilotStatusChangeOut(Output):

@@ -349,7 +349,7 @@ async def plan_statuses(
                 province_code=code,
                 province_name=PROVINCES[code],
                 status=status,
-                status_label=status.label,
+                status_label=status.label_in(),
                 deadline=batch.plan_deadline,
                 submitted_at=plan.submitted_at if plan else None,
                 plan_id=plan.id if plan else None,

@@ -11,6 +11,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from iims_common.enums import LabelledEnum
+from iims_common.i18n import Message, _
 from iims_common.identity import Role
 from iims_common.schemas import Input, Output
 from registry.service.dto import Period, ProvinceCode
@@ -19,7 +21,16 @@ Title = Annotated[str, Field(min_length=1, max_length=300)]
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 
 
-class TaskStatus(StrEnum):
+class _Labelled(LabelledEnum):
+    """Codes of the programme's work; the label is `WORK_LABELS` (English, Chinese in the
+    shared catalogue)."""
+
+    @property
+    def message(self) -> Message:
+        return WORK_LABELS[self]
+
+
+class TaskStatus(_Labelled):
     upcoming = "upcoming"
     in_progress = "in_progress"
     overdue = "overdue"
@@ -27,7 +38,7 @@ class TaskStatus(StrEnum):
     done_late = "done_late"
 
 
-class MeetingKind(StrEnum):
+class MeetingKind(_Labelled):
     deployment = "deployment"  # 工作部署会
     enterprise_publicity = "enterprise_publicity"  # 企业宣贯大会
     agency_exchange = "agency_exchange"  # 服务机构交流会
@@ -36,14 +47,14 @@ class MeetingKind(StrEnum):
     site_meeting = "site_meeting"  # 现场会
 
 
-class MeetingStatus(StrEnum):
+class MeetingStatus(_Labelled):
     planned = "planned"
     scheduled = "scheduled"
     held = "held"
     cancelled = "cancelled"
 
 
-class DocumentCategory(StrEnum):
+class DocumentCategory(_Labelled):
     training_material = "training_material"  # 培训讲义
     standard = "standard"  # 标准
     regulation = "regulation"  # 认定管理办法 …
@@ -53,31 +64,81 @@ class DocumentCategory(StrEnum):
     submission = "submission"  # a province's 报送 attachment
 
 
-class Access(StrEnum):
+class Access(_Labelled):
     public = "public"  # anyone, without login ("有关资料还可以上网下载")
     restricted = "restricted"  # callers of the platform only
 
 
-class FundSource(StrEnum):
+class FundSource(_Labelled):
     ministry_special = "ministry_special"  # 部级两化融合管理体系专项经费
     provincial = "provincial"  # 各地支持资金
 
 
-class AgencyListKind(StrEnum):
+class AgencyListKind(_Labelled):
     consultancy = "consultancy"  # 推荐的贯标服务机构名单
     certification_body = "certification_body"  # 认定服务机构名单
 
 
-class AgencyListStatus(StrEnum):
+class AgencyListStatus(_Labelled):
     draft = "draft"
     approved = "approved"  # 审定
     published = "published"  # 向社会公示
 
 
-class Review(StrEnum):
+class Review(_Labelled):
     pending = "pending"
     passed = "passed"
     rejected = "rejected"
+
+
+# Defined here once; served in the caller's language by GET /labels (registry.domain.enums).
+WORK_LABELS: dict[StrEnum, Message] = {
+    TaskStatus.upcoming: _("Not started"),
+    TaskStatus.in_progress: _("In progress"),
+    TaskStatus.overdue: _("Overdue"),
+    TaskStatus.done: _("Done"),
+    TaskStatus.done_late: _("Done late"),
+    MeetingKind.deployment: _("Work deployment meeting"),
+    MeetingKind.enterprise_publicity: _("Enterprise publicity conference"),
+    MeetingKind.agency_exchange: _("Service agency exchange meeting"),
+    MeetingKind.provincial_seminar: _("Provincial seminar"),
+    MeetingKind.experience_exchange: _("Experience exchange meeting"),
+    MeetingKind.site_meeting: _("On-site meeting"),
+    MeetingStatus.planned: _("Meeting planned"),
+    MeetingStatus.scheduled: _("Date set"),
+    MeetingStatus.held: _("Held"),
+    MeetingStatus.cancelled: _("Cancelled"),
+    DocumentCategory.training_material: _("Training material"),
+    DocumentCategory.standard: _("Standard"),
+    DocumentCategory.regulation: _("Regulation"),
+    DocumentCategory.template: _("Template"),
+    DocumentCategory.meeting_material: _("Meeting material"),
+    DocumentCategory.notice_attachment: _("Notice attachment"),
+    DocumentCategory.submission: _("Submitted material"),
+    Access.public: _("Public"),
+    Access.restricted: _("Platform users only"),
+    FundSource.ministry_special: _("Ministry special fund"),
+    FundSource.provincial: _("Provincial support fund"),
+    AgencyListKind.consultancy: _("Recommended consultancies"),
+    AgencyListKind.certification_body: _("Certification bodies"),
+    AgencyListStatus.draft: _("Draft"),
+    AgencyListStatus.approved: _("Approved"),
+    AgencyListStatus.published: _("Published"),
+    Review.pending: _("Awaiting review"),
+    Review.passed: _("Passed review"),
+    Review.rejected: _("Rejected"),
+}
+WORK_ENUMS: tuple[type[LabelledEnum], ...] = (
+    TaskStatus,
+    MeetingKind,
+    MeetingStatus,
+    DocumentCategory,
+    Access,
+    FundSource,
+    AgencyListKind,
+    AgencyListStatus,
+    Review,
+)
 
 
 # --- tasks ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from training.db.tables import (
     import_reports,
 )
 from training.db.tables import Session as TrainingSession
-from training.domain.enums import LABELS, EnrollmentStatus, QualificationKind
+from training.domain.enums import EnrollmentStatus, QualificationKind
 from training.domain.programmes import Programme, basis_of
 from training.domain.qualifications import effective_status
 from training.service import enrollments, people, programmes, qualifications, sessions
@@ -387,7 +387,7 @@ async def verify_qualification(
         number=q.number,
         holder_name=mask_name(q.holder_name),
         kind=kind.value,
-        kind_label=LABELS[kind],
+        kind_label=kind.label_in(),
         issuer=q.issuer,
         granted_on=q.granted_on,
         valid_until=q.valid_until,

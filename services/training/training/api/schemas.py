@@ -10,6 +10,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from iims_common.schemas import Output
+from training.domain.enums import QualificationStatus
 from training.service.commands import (
     AttendanceIn,
     EnrollmentCreate,
@@ -88,7 +89,7 @@ class QualificationOut(Output):
     issuer: str
     granted_on: dt.date
     valid_until: dt.date
-    status: str
+    status: QualificationStatus
     basis: str | None
     revoked_reason: str | None
 
@@ -103,7 +104,7 @@ class PublicQualification(BaseModel):
     issuer: str
     granted_on: dt.date
     valid_until: dt.date
-    status: str
+    status: QualificationStatus
 
 
 class InvitationOut(Output):

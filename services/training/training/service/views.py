@@ -9,7 +9,7 @@ import uuid
 from pydantic import Field
 
 from iims_common.schemas import Output
-from training.domain.enums import LABELS, EnrollmentStatus
+from training.domain.enums import EnrollmentStatus
 
 
 class EnrollmentOut(Output):
@@ -31,4 +31,4 @@ class EnrollmentOut(Output):
 
     @property
     def status_label(self) -> str:
-        return LABELS[self.status]
+        return self.status.label_in()
