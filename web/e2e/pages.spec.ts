@@ -157,6 +157,15 @@ test('administrator workspace pages: a key shown once, rotated, revoked', async 
   await expect(choices.getByRole('checkbox', { name: '入选贯标试点' })).toBeAttached()
   await expect(choices.getByRole('checkbox', { name: '颁发认定证书' })).toBeAttached()
   await expect(choices.getByRole('checkbox', { checked: true })).toHaveCount(0)
+  // each with what it means, in Chinese (the contract's summary_zh) and in English after the switch
+  await expect(page.getByTestId('event-desc-pilot-enrolled')).toContainText('企业入选某一批次的贯标试点时推送')
+  await checkPage(page, 'admin-webhooks-new', info)
+  await page.getByRole('button', { name: 'English' }).click()
+  await expect(choices.getByRole('checkbox', { name: 'Pilot enrolled' })).toBeAttached()
+  await expect(page.getByTestId('event-desc-pilot-enrolled')).toContainText('An enterprise was selected as a pilot')
+  await checkPage(page, 'admin-webhooks-new-en', info)
+  await page.getByRole('button', { name: '中文' }).click()
+  await expect(choices.getByRole('checkbox', { name: '入选贯标试点' })).toBeAttached()
   await page.keyboard.press('Escape')
 })
 
@@ -172,6 +181,17 @@ test('a province sees only its province and the menu offers no other', async ({ 
   await expect(page.getByTestId('enterprises')).toBeVisible()
   const provinces = await page.getByTestId('enterprises').locator('tbody tr td:nth-child(3)').allTextContents()
   expect(new Set(provinces.map((p) => p.trim()))).toEqual(new Set(['江苏省']))
+  // Issue 16: enum labels follow the language switch (GET /api/v1/labels in English).
+  const sizes = page.getByTestId('enterprises').locator('tbody tr td:nth-child(5)')
+  const statuses = page.getByTestId('enterprises').locator('tbody tr td:nth-child(6)')
+  await expect(sizes.first()).toHaveText(/^(大型|中型|小型|微型)$/)
+  await expect(statuses.first()).toHaveText(/^(已登记|贯标试点|已认定|已注销)$/)
+  await page.getByRole('button', { name: 'English' }).click()
+  await expect(sizes.first()).toHaveText(/^(Large|Medium-sized|Small|Micro)$/)
+  await expect(statuses.first()).toHaveText(/^(Registered|In the pilot programme|Certified|Deregistered)$/)
+  await checkPage(page, 'province-enterprises-en', info)
+  await page.getByRole('button', { name: '中文' }).click()
+  await expect(sizes.first()).toHaveText(/^(大型|中型|小型|微型)$/)
   for (const [path, name] of [
     ['/province/plan', 'province-plan'],
     ['/province/progress', 'province-progress'],

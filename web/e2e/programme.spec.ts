@@ -350,7 +350,12 @@ test('the whole 2014 programme through the console', async ({ browser, baseURL }
       await expect(page.getByText('已记录审核完成')).toBeVisible()
     }
     await completeAudit('文件审核')
-    // Issue 16: the audit's kind reads as a label, not a code (stage1).
+    // Issue 16: the audit rows inside the expanded application read as labels, not codes
+    // (stage1 · completed). Completing reloads the list, which collapses the row: open it again.
+    await appRow().locator('.el-table__expand-icon').click()
+    const stage1 = page.locator('.expand li', { hasText: '文件审核' })
+    await expect(stage1).toContainText('已完成')
+    await expect(stage1).not.toContainText(/stage1|completed|planned/)
     await expect(page.getByTestId('cb-applications')).not.toContainText('stage1')
     await shot(page, 'body-stage1-completed')
 
@@ -397,6 +402,12 @@ test('the whole 2014 programme through the console', async ({ browser, baseURL }
       await page.reload()
       await expect(page.getByTestId('review-queue')).toContainText(scope, { timeout: 3_000 })
     }).toPass({ timeout: 60_000 })
+    // Issue 16: the application's audits in the queue read as labels too.
+    const queued = page.getByTestId('review-queue').locator('tbody tr', { hasText: scope })
+    await expect(queued).toContainText('文件审核')
+    await expect(queued).toContainText('现场审核')
+    await expect(queued).toContainText('已完成')
+    await expect(queued).not.toContainText(/stage[12]|completed/)
     await shot(page, 'management-review-queue')
     await page.getByTestId('review-queue').locator('tbody tr', { hasText: scope }).getByRole('button', { name: '审查通过（进入公示）' }).click()
     await prompt(page, '材料齐全，审核过程符合要求')

@@ -45,7 +45,7 @@ class DeliveryStatus(_Labelled):
 
 # Defined here once (English, Chinese in the shared catalogue); served by GET /api/v1/labels.
 WEBHOOK_LABELS: dict[_Labelled, Message] = {
-    SubscriptionStatus.active: _("Active"),
+    SubscriptionStatus.active: _("Active, delivering"),
     SubscriptionStatus.disabled: _("Disabled"),
     DeliveryStatus.pending: _("Awaiting delivery"),
     DeliveryStatus.delivered: _("Delivered"),
