@@ -3,7 +3,7 @@
  * running platform, passes axe-core (no serious/critical violation), loads nothing from
  * another host, and leaves a screenshot in test-results/screenshots/.
  */
-import { expect, test } from '@playwright/test'
+import { expect, test, type Locator } from '@playwright/test'
 import { adminApi, checkPage, login, sameOriginOnly } from './support'
 
 test.describe('public site (no login)', () => {
@@ -157,17 +157,30 @@ test('administrator workspace pages: a key shown once, rotated, revoked', async 
   await expect(choices.getByRole('checkbox', { name: '入选贯标试点' })).toBeAttached()
   await expect(choices.getByRole('checkbox', { name: '颁发认定证书' })).toBeAttached()
   await expect(choices.getByRole('checkbox', { checked: true })).toHaveCount(0)
-  // each with what it means, in Chinese (the contract's summary_zh) and in English after the switch
-  const described = (name: string) => choices.locator('.event-type', { has: page.getByRole('checkbox', { name }) }).getByTestId('event-desc')
+  await page.keyboard.press('Escape')
+})
+
+test('the webhook form says what each event type means, in Chinese and in English', async ({ page }, info) => {
+  await login(page, 'platform-admin')
+  await page.goto('/admin/webhooks')
+  await page.getByTestId('new-webhook').click()
+  const choices = page.getByTestId('event-types')
+  // the description beside each checkbox (GET /api/v1/webhook-event-types: the contract's
+  // summary_zh, or its English summary with Accept-Language: en)
+  const described = (name: string): Locator => choices.locator('.event-type', { has: page.getByRole('checkbox', { name }) }).getByTestId('event-desc')
   await expect(described('入选贯标试点')).toContainText('企业入选某一批次的贯标试点时推送')
   await checkPage(page, 'admin-webhooks-new', info)
+  await page.keyboard.press('Escape')
+  await expect(page.getByRole('dialog')).toBeHidden()
   await page.getByRole('button', { name: 'English' }).click()
-  await expect(choices.getByRole('checkbox', { name: 'Pilot enrolled' })).toBeAttached()
+  await expect(page.getByRole('heading', { name: 'Webhooks' })).toBeVisible()
+  await page.getByTestId('new-webhook').click()
   await expect(described('Pilot enrolled')).toContainText('An enterprise was selected as a pilot')
   await checkPage(page, 'admin-webhooks-new-en', info)
-  await page.getByRole('button', { name: '中文' }).click()
-  await expect(choices.getByRole('checkbox', { name: '入选贯标试点' })).toBeAttached()
   await page.keyboard.press('Escape')
+  await expect(page.getByRole('dialog')).toBeHidden()
+  await page.getByRole('button', { name: '中文' }).click()
+  await expect(page.getByRole('heading', { name: '事件推送（Webhook）' })).toBeVisible()
 })
 
 test('a province sees only its province and the menu offers no other', async ({ page }, info) => {
