@@ -56,6 +56,7 @@ class Service:
                     return
                 if target.startswith("/slow"):
                     await asyncio.sleep(2)
+                cookie = b"Set-Cookie: session=caller-a; Path=/\r\n" if target == "/cookie" else b""
                 answer = json.dumps(
                     {"method": method, "target": target, "headers": headers, "body": body.decode()}
                 ).encode()
@@ -63,7 +64,11 @@ class Service:
                     b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
                     b'Link: <a>; rel=a\r\nLink: <b>; rel=b\r\nETag: "7"\r\n'
                     b"Connection: keep-alive, X-Hop\r\nX-Hop: gone\r\nServer: svc\r\n"
-                    b"Content-Length: " + str(len(answer)).encode() + b"\r\n\r\n" + answer
+                    + cookie
+                    + b"Content-Length: "
+                    + str(len(answer)).encode()
+                    + b"\r\n\r\n"
+                    + answer
                 )
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -148,5 +153,23 @@ async def test_no_answer_is_502_503_or_504(service: tuple[Service, int]) -> None
         assert svc.requests - before == 1  # a POST is not repeated
         with pytest.raises(GatewayTimeout):
             await up.request("registry", "GET", "/slow", caller=None)
+    finally:
+        await up.close()
+
+
+async def test_a_cookie_one_caller_got_is_never_sent_for_another(
+    service: tuple[Service, int],
+) -> None:
+    """The upstream session is shared by every caller of the replica: it keeps no cookie jar, so a
+    Set-Cookie a service answered to one caller cannot ride along on anyone else's request."""
+    _, port = service
+    up = _upstreams(port)
+    try:
+        a = Caller("key:a", Role.province, province_code="320000")
+        b = Caller("key:b", Role.province, province_code="330000")
+        first = await up.request("registry", "GET", "/cookie", caller=a)
+        assert first.status_code == 201
+        seen = (await up.request("registry", "GET", "/x", caller=b)).json()
+        assert "cookie" not in seen["headers"]
     finally:
         await up.close()

@@ -178,6 +178,9 @@ class _AiohttpSender:
                     sock_connect=self.settings.upstream_connect_timeout_s,
                 ),
                 skip_auto_headers=("User-Agent",),
+                # One session serves every caller of this replica: a cookie a service set for
+                # one caller must never be sent on another caller's request.
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
 
