@@ -385,7 +385,7 @@ IIMS platform (两化融合管理体系 咨询与认定服务平台) is running 
 {"".join(f"    {d.label}：{d.username} / {d.password}" + chr(10) for d in logins)}  admin API key  {admin_key}   (send as X-API-Key)
   health         /healthz  /readyz  /metrics on each
   broker         {env["KAFKA_BOOTSTRAP_SERVERS"]}{" (local tansu, memory-only)" if local_broker else ""}
-  databases      {var}/<service>.db unless REGISTRY_/TRAINING_DATABASE_URL (or DATABASE_URL) are set
+  databases      {var}/<service>.db unless <SERVICE>_DATABASE_URL is set (REGISTRY_/TRAINING_/ASSESSMENT_/AUDIT_/GATEWAY_; DATABASE_URL is the registry's)
   ready in       {time.monotonic() - started:.1f} s;  {reset_hint(var)}
   ministry token (24 h), send as header X-IIMS-Identity:
 {token}
