@@ -122,6 +122,23 @@ _CLAIM = text(
 ).bindparams(bindparam("now", type_=outbox.c.available_at.type))
 
 
+def _warn_lost(partitions: list[tuple[str, int]], rows: int, how: str) -> None:
+    """One WARNING for one check that found lost records: how many partitions (the first few
+    named) and how many retained rows go out again. Per-partition detail is logged at DEBUG."""
+    if not partitions:
+        return
+    named = ", ".join(f"{topic}[{partition}]" for topic, partition in partitions[:3])
+    more = f" and {len(partitions) - 3} more" if len(partitions) > 3 else ""
+    log.warning(
+        "broker lost records (%s) of %d partitions (%s%s): re-publishing %d retained outbox rows",
+        how,
+        len(partitions),
+        named,
+        more,
+        rows,
+    )
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -408,6 +425,7 @@ class OutboxRelay:
             lowest[tp] = min(lowest.get(tp, md.offset), md.offset)
             highest[tp] = max(highest.get(tp, md.offset), md.offset)
         requeued = 0
+        lost: list[tuple[str, int]] = []
         for tp, low in lowest.items():
             known = self._high.get(tp)
             if known is not None and low <= known:
@@ -421,9 +439,11 @@ class OutboxRelay:
                     f"acknowledged at offset {low}, at or below the {known} acknowledged before",
                 )
                 self._high[tp] = highest[tp]  # the log restarted: this batch is its top
+                lost.append(tp)
             else:
                 self._high[tp] = max(highest[tp], known if known is not None else -1)
         if requeued:
+            _warn_lost(lost, requeued, "an acknowledgement went backwards")
             self.wake()
         return requeued
 
@@ -460,7 +480,9 @@ class OutboxRelay:
         count = int((await session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
         if count:
             OUTBOX_REPUBLISHED.labels(topic).inc(count)
-            log.warning(
+            # One WARNING per check names every partition (`_warn_lost`); the detail is DEBUG,
+            # so a restart of the memory-only broker is one line, not one per partition.
+            log.debug(
                 "broker lost records of %s[%d] (%s): re-publishing %d retained outbox rows",
                 topic,
                 partition,
@@ -589,6 +611,7 @@ class OutboxRelay:
                     requeued += await self._requeue(session, tp, 0, [], why)
             for tp in lost:  # the log restarted: what this relay saw acknowledged is gone
                 self._high.pop(tp, None)
+            _warn_lost(sorted(lost), requeued, "offset check")
             self.wake()
         if unanswered:
             raise OffsetCheckIncomplete(
