@@ -349,7 +349,8 @@ def apply(
     gw: httpx.Client, enterprise: dict[str, Any], body_id: str, as_enterprise: dict[str, str]
 ) -> None:
     """One 认定申请, retried (up to two minutes: the audit service consumes the demo's
-    1,448 `enterprise-registered` events first) while it does not know the enterprise yet."""
+    1,448 `enterprise-registered` events first) while it does not know the enterprise or the
+    certification body's authorization (认定管理组织授权) yet."""
     deadline = time.monotonic() + 120
     payload = {
         "enterprise_id": enterprise["id"],
@@ -371,7 +372,9 @@ def apply(
         )
         if r.status_code < 400:
             return
-        if "enterprise-unknown" not in r.text or time.monotonic() > deadline:
+        # Both are the audit service not having consumed the registry's events yet.
+        waiting = "enterprise-unknown" in r.text or "body-not-authorized" in r.text
+        if not waiting or time.monotonic() > deadline:
             raise SystemExit(f"application of {enterprise['id']}: {r.status_code} {r.text[:300]}")
         time.sleep(1)
 

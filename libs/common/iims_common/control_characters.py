@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from iims_common.errors import FieldError, ValidationFailed, field_path, problem_response
+from iims_common.errors import ControlCharacters, FieldError, field_path, problem_response
 from iims_common.i18n import _, negotiate
 
 # `\u00XX` for a C0 control other than \t \n \r (and DEL), preceded by an even number of
@@ -44,7 +44,7 @@ def control_character_fields(
             yield from control_character_fields(item, (*loc, index))
 
 
-def refusal(body: bytes) -> ValidationFailed | None:
+def refusal(body: bytes) -> ControlCharacters | None:
     """The 422 for a JSON body with a control character in a string, else None."""
     if not _ESCAPE.search(body):
         return None
@@ -64,7 +64,7 @@ def refusal(body: bytes) -> ValidationFailed | None:
     ]
     if not errors:
         return None
-    return ValidationFailed(_("Some fields are invalid"), errors=errors)
+    return ControlCharacters(_("Some fields are invalid"), errors=errors)
 
 
 class ControlCharacterMiddleware:

@@ -145,6 +145,14 @@ class ValidationFailed(ProblemError):
     status, slug, title = 422, "validation-failed", _("Validation failed")
 
 
+class ControlCharacters(ValidationFailed):
+    """A JSON string holds a C0 control character (iims_common.control_characters): a 422
+    naming each field, with its own `type` so clients and the contract test can tell it from
+    a schema violation."""
+
+    slug = "control-characters"
+
+
 class RuleViolation(ProblemError):
     """A domain rule refused the request; `rule` names which one (clients branch on it)."""
 

@@ -565,7 +565,15 @@ class MakeRun:
 
     def wait_ready(self, timeout: float = 240) -> str:
         """Waits for the banner; returns the admin API key it prints."""
-        assert self.ready.wait(timeout), "make run did not come up:\n" + self.tail()
+        deadline = time.monotonic() + timeout
+        while not self.ready.wait(1):
+            # A platform that exited will never print the banner: fail now, not after `timeout`.
+            if self.proc.poll() is not None:
+                self.pump.join(10)
+                raise AssertionError(
+                    f"make run exited ({self.proc.returncode}) before it came up:\n" + self.tail()
+                )
+            assert time.monotonic() < deadline, "make run did not come up:\n" + self.tail()
         time.sleep(1)  # the rest of the banner
         return next(
             line.split()[3] for line in self.output if line.strip().startswith("admin API key")

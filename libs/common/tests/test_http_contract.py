@@ -212,6 +212,7 @@ async def test_control_characters_in_json_text_are_refused_field_by_field(
     bad = b'{"outcome": "o\\u0000k", "score": 1, "notes": [{"x": "\\u001b[31m"}]}'
     r = await client.post(url, content=bad, headers=me)
     assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"].endswith("/problems/control-characters")
     assert r.json()["errors"] == [
         {"field": "outcome", "message": "含有控制字符 U+0000，请删除"},
         {"field": "notes[0].x", "message": "含有控制字符 U+001B，请删除"},
