@@ -37,6 +37,11 @@ export async function login(page: Page, username: string): Promise<void> {
 export async function checkPage(page: Page, name: string, info: TestInfo): Promise<void> {
   await page.waitForLoadState('networkidle')
   await expect(page.locator('[aria-busy="true"]')).toHaveCount(0)
+  // A toast (el-message) fades in and out: half-transparent text fails axe's colour contrast
+  // although the settled toast passes. Wait until every toast is opaque or gone.
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.el-message')].every((e) => getComputedStyle(e).opacity === '1'),
+  )
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true })
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
