@@ -7,20 +7,35 @@ body, a query filter or an import row alike — pydantic calls `_missing_` when 
 not a code. Responses and the OpenAPI schema keep the codes (`enum`); the schema lists the
 labels under `x-enum-labels` for generated clients and the console.
 
-A subclass gives its labels by overriding `message` (usually a lookup in a module-level dict
-of `_("English label")` beside the enum): the label is English text whose Chinese is in the
-shared gettext catalogue, so `label` (Chinese, the platform's language) and `label_in("en")`
-come from one definition, and `make i18n` / the catalogue test catch a label left
-untranslated. Each service serves its enums' labels in the caller's language (`GET /labels`,
-see `served_labels`); the gateway merges them into the public `GET /api/v1/labels`.
+A subclass declares its labels in its own body, once, as `__labels__`: a mapping from each
+member (in the class body a member's name is still its code) to `_("English label")`, the
+English text whose Chinese is in the shared gettext catalogue:
+
+    class EnterpriseSize(LabelledEnum):
+        large = "large"
+        small = "small"
+
+        __labels__ = {large: _("Large"), small: _("Small")}
+
+That is the only way an enum gets labels (no `message` override, no module-level dict beside
+the enum). The mapping is checked when the class is created — a member without a label or a
+label for no member is a `TypeError` at import — and is looked up by the member's own class
+and code: StrEnum members of different enums with the same code hash and compare equal (they
+are `str`s), so one dict keyed by members of several enums would give them one label between
+them. `label` (Chinese, the platform's language) and `label_in("en")` come from this one
+definition, and `make i18n` / the catalogue test find every `_("…")` in it like any other
+(`iims_common.i18n_catalogue`). Each service serves its enums' labels in the caller's
+language (`GET /labels`, see `served_labels`); the gateway merges them into the public
+`GET /api/v1/labels`.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from typing import Any, cast
+from types import MappingProxyType
+from typing import Any, ClassVar, cast
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
@@ -30,13 +45,38 @@ from iims_common.i18n import DEFAULT_LOCALE, ENGLISH, Text, locale_var, text
 
 
 class LabelledEnum(StrEnum):
-    """A code with its Chinese label; parsing accepts either."""
+    """A code with its label, declared in the subclass's `__labels__` (code → `_("English")`,
+    see the module docstring); parsing accepts the code or the label."""
+
+    _value_: str  # (for mypy, which would otherwise infer the code's type from `__labels__`)
+    # Set by each subclass in its body; read-only (a MappingProxyType) once the class exists.
+    __labels__: ClassVar[Mapping[str, Text]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Check and freeze the subclass's `__labels__`: exactly one label per member.
+
+        Raises `TypeError` naming the codes without a label, or the keys that are no code of
+        the enum (a typo would otherwise surface as a KeyError on first render)."""
+        super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("__labels__")
+        if not isinstance(declared, Mapping):
+            raise TypeError(f"{cls.__name__} must declare __labels__ = {{code: _('Label'), …}}")
+        codes = [member.value for member in cls]
+        unlabelled = [code for code in codes if code not in declared]
+        unknown = [key for key in declared if key not in codes]
+        if unlabelled or unknown:
+            raise TypeError(
+                f"{cls.__name__}.__labels__ must label each member once: "
+                f"without a label {unlabelled}, not a member {unknown}"
+            )
+        cls.__labels__ = MappingProxyType({code: declared[code] for code in codes})
 
     @property
     def message(self) -> Text:
-        """The member's label as translatable text: `_("English")`, its Chinese in the shared
-        catalogue (subclasses override; the code itself when there is none)."""
-        return self.value
+        """The member's label as translatable text: `_("English")` from its own class's
+        `__labels__` (keyed by class and code, never by the member alone), its Chinese in the
+        shared catalogue."""
+        return type(self).__labels__[self.value]
 
     @property
     def label(self) -> str:

@@ -18,7 +18,7 @@ from fastapi import Depends, Header, Request
 
 from iims_common.enums import LabelledEnum
 from iims_common.errors import Forbidden, Unauthorized
-from iims_common.i18n import Message, _
+from iims_common.i18n import _
 
 IDENTITY_HEADER = "X-IIMS-Identity"
 TOKEN_ISSUER = "iims-gateway"
@@ -26,7 +26,7 @@ TOKEN_AUDIENCE = "iims-internal"
 
 
 class Role(LabelledEnum):
-    """Who a caller is (the token's `role`); its label is `ROLE_LABELS`."""
+    """Who a caller is (the token's `role`)."""
 
     ministry = "ministry"  # 信息化推进司/科技司, 联合工作组
     province = "province"  # 地方工信主管部门
@@ -38,23 +38,16 @@ class Role(LabelledEnum):
     # 认定审核员: a person (subject = person id) who sees the audits whose team they are on.
     auditor = "auditor"
 
-    @property
-    def message(self) -> Message:
-        return ROLE_LABELS[self]
-
-
-# Defined here once (English, Chinese in the shared catalogue); the gateway serves them in
-# GET /api/v1/labels.
-ROLE_LABELS: dict[Role, Message] = {
-    Role.ministry: _("Ministry (MIIT)"),
-    Role.province: _("Provincial authority"),
-    Role.recommender: _("Recommending unit"),
-    Role.enterprise: _("Pilot enterprise"),
-    Role.consultancy: _("Consultancy"),
-    Role.certification_body: _("Certification body"),
-    Role.management_org: _("Management organization"),
-    Role.auditor: _("Certification auditor"),
-}
+    __labels__ = {
+        ministry: _("Ministry (MIIT)"),
+        province: _("Provincial authority"),
+        recommender: _("Recommending unit"),
+        enterprise: _("Pilot enterprise"),
+        consultancy: _("Consultancy"),
+        certification_body: _("Certification body"),
+        management_org: _("Management organization"),
+        auditor: _("Certification auditor"),
+    }
 
 
 NATIONAL_ROLES = frozenset({Role.ministry, Role.management_org})

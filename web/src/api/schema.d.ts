@@ -3333,7 +3333,7 @@ export interface components {
         };
         /**
          * Role
-         * @description Who a caller is (the token's `role`); its label is `ROLE_LABELS`.
+         * @description Who a caller is (the token's `role`).
          * @enum {string}
          */
         Role: "ministry" | "province" | "recommender" | "enterprise" | "consultancy" | "certification_body" | "management_org" | "auditor";
@@ -6080,7 +6080,7 @@ export interface components {
         };
         /**
          * Rating
-         * @description A clause's self-check rating; its label is `RATING_LABELS`.
+         * @description A clause's self-check rating.
          * @enum {string}
          */
         Rating: "conforming" | "partial" | "nonconforming" | "not_applicable";
@@ -6179,7 +6179,7 @@ export interface components {
         };
         /**
          * ApplicationStatus
-         * @description Code, or its Chinese label on input: accepted (已受理), stage1_planned (文件审核已安排), stage1_completed (文件审核完成), stage2_planned (现场审核已安排), stage2_completed (现场审核完成（不符合项验证）), stage2_required (须重新现场审核), audit_passed (审核通过), under_review (合规性审查), in_notice (公示中), certified (已颁发认定证书), rejected (未予认定), withdrawn (撤销)
+         * @description Code, or its Chinese label on input: accepted (已受理), stage1_planned (文件审核已安排), stage1_completed (文件审核完成), stage2_planned (现场审核已安排), stage2_completed (现场审核完成（不符合项验证）), stage2_required (须重新现场审核), audit_passed (审核通过), under_review (合规性审查), in_notice (公示中), certified (已颁发认定证书), rejected (未予认定), withdrawn (已撤回)
          * @enum {string}
          */
         ApplicationStatus: "accepted" | "stage1_planned" | "stage1_completed" | "stage2_planned" | "stage2_completed" | "stage2_required" | "audit_passed" | "under_review" | "in_notice" | "certified" | "rejected" | "withdrawn";
@@ -6519,7 +6519,7 @@ export interface components {
         };
         /**
          * FindingStatus
-         * @description Code, or its Chinese label on input: open (待处理), plan_submitted (纠正措施计划已提交), plan_accepted (纠正措施计划已接受), closed (已关闭)
+         * @description Code, or its Chinese label on input: open (待整改), plan_submitted (纠正措施计划已提交), plan_accepted (纠正措施计划已接受), closed (已关闭)
          * @enum {string}
          */
         FindingStatus: "open" | "plan_submitted" | "plan_accepted" | "closed";

@@ -12,32 +12,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from iims_common.enums import LabelledEnum, served_labels
-from iims_common.i18n import Message, _
+from iims_common.i18n import _
 from iims_common.standard import REQUIREMENT_CLAUSES
 
 ELEMENTS = ("数据", "技术", "业务流程", "组织结构")
 
 
 class Rating(LabelledEnum):
-    """A clause's self-check rating; its label is `RATING_LABELS`."""
+    """A clause's self-check rating."""
 
     conforming = "conforming"
     partial = "partial"
     nonconforming = "nonconforming"
     not_applicable = "not_applicable"
 
-    @property
-    def message(self) -> Message:
-        return RATING_LABELS[self]
-
-
-# Defined here once (English, Chinese in the shared catalogue); served by GET /labels.
-RATING_LABELS: dict[Rating, Message] = {
-    Rating.conforming: _("Conforming"),
-    Rating.partial: _("Partly conforming"),
-    Rating.nonconforming: _("Nonconforming"),
-    Rating.not_applicable: _("Not applicable"),
-}
+    __labels__ = {
+        conforming: _("Conforming"),
+        partial: _("Partly conforming"),
+        nonconforming: _("Nonconforming"),
+        not_applicable: _("Not applicable"),
+    }
 
 
 def all_labels(locale: str | None = None) -> dict[str, dict[str, str]]:

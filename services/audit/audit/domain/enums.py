@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from iims_common.enums import LabelledEnum, served_labels
-from iims_common.i18n import Message, _
+from iims_common.i18n import _
 
 
-class _Labelled(LabelledEnum):
-    """Codes of the 认定 process; the label is `LABELS` (English, Chinese in the catalogue)."""
-
-    @property
-    def message(self) -> Message:
-        return LABELS[self]
-
-
-class ApplicationStatus(_Labelled):
+class ApplicationStatus(LabelledEnum):
     accepted = "accepted"  # 已受理
     stage1_planned = "stage1_planned"  # 文件审核已安排
     stage1_completed = "stage1_completed"  # 文件审核完成
@@ -28,101 +20,123 @@ class ApplicationStatus(_Labelled):
     rejected = "rejected"  # 未通过审查/异议成立
     withdrawn = "withdrawn"  # 企业撤回
 
+    __labels__ = {
+        accepted: _("Application accepted"),
+        stage1_planned: _("Document review planned"),
+        stage1_completed: _("Document review completed"),
+        stage2_planned: _("On-site audit planned"),
+        stage2_completed: _("On-site audit completed (verifying nonconformities)"),
+        stage2_required: _("New on-site audit required"),
+        audit_passed: _("Audit passed"),
+        under_review: _("Compliance review"),
+        in_notice: _("In public notice"),
+        certified: _("Certificate issued"),
+        rejected: _("Not certified"),
+        withdrawn: _("Withdrawn by the enterprise"),
+    }
 
-class AuditKind(_Labelled):
+
+class AuditKind(LabelledEnum):
     stage1 = "stage1"  # 文件审核
     stage2 = "stage2"  # 现场审核
     surveillance = "surveillance"  # 监督审核
     recertification = "recertification"  # 再认定审核
 
+    __labels__ = {
+        stage1: _("Document review"),
+        stage2: _("On-site audit"),
+        surveillance: _("Surveillance audit"),
+        recertification: _("Recertification audit"),
+    }
 
-class AuditStatus(_Labelled):
+
+class AuditStatus(LabelledEnum):
     planned = "planned"
     completed = "completed"
     cancelled = "cancelled"
 
+    __labels__ = {
+        planned: _("Planned"),
+        completed: _("Completed"),
+        cancelled: _("Cancelled"),
+    }
 
-class TeamRole(_Labelled):
+
+class TeamRole(LabelledEnum):
     lead = "lead"  # 审核组长
     member = "member"  # 审核员
 
+    __labels__ = {
+        lead: _("Lead auditor"),
+        member: _("Auditor"),
+    }
 
-class Severity(_Labelled):
+
+class Severity(LabelledEnum):
     major = "major"  # 严重不符合
     minor = "minor"  # 一般不符合
     observation = "observation"  # 观察项
 
+    __labels__ = {
+        major: _("Major nonconformity"),
+        minor: _("Minor nonconformity"),
+        observation: _("Observation"),
+    }
 
-class FindingStatus(_Labelled):
+
+class FindingStatus(LabelledEnum):
     open = "open"
     plan_submitted = "plan_submitted"
     plan_accepted = "plan_accepted"
     closed = "closed"
 
+    __labels__ = {
+        open: _("Awaiting correction"),
+        plan_submitted: _("Corrective action plan submitted"),
+        plan_accepted: _("Corrective action plan accepted"),
+        closed: _("Closed"),
+    }
 
-class CertificateStatus(_Labelled):
+
+class CertificateStatus(LabelledEnum):
     valid = "valid"  # 有效
     suspended = "suspended"  # 暂停
     withdrawn = "withdrawn"  # 撤销
     expired = "expired"  # 过期
 
+    __labels__ = {
+        valid: _("Valid"),
+        suspended: _("Suspended"),
+        withdrawn: _("Certificate withdrawn"),
+        expired: _("Certificate expired"),
+    }
 
-class QualificationKind(_Labelled):
+
+class QualificationKind(LabelledEnum):
     consultant = "consultant"
     auditor = "auditor"
     lead_auditor = "lead_auditor"
 
+    __labels__ = {
+        consultant: _("Consultant qualification"),
+        auditor: _("Auditor qualification"),
+        lead_auditor: _("Auditor qualification (lead auditor)"),
+    }
 
-class ObjectionStatus(_Labelled):
+
+class ObjectionStatus(LabelledEnum):
     open = "open"
     upheld = "upheld"  # 异议成立
     dismissed = "dismissed"  # 异议不成立
 
+    __labels__ = {
+        open: _("Open"),
+        upheld: _("Objection upheld"),
+        dismissed: _("Objection dismissed"),
+    }
 
-# The labels, defined here once: English text, its Chinese in the shared gettext catalogue
-# (`make i18n`). Served in the caller's language at GET /labels (`all_labels`), merged by the
-# gateway into GET /api/v1/labels.
-LABELS: dict[_Labelled, Message] = {
-    ApplicationStatus.accepted: _("Application accepted"),
-    ApplicationStatus.stage1_planned: _("Document review planned"),
-    ApplicationStatus.stage1_completed: _("Document review completed"),
-    ApplicationStatus.stage2_planned: _("On-site audit planned"),
-    ApplicationStatus.stage2_completed: _("On-site audit completed (verifying nonconformities)"),
-    ApplicationStatus.stage2_required: _("New on-site audit required"),
-    ApplicationStatus.audit_passed: _("Audit passed"),
-    ApplicationStatus.under_review: _("Compliance review"),
-    ApplicationStatus.in_notice: _("In public notice"),
-    ApplicationStatus.certified: _("Certificate issued"),
-    ApplicationStatus.rejected: _("Not certified"),
-    ApplicationStatus.withdrawn: _("Withdrawn by the enterprise"),
-    AuditKind.stage1: _("Document review"),
-    AuditKind.stage2: _("On-site audit"),
-    AuditKind.surveillance: _("Surveillance audit"),
-    AuditKind.recertification: _("Recertification audit"),
-    AuditStatus.planned: _("Planned"),
-    AuditStatus.completed: _("Completed"),
-    AuditStatus.cancelled: _("Cancelled"),
-    TeamRole.lead: _("Lead auditor"),
-    TeamRole.member: _("Auditor"),
-    Severity.major: _("Major nonconformity"),
-    Severity.minor: _("Minor nonconformity"),
-    Severity.observation: _("Observation"),
-    FindingStatus.open: _("Awaiting correction"),
-    FindingStatus.plan_submitted: _("Corrective action plan submitted"),
-    FindingStatus.plan_accepted: _("Corrective action plan accepted"),
-    FindingStatus.closed: _("Closed"),
-    CertificateStatus.valid: _("Valid"),
-    CertificateStatus.suspended: _("Suspended"),
-    CertificateStatus.withdrawn: _("Certificate withdrawn"),
-    CertificateStatus.expired: _("Certificate expired"),
-    QualificationKind.consultant: _("Consultant qualification"),
-    QualificationKind.auditor: _("Auditor qualification"),
-    QualificationKind.lead_auditor: _("Auditor qualification (lead auditor)"),
-    ObjectionStatus.open: _("Open"),
-    ObjectionStatus.upheld: _("Objection upheld"),
-    ObjectionStatus.dismissed: _("Objection dismissed"),
-}
-ENUMS: tuple[type[_Labelled], ...] = (
+
+ENUMS: tuple[type[LabelledEnum], ...] = (
     ApplicationStatus,
     AuditKind,
     AuditStatus,

@@ -22,35 +22,30 @@ from iims_contracts.catalogue import contracts_for, webhook_event_types
 EVENT_TYPES: tuple[str, ...] = webhook_event_types()
 
 
-class _Labelled(LabelledEnum):
-    @property
-    def message(self) -> Message:
-        return WEBHOOK_LABELS[self]
-
-
-class SubscriptionStatus(_Labelled):
+class SubscriptionStatus(LabelledEnum):
     """A subscription is active until the receiver answers 410 Gone (then disabled)."""
 
     active = "active"
     disabled = "disabled"
 
+    __labels__ = {
+        active: _("Active, delivering"),
+        disabled: _("Disabled"),
+    }
 
-class DeliveryStatus(_Labelled):
+
+class DeliveryStatus(LabelledEnum):
     """A delivery is pending (retried with backoff) until delivered or given up (failed)."""
 
     pending = "pending"
     delivered = "delivered"
     failed = "failed"
 
-
-# Defined here once (English, Chinese in the shared catalogue); served by GET /api/v1/labels.
-WEBHOOK_LABELS: dict[_Labelled, Message] = {
-    SubscriptionStatus.active: _("Active, delivering"),
-    SubscriptionStatus.disabled: _("Disabled"),
-    DeliveryStatus.pending: _("Awaiting delivery"),
-    DeliveryStatus.delivered: _("Delivered"),
-    DeliveryStatus.failed: _("Delivery failed"),
-}
+    __labels__ = {
+        pending: _("Awaiting delivery"),
+        delivered: _("Delivered"),
+        failed: _("Delivery failed"),
+    }
 
 
 @dataclass(frozen=True)

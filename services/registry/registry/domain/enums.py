@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from iims_common.enums import LabelledEnum as CommonLabelledEnum
-from iims_common.enums import served_labels
-from iims_common.i18n import Message, _, locale_var, text
+from iims_common.enums import LabelledEnum, served_labels
+from iims_common.i18n import _, locale_var, text
 from iims_common.standard import CLAUSE_TITLES
-
-
-class LabelledEnum(CommonLabelledEnum):
-    """A registry code with its label (`LABELS`); parsing accepts the code or a label."""
-
-    @property
-    def message(self) -> Message:
-        return LABELS[self]
 
 
 class EnterpriseSize(LabelledEnum):
@@ -24,12 +13,26 @@ class EnterpriseSize(LabelledEnum):
     small = "small"
     micro = "micro"
 
+    __labels__ = {
+        large: _("Large"),
+        medium: _("Medium-sized"),
+        small: _("Small"),
+        micro: _("Micro"),
+    }
+
 
 class EnterpriseStatus(LabelledEnum):
     registered = "registered"
     pilot = "pilot"
     certified = "certified"
     deregistered = "deregistered"
+
+    __labels__ = {
+        registered: _("Registered"),
+        pilot: _("In the pilot programme"),
+        certified: _("Certified"),
+        deregistered: _("Deregistered"),
+    }
 
 
 class RecommendingUnitKind(LabelledEnum):
@@ -38,10 +41,22 @@ class RecommendingUnitKind(LabelledEnum):
     central_soe = "central_soe"
     industry_association = "industry_association"
 
+    __labels__ = {
+        ministry_department: _("Ministry department"),
+        provincial_authority: _("Provincial industry and IT authority"),
+        central_soe: _("Central state-owned enterprise group"),
+        industry_association: _("Industry association"),
+    }
+
 
 class AgencyKind(LabelledEnum):
     consultancy = "consultancy"
     certification_body = "certification_body"
+
+    __labels__ = {
+        consultancy: _("Consultancy"),
+        certification_body: _("Certification body"),
+    }
 
 
 class AgencyStatus(LabelledEnum):
@@ -49,6 +64,13 @@ class AgencyStatus(LabelledEnum):
     authorized = "authorized"
     suspended = "suspended"
     revoked = "revoked"
+
+    __labels__ = {
+        applied: _("Applied"),
+        authorized: _("Authorized"),
+        suspended: _("Suspended"),
+        revoked: _("Revoked"),
+    }
 
 
 class PilotStatus(LabelledEnum):
@@ -58,6 +80,14 @@ class PilotStatus(LabelledEnum):
     certified = "certified"
     withdrawn = "withdrawn"
 
+    __labels__ = {
+        enrolled: _("Selected as pilot"),
+        implementing: _("Implementing the standard"),
+        basically_compliant: _("Basically compliant"),
+        certified: _("Certified"),
+        withdrawn: _("Left the pilot programme"),
+    }
+
 
 class PlanStatus(LabelledEnum):
     submitted = "submitted"
@@ -65,39 +95,12 @@ class PlanStatus(LabelledEnum):
     pending = "pending"
     late = "late"
 
-
-# The labels, defined here once: English text, its Chinese in the shared gettext catalogue
-# (`make i18n`). Served in the caller's language by `all_labels` (GET /labels, merged by the
-# gateway into GET /api/v1/labels).
-LABELS: dict[StrEnum, Message] = {
-    EnterpriseSize.large: _("Large"),
-    EnterpriseSize.medium: _("Medium-sized"),
-    EnterpriseSize.small: _("Small"),
-    EnterpriseSize.micro: _("Micro"),
-    EnterpriseStatus.registered: _("Registered"),
-    EnterpriseStatus.pilot: _("In the pilot programme"),
-    EnterpriseStatus.certified: _("Certified"),
-    EnterpriseStatus.deregistered: _("Deregistered"),
-    RecommendingUnitKind.ministry_department: _("Ministry department"),
-    RecommendingUnitKind.provincial_authority: _("Provincial industry and IT authority"),
-    RecommendingUnitKind.central_soe: _("Central state-owned enterprise group"),
-    RecommendingUnitKind.industry_association: _("Industry association"),
-    AgencyKind.consultancy: _("Consultancy"),
-    AgencyKind.certification_body: _("Certification body"),
-    AgencyStatus.applied: _("Applied"),
-    AgencyStatus.authorized: _("Authorized"),
-    AgencyStatus.suspended: _("Suspended"),
-    AgencyStatus.revoked: _("Revoked"),
-    PilotStatus.enrolled: _("Selected as pilot"),
-    PilotStatus.implementing: _("Implementing the standard"),
-    PilotStatus.basically_compliant: _("Basically compliant"),
-    PilotStatus.certified: _("Certified"),
-    PilotStatus.withdrawn: _("Left the pilot programme"),
-    PlanStatus.submitted: _("Submitted on time"),
-    PlanStatus.submitted_late: _("Submitted late"),
-    PlanStatus.pending: _("Awaiting submission"),
-    PlanStatus.late: _("Overdue, not submitted"),
-}
+    __labels__ = {
+        submitted: _("Submitted on time"),
+        submitted_late: _("Submitted late"),
+        pending: _("Awaiting submission"),
+        late: _("Overdue, not submitted"),
+    }
 
 
 def all_labels(locale: str | None = None) -> dict[str, dict[str, str]]:
@@ -107,7 +110,7 @@ def all_labels(locale: str | None = None) -> dict[str, dict[str, str]]:
     from registry.service.work_dto import WORK_ENUMS
 
     locale = locale or locale_var.get()
-    enums: list[type[CommonLabelledEnum]] = [
+    enums: list[type[LabelledEnum]] = [
         EnterpriseSize,
         EnterpriseStatus,
         RecommendingUnitKind,

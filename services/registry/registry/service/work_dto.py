@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from iims_common.enums import LabelledEnum
-from iims_common.i18n import Message, _
+from iims_common.i18n import _
 from iims_common.identity import Role
 from iims_common.schemas import Input, Output
 from registry.service.dto import Period, ProvinceCode
@@ -21,24 +20,23 @@ Title = Annotated[str, Field(min_length=1, max_length=300)]
 Text = Annotated[str, Field(min_length=1, max_length=20000)]
 
 
-class _Labelled(LabelledEnum):
-    """Codes of the programme's work; the label is `WORK_LABELS` (English, Chinese in the
-    shared catalogue)."""
-
-    @property
-    def message(self) -> Message:
-        return WORK_LABELS[self]
-
-
-class TaskStatus(_Labelled):
+class TaskStatus(LabelledEnum):
     upcoming = "upcoming"
     in_progress = "in_progress"
     overdue = "overdue"
     done = "done"
     done_late = "done_late"
 
+    __labels__ = {
+        upcoming: _("Not started"),
+        in_progress: _("In progress"),
+        overdue: _("Overdue"),
+        done: _("Done"),
+        done_late: _("Done late"),
+    }
 
-class MeetingKind(_Labelled):
+
+class MeetingKind(LabelledEnum):
     deployment = "deployment"  # 工作部署会
     enterprise_publicity = "enterprise_publicity"  # 企业宣贯大会
     agency_exchange = "agency_exchange"  # 服务机构交流会
@@ -46,15 +44,31 @@ class MeetingKind(_Labelled):
     experience_exchange = "experience_exchange"  # 经验交流推广会
     site_meeting = "site_meeting"  # 现场会
 
+    __labels__ = {
+        deployment: _("Work deployment meeting"),
+        enterprise_publicity: _("Enterprise publicity conference"),
+        agency_exchange: _("Service agency exchange meeting"),
+        provincial_seminar: _("Provincial seminar"),
+        experience_exchange: _("Experience exchange meeting"),
+        site_meeting: _("On-site meeting"),
+    }
 
-class MeetingStatus(_Labelled):
+
+class MeetingStatus(LabelledEnum):
     planned = "planned"
     scheduled = "scheduled"
     held = "held"
     cancelled = "cancelled"
 
+    __labels__ = {
+        planned: _("Meeting planned"),
+        scheduled: _("Date set"),
+        held: _("Held"),
+        cancelled: _("Cancelled"),
+    }
 
-class DocumentCategory(_Labelled):
+
+class DocumentCategory(LabelledEnum):
     training_material = "training_material"  # 培训讲义
     standard = "standard"  # 标准
     regulation = "regulation"  # 认定管理办法 …
@@ -63,71 +77,71 @@ class DocumentCategory(_Labelled):
     notice_attachment = "notice_attachment"
     submission = "submission"  # a province's 报送 attachment
 
+    __labels__ = {
+        training_material: _("Training material"),
+        standard: _("Standard"),
+        regulation: _("Regulation"),
+        template: _("Template"),
+        meeting_material: _("Meeting material"),
+        notice_attachment: _("Notice attachment"),
+        submission: _("Submitted material"),
+    }
 
-class Access(_Labelled):
+
+class Access(LabelledEnum):
     public = "public"  # anyone, without login ("有关资料还可以上网下载")
     restricted = "restricted"  # callers of the platform only
 
+    __labels__ = {
+        public: _("Public"),
+        restricted: _("Platform users only"),
+    }
 
-class FundSource(_Labelled):
+
+class FundSource(LabelledEnum):
     ministry_special = "ministry_special"  # 部级两化融合管理体系专项经费
     provincial = "provincial"  # 各地支持资金
 
+    __labels__ = {
+        ministry_special: _("Ministry special fund"),
+        provincial: _("Provincial support fund"),
+    }
 
-class AgencyListKind(_Labelled):
+
+class AgencyListKind(LabelledEnum):
     consultancy = "consultancy"  # 推荐的贯标服务机构名单
     certification_body = "certification_body"  # 认定服务机构名单
 
+    __labels__ = {
+        consultancy: _("Recommended consultancies"),
+        certification_body: _("Certification bodies"),
+    }
 
-class AgencyListStatus(_Labelled):
+
+class AgencyListStatus(LabelledEnum):
     draft = "draft"
     approved = "approved"  # 审定
     published = "published"  # 向社会公示
 
+    __labels__ = {
+        draft: _("Draft"),
+        approved: _("Approved"),
+        published: _("Published"),
+    }
 
-class Review(_Labelled):
+
+class Review(LabelledEnum):
     pending = "pending"
     passed = "passed"
     rejected = "rejected"
 
+    __labels__ = {
+        pending: _("Awaiting review"),
+        passed: _("Passed review"),
+        rejected: _("Rejected"),
+    }
 
-# Defined here once; served in the caller's language by GET /labels (registry.domain.enums).
-WORK_LABELS: dict[StrEnum, Message] = {
-    TaskStatus.upcoming: _("Not started"),
-    TaskStatus.in_progress: _("In progress"),
-    TaskStatus.overdue: _("Overdue"),
-    TaskStatus.done: _("Done"),
-    TaskStatus.done_late: _("Done late"),
-    MeetingKind.deployment: _("Work deployment meeting"),
-    MeetingKind.enterprise_publicity: _("Enterprise publicity conference"),
-    MeetingKind.agency_exchange: _("Service agency exchange meeting"),
-    MeetingKind.provincial_seminar: _("Provincial seminar"),
-    MeetingKind.experience_exchange: _("Experience exchange meeting"),
-    MeetingKind.site_meeting: _("On-site meeting"),
-    MeetingStatus.planned: _("Meeting planned"),
-    MeetingStatus.scheduled: _("Date set"),
-    MeetingStatus.held: _("Held"),
-    MeetingStatus.cancelled: _("Cancelled"),
-    DocumentCategory.training_material: _("Training material"),
-    DocumentCategory.standard: _("Standard"),
-    DocumentCategory.regulation: _("Regulation"),
-    DocumentCategory.template: _("Template"),
-    DocumentCategory.meeting_material: _("Meeting material"),
-    DocumentCategory.notice_attachment: _("Notice attachment"),
-    DocumentCategory.submission: _("Submitted material"),
-    Access.public: _("Public"),
-    Access.restricted: _("Platform users only"),
-    FundSource.ministry_special: _("Ministry special fund"),
-    FundSource.provincial: _("Provincial support fund"),
-    AgencyListKind.consultancy: _("Recommended consultancies"),
-    AgencyListKind.certification_body: _("Certification bodies"),
-    AgencyListStatus.draft: _("Draft"),
-    AgencyListStatus.approved: _("Approved"),
-    AgencyListStatus.published: _("Published"),
-    Review.pending: _("Awaiting review"),
-    Review.passed: _("Passed review"),
-    Review.rejected: _("Rejected"),
-}
+
 WORK_ENUMS: tuple[type[LabelledEnum], ...] = (
     TaskStatus,
     MeetingKind,

@@ -2,40 +2,50 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from iims_common.enums import LabelledEnum, served_labels
-from iims_common.i18n import Message, _
+from iims_common.i18n import _
 
 
-class _Labelled(LabelledEnum):
-    """Codes of the training service; the label is `LABELS` (English, Chinese in the
-    catalogue)."""
-
-    @property
-    def message(self) -> Message:
-        return LABELS[self]
-
-
-class QualificationKind(_Labelled):
+class QualificationKind(LabelledEnum):
     consultant = "consultant"  # 咨询资质
     auditor = "auditor"  # 认定资质
     lead_auditor = "lead_auditor"  # 认定资质（审核组长）
 
+    __labels__ = {
+        consultant: _("Consultant qualification"),
+        auditor: _("Auditor qualification"),
+        lead_auditor: _("Auditor qualification (lead auditor)"),
+    }
 
-class OrganizationKind(_Labelled):
+
+class OrganizationKind(LabelledEnum):
     enterprise = "enterprise"
     agency = "agency"
     authority = "authority"
 
+    __labels__ = {
+        enterprise: _("Enterprise"),
+        agency: _("Service agency"),
+        authority: _("Competent authority"),
+    }
 
-class EnrollmentStatus(_Labelled):
+
+class EnrollmentStatus(LabelledEnum):
     enrolled = "enrolled"
     waitlisted = "waitlisted"
     attended = "attended"
     passed = "passed"
     failed = "failed"
     cancelled = "cancelled"
+
+    __labels__ = {
+        enrolled: _("Enrolled"),
+        waitlisted: _("Waitlisted"),
+        attended: _("Hours completed"),
+        passed: _("Passed the exam"),
+        failed: _("Failed the exam"),
+        cancelled: _("Cancelled"),
+    }
 
 
 SEAT_HOLDING = frozenset(
@@ -48,35 +58,21 @@ SEAT_HOLDING = frozenset(
 )
 
 
-class QualificationStatus(_Labelled):
+class QualificationStatus(LabelledEnum):
     """A qualification's status as shown (`effective_status`: valid past its date → expired)."""
 
     valid = "valid"
     revoked = "revoked"
     expired = "expired"
 
+    __labels__ = {
+        valid: _("Valid"),
+        revoked: _("Revoked"),
+        expired: _("Expired"),
+    }
 
-# The labels, defined here once: English text, its Chinese in the shared gettext catalogue
-# (`make i18n`). Served in the caller's language at GET /labels (`all_labels`), merged by the
-# gateway into GET /api/v1/labels.
-LABELS: dict[StrEnum, Message] = {
-    QualificationKind.consultant: _("Consultant qualification"),
-    QualificationKind.auditor: _("Auditor qualification"),
-    QualificationKind.lead_auditor: _("Auditor qualification (lead auditor)"),
-    EnrollmentStatus.enrolled: _("Enrolled"),
-    EnrollmentStatus.waitlisted: _("Waitlisted"),
-    EnrollmentStatus.attended: _("Hours completed"),
-    EnrollmentStatus.passed: _("Passed the exam"),
-    EnrollmentStatus.failed: _("Failed the exam"),
-    EnrollmentStatus.cancelled: _("Cancelled"),
-    OrganizationKind.enterprise: _("Enterprise"),
-    OrganizationKind.agency: _("Service agency"),
-    OrganizationKind.authority: _("Competent authority"),
-    QualificationStatus.valid: _("Valid"),
-    QualificationStatus.revoked: _("Revoked"),
-    QualificationStatus.expired: _("Expired"),
-}
-ENUMS: tuple[type[_Labelled], ...] = (
+
+ENUMS: tuple[type[LabelledEnum], ...] = (
     QualificationKind,
     OrganizationKind,
     EnrollmentStatus,
