@@ -3,9 +3,11 @@ feed and carriage return aside) is valid JSON, and pydantic takes it as any othe
 NUL byte reached the databases — PostgreSQL refuses it (a 400 naming no field), SQLite
 stores it. Every service (and the gateway) refuses such a body once, here, field by field.
 
-Raw control characters are already invalid JSON (the parser's strict mode), so the escapes
-are all there is to look for: one regex pass over the body's bytes; the body is parsed a
-second time only when one is found, to name the fields."""
+Raw C0 control characters are already invalid JSON (the parser's strict mode), so their
+escapes (and a raw DEL, which JSON allows as it is) are all there is to look for: one regex
+pass over the body's bytes; the body is parsed a second time only when one is found, to
+name the fields. iims_common.openapi states the rule in the OpenAPI documents (a `pattern`
+on every request-body string)."""
 
 from __future__ import annotations
 
@@ -19,10 +21,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from iims_common.errors import ControlCharacters, FieldError, field_path, problem_response
 from iims_common.i18n import _, negotiate
 
-# `\u00XX` for a C0 control other than \t \n \r (and DEL), preceded by an even number of
-# backslashes (so `\\u0000`, the text "\u0000", is not one).
-_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The refused characters — the C0 controls but tab, line feed and carriage return, and DEL —
+# as the body of a regex character class that Python `re` and ECMA-262 read alike:
+# iims_common.openapi states it as the `pattern` of every request-body string.
+CONTROL_CLASS = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F"
+# `\u00XX` for one of them, preceded by an even number of backslashes (so `\\u0000`, the
+# text "\u0000", is not one); or a raw DEL byte, which unlike the C0 controls is valid JSON
+# as it is (and in UTF-8 a 0x7F byte is nothing but DEL).
+_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u00(?:0[0-8BbCcEeFf]|1[0-9A-Fa-f]|7[Ff])|\x7f")
+_CONTROL = re.compile(f"[{CONTROL_CLASS}]")
 _WRITES = frozenset({"POST", "PUT", "PATCH"})
 
 

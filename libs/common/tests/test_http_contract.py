@@ -221,6 +221,13 @@ async def test_control_characters_in_json_text_are_refused_field_by_field(
     assert en.json()["errors"][0]["message"] == "Contains the control character U+0000; remove it"
     fine = b'{"outcome": "a\\\\u0000\\tb\\n", "score": 1}'
     assert (await client.post(url, content=fine, headers=me)).status_code == 201
+    # DEL is valid JSON unescaped (the C0 controls are not): refused raw as well as escaped.
+    for raw_del in ('{"outcome": "o\x7fk", "score": 1}', '{"outcome": "o\\u007Fk", "score": 1}'):
+        r = await client.post(url, content=raw_del.encode(), headers=me)
+        assert r.status_code == 422, raw_del
+        assert r.json()["errors"] == [
+            {"field": "outcome", "message": "含有控制字符 U+007F，请删除"}
+        ]
 
 
 async def test_openapi_declares_errors_per_operation(client: httpx.AsyncClient) -> None:
