@@ -38,7 +38,15 @@ from gateway.domain.openapi import merge
 from gateway.main import create_app as gateway_app
 from gateway.settings import GatewaySettings
 from iims_common.identity import Role
-from iims_common.openapi import assert_unique_operation_ids, request_schemas
+from iims_common.openapi import (
+    FORMATS_WITHOUT_CONTROLS,
+    NO_CONTROL_AHEAD,
+    NO_CONTROL_CHARACTERS,
+    assert_unique_operation_ids,
+    excludes_control_characters,
+    json_request_schemas,
+    request_schemas,
+)
 from iims_common.pagination import CURSOR_LENGTH, cursor_signing_key, encode_cursor
 from iims_common.regions import PROVINCES
 from iims_common.testing import SECRET, create_migrated_sqlite, mint
@@ -373,6 +381,75 @@ async def test_schema_states_every_constraint_it_can(apps: dict[str, FastAPI]) -
     for probe in ("/healthz", "/readyz"):
         assert "security" not in merged["paths"][probe]["get"], probe
     assert merged["paths"]["/api/v1/enterprises"]["get"]["security"]
+
+
+async def test_json_request_text_states_the_control_characters_refused(
+    apps: dict[str, FastAPI],
+) -> None:
+    """Every string of every JSON request body (nested, in arrays, maps and branches) has a
+    `pattern` excluding what iims_common.control_characters refuses — its own when that
+    excludes them already — and every map's keys too; enums and formats such as `uuid` and
+    `date` need none. Parameters and response-only schemas state nothing of it (the rule is
+    the JSON body's)."""
+    services = {name: app.openapi() for name, app in apps.items() if name != "gateway"}
+    merged = merge(apps["gateway"].openapi(), services)
+    components = merged["components"]["schemas"]
+    inline, names = json_request_schemas(merged)
+    seen = {"rule": 0, "own": 0, "maps": 0}
+    missing: list[str] = []
+
+    def excluded(pattern: Any) -> str | None:
+        if pattern == NO_CONTROL_CHARACTERS:
+            return "rule"
+        if isinstance(pattern, str) and (
+            pattern.startswith(NO_CONTROL_AHEAD) or excludes_control_characters(pattern)
+        ):
+            return "own"
+        return None
+
+    def visit(node: Any, where: str) -> None:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                visit(item, f"{where}[{index}]")
+            return
+        if not isinstance(node, dict):
+            return
+        if node.get("type") == "string" and not (
+            {"enum", "const"} & set(node) or node.get("format") in FORMATS_WITHOUT_CONTROLS
+        ):
+            kind = excluded(node.get("pattern"))
+            if kind is None:
+                missing.append(f"{where}: {node}")
+            else:
+                seen[kind] += 1
+        if node.get("additionalProperties") not in (None, False):
+            if excluded(node.get("propertyNames", {}).get("pattern")) is None:
+                missing.append(f"{where}: keys of {node}")
+            seen["maps"] += 1
+        for key, value in node.items():
+            if key not in ("if", "not"):  # their sense is inverted
+                visit(value, f"{where}.{key}")
+
+    visit(inline, "inline")
+    for name in sorted(names):
+        visit(components[name], name)
+    assert not missing, "\n".join(missing)
+    assert seen["rule"] > 80 and seen["own"] > 10 and seen["maps"] == 2, seen
+    email = components["EnterpriseCreate"]["properties"]["contact_email"]["anyOf"][0]["pattern"]
+    assert email.startswith(NO_CONTROL_AHEAD), email  # its own `[^@\s]` allowed them
+    text = json.dumps(
+        [
+            [
+                p
+                for item in merged["paths"].values()
+                for op in item.values()
+                for p in op.get("parameters", [])
+            ],
+            {name: schema for name, schema in components.items() if name not in names},
+        ]
+    )
+    assert json.dumps(NO_CONTROL_CHARACTERS)[1:-1] not in text
+    assert json.dumps(NO_CONTROL_AHEAD)[1:-1] not in text
 
 
 def test_a_one_word_or_shared_operation_id_is_refused() -> None:

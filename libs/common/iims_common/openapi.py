@@ -3,7 +3,9 @@
 - readable, stable operationIds (`listEnterprises`) from the route function's name;
 - unknown query parameters refused (422 naming them) on every documented route;
 - errors declared per operation (the problem+json answers that operation can give),
-  `If-Match` marked required where a missing one is a 428.
+  `If-Match` marked required where a missing one is a 428;
+- the text a JSON request body may hold: every string in it has a `pattern` that excludes
+  the control characters `iims_common.control_characters` refuses.
 
 operationIds are the camelCase of the route function's name and are global: two routes of
 the platform (any service, the gateway included) must not share a function name, and a name
@@ -23,6 +25,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from iims_common.control_characters import CONTROL_CLASS
 from iims_common.errors import FieldError, ValidationFailed
 from iims_common.i18n import _
 
@@ -221,10 +224,208 @@ def add_field_patterns(spec: dict[str, Any]) -> None:
                     _add_pattern(str(param.get("name")), param["schema"])
 
 
+# The text iims_common.control_characters lets through (ECMA-262, as JSON Schema reads it).
+NO_CONTROL_CHARACTERS = f"^[^{CONTROL_CLASS}]*$"
+# Prefixed to a string's own pattern that does not exclude them already.
+NO_CONTROL_AHEAD = rf"^(?![\s\S]*[{CONTROL_CLASS}])"
+# Formats whose grammar has no control character (RFC 3339, RFC 4122, RFC 5321, RFC 3986):
+# a string of one needs no pattern. Any other format (`password`, …) gets one.
+FORMATS_WITHOUT_CONTROLS = frozenset(
+    {"date", "date-time", "time", "duration", "uuid", "email", "idn-email", "uri", "iri"}
+    | {"uri-reference", "iri-reference", "hostname", "idn-hostname", "ipv4", "ipv6"}
+)
+# Escapes that stand for no control character: `\d` and `\w` (ASCII in ECMA-262) and
+# escaped punctuation (a literal). `\s` is not one: it matches vertical tab and form feed.
+_SAFE_ESCAPES = frozenset("dw" + ".-+()[]{}?*|^$/\\")
+_WRITE_METHODS = frozenset({"post", "put", "patch"})
+
+
+def _is_control(char: str) -> bool:
+    return (char < " " and char not in "\t\n\r") or char == "\x7f"
+
+
+def excludes_control_characters(pattern: str) -> bool:
+    r"""Whether every string an (ECMA-262) `pattern` matches is free of the refused control
+    characters — conservatively: True only for a pattern anchored at both ends (no
+    top-level `|`) whose atoms are printable literals, `\d`, `\w`, escaped punctuation or
+    positive classes of those and of ranges that hold no control character (`[0-9A-Z_]`,
+    `[一-龥]`). Negated classes, `.`, `\s`, other escapes and group syntax (`(?…`) answer
+    False: the pattern is combined with a lookahead instead (`no_control_pattern`)."""
+    if len(pattern) < 2 or pattern[0] != "^" or pattern[-1] != "$" or pattern[-2] == "\\":
+        return False
+    body, i, depth = pattern[1:-1], 0, 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            if body[i + 1 : i + 2] not in _SAFE_ESCAPES:
+                return False
+            i += 2
+        elif char == "[":
+            end = _positive_class_end(body, i + 1)
+            if end is None:
+                return False
+            i = end + 1
+        elif char == "(":
+            if body[i + 1 : i + 2] == "?" and body[i + 2 : i + 3] != ":":
+                return False
+            depth += 1
+            i += 1
+        elif char == ")":
+            depth -= 1
+            i += 1
+        elif char == "." or (char == "|" and depth == 0) or _is_control(char):
+            return False
+        else:
+            i += 1
+    return depth == 0
+
+
+def _positive_class_end(body: str, i: int) -> int | None:
+    r"""The index of the `]` closing a class whose members (from `body[i]`) hold no control
+    character, or None (a negated or empty class, `\s`, an unknown escape, a range across
+    a control character)."""
+    if body[i : i + 1] in ("^", "]", ""):
+        return None
+    while i < len(body) and body[i] != "]":
+        if body[i] == "\\":
+            escaped = body[i + 1 : i + 2]
+            if escaped in ("d", "w"):
+                i += 2
+                continue
+            if escaped not in _SAFE_ESCAPES or not escaped:
+                return None
+            low, i = escaped, i + 2
+        else:
+            low, i = body[i], i + 1
+        if _is_control(low):
+            return None
+        if body[i : i + 1] == "-" and body[i + 1 : i + 2] not in ("]", ""):
+            high = body[i + 1]
+            if high == "\\":
+                high = body[i + 2 : i + 3]
+                if high not in _SAFE_ESCAPES or high in ("d", "w"):
+                    return None
+                i += 1
+            # No control character from `low` to `high`: all of it between space and `~`,
+            # or all of it past DEL.
+            if not (" " <= low <= high < "\x7f" or "\x7f" < low <= high):
+                return None
+            i += 2
+    return i if i < len(body) else None
+
+
+def no_control_pattern(own: str | None) -> str:
+    """The pattern of a request-body string: `NO_CONTROL_CHARACTERS`, or its own pattern
+    when that excludes control characters already, else its own behind a lookahead that
+    does (JSON Schema `pattern` searches, so an unanchored one may match anywhere)."""
+    if own is None:
+        return NO_CONTROL_CHARACTERS
+    if excludes_control_characters(own) or own.startswith(NO_CONTROL_AHEAD):
+        return own
+    if own.startswith("^") and not _top_level_alternation(own):
+        return NO_CONTROL_AHEAD + own[1:]
+    return rf"{NO_CONTROL_AHEAD}[\s\S]*?(?:{own})"
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    """Whether a `|` outside any group or class splits `pattern` (so a prefix binds only the
+    first alternative)."""
+    depth, in_class, escaped = 0, False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
+def _refuse_control_characters(schema: Any) -> None:
+    """Every string of a request-body schema (its properties, items, map values and
+    branches, recursively; not `if` nor `not`, whose sense is inverted) gets the pattern
+    that excludes control characters — but an enum, a const and a format without them;
+    every map (an object with `additionalProperties`) gets it as `propertyNames`: the
+    middleware refuses a control character in a key too."""
+    if isinstance(schema, list):
+        for item in schema:
+            _refuse_control_characters(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    types = schema.get("type")
+    if (types == "string" or (isinstance(types, list) and "string" in types)) and not (
+        "enum" in schema or "const" in schema or schema.get("format") in FORMATS_WITHOUT_CONTROLS
+    ):
+        schema["pattern"] = no_control_pattern(schema.get("pattern"))
+    extra = schema.get("additionalProperties")
+    if extra is not None and extra is not False:
+        names = schema.setdefault("propertyNames", {})
+        if isinstance(names, dict) and "enum" not in names and "const" not in names:
+            names["pattern"] = no_control_pattern(names.get("pattern"))
+    if isinstance(extra, dict):
+        _refuse_control_characters(extra)
+    for key in ("properties", "patternProperties"):
+        if isinstance(schema.get(key), dict):
+            _refuse_control_characters(list(schema[key].values()))
+    for key in ("items", "prefixItems", "anyOf", "oneOf", "allOf", "then", "else"):
+        _refuse_control_characters(schema.get(key))
+
+
+def json_request_schemas(spec: Mapping[str, Any]) -> tuple[list[dict[str, Any]], set[str]]:
+    """The inline schemas and the names of the component schemas (directly or nested) of
+    the JSON request bodies the control-character middleware reads: POST, PUT and PATCH,
+    `application/json` or `…+json`."""
+    inline: list[dict[str, Any]] = []
+    todo: list[str] = []
+    for item in spec.get("paths", {}).values():
+        for method, op in item.items():
+            if method not in _WRITE_METHODS or not isinstance(op, dict):
+                continue
+            for content_type, media in op.get("requestBody", {}).get("content", {}).items():
+                ctype = content_type.split(";")[0].strip().lower()
+                if not (ctype == "application/json" or ctype.endswith("+json")):
+                    continue
+                if isinstance(media.get("schema"), dict):
+                    inline.append(media["schema"])
+                    todo.extend(_refs(media["schema"]))
+    components = spec.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in components:
+            continue
+        seen.add(name)
+        todo.extend(_refs(components[name]))
+    return inline, seen
+
+
+def add_control_character_patterns(spec: dict[str, Any]) -> None:
+    """State iims_common.control_characters in the schemas of the JSON request bodies: a
+    `pattern` on each of their strings (`_refuse_control_characters`). Query and path
+    parameters are not read by it, so they get none; a component shared with a response
+    (FastAPI shares one whose input and output schemas are alike: today only enums) would
+    state it for the response too. Response-only schemas state none: stored text from
+    before the rule, or from an import, may hold control characters."""
+    inline, names = json_request_schemas(spec)
+    components = spec.get("components", {}).get("schemas", {})
+    _refuse_control_characters(inline)
+    _refuse_control_characters([components[name] for name in sorted(names)])
+
+
 def refine_openapi(spec: dict[str, Any]) -> dict[str, Any]:
     """Declare each operation's errors, mark `If-Match` required and state the identifier
-    patterns (in place; returned)."""
+    patterns and the control characters refused in JSON text (in place; returned)."""
     add_field_patterns(spec)
+    add_control_character_patterns(spec)
     for path, item in spec.get("paths", {}).items():
         for method, op in item.items():
             if not isinstance(op, dict) or method not in (

@@ -5,6 +5,8 @@ included; the unknown-query and cursor refusals come from the one shared mechani
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -21,6 +23,11 @@ from iims_common.http import IdempotencyKey, IfMatch, Session, check_if_match, j
 from iims_common.i18n import _
 from iims_common.idempotency import REPLAY_HEADER, idempotent
 from iims_common.identity import CurrentCaller, Role
+from iims_common.openapi import (
+    NO_CONTROL_CHARACTERS,
+    excludes_control_characters,
+    no_control_pattern,
+)
 from iims_common.pagination import Page, Pagination
 from iims_common.schemas import Input
 from iims_common.settings import ServiceSettings
@@ -247,3 +254,51 @@ async def test_openapi_declares_errors_per_operation(client: httpx.AsyncClient) 
     assert {"400", "409", "413", "415", "422"} <= set(post["responses"])
     assert "HTTPValidationError" not in spec["components"]["schemas"]
     assert spec["paths"]["/healthz"]["get"]["operationId"] == "getHealth"
+    # The control characters refused in JSON text are stated on the body's strings only.
+    decision = spec["components"]["schemas"]["DecisionIn"]["properties"]
+    assert decision["outcome"]["pattern"] == NO_CONTROL_CHARACTERS
+    assert "pattern" not in decision["score"]
+    size = next(p for p in get["parameters"] if p["name"] == "size")
+    assert "pattern" not in json.dumps(size)
+
+
+# (pattern, whether it excludes the refused control characters by itself, strings it matches,
+# strings it does not): each pattern's combination with the rule must keep exactly its own
+# matches less those holding a control character.
+PATTERNS = [
+    (r"^[0-9]{6}$", True, ["330000"], ["33000", "33000\x00", "x330000"]),
+    (r"^[A-Za-z0-9_.@-]+$", True, ["a.b@c-d"], ["a b", "a\x1f"]),
+    (r"^(ordinal|ratio)$", True, ["ratio"], ["ratios"]),
+    (r"^[一-龥]+$", True, ["两化融合"], ["两化\x7f"]),
+    (r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$", True, ["2014", "2014-06"], ["2014-13"]),
+    (r"^[^@\s]+@[^@\s]+\.[^@\s]+$", False, ["a@b.cn"], ["a\x00@b.cn", "a@b.c\x0bn", "ab.cn"]),
+    (r"^.+$", False, ["x", "两化"], ["", "x\x00", "\x7f"]),
+    (r"^\S+$", False, ["x"], ["x\x08"]),
+    (r"^[\s\w]+$", False, ["a b\tc"], ["a\x0cb"]),
+    ("^[ -\u0080]+$", False, ["a", "~\u0080"], ["a\x7f"]),  # a range across DEL
+    (r"^a|b$", False, ["ab", "xb", "a\n"], ["x", "a\x00", "\x00b"]),
+    (r"[0-9]{6}", False, ["x330000y"], ["x33000", "\x01330000"]),
+    (r"^(?=a)ab$", False, ["ab"], ["ab\x00"]),
+    (r"^[a-z]$\\$", False, [], ["a"]),
+]
+
+
+def test_a_pattern_keeps_its_sense_and_excludes_control_characters() -> None:
+    """`excludes_control_characters` answers True only when it is sure (it decides whether a
+    string's own pattern stands alone); the combined pattern accepts what the own one
+    accepts, less text holding a control character."""
+    for own, alone, matches, others in PATTERNS:
+        assert excludes_control_characters(own) is alone, own
+        combined = no_control_pattern(own)
+        assert (combined == own) is alone, (own, combined)
+        assert re.search(combined, "") is None or re.search(own, "") is not None, own
+        for text in matches:
+            assert re.search(own, text) and re.search(combined, text), (own, text)
+            for char in ("\x00", "\x1b", "\x7f"):
+                assert not re.search(combined, text + char), (own, text)
+                assert not re.search(combined, char + text), (own, text)
+        for text in others:
+            assert not re.search(combined, text), (combined, text)
+    assert re.fullmatch(NO_CONTROL_CHARACTERS, "两化\t融合\r\n")
+    assert not re.search(NO_CONTROL_CHARACTERS, "两化\x0b")
+    assert no_control_pattern(no_control_pattern(r"^.+$")) == no_control_pattern(r"^.+$")
