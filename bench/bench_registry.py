@@ -166,9 +166,7 @@ async def bench_relay(settings: RegistrySettings) -> None:
     engine = create_engine(settings)
     maker = create_sessionmaker(engine)
     async with maker() as s:
-        backlog = (
-            await s.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
-        ).scalar_one()
+        backlog = (await s.execute(text("SELECT count(*) FROM outbox_pending"))).scalar_one()
         payloads = [
             (row.key, json.dumps(row.payload, ensure_ascii=False).encode())
             for row in (await s.execute(text("SELECT key, payload FROM outbox ORDER BY seq")))

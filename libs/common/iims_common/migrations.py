@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,7 +12,7 @@ from alembic import context, op
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from iims_common.events.tables import common_metadata
+from iims_common.events.tables import OUTBOX_ENQUEUE_DDL, OUTBOX_ENQUEUE_DROP, common_metadata
 from iims_common.settings import to_async_url
 
 
@@ -251,3 +253,214 @@ def drop_outbox_offsets_v2() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("kafka_offset")
         batch.drop_column("kafka_partition")
+
+
+# v3 of the common tables: the outbox's publishing state moves to two narrow tables
+# (`outbox_pending`, the relay's queue, filled by a trigger on insert; `outbox_acks`, per
+# published batch and partition the acknowledged offsets and the rows' seqs), so publishing
+# no longer rewrites each event row (iims_common.events.tables; bench/README.md, fifth round).
+# Existing rows keep their state: unpublished rows are queued, published rows with an
+# acknowledged offset become one ack row per (topic, partition); rows published before v2 (no
+# offset) could never be re-published and are left to the retention purge as acknowledged at
+# offset -1 of partition -1 (never probed: no partition has it).
+def outbox_queue_v3() -> None:
+    dialect = op.get_bind().dialect.name
+    seq_type = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    op.create_table(
+        "outbox_acks",
+        sa.Column("id", seq_type, autoincrement=True, nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("partition", sa.Integer(), nullable=False),
+        sa.Column("first_offset", sa.BigInteger(), nullable=False),
+        sa.Column("last_offset", sa.BigInteger(), nullable=False),
+        sa.Column("last_event_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "seqs",
+            sa.JSON().with_variant(postgresql.ARRAY(sa.BigInteger()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_acks")),
+    )
+    op.create_index("ix_outbox_acks_offsets", "outbox_acks", ["topic", "partition", "last_offset"])
+    op.create_index("ix_outbox_acks_published_at", "outbox_acks", ["published_at"])
+    op.create_table(
+        "outbox_pending",
+        sa.Column("seq", seq_type, autoincrement=False, nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("available_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), server_default="0", nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_outbox_pending")),
+    )
+    op.execute(
+        "INSERT INTO outbox_pending (seq, key, available_at, attempts)"
+        " SELECT seq, key, available_at, attempts FROM outbox WHERE published_at IS NULL"
+    )
+    bind = op.get_bind()
+    published = bind.execute(
+        sa.text(
+            "SELECT topic, coalesce(kafka_partition, -1), coalesce(kafka_offset, -1), seq,"
+            " event_id, published_at FROM outbox WHERE published_at IS NOT NULL"
+            " ORDER BY topic, kafka_partition, kafka_offset, seq"
+        )
+    ).all()
+    acks: dict[tuple[str, int], list[Any]] = {}
+    for row in published:
+        acks.setdefault((row[0], int(row[1])), []).append(row)
+    acks_table = sa.table(
+        "outbox_acks",
+        sa.column("topic", sa.String()),
+        sa.column("partition", sa.Integer()),
+        sa.column("first_offset", sa.BigInteger()),
+        sa.column("last_offset", sa.BigInteger()),
+        sa.column("last_event_id", sa.Uuid()),
+        sa.column("seqs", sa.JSON().with_variant(postgresql.ARRAY(sa.BigInteger()), "postgresql")),
+        sa.column("published_at", sa.DateTime(timezone=True)),
+    )
+    if acks:
+        op.bulk_insert(
+            acks_table,
+            [
+                {
+                    "topic": topic,
+                    "partition": partition,
+                    "first_offset": int(rows[0][2]),
+                    "last_offset": int(rows[-1][2]),
+                    "last_event_id": rows[-1][4]
+                    if not isinstance(rows[-1][4], str)
+                    else uuid.UUID(rows[-1][4]),
+                    "seqs": [int(r[3]) for r in rows],
+                    "published_at": max(r[5] for r in rows),
+                }
+                for (topic, partition), rows in acks.items()
+            ],
+        )
+    op.drop_index(
+        "ix_outbox_published_offsets",
+        table_name="outbox",
+        postgresql_where=sa.text("published_at IS NOT NULL"),
+        sqlite_where=sa.text("published_at IS NOT NULL"),
+    )
+    op.drop_index("ix_outbox_pending_available", table_name="outbox")
+    op.drop_index(
+        "ix_outbox_pending_key",
+        table_name="outbox",
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+    op.drop_index(
+        "ix_outbox_pending",
+        table_name="outbox",
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("kafka_offset")
+        batch.drop_column("kafka_partition")
+        batch.drop_column("attempts")
+        batch.drop_column("published_at")
+        batch.drop_column("available_at")
+    if dialect == "postgresql":  # kept as written: the relay sends the text as is
+        op.execute(
+            "ALTER TABLE outbox ALTER COLUMN payload TYPE json USING payload::json,"
+            " ALTER COLUMN headers TYPE json USING headers::json"
+        )
+    op.create_index("ix_outbox_pending_key", "outbox_pending", ["key", "seq"])
+    op.create_index(
+        "ix_outbox_pending_retry",
+        "outbox_pending",
+        ["key", "seq"],
+        postgresql_where=sa.text("attempts > 0"),
+        sqlite_where=sa.text("attempts > 0"),
+    )
+    # After the batch copy (SQLite rebuilds the table, which would drop the trigger).
+    for statement in OUTBOX_ENQUEUE_DDL[dialect]:
+        op.execute(statement)
+
+
+def drop_outbox_queue_v3() -> None:
+    """Back to v2: the state columns on the outbox, filled from the queue and the acks."""
+    dialect = op.get_bind().dialect.name
+    for statement in OUTBOX_ENQUEUE_DROP[dialect]:
+        op.execute(statement)
+    if dialect == "postgresql":
+        op.execute(
+            "ALTER TABLE outbox ALTER COLUMN payload TYPE jsonb USING payload::jsonb,"
+            " ALTER COLUMN headers TYPE jsonb USING headers::jsonb"
+        )
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("available_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("published_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("kafka_partition", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("kafka_offset", sa.BigInteger(), nullable=True))
+    bind = op.get_bind()
+    for partition, first, seqs, published_at in bind.execute(
+        sa.text("SELECT partition, first_offset, seqs, published_at FROM outbox_acks")
+    ).all():
+        if isinstance(seqs, str):
+            seqs = json.loads(seqs)
+        for n, seq in enumerate(seqs):
+            bind.execute(
+                sa.text(
+                    "UPDATE outbox SET published_at = :at, kafka_partition = :p,"
+                    " kafka_offset = :o WHERE seq = :seq"
+                ),
+                {
+                    "at": published_at,
+                    "p": None if partition < 0 else partition,
+                    "o": None if partition < 0 else first + n,
+                    "seq": seq,
+                },
+            )
+    op.execute(
+        "UPDATE outbox SET available_at = (SELECT p.available_at FROM outbox_pending p"
+        " WHERE p.seq = outbox.seq), attempts = (SELECT p.attempts FROM outbox_pending p"
+        " WHERE p.seq = outbox.seq) WHERE seq IN (SELECT seq FROM outbox_pending)"
+    )
+    op.execute("UPDATE outbox SET available_at = created_at WHERE available_at IS NULL")
+    op.execute(
+        "UPDATE outbox SET published_at = created_at WHERE published_at IS NULL"
+        " AND seq NOT IN (SELECT seq FROM outbox_pending)"
+    )
+    with op.batch_alter_table("outbox") as batch:
+        batch.alter_column("available_at", nullable=False)
+    op.drop_index(
+        "ix_outbox_pending_retry",
+        table_name="outbox_pending",
+        postgresql_where=sa.text("attempts > 0"),
+        sqlite_where=sa.text("attempts > 0"),
+    )
+    op.drop_index("ix_outbox_pending_key", table_name="outbox_pending")
+    op.drop_table("outbox_pending")
+    op.drop_index("ix_outbox_acks_published_at", table_name="outbox_acks")
+    op.drop_index("ix_outbox_acks_offsets", table_name="outbox_acks")
+    op.drop_table("outbox_acks")
+    op.create_index(
+        "ix_outbox_pending",
+        "outbox",
+        ["seq"],
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+    op.create_index(
+        "ix_outbox_pending_key",
+        "outbox",
+        ["key", "seq"],
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+    op.create_index(
+        "ix_outbox_pending_available",
+        "outbox",
+        ["available_at", "key"],
+        postgresql_where=sa.text("published_at IS NULL"),
+        sqlite_where=sa.text("published_at IS NULL"),
+    )
+    op.create_index(
+        "ix_outbox_published_offsets",
+        "outbox",
+        ["topic", "kafka_partition", "kafka_offset"],
+        postgresql_where=sa.text("published_at IS NOT NULL"),
+        sqlite_where=sa.text("published_at IS NOT NULL"),
+    )

@@ -44,5 +44,7 @@ async def engine(bus_settings: ServiceSettings) -> AsyncIterator[AsyncEngine]:
 @pytest_asyncio.fixture(loop_scope="session")
 async def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     maker = create_sessionmaker(engine)
-    await truncate(maker, "outbox, processed_events, recommending_units")
+    await truncate(
+        maker, "outbox, outbox_pending, outbox_acks, processed_events, recommending_units"
+    )
     return maker

@@ -58,8 +58,6 @@ def build_outbox_row(
         "payload": envelope,
         "headers": {"traceparent": current_traceparent()},
         "created_at": now,
-        "available_at": now,
-        "attempts": 0,
     }
 
 
@@ -87,7 +85,8 @@ async def record(session: AsyncSession, *events: EventContract) -> list[UUID]:
 
 
 async def record_events(session: AsyncSession, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert prepared outbox rows (see `build_outbox_row`, `contract_row`)."""
+    """Insert prepared outbox rows (see `build_outbox_row`, `contract_row`); the database
+    queues each for the relay (the `outbox_enqueue` trigger, iims_common.events.tables)."""
     batch = list(rows)
     if not batch:
         return 0

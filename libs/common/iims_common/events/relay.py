@@ -1,15 +1,20 @@
 """Outbox relay: publishes committed outbox rows to Kafka, in order per key, with backoff.
 
-Claiming (PostgreSQL): rows are locked `FOR UPDATE SKIP LOCKED`, so several relays share the
-work. Per-key order across relays is kept by a transaction-scoped advisory lock per key plus a
-head-of-line check: a relay only publishes a key's rows if no earlier row of that key is still
-unpublished. A row in backoff blocks the later rows of its key (order over liveness). On SQLite
-(single writer, `make run`) one relay runs and the locks are not needed.
+Claiming (PostgreSQL): queued rows are locked `FOR UPDATE SKIP LOCKED`, so several relays share
+the work. Per-key order across relays is kept by a head-of-line check (ENGINEERING.md: "skip
+keys that have an earlier unpublished row"): a relay only publishes a key's rows if no earlier
+row of that key is still queued — including rows another relay has locked and not yet marked.
+A row in backoff blocks the later rows of its key (order over liveness). On SQLite (single
+writer, `make run`) one relay runs and the locks are not needed.
+
+The queue is `outbox_pending` (a row per unpublished event, enqueued by a trigger on insert);
+publishing a batch deletes its queue rows and records, per partition, the offsets the broker
+acknowledged and the rows' seqs in `outbox_acks` (iims_common.events.tables).
 
 A broker that loses records it acknowledged (the memory-only local broker restarting; Kafka
 after an unclean leader election or with acks=1; a deleted and recreated topic) is noticed and
-repaired here. Each published row keeps the partition and offset the broker acknowledged
-(`kafka_partition`, `kafka_offset`); rows stay `outbox_retention_hours` after publishing.
+repaired here. Each published batch keeps, per partition, the offsets the broker acknowledged
+(`outbox_acks`); rows stay `outbox_retention_hours` after publishing.
 Kafka offsets only grow, so the log lost records when
   - an acknowledgement comes back at an offset at or below one acknowledged to the same relay
     earlier on that partition (the log went backwards: truncated, or the topic was recreated),
@@ -18,8 +23,8 @@ Kafka offsets only grow, so the log lost records when
     on every reconnect and every `relay_offset_check_interval_s`) is missing — the
     partition's end is at or below it — or is another record, or the topic or partition is
     gone.
-Then every retained row of that partition acknowledged before the loss was noticed is marked
-unpublished again (a WARN log, `iims_outbox_republished_total{topic}`) and goes out in `seq`
+Then every retained row of that partition acknowledged before the loss was noticed is queued
+again (a WARN log, `iims_outbox_republished_total{topic}`) and goes out in `seq`
 order; the consumers' inboxes make the second delivery harmless. All of them, not only those at
 or after the end: after a restart (or an unclean election) the offsets below the end can hold
 *other* records than the ones acknowledged to us there, and nothing cheap tells which. A check
@@ -46,7 +51,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import MessageSizeTooLargeError
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from prometheus_client import Counter, Gauge
-from sqlalchemy import and_, bindparam, delete, exists, func, select, text, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, aliased
@@ -55,7 +60,7 @@ from iims_common.db import read_session, utcnow
 from iims_common.events.envelope import STRUCTURED_HEADERS
 from iims_common.events.kafka import encode_headers, make_producer, security_options
 from iims_common.events.outbox import OUTBOX_DIRTY
-from iims_common.events.tables import outbox
+from iims_common.events.tables import outbox, outbox_acks, outbox_pending
 from iims_common.settings import ServiceSettings
 
 log = logging.getLogger("iims.outbox")
@@ -89,37 +94,44 @@ def row_backoff(attempts: int) -> dt.timedelta:
 
 
 # PostgreSQL's claim, one statement (it was three round trips: bench/README.md, third round).
-# `candidates`: the first unpublished, available rows in `seq` order whose key has no earlier
-# row in backoff, locked, skipping rows another relay holds. Of those, a key is taken only if
-# no earlier row of it is unpublished (another relay's locked batch, a row just re-queued) and
-# this transaction gets the key's advisory lock — the multi-relay rules of the module
-# docstring. Payload and headers as stored text: no JSON decode + re-encode per event.
+# `candidates`: the first queued, available rows in `seq` order whose key has no earlier row in
+# backoff, locked, skipping rows another relay holds. Of those, a key is taken only if no
+# earlier row of it is still queued (another relay's locked batch, a row just re-queued): the
+# head-of-line check of the module docstring, read in the statement's snapshot — which can only
+# see more rows queued than there are, so it can only hold more keys back. (Until the fifth
+# round a transaction-scoped advisory lock per key was also taken here; with the check in the
+# same statement it added nothing: a key whose earlier row another relay holds is seen queued
+# and held back, and ~1/6 of the claim went to the locks.) Payload and headers as stored text:
+# no JSON decode + re-encode per event.
 _CLAIM = text(
     """
     WITH candidates AS MATERIALIZED (
-        SELECT o.seq, o.event_id, o.topic, o.key, CAST(o.payload AS text) AS payload,
-               CAST(o.headers AS text) AS headers, o.attempts
-        FROM outbox o
-        WHERE o.published_at IS NULL AND o.available_at <= :now
+        SELECT p.seq, p.key, p.attempts
+        FROM outbox_pending p
+        WHERE p.available_at <= :now
           AND NOT EXISTS (
-              SELECT 1 FROM outbox e
-              WHERE e.published_at IS NULL AND e.key = o.key AND e.seq < o.seq
+              SELECT 1 FROM outbox_pending e
+              WHERE e.attempts > 0 AND e.key = p.key AND e.seq < p.seq
                 AND e.available_at > :now)
-        ORDER BY o.seq
+        ORDER BY p.seq
         LIMIT :limit
-        FOR UPDATE OF o SKIP LOCKED
+        FOR UPDATE OF p SKIP LOCKED
     ), firsts AS MATERIALIZED (
         SELECT key, min(seq) AS seq FROM candidates GROUP BY key
     ), taken AS MATERIALIZED (
         SELECT f.key FROM firsts f
-        WHERE pg_try_advisory_xact_lock(hashtextextended(f.key, 7919))
-          AND NOT EXISTS (
-              SELECT 1 FROM outbox e
-              WHERE e.key = f.key AND e.published_at IS NULL AND e.seq < f.seq)
+        WHERE NOT EXISTS (
+              SELECT 1 FROM outbox_pending e WHERE e.key = f.key AND e.seq < f.seq)
     )
-    SELECT c.* FROM candidates c JOIN taken t ON t.key = c.key ORDER BY c.seq
+    SELECT c.seq, o.event_id, o.topic, o.key, CAST(o.payload AS text) AS payload,
+           CAST(o.headers AS text) AS headers, c.attempts
+    FROM candidates c JOIN taken t ON t.key = c.key JOIN outbox o ON o.seq = c.seq
+    ORDER BY c.seq
     """
-).bindparams(bindparam("now", type_=outbox.c.available_at.type))
+).bindparams(bindparam("now", type_=outbox_pending.c.available_at.type))
+
+# Statements with many seqs bound are sent in parts (SQLite binds at most 32,766 values).
+_IN_PART = 5000
 
 
 def _warn_lost(partitions: list[tuple[str, int]], rows: int, how: str) -> None:
@@ -206,30 +218,32 @@ class OutboxRelay:
                     )
                 ).all()
             )
-        earlier = aliased(outbox)
+        earlier = aliased(outbox_pending)
+        p = outbox_pending
         stmt = (
             select(
-                outbox.c.seq,
+                p.c.seq,
                 outbox.c.event_id,
                 outbox.c.topic,
                 outbox.c.key,
                 # As stored text: no JSON decode + re-encode per event on the hot path.
                 sa.cast(outbox.c.payload, sa.Text).label("payload"),
                 sa.cast(outbox.c.headers, sa.Text).label("headers"),
-                outbox.c.attempts,
+                p.c.attempts,
             )
-            .where(outbox.c.published_at.is_(None), outbox.c.available_at <= now)
+            .join(outbox, outbox.c.seq == p.c.seq)
+            .where(p.c.available_at <= now)
             .where(
                 ~exists().where(
                     and_(
-                        earlier.c.published_at.is_(None),
-                        earlier.c.key == outbox.c.key,
-                        earlier.c.seq < outbox.c.seq,
+                        earlier.c.attempts > 0,
+                        earlier.c.key == p.c.key,
+                        earlier.c.seq < p.c.seq,
                         earlier.c.available_at > now,
                     )
                 )
             )
-            .order_by(outbox.c.seq)
+            .order_by(p.c.seq)
             .limit(self.settings.relay_batch_size)
         )
         return list((await session.execute(stmt)).all())
@@ -250,8 +264,8 @@ class OutboxRelay:
                 if not rows:
                     return 0
                 sent, failed, errors = await self._send(rows)
-                await self._mark(session, sent, failed, errors, now)
                 await self._check_acks(session, sent)
+                await self._mark(session, sent, failed, errors, now)
         else:
             async with read_session(self.sessionmaker) as session:
                 rows = await self._claim(session, now)
@@ -259,8 +273,8 @@ class OutboxRelay:
                 return 0
             sent, failed, errors = await self._send(rows)
             async with self.sessionmaker() as session, session.begin():
-                await self._mark(session, sent, failed, errors, now)
                 await self._check_acks(session, sent)
+                await self._mark(session, sent, failed, errors, now)
         # Raised after the commit, so the failure marks (attempts, backoff) are kept.
         if errors:
             OUTBOX_FAILED.inc(len(failed))
@@ -365,59 +379,50 @@ class OutboxRelay:
         errors: list[BaseException],
         now: dt.datetime,
     ) -> None:
-        if sent and self._postgres:
-            # One statement for the batch: the executemany below was ~1/3 of a pipelined
-            # batch's wall time (1,000 single-row UPDATEs, ~150 ms on the loaded machine).
-            await session.execute(
-                text(
-                    "UPDATE outbox SET published_at = :published, kafka_partition = m.part,"
-                    " kafka_offset = m.off FROM unnest(CAST(:seqs AS bigint[]),"
-                    " CAST(:parts AS integer[]), CAST(:offs AS bigint[])) AS m(seq, part, off)"
-                    " WHERE outbox.seq = m.seq"
-                ).bindparams(bindparam("published", type_=outbox.c.published_at.type)),
-                {
-                    "published": utcnow(),
-                    "seqs": [r.seq for r, _ in sent],
-                    "parts": [md.partition for _, md in sent],
-                    "offs": [md.offset for _, md in sent],
-                },
-            )
-            _count_published(sent)
-        elif sent:
-            published = utcnow()
-            await session.execute(
-                update(outbox)
-                .where(outbox.c.seq == bindparam("b_seq"))
-                .values(
-                    published_at=published,
-                    kafka_partition=bindparam("b_partition"),
-                    kafka_offset=bindparam("b_offset"),
+        """Sent rows leave the queue and their acknowledgements are recorded, one
+        `outbox_acks` row per run of consecutive offsets of a partition (a few per batch);
+        failed rows stay queued with one more attempt and a backoff."""
+        if sent:
+            seqs = [r.seq for r, _ in sent]
+            if self._postgres:
+                await session.execute(
+                    text("DELETE FROM outbox_pending WHERE seq = ANY(CAST(:seqs AS bigint[]))"),
+                    {"seqs": seqs},
                 )
+            else:
+                for part in _parts(seqs):
+                    await session.execute(
+                        delete(outbox_pending).where(outbox_pending.c.seq.in_(part))
+                    )
+            await session.execute(insert(outbox_acks), _ack_rows(sent, utcnow()))
+            _count_published(sent)
+        if failed:
+            error = repr(errors[0])[:2000] if errors else "unknown"
+            await session.execute(
+                update(outbox_pending)
+                .where(outbox_pending.c.seq == bindparam("b_seq"))
+                .values(attempts=bindparam("b_attempts"), available_at=bindparam("b_available"))
                 .execution_options(synchronize_session=False),
                 [
-                    {"b_seq": r.seq, "b_partition": md.partition, "b_offset": md.offset}
-                    for r, md in sent
+                    {
+                        "b_seq": r.seq,
+                        "b_attempts": r.attempts + 1,
+                        "b_available": now + row_backoff(r.attempts + 1),
+                    }
+                    for r in failed
                 ],
             )
-            _count_published(sent)
-        for r in failed:
-            await session.execute(
-                update(outbox)
-                .where(outbox.c.seq == r.seq)
-                .values(
-                    attempts=r.attempts + 1,
-                    available_at=now + row_backoff(r.attempts + 1),
-                    last_error=repr(errors[0])[:2000] if errors else "unknown",
+            for part in _parts([r.seq for r in failed]):
+                await session.execute(
+                    update(outbox).where(outbox.c.seq.in_(part)).values(last_error=error)
                 )
-            )
 
     async def _check_acks(self, session: AsyncSession, sent: list[tuple[Any, Any]]) -> int:
-        """After a batch: an acknowledgement at or below one this relay had before means the
-        partition's log went backwards — re-queue the retained rows it lost. Returns rows
-        re-queued."""
+        """After a batch was sent, before its acknowledgements are recorded: an
+        acknowledgement at or below one this relay had before means the partition's log went
+        backwards — re-queue the retained rows it lost. Returns rows re-queued."""
         if not sent:
             return 0
-        batch_seqs = [r.seq for r, _ in sent]
         lowest: dict[tuple[str, int], int] = {}
         highest: dict[tuple[str, int], int] = {}
         for r, md in sent:
@@ -434,8 +439,6 @@ class OutboxRelay:
                 requeued += await self._requeue(
                     session,
                     tp,
-                    0,
-                    batch_seqs,
                     f"acknowledged at offset {low}, at or below the {known} acknowledged before",
                 )
                 self._high[tp] = highest[tp]  # the log restarted: this batch is its top
@@ -447,37 +450,46 @@ class OutboxRelay:
             self.wake()
         return requeued
 
-    async def _requeue(
-        self,
-        session: AsyncSession,
-        tp: tuple[str, int],
-        from_offset: int,
-        exclude: list[int],
-        why: str,
-    ) -> int:
-        """Mark the retained rows of partition `tp` at or after `from_offset` unpublished."""
+    async def _requeue(self, session: AsyncSession, tp: tuple[str, int], why: str) -> int:
+        """Queue again every retained row acknowledged on partition `tp` (its ack rows go);
+        each keeps the reason in `last_error`. Returns the number of rows queued."""
         topic, partition = tp
-        stmt = (
-            update(outbox)
-            .where(
-                outbox.c.topic == topic,
-                outbox.c.kafka_partition == partition,
-                outbox.c.kafka_offset >= from_offset,
-                outbox.c.published_at.is_not(None),
+        acks = (
+            await session.execute(
+                select(outbox_acks.c.id, outbox_acks.c.seqs).where(
+                    outbox_acks.c.topic == topic, outbox_acks.c.partition == partition
+                )
             )
-            .values(
-                published_at=None,
-                kafka_partition=None,
-                kafka_offset=None,
-                available_at=utcnow(),
-                attempts=0,
-                last_error=f"re-published: the broker lost it ({why})"[:2000],
+        ).all()
+        if not acks:
+            return 0
+        seqs = sorted({int(seq) for _, ack_seqs in acks for seq in ack_seqs})
+        now = utcnow()
+        reason = f"re-published: the broker lost it ({why})"[:2000]
+        count = 0
+        for part in _parts(seqs):
+            queued = (
+                await session.execute(
+                    insert(outbox_pending).from_select(
+                        ["seq", "key", "available_at", "attempts"],
+                        select(
+                            outbox.c.seq,
+                            outbox.c.key,
+                            sa.literal(now, outbox_pending.c.available_at.type),
+                            sa.literal(0),
+                        ).where(
+                            outbox.c.seq.in_(part),
+                            ~exists().where(outbox_pending.c.seq == outbox.c.seq),
+                        ),
+                    )
+                )
+            ).rowcount  # type: ignore[attr-defined]
+            count += int(queued or 0)
+            await session.execute(
+                update(outbox).where(outbox.c.seq.in_(part)).values(last_error=reason)
             )
-            .execution_options(synchronize_session=False)
-        )
-        if exclude:
-            stmt = stmt.where(outbox.c.seq.not_in(exclude))
-        count = int((await session.execute(stmt)).rowcount or 0)  # type: ignore[attr-defined]
+        for part in _parts([ack_id for ack_id, _ in acks]):
+            await session.execute(delete(outbox_acks).where(outbox_acks.c.id.in_(part)))
         if count:
             OUTBOX_REPUBLISHED.labels(topic).inc(count)
             # One WARNING per check names every partition (`_warn_lost`); the detail is DEBUG,
@@ -494,31 +506,22 @@ class OutboxRelay:
     async def _load_marks(
         self, session: AsyncSession, before: dt.datetime
     ) -> dict[tuple[str, int], tuple[int, str]]:
-        """Per (topic, partition): the highest acknowledged offset among rows published before
-        `before`, and the event id of the row acknowledged there."""
+        """Per (topic, partition): the highest acknowledged offset among batches published
+        before `before`, and the event id of the row acknowledged there."""
+        a = outbox_acks
         top = (
-            select(
-                outbox.c.topic,
-                outbox.c.kafka_partition,
-                func.max(outbox.c.kafka_offset).label("high"),
-            )
-            .where(
-                outbox.c.published_at.is_not(None),
-                outbox.c.kafka_offset.is_not(None),
-                outbox.c.published_at < before,
-            )
-            .group_by(outbox.c.topic, outbox.c.kafka_partition)
+            select(a.c.topic, a.c.partition, func.max(a.c.last_offset).label("high"))
+            .where(a.c.published_at < before, a.c.partition >= 0)
+            .group_by(a.c.topic, a.c.partition)
             .subquery()
         )
         rows = await session.execute(
-            select(
-                outbox.c.topic, outbox.c.kafka_partition, outbox.c.kafka_offset, outbox.c.event_id
-            ).join(
+            select(a.c.topic, a.c.partition, a.c.last_offset, a.c.last_event_id).join(
                 top,
                 and_(
-                    outbox.c.topic == top.c.topic,
-                    outbox.c.kafka_partition == top.c.kafka_partition,
-                    outbox.c.kafka_offset == top.c.high,
+                    a.c.topic == top.c.topic,
+                    a.c.partition == top.c.partition,
+                    a.c.last_offset == top.c.high,
                 ),
             )
         )
@@ -608,7 +611,7 @@ class OutboxRelay:
         if lost:
             async with self.sessionmaker() as session, session.begin():
                 for tp, why in lost.items():
-                    requeued += await self._requeue(session, tp, 0, [], why)
+                    requeued += await self._requeue(session, tp, why)
             for tp in lost:  # the log restarted: what this relay saw acknowledged is gone
                 self._high.pop(tp, None)
             _warn_lost(sorted(lost), requeued, "offset check")
@@ -622,11 +625,15 @@ class OutboxRelay:
         return requeued
 
     async def refresh_metrics(self) -> tuple[int, float]:
+        """`iims_outbox_backlog` (queued rows) and `iims_outbox_oldest_age_seconds` (the age of
+        the first queued row by `seq`); returns both."""
         async with read_session(self.sessionmaker) as session:
+            first = select(func.min(outbox_pending.c.seq)).scalar_subquery()
             row = (
                 await session.execute(
-                    select(func.count(), func.min(outbox.c.created_at)).where(
-                        outbox.c.published_at.is_(None)
+                    select(
+                        select(func.count()).select_from(outbox_pending).scalar_subquery(),
+                        select(outbox.c.created_at).where(outbox.c.seq == first).scalar_subquery(),
                     )
                 )
             ).one()
@@ -637,16 +644,27 @@ class OutboxRelay:
         return backlog, age
 
     async def purge_published(self) -> None:
-        """Delete rows published longer than the retention ago (they can no longer be
-        re-published if a broker loses them)."""
+        """Delete rows published longer than the retention ago, with their ack rows (they can
+        no longer be re-published if a broker loses them). A row queued again meanwhile stays."""
         async with self.sessionmaker() as session, session.begin():
-            await session.execute(
-                delete(outbox).where(
-                    outbox.c.published_at.is_not(None),
-                    outbox.c.published_at < bindparam("cutoff"),
-                ),
-                {"cutoff": utcnow() - self.retention},
-            )
+            cutoff = utcnow() - self.retention
+            acks = (
+                await session.execute(
+                    select(outbox_acks.c.id, outbox_acks.c.seqs).where(
+                        outbox_acks.c.published_at < cutoff
+                    )
+                )
+            ).all()
+            seqs = sorted({int(seq) for _, ack_seqs in acks for seq in ack_seqs})
+            for part in _parts(seqs):
+                await session.execute(
+                    delete(outbox).where(
+                        outbox.c.seq.in_(part),
+                        ~exists().where(outbox_pending.c.seq == outbox.c.seq),
+                    )
+                )
+            for part in _parts([ack_id for ack_id, _ in acks]):
+                await session.execute(delete(outbox_acks).where(outbox_acks.c.id.in_(part)))
 
     async def _listen(self) -> Any:
         """LISTEN iims_outbox on PostgreSQL so writers in other processes wake us."""
@@ -733,6 +751,54 @@ def _event_id(value: bytes | None) -> str | None:
     except ValueError:
         return None
     return str(event.get("id")) if isinstance(event, dict) else None
+
+
+async def acknowledged(session: AsyncSession) -> dict[int, tuple[int, int]]:
+    """Where the broker acknowledged each retained published outbox row: `seq` →
+    (partition, offset), from `outbox_acks` (a row's offset is its ack row's `first_offset`
+    plus its place). For tests and operators; the relay itself never expands them."""
+    found: dict[int, tuple[int, int]] = {}
+    for partition, first, seqs in await session.execute(
+        select(outbox_acks.c.partition, outbox_acks.c.first_offset, outbox_acks.c.seqs)
+    ):
+        for n, seq in enumerate(seqs):
+            found[int(seq)] = (int(partition), int(first) + n)
+    return found
+
+
+def _parts(values: list[int]) -> list[list[int]]:
+    """`values` in parts of at most `_IN_PART` (bound parameters per statement)."""
+    return [values[i : i + _IN_PART] for i in range(0, len(values), _IN_PART)]
+
+
+def _ack_rows(sent: list[tuple[Any, Any]], published: dt.datetime) -> list[dict[str, Any]]:
+    """The `outbox_acks` rows of a sent batch: one per run of consecutive offsets of a
+    partition (one per record batch the broker acknowledged, or fewer), in offset order."""
+    ordered = sorted(sent, key=lambda s: (s[0].topic, s[1].partition, s[1].offset))
+    rows: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for r, md in ordered:
+        if (
+            current is None
+            or current["topic"] != r.topic
+            or current["partition"] != md.partition
+            or current["last_offset"] + 1 != md.offset
+        ):
+            current = {
+                "topic": r.topic,
+                "partition": md.partition,
+                "first_offset": md.offset,
+                "last_offset": md.offset,
+                "last_event_id": r.event_id,
+                "seqs": [r.seq],
+                "published_at": published,
+            }
+            rows.append(current)
+        else:
+            current["last_offset"] = md.offset
+            current["last_event_id"] = r.event_id
+            current["seqs"].append(r.seq)
+    return rows
 
 
 def _count_published(sent: list[tuple[Any, Any]]) -> None:
