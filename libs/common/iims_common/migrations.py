@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -302,6 +300,13 @@ def outbox_queue_v3() -> None:
             "SELECT topic, coalesce(kafka_partition, -1), coalesce(kafka_offset, -1), seq,"
             " event_id, published_at FROM outbox WHERE published_at IS NOT NULL"
             " ORDER BY topic, kafka_partition, kafka_offset, seq"
+        ).columns(
+            sa.column("topic", sa.String()),
+            sa.column("partition", sa.Integer()),
+            sa.column("offset", sa.BigInteger()),
+            sa.column("seq", sa.BigInteger()),
+            sa.column("event_id", sa.Uuid()),
+            sa.column("published_at", sa.DateTime(timezone=True)),
         )
     ).all()
     acks: dict[tuple[str, int], list[Any]] = {}
@@ -326,9 +331,7 @@ def outbox_queue_v3() -> None:
                     "partition": partition,
                     "first_offset": int(rows[0][2]),
                     "last_offset": int(rows[-1][2]),
-                    "last_event_id": rows[-1][4]
-                    if not isinstance(rows[-1][4], str)
-                    else uuid.UUID(rows[-1][4]),
+                    "last_event_id": rows[-1][4],
                     "seqs": [int(r[3]) for r in rows],
                     "published_at": max(r[5] for r in rows),
                 }
@@ -396,16 +399,21 @@ def drop_outbox_queue_v3() -> None:
         batch.add_column(sa.Column("kafka_offset", sa.BigInteger(), nullable=True))
     bind = op.get_bind()
     for partition, first, seqs, published_at in bind.execute(
-        sa.text("SELECT partition, first_offset, seqs, published_at FROM outbox_acks")
+        sa.text("SELECT partition, first_offset, seqs, published_at FROM outbox_acks").columns(
+            sa.column("partition", sa.Integer()),
+            sa.column("first_offset", sa.BigInteger()),
+            sa.column(
+                "seqs", sa.JSON().with_variant(postgresql.ARRAY(sa.BigInteger()), "postgresql")
+            ),
+            sa.column("published_at", sa.DateTime(timezone=True)),
+        )
     ).all():
-        if isinstance(seqs, str):
-            seqs = json.loads(seqs)
         for n, seq in enumerate(seqs):
             bind.execute(
                 sa.text(
                     "UPDATE outbox SET published_at = :at, kafka_partition = :p,"
                     " kafka_offset = :o WHERE seq = :seq"
-                ),
+                ).bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=True))),
                 {
                     "at": published_at,
                     "p": None if partition < 0 else partition,
