@@ -38,6 +38,7 @@ from gateway.domain.openapi import merge
 from gateway.main import create_app as gateway_app
 from gateway.settings import GatewaySettings
 from iims_common.identity import Role
+from iims_common.industries import INDUSTRY_PATTERN
 from iims_common.openapi import (
     FORMATS_WITHOUT_CONTROLS,
     NO_CONTROL_AHEAD,
@@ -381,6 +382,33 @@ async def test_schema_states_every_constraint_it_can(apps: dict[str, FastAPI]) -
     for probe in ("/healthz", "/readyz"):
         assert "security" not in merged["paths"][probe]["get"], probe
     assert merged["paths"]["/api/v1/enterprises"]["get"]["security"]
+
+
+async def test_every_rate_limited_operation_declares_429(apps: dict[str, FastAPI]) -> None:
+    """The gateway counts every call of every method that needs credentials against the key
+    or account, and /public/ calls and sign-in against the client address: each of those
+    operations declares 429 (problem+json); logout, counted by neither, does not. The
+    industry codes are the GB/T 4754 table's, stated as one pattern wherever they appear."""
+    services = {name: app.openapi() for name, app in apps.items() if name != "gateway"}
+    merged = merge(apps["gateway"].openapi(), services)
+    missing, methods = [], set()
+    for path, item in merged["paths"].items():
+        for method, op in item.items():
+            if not path.startswith("/api/v1/") or path == "/api/v1/auth/logout":
+                continue
+            methods.add(method)
+            answer = op["responses"].get("429", {})
+            if "application/problem+json" not in answer.get("content", {}):
+                missing.append(f"{method.upper()} {path}")
+    assert not missing, missing
+    assert methods == {"get", "post", "put", "patch", "delete"}
+    assert "429" not in merged["paths"]["/api/v1/auth/logout"]["post"]["responses"]
+    assert "429" in merged["paths"]["/api/v1/auth/login"]["post"]["responses"]
+    params = merged["paths"]["/api/v1/enterprises"]["get"]["parameters"]
+    industry = next(p for p in params if p["name"] == "industry_code")["schema"]
+    assert INDUSTRY_PATTERN in [b.get("pattern") for b in industry.get("anyOf", [industry])]
+    competences = merged["components"]["schemas"]["CompetencesIn"]["properties"]["industries"]
+    assert competences["items"]["pattern"] == INDUSTRY_PATTERN
 
 
 async def test_json_request_text_states_the_control_characters_refused(

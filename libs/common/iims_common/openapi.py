@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from iims_common.control_characters import CONTROL_CLASS
 from iims_common.errors import FieldError, ValidationFailed
 from iims_common.i18n import _
+from iims_common.industries import INDUSTRY_PATTERN
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -42,7 +43,7 @@ ERROR_DESCRIPTIONS: dict[int, str] = {
     415: "Unsupported media type",
     422: "Invalid input: a field, an unknown query parameter, a cursor, or a business rule",
     428: "If-Match required",
-    429: "Rate limited",
+    429: "Rate limited (per key or account, or per client address): retry after `Retry-After` s",
     503: "A dependency (database, broker) is unavailable",
 }
 UNSAFE = frozenset({"post", "put", "patch", "delete"})
@@ -121,8 +122,12 @@ def _error_codes(path: str, method: str, op: Mapping[str, Any]) -> set[int]:
     codes: set[int] = set()
     if path.startswith("/api/v1/"):
         codes |= {401, 403, 404, 422, 503}
-        if path.startswith("/api/v1/public/"):
-            codes |= {429}
+        if not path.startswith("/api/v1/auth/"):
+            # The gateway counts every call of every method against the caller's key or
+            # account (gateway.api.security.authenticate), and every /public/ call against
+            # the client address (gateway.api.proxy.forward, the services' verification
+            # limits). /auth/ routes that count declare it themselves (login, refresh).
+            codes.add(429)
     if "path" in kinds:
         codes |= {404, 422}
     if "query" in kinds:
@@ -146,7 +151,10 @@ def _error_codes(path: str, method: str, op: Mapping[str, Any]) -> set[int]:
 FIELD_PATTERNS: dict[str, tuple[str, str]] = {
     "province_code": (r"^[0-9]{6}$", "GB/T 2260 division code (province level: `330000`)"),
     "region_code": (r"^[0-9]{6}$", "GB/T 2260 division code (six digits)"),
-    "industry_code": (r"^[A-T]([0-9]{2})?$", "GB/T 4754-2017 门类 letter, optionally 大类 digits"),
+    "industry_code": (
+        INDUSTRY_PATTERN,
+        "GB/T 4754-2017 门类 letter, optionally one of that 门类's 大类 (`C`, `C26`; not `C44`)",
+    ),
     "uscc": (
         r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$",
         "统一社会信用代码 (GB 32100-2015), 18 characters; the 18th is a check character",

@@ -277,6 +277,16 @@ async def test_rate_limits_per_key_and_per_address(
             assert limited.headers["content-type"] == "application/problem+json"
             # Another key has its own budget.
             assert (await c.get("/api/v1/me", headers={"X-API-Key": str(other)})).status_code == 200
+            # Every method counts against the key and is refused alike before it reaches a
+            # service: the OpenAPI declares 429 on every operation that needs credentials.
+            for method, path in (
+                ("PATCH", f"/api/v1/enterprises/{uuid.uuid4()}"),
+                ("DELETE", f"/api/v1/auditors/{uuid.uuid4()}/unavailability/{uuid.uuid4()}"),
+                ("PUT", f"/api/v1/audits/{uuid.uuid4()}/plan"),
+                ("POST", "/api/v1/enterprises"),
+            ):
+                r = await c.request(method, path, headers={"X-API-Key": str(key)}, json={})
+                assert r.status_code == 429, (method, path, r.text)
             # Public verification: per client address, and a forged X-Forwarded-For does not
             # buy a new budget at the gateway.
             codes = [

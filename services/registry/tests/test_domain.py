@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
 from iims_common.errors import RuleViolation, StateConflict
 from iims_common.i18n import text
+from iims_common.industries import INDUSTRY_PATTERN
 from registry.domain.enums import AgencyKind, AgencyStatus, PilotStatus, PlanStatus, all_labels
 from registry.domain.programme import (
     check_consultancy,
@@ -43,6 +45,17 @@ def test_reference_codes() -> None:
     assert "not in section C" in text(industry_error("C44") or "", "en")
     assert text(industry_error("C44") or "", "zh_CN") == "大类 44 不属于门类 C（制造业，13–43）"
     assert industry_error("Z") and industry_error("c26x")
+
+
+def test_industry_pattern_states_exactly_what_industry_error_accepts() -> None:
+    """The OpenAPI's industry_code pattern (iims_common.industries.INDUSTRY_PATTERN) and the
+    registry's check agree on every letter, and every letter with two digits."""
+    pattern = re.compile(INDUSTRY_PATTERN)
+    letters = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    codes = letters + [f"{x}{d:02d}" for x in letters for d in range(100)]
+    disagree = [c for c in codes if bool(pattern.match(c)) != (industry_error(c) is None)]
+    assert not disagree
+    assert pattern.match("C26") and not pattern.match("C44") and not pattern.match("Q25")
 
 
 def test_pilot_lifecycle() -> None:

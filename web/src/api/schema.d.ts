@@ -2337,7 +2337,8 @@ export interface paths {
         put?: never;
         /**
          * Create Audit
-         * @description Plan an audit with dates and a team. Every rule is checked; a refusal is a 422 whose
+         * @description Plan an audit with dates and a team. `ends_on` before `starts_on`, or more than 61
+         *     days, is a 422 naming `body`. Every other rule is checked; a refusal is a 422 whose
          *     `rule` names it (and `member` the auditor): team.member-qualified, team.lead-qualified,
          *     team.double-booked, team.unavailable, team.impartiality, team.industry-competence,
          *     team.member-of-body, team.one-lead, audit.stage1-not-completed, audit.days-below-minimum,
@@ -2365,7 +2366,8 @@ export interface paths {
          *     (qualification valid on the dates, double-booking, unavailability, impartiality, industry
          *     competence, stage order, audit days), each with its `rule` name and `member`, so the
          *     console shows them before saving. Nothing is written and nothing is locked; saving still
-         *     re-checks under locks.
+         *     re-checks under locks. `ends_on` before `starts_on`, or more than 61 days, is a 422
+         *     naming `body`, as for `POST /audits`.
          */
         post: operations["checkAuditPlan"];
         delete?: never;
@@ -2401,7 +2403,8 @@ export interface paths {
         get?: never;
         /**
          * Change Audit
-         * @description Replace the dates and team of a planned audit (If-Match), re-checked against every rule.
+         * @description Replace the dates and team of a planned audit (If-Match), re-checked against every rule
+         *     (`ends_on` before `starts_on`, or more than 61 days: a 422 naming `body`).
          */
         put: operations["changeAudit"];
         post?: never;
@@ -2602,7 +2605,9 @@ export interface paths {
         put?: never;
         /**
          * Add Unavailability
-         * @description Days the auditor cannot audit; refused if it overlaps an audit they are on.
+         * @description Days the auditor cannot audit (`starts_on` to `ends_on`, both included; `ends_on`
+         *     before `starts_on` is a 422 naming `body`); refused if it overlaps an audit they are
+         *     on.
          */
         post: operations["addUnavailability"];
         delete?: never;
@@ -2661,6 +2666,7 @@ export interface paths {
          * Propose Schedule
          * @description Teams and dates for the waiting audits in a date window (OR-Tools CP-SAT). Nothing is
          *     booked until the proposal is confirmed; `unplaced` says why each other audit is not.
+         *     `window_end` before `window_start`, or a window over a year, is a 422 naming `body`.
          */
         post: operations["proposeSchedule"];
         delete?: never;
@@ -4163,7 +4169,7 @@ export interface components {
             province_code?: ("110000" | "120000" | "130000" | "140000" | "150000" | "210000" | "220000" | "230000" | "310000" | "320000" | "330000" | "340000" | "350000" | "360000" | "370000" | "410000" | "420000" | "430000" | "440000" | "450000" | "460000" | "500000" | "510000" | "520000" | "530000" | "540000" | "610000" | "620000" | "630000" | "640000" | "650000") | null;
             /**
              * Industry Code
-             * @description GB/T 4754-2017 门类 letter, optionally 大类 digits
+             * @description GB/T 4754-2017 门类 letter, optionally one of that 门类's 大类 (`C`, `C26`; not `C44`)
              */
             industry_code?: string | null;
             size?: components["schemas"]["EnterpriseSize"] | null;
@@ -6186,7 +6192,8 @@ export interface components {
         /**
          * AuditCreate
          * @description Exactly one of `application_id` (stage 1/2) and `certificate_id` (surveillance,
-         *     recertification): stated as `oneOf` in the schema, checked by `_one_parent`.
+         *     recertification): stated as `oneOf` in the schema, checked by `_one_parent`. `ends_on`
+         *     is not before `starts_on`, at most 61 days (a 422 naming `body`).
          */
         AuditCreate: {
             /**
@@ -6280,7 +6287,11 @@ export interface components {
             /** Kind Label */
             readonly kind_label: string;
         };
-        /** AuditPlanFields */
+        /**
+         * AuditPlanFields
+         * @description An audit's dates and team. `ends_on` is not before `starts_on` and an audit lasts at
+         *     most 61 days (a 422 naming `body`: JSON Schema cannot compare two fields).
+         */
         AuditPlanFields: {
             /**
              * Starts On
@@ -6640,6 +6651,7 @@ export interface components {
         /**
          * PlanCheckIn
          * @description A planned stage 1 / stage 2 audit of an application, checked without being saved.
+         *     `ends_on` is not before `starts_on`, at most 61 days (a 422 naming `body`).
          */
         PlanCheckIn: {
             /**
@@ -6703,7 +6715,12 @@ export interface components {
             /** Done On */
             done_on: string | null;
         };
-        /** ProposalCreate */
+        /**
+         * ProposalCreate
+         * @description The date window to schedule in: `window_end` is not before `window_start` and the
+         *     window spans at most a year (a 422 naming `body`: JSON Schema cannot compare two
+         *     fields).
+         */
         ProposalCreate: {
             /**
              * Window Start
@@ -6895,7 +6912,11 @@ export interface components {
          * @enum {string}
          */
         TeamRole: "lead" | "member";
-        /** UnavailabilityIn */
+        /**
+         * UnavailabilityIn
+         * @description Days an auditor cannot audit, both included: `ends_on` is not before `starts_on` (a
+         *     422 naming `body`: JSON Schema cannot compare two fields).
+         */
         UnavailabilityIn: {
             /**
              * Starts On
@@ -7100,6 +7121,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited per client address; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -7198,6 +7228,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited per client address; see `Retry-After` */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7373,6 +7412,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -7436,6 +7484,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7548,6 +7605,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -7617,6 +7683,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7700,6 +7775,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -7763,6 +7847,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7875,6 +7968,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -7933,6 +8035,15 @@ export interface operations {
             };
             /** @description Invalid input: a field, an unknown query parameter, a cursor, or a business rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8007,6 +8118,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -8072,7 +8192,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8150,6 +8270,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -8208,6 +8337,15 @@ export interface operations {
             };
             /** @description Invalid input: a field, an unknown query parameter, a cursor, or a business rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8278,6 +8416,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8390,6 +8537,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -8464,6 +8620,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -8529,6 +8694,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8612,6 +8786,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -8674,6 +8857,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8748,6 +8940,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -8806,6 +9007,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8878,6 +9088,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -8936,6 +9155,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9012,6 +9240,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9126,6 +9363,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -9186,6 +9432,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9321,6 +9576,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -9428,6 +9692,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -9488,6 +9761,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9559,6 +9841,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9673,6 +9964,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -9733,6 +10033,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9806,6 +10115,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9920,6 +10238,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -9980,6 +10307,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10115,6 +10451,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -10178,6 +10523,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10292,6 +10646,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -10352,6 +10715,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10487,6 +10859,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -10554,6 +10935,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -10614,6 +11004,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10723,6 +11122,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10840,6 +11248,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -10915,6 +11332,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -10975,6 +11401,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11091,6 +11526,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -11166,6 +11610,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -11226,6 +11679,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11361,6 +11823,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -11421,6 +11892,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11537,6 +12017,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -11604,6 +12093,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11681,6 +12179,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -11744,6 +12251,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11860,6 +12376,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -11920,6 +12445,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11996,6 +12530,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12080,6 +12623,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -12142,6 +12694,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12220,6 +12781,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -12283,6 +12853,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12418,6 +12997,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -12483,6 +13071,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12599,6 +13196,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -12666,6 +13272,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12780,6 +13395,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -12840,6 +13464,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12975,6 +13608,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -13040,6 +13682,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13149,6 +13800,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13285,6 +13945,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -13350,6 +14019,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13464,6 +14142,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -13524,6 +14211,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13605,6 +14301,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -13665,6 +14370,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13737,6 +14451,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13851,6 +14574,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -13911,6 +14643,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14046,6 +14787,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -14110,6 +14860,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14247,6 +15006,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -14312,6 +15080,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14426,6 +15203,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -14493,6 +15279,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -14553,6 +15348,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14688,6 +15492,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -14797,6 +15610,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -14870,6 +15692,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -14935,6 +15766,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15051,6 +15891,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -15123,6 +15972,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -15188,6 +16046,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15302,6 +16169,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -15362,6 +16238,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15497,6 +16382,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -15606,6 +16500,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -15669,6 +16572,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15783,6 +16695,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -15848,6 +16769,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15957,6 +16887,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16092,6 +17031,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -16220,6 +17168,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -16291,7 +17248,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -16371,7 +17328,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -16451,7 +17408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -16527,7 +17484,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -16594,6 +17551,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16708,6 +17674,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -16768,6 +17743,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16839,6 +17823,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16953,6 +17946,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -17013,6 +18015,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17086,6 +18097,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17200,6 +18220,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -17306,6 +18335,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -17373,6 +18411,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -17433,6 +18480,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17549,6 +18605,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -17622,6 +18687,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -17682,6 +18756,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17758,6 +18841,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17874,6 +18966,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -17981,6 +19082,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -18044,6 +19154,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18124,6 +19243,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -18184,6 +19312,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18298,6 +19435,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -18405,6 +19551,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -18472,7 +19627,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -18539,6 +19694,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18653,6 +19817,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -18713,6 +19886,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18796,6 +19978,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -18862,6 +20053,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18976,6 +20176,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -19036,6 +20245,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19171,6 +20389,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -19247,6 +20474,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -19311,6 +20547,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19394,6 +20639,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -19470,6 +20724,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -19536,6 +20799,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19650,6 +20922,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -19717,6 +20998,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -19777,6 +21067,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19891,6 +21190,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -19960,6 +21268,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20074,6 +21391,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -20134,6 +21460,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20242,6 +21577,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20358,6 +21702,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -20425,6 +21778,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20539,6 +21901,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -20644,6 +22015,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -20704,6 +22084,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20839,6 +22228,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -20946,6 +22344,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -21022,6 +22429,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -21082,6 +22498,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21196,6 +22621,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -21256,6 +22690,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21370,6 +22813,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -21439,6 +22891,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21553,6 +23014,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -21624,6 +23094,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -21684,6 +23163,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21798,6 +23286,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -21905,6 +23402,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -21980,6 +23486,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -22043,6 +23558,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22155,6 +23679,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -22215,6 +23748,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22298,6 +23840,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -22363,6 +23914,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22437,6 +23997,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -22497,6 +24066,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22611,6 +24189,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -22711,6 +24298,15 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22825,6 +24421,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description A dependency (database, broker) is unavailable */
             503: {
                 headers: {
@@ -22892,7 +24497,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -22971,7 +24576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -23047,7 +24652,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -23127,7 +24732,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -23243,7 +24848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited (per key or account, or per client address): retry after `Retry-After` s */
             429: {
                 headers: {
                     [name: string]: unknown;

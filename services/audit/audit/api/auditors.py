@@ -49,7 +49,9 @@ async def set_competences(
 async def add_unavailability(
     person_id: uuid.UUID, body: s.UnavailabilityIn, caller: CurrentCaller, session: Session
 ) -> s.UnavailabilityOut:
-    """Days the auditor cannot audit; refused if it overlaps an audit they are on."""
+    """Days the auditor cannot audit (`starts_on` to `ends_on`, both included; `ends_on`
+    before `starts_on` is a 422 naming `body`); refused if it overlaps an audit they are
+    on."""
     item = await service.add_unavailability(session, caller, person_id, body)
     return s.UnavailabilityOut.model_validate(item)
 

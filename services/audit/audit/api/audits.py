@@ -25,7 +25,8 @@ router = APIRouter(prefix="/api/v1", tags=["audits 审核"])
 async def create_audit(
     body: s.AuditCreate, idem: Idempotent, caller: CurrentCaller, session: Session
 ) -> JSONResponse:
-    """Plan an audit with dates and a team. Every rule is checked; a refusal is a 422 whose
+    """Plan an audit with dates and a team. `ends_on` before `starts_on`, or more than 61
+    days, is a 422 naming `body`. Every other rule is checked; a refusal is a 422 whose
     `rule` names it (and `member` the auditor): team.member-qualified, team.lead-qualified,
     team.double-booked, team.unavailable, team.impartiality, team.industry-competence,
     team.member-of-body, team.one-lead, audit.stage1-not-completed, audit.days-below-minimum,
@@ -47,7 +48,8 @@ async def check_audit_plan(
     (qualification valid on the dates, double-booking, unavailability, impartiality, industry
     competence, stage order, audit days), each with its `rule` name and `member`, so the
     console shows them before saving. Nothing is written and nothing is locked; saving still
-    re-checks under locks."""
+    re-checks under locks. `ends_on` before `starts_on`, or more than 61 days, is a 422
+    naming `body`, as for `POST /audits`."""
     draft, violations = await service.check_plan(session, caller, body)
     return s.PlanCheckOut(
         ok=not violations,
@@ -93,7 +95,8 @@ async def change_audit(
     session: Session,
     if_match: IfMatch = None,
 ) -> JSONResponse:
-    """Replace the dates and team of a planned audit (If-Match), re-checked against every rule."""
+    """Replace the dates and team of a planned audit (If-Match), re-checked against every rule
+    (`ends_on` before `starts_on`, or more than 61 days: a 422 naming `body`)."""
     row = await service.change_plan(session, caller, audit_id, body, if_match=if_match)
     return json_response(await views.audit(session, row), version=row.version)
 

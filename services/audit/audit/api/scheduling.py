@@ -20,7 +20,8 @@ async def propose_schedule(
     body: s.ProposalCreate, caller: CurrentCaller, session: Session, request: Request
 ) -> JSONResponse:
     """Teams and dates for the waiting audits in a date window (OR-Tools CP-SAT). Nothing is
-    booked until the proposal is confirmed; `unplaced` says why each other audit is not."""
+    booked until the proposal is confirmed; `unplaced` says why each other audit is not.
+    `window_end` before `window_start`, or a window over a year, is a 422 naming `body`."""
     settings = request.app.state.settings
     proposal = await service.propose(
         session,

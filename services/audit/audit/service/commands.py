@@ -12,10 +12,11 @@ from pydantic import ConfigDict, Field, model_validator
 from audit.domain.enums import AuditKind, Severity, TeamRole
 from iims_common.i18n import Message, _
 from iims_common.identifiers import FOLD, pattern
+from iims_common.industries import INDUSTRY_PATTERN
 from iims_common.schemas import Input, checked
 from iims_common.standard import REQUIREMENT_CLAUSES
 
-INDUSTRY = r"^[A-T]([0-9]{2})?$"  # GB/T 4754-2017 门类 letter, optionally 大类
+INDUSTRY = INDUSTRY_PATTERN  # GB/T 4754-2017 门类 letter, optionally one of its 大类
 
 
 def _clause_error(code: str) -> Message | None:
@@ -84,6 +85,9 @@ class TeamMemberIn(Input):
 
 
 class AuditPlanFields(Input):
+    """An audit's dates and team. `ends_on` is not before `starts_on` and an audit lasts at
+    most 61 days (a 422 naming `body`: JSON Schema cannot compare two fields)."""
+
     starts_on: dt.date
     ends_on: dt.date
     team: Annotated[list[TeamMemberIn], Field(min_length=1, max_length=12)]
@@ -104,7 +108,8 @@ class AuditPlanFields(Input):
 
 class AuditCreate(AuditPlanFields):
     """Exactly one of `application_id` (stage 1/2) and `certificate_id` (surveillance,
-    recertification): stated as `oneOf` in the schema, checked by `_one_parent`."""
+    recertification): stated as `oneOf` in the schema, checked by `_one_parent`. `ends_on`
+    is not before `starts_on`, at most 61 days (a 422 naming `body`)."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -130,7 +135,8 @@ class AuditCreate(AuditPlanFields):
 
 
 class PlanCheckIn(AuditPlanFields):
-    """A planned stage 1 / stage 2 audit of an application, checked without being saved."""
+    """A planned stage 1 / stage 2 audit of an application, checked without being saved.
+    `ends_on` is not before `starts_on`, at most 61 days (a 422 naming `body`)."""
 
     kind: AuditKind
     application_id: uuid.UUID
@@ -156,6 +162,9 @@ class VerificationIn(Input):
 
 
 class UnavailabilityIn(Input):
+    """Days an auditor cannot audit, both included: `ends_on` is not before `starts_on` (a
+    422 naming `body`: JSON Schema cannot compare two fields)."""
+
     starts_on: dt.date
     ends_on: dt.date
     reason: Annotated[str, Field(max_length=200)] | None = None
@@ -173,6 +182,10 @@ class CompetencesIn(Input):
 
 
 class ProposalCreate(Input):
+    """The date window to schedule in: `window_end` is not before `window_start` and the
+    window spans at most a year (a 422 naming `body`: JSON Schema cannot compare two
+    fields)."""
+
     window_start: dt.date
     window_end: dt.date
     application_ids: Annotated[list[uuid.UUID], Field(max_length=5000)] | None = Field(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -20,7 +21,16 @@ from iims_common.ratelimit import RateLimit
 router = APIRouter(prefix="/api/v1")
 
 
-@router.post("/auth/login", response_model=s.TokenOut, tags=["auth 身份认证"])
+# Sign-in counts against the client address (the `public` limit): 429 declared here, since
+# iims_common.openapi declares it by shape only outside /auth/.
+RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Rate limited per client address; see `Retry-After`"}
+}
+
+
+@router.post(
+    "/auth/login", response_model=s.TokenOut, tags=["auth 身份认证"], responses=RATE_LIMITED
+)
 async def log_in(body: s.LoginIn, session: Session, request: Request) -> s.TokenOut:
     """Password login for the web frontend: a short-lived bearer token and a refresh token.
     Repeated wrong passwords lock the account for a while."""
@@ -30,7 +40,9 @@ async def log_in(body: s.LoginIn, session: Session, request: Request) -> s.Token
     return s.TokenOut.model_validate(tokens)
 
 
-@router.post("/auth/refresh", response_model=s.TokenOut, tags=["auth 身份认证"])
+@router.post(
+    "/auth/refresh", response_model=s.TokenOut, tags=["auth 身份认证"], responses=RATE_LIMITED
+)
 async def refresh_token(body: s.RefreshIn, session: Session, request: Request) -> s.TokenOut:
     limiter: RateLimit = request.app.state.limits["public"]
     await limiter.check(request, "refresh")

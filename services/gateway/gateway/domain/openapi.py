@@ -37,7 +37,9 @@ Authentication: machine clients send `X-API-Key`; the web frontend sends
 `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every object outside the
 caller's scope answers 404. Errors are RFC 9457 `application/problem+json`; lists are
 `{"items": [...], "next_cursor": ...}` with `limit` and `cursor`; creates accept
-`Idempotency-Key`; updates use `ETag`/`If-Match`.
+`Idempotency-Key`; updates use `ETag`/`If-Match`. Every call of every method that needs
+credentials counts against its API key or account, and /public/ calls and sign-in against
+the client address: over the limit, any of them answers 429 with `Retry-After` (seconds).
 """
 
 SERVICE_TAGS = {

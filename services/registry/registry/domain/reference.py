@@ -1,11 +1,13 @@
-"""Reference data (DESIGN.md §4): provinces (GB/T 2260) and industries (GB/T 4754-2017 门类)."""
+"""Reference data (DESIGN.md §4): provinces (GB/T 2260) and industries (GB/T 4754-2017 门类;
+the table is iims_common.industries, shared with the audit service and the OpenAPI)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from iims_common.i18n import Message, _
+from iims_common.industries import INDUSTRY_SECTIONS as INDUSTRY_SECTIONS
+from iims_common.industries import IndustrySection as IndustrySection
 from iims_common.regions import PROVINCES as PROVINCES
 from iims_common.regions import province_words as province_words
 
@@ -18,44 +20,6 @@ SEPARATELY_PLANNED_CITIES: dict[str, str] = {
     "440300": "深圳市",
 }
 
-
-@dataclass(frozen=True)
-class IndustrySection:
-    code: str
-    name: str
-    first_division: int
-    last_division: int
-
-    @property
-    def divisions(self) -> list[str]:
-        return [f"{d:02d}" for d in range(self.first_division, self.last_division + 1)]
-
-
-INDUSTRY_SECTIONS: dict[str, IndustrySection] = {
-    s.code: s
-    for s in [
-        IndustrySection("A", "农、林、牧、渔业", 1, 5),
-        IndustrySection("B", "采矿业", 6, 12),
-        IndustrySection("C", "制造业", 13, 43),
-        IndustrySection("D", "电力、热力、燃气及水生产和供应业", 44, 46),
-        IndustrySection("E", "建筑业", 47, 50),
-        IndustrySection("F", "批发和零售业", 51, 52),
-        IndustrySection("G", "交通运输、仓储和邮政业", 53, 60),
-        IndustrySection("H", "住宿和餐饮业", 61, 62),
-        IndustrySection("I", "信息传输、软件和信息技术服务业", 63, 65),
-        IndustrySection("J", "金融业", 66, 69),
-        IndustrySection("K", "房地产业", 70, 70),
-        IndustrySection("L", "租赁和商务服务业", 71, 72),
-        IndustrySection("M", "科学研究和技术服务业", 73, 75),
-        IndustrySection("N", "水利、环境和公共设施管理业", 76, 79),
-        IndustrySection("O", "居民服务、修理和其他服务业", 80, 82),
-        IndustrySection("P", "教育", 83, 83),
-        IndustrySection("Q", "卫生和社会工作", 84, 85),
-        IndustrySection("R", "文化、体育和娱乐业", 86, 90),
-        IndustrySection("S", "公共管理、社会保障和社会组织", 91, 96),
-        IndustrySection("T", "国际组织", 97, 97),
-    ]
-}
 
 _INDUSTRY = re.compile(r"^([A-T])([0-9]{2})?$")
 
