@@ -38,7 +38,7 @@ import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from iims_common.errors import FieldError, UnsupportedMediaType, ValidationFailed
 from iims_common.exports import unneutralize
@@ -247,7 +247,7 @@ def read_csv(
             for cells in reader:
                 start = previous_end + 1
                 previous_end = reader.line_num + first_line - 1
-                yield start, [c for c in cells]
+                yield start, cast(list[str | None], cells)  # a new list per record
         except csv.Error as exc:
             raise ValidationFailed(
                 _(
@@ -479,7 +479,13 @@ def _header_key(text: str | None) -> str:
 
 
 def _is_blank(cells: Sequence[str | None]) -> bool:
-    return all(c is None or not c.strip() for c in cells)
+    """True when every cell is None, empty or whitespace only. A plain loop (no generator:
+    it runs for every row of a file); `c and not c.isspace()` is exactly `c.strip() != ""`
+    for a str (`isspace` is false for "" and true when every character is whitespace)."""
+    for c in cells:  # noqa: SIM110 (`all` over a generator costs more per row)
+        if c and not c.isspace():
+            return False
+    return True
 
 
 def read_table(
@@ -551,18 +557,28 @@ def read_table(
         header=list(header_cells),
         positions={c.key: i for i, c in mapping.items()},
     )
+    # Per record (10^5 in a bulk import): the keys in the header's order (the record's key
+    # order, as before), each cell stripped; `unneutralize` only changes a value that starts
+    # with `'`, and a stripped value stripped again is itself, so other values skip both.
+    keys = [(index, column.key) for index, column in mapping.items()]
+    records = table.records
+    raw_rows = table.raw
     for line, cells in source.rows:
         if _is_blank(cells):
             continue
-        if len(table.records) >= max_rows:
+        if len(records) >= max_rows:
             raise too_many_rows(max_rows)
-        record: dict[str, str | None] = {c.key: None for c in mapping.values()}
-        for index, column in mapping.items():
-            value = cells[index] if index < len(cells) else None
-            value = unneutralize(value.strip()).strip() if value is not None else None
-            record[column.key] = value or None
-        table.records.append((line, record))
-        table.raw[line] = cells
+        record: dict[str, str | None] = {}
+        width = len(cells)
+        for index, key in keys:
+            value = cells[index] if index < width else None
+            if value:
+                value = value.strip()
+                if value.startswith("'"):
+                    value = unneutralize(value).strip()
+            record[key] = value or None
+        records.append((line, record))
+        raw_rows[line] = cells
     return table
 
 
@@ -631,10 +647,17 @@ class Choices:
         for code, names in words.items():
             for word in (code, *names):
                 self._by_word[fold_text(word)] = code
+        # The folded words that are their own fold: a value equal to one of them folds to
+        # itself, so looking it up unfolded gives what `parse` gives (no fold per cell for
+        # the words as the labels write them: `medium`, `中型`, `330000`).
+        self._as_folded = {w: c for w, c in self._by_word.items() if fold_text(w) == w}
         self.codes = list(words)
 
     def parse(self, value: str) -> str | None:
         """The code `value` names, or None."""
+        code = self._as_folded.get(value)
+        if code is not None:
+            return code
         return self._by_word.get(fold_text(value))
 
     def coerce(self, value: str | None) -> str | None:

@@ -72,13 +72,16 @@ _SECTION_AND_NAME = re.compile(r"^([A-T])[\s\-—:：.、]*(.+)$")
 _NAME_AND_SECTION = re.compile(r"^(.+?)[\s]*[(（]([A-T])([0-9]{2})?[)）]$")
 
 
+_SECTION_BY_NAME = {s.name: s.code for s in INDUSTRY_SECTIONS.values()}
+
+
 def industry_from_words(value: str) -> str:
     """An industry as written in a spreadsheet → a code for `industry_error` to check:
     `C`, `C26`, the section name `制造业`, `C 制造业`, `C-制造业` or `制造业（C）`. Anything
     else is returned unchanged (and refused by the check with its own message)."""
     if _INDUSTRY.match(value):
         return value
-    by_name = {s.name: s.code for s in INDUSTRY_SECTIONS.values()}
+    by_name = _SECTION_BY_NAME
     if value in by_name:
         return by_name[value]
     m = _SECTION_AND_NAME.match(value)

@@ -49,6 +49,7 @@ from registry.service import dto
 from registry.service.policies import ENTERPRISE
 
 IMPORT_COLUMNS = list(dto.EnterpriseCreate.model_fields)
+_IMPORT_KEYS = frozenset(IMPORT_COLUMNS)
 _row_adapter = TypeAdapter(dto.EnterpriseCreate)
 CHUNK = 2000
 ENTERPRISES = cast(sa.Table, Enterprise.__table__)
@@ -181,12 +182,15 @@ class ImportResult:
 def _from_words(record: dict[str, str | None]) -> dict[str, Any]:
     """Spreadsheet words → codes: 中型 → medium, 浙江/浙江省 → 330000, 制造业 → C."""
     row: dict[str, Any] = dict(record)
-    if row.get("size") is not None:
-        row["size"] = SIZES.coerce(row["size"])
-    if row.get("province_code") is not None:
-        row["province_code"] = PROVINCE_NAMES.coerce(row["province_code"])
-    if row.get("industry_code") is not None:
-        row["industry_code"] = industry_from_words(fold_identifier(row["industry_code"]))
+    size = row.get("size")
+    if size is not None:
+        row["size"] = SIZES.coerce(size)
+    province = row.get("province_code")
+    if province is not None:
+        row["province_code"] = PROVINCE_NAMES.coerce(province)
+    industry = row.get("industry_code")
+    if industry is not None:
+        row["industry_code"] = industry_from_words(fold_identifier(industry))
     return row
 
 
@@ -258,7 +262,11 @@ def validate_rows(
             continue
         try:
             item = _row_adapter.validate_python(
-                {k: v for k, v in row.items() if k in IMPORT_COLUMNS}  # extra columns ignored
+                # extra columns ignored; a row with none (every row of an enterprise file)
+                # is validated as it is — pydantic does not change its input
+                row
+                if row.keys() <= _IMPORT_KEYS
+                else {k: v for k, v in row.items() if k in _IMPORT_KEYS}
             )
         except ValidationError as exc:
             result.errors.append(
@@ -441,6 +449,19 @@ def _event_json(envelope: dict[str, Any]) -> tuple[str, dict[str, str]]:
     return "CAST(" + " || ".join(parts) + " AS json)", params
 
 
+def _staging_records(
+    items: list[tuple[str, tuple[int, dict[str, Any]]]], ids: list[uuid.UUID]
+) -> list[tuple[Any, ...]]:
+    """The staged rows (`_STAGED_COLUMNS`) of validated rows: line, the enterprise's id
+    (`ids[2n]`), the import columns (`row.get` through `map`: no generator per row), the
+    folded name, the event's id (`ids[2n + 1]`)."""
+    columns = IMPORT_COLUMNS
+    return [
+        (line, ids[2 * n], *map(row.get, columns), fold_text(row["name"]), ids[2 * n + 1])
+        for n, (_uscc, (line, row)) in enumerate(items)
+    ]
+
+
 async def _upsert_staged(
     session: AsyncSession,
     caller: Caller,
@@ -458,17 +479,7 @@ async def _upsert_staged(
     first = items[0][1][1]
     template = contract_row(publish.enterprise_registered_event({**first, "id": new_id()}), now=now)
     event_json, event_params = _event_json(template["payload"])
-    ids = new_ids(2 * len(items))  # the enterprise's and its event's
-    records = [
-        (
-            line,
-            ids[2 * n],
-            *(row.get(c) for c in IMPORT_COLUMNS),
-            fold_text(row["name"]),
-            ids[2 * n + 1],
-        )
-        for n, (_uscc, (line, row)) in enumerate(items)
-    ]
+    records = _staging_records(items, new_ids(2 * len(items)))
     await copy_to_temp_table(session, _STAGING, _STAGED_COLUMNS, records, again=again)
     if caller.role is Role.province:
         elsewhere = await session.execute(
