@@ -122,7 +122,10 @@ class Table:
     columns: dict[str, str]  # canonical key → the header as written in the file
     ignored: list[str]  # headers no column accepts
     records: list[tuple[int, dict[str, str | None]]] = field(default_factory=list)
-    raw: dict[int, list[str | None]] = field(default_factory=dict)  # line → cells as read
+    # line → cells as read, as a tuple: a tuple of strings is dropped from the garbage
+    # collector's tracking at its first pass, a list of 10^5 rows would be walked by every
+    # full pass of a bulk import
+    raw: dict[int, Sequence[str | None]] = field(default_factory=dict)
     header: list[str | None] = field(default_factory=list)
     positions: dict[str, int] = field(default_factory=dict)  # canonical key → cell index
 
@@ -578,7 +581,7 @@ def read_table(
                     value = unneutralize(value).strip()
             record[key] = value or None
         records.append((line, record))
-        raw_rows[line] = cells
+        raw_rows[line] = tuple(cells)
     return table
 
 
