@@ -15,6 +15,7 @@ _lock = threading.Lock()
 _VERSION_MASK = ~((0xF000 << 64) | (0xC000 << 48))
 _VERSION_BITS = (0x7000 << 64) | (0x8000 << 48)
 _RANDOM_76 = (1 << 76) - 1
+_UNKNOWN = SafeUUID.unknown  # an enum member read through a class property: once, not per id
 
 
 def _uuid(value: int) -> UUID:
@@ -22,7 +23,7 @@ def _uuid(value: int) -> UUID:
     # bulk import of 100,000 rows (two ids per row) for values built right here.
     u = object.__new__(UUID)
     object.__setattr__(u, "int", value)
-    object.__setattr__(u, "is_safe", SafeUUID.unknown)
+    object.__setattr__(u, "is_safe", _UNKNOWN)
     return u
 
 

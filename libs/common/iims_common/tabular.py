@@ -668,7 +668,10 @@ class Choices:
         its own message); None stays None."""
         if value is None:
             return None
-        return self.parse(value) or value
+        code = self._as_folded.get(value)  # `parse` inline: runs for cells of every row
+        if code:
+            return code
+        return self._by_word.get(fold_text(value)) or value
 
 
 # --- the refused rows, downloadable ------------------------------------------------------

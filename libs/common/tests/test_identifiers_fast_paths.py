@@ -202,6 +202,7 @@ def test_choices_give_what_folding_first_gave(word: str, pad: str) -> None:
     choices = Choices(_WORDS)
     for value in (word, pad + word, word + pad, word.upper(), unicodedata.normalize("NFKD", word)):
         assert choices.parse(value) == choices._by_word.get(reference_fold_text(value))
+        assert choices.coerce(value) == (choices._by_word.get(reference_fold_text(value)) or value)
 
 
 def test_read_table_records_are_those_of_before() -> None:
