@@ -23,8 +23,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from iims_common.settings import to_async_url
 from iims_common.testing import PG_ADMIN, ROOT, pg_url
+from iims_contracts.registry import EnterpriseRegistered
 
 T0 = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
+TOPIC = EnterpriseRegistered.topic
 
 
 def alembic(url: str, *args: str) -> None:
@@ -56,9 +58,9 @@ def v2_rows() -> list[dict[str, Any]]:
             {
                 "seq": n + 1,
                 "event_id": str(uuid.UUID(int=n + 1)),
-                "topic": "enterprise-registered",
+                "topic": TOPIC,
                 "key": f"k{n % 3}",
-                "type": "cn.iims.enterprise-registered.v1",
+                "type": EnterpriseRegistered.event_type(),
                 "payload": json.dumps({"id": str(uuid.UUID(int=n + 1)), "n": n}),
                 "headers": json.dumps({"traceparent": None}),
                 "created_at": T0 + dt.timedelta(seconds=n),
@@ -161,8 +163,8 @@ async def test_v3_keeps_each_rows_publishing_state_both_ways(database: str) -> N
             queued, acked, marks = await conn.run_sync(v3_state)
         assert queued == {5, 6}
         assert acked == {1: (0, 10), 2: (0, 11), 3: (1, 4), 4: (-1, -1)}
-        assert marks[("enterprise-registered", 0)] == (11, rows[1]["event_id"])
-        assert marks[("enterprise-registered", 1)] == (4, rows[2]["event_id"])
+        assert marks[(TOPIC, 0)] == (11, rows[1]["event_id"])
+        assert marks[(TOPIC, 1)] == (4, rows[2]["event_id"])
         async with engine.connect() as conn:
             attempts, queued = await conn.run_sync(queue_after_insert)
             await conn.rollback()
