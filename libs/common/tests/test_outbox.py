@@ -24,7 +24,9 @@ from iims_common.events.relay import (
     _murmur2,
     _warn_lost,
     acknowledged,
+    murmur2_many,
     partition_for,
+    partitions_for,
 )
 from iims_common.events.tables import outbox, outbox_pending
 from iims_common.settings import ServiceSettings
@@ -289,6 +291,12 @@ def test_partition_for_is_aiokafkas_default_partitioner() -> None:
             assert partition_for(key, partitions) == DefaultPartitioner()(key, partitions, [])
     for key in keys:
         assert _murmur2(key) == murmur2(key)
+    assert murmur2_many(keys) == [murmur2(key) for key in keys]
+    for n in (1, 3, 12):
+        assert partitions_for(keys, list(range(n))) == [
+            DefaultPartitioner()(key, list(range(n)), []) for key in keys
+        ]
+    assert murmur2_many([]) == []
 
 
 async def test_recorded_offsets_are_where_the_broker_put_each_event(

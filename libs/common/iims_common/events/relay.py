@@ -44,8 +44,10 @@ import json
 import logging
 import struct
 import weakref
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import MessageSizeTooLargeError
@@ -311,7 +313,7 @@ class OutboxRelay:
         One record batch per partition (`create_batch`/`send_batch`), not one `send` and one
         future per event: per-event futures and their `gather` were ~23 % of the relay's CPU
         and aiokafka's pure-Python murmur2 ~21 % (bench/README.md). The partition is the one
-        aiokafka's default partitioner picks (`partition_for`: the same murmur2), so a key's
+        aiokafka's default partitioner picks (`partitions_for`: the same murmur2), so a key's
         events land where they always did, in `seq` order. A row that cannot be sent (too
         large), and every row after it, fail as with one `send` per row: nothing after a
         failed row goes out in this batch."""
@@ -331,20 +333,35 @@ class OutboxRelay:
             submitted.append((fut, members))
 
         try:
+            keys = [r.key.encode() for r in rows]
+            by_topic: dict[str, list[int]] = {}
             for i, r in enumerate(rows):
-                parts = partitions.get(r.topic)
-                if parts is None:
-                    parts = partitions[r.topic] = sorted(await producer.partitions_for(r.topic))
-                key = r.key.encode()
+                by_topic.setdefault(r.topic, []).append(i)
+            chosen = [0] * len(rows)
+            for topic, places in by_topic.items():
+                partitions[topic] = sorted(await producer.partitions_for(topic))
+                for i, p in zip(
+                    places,
+                    partitions_for([keys[i] for i in places], partitions[topic]),
+                    strict=True,
+                ):
+                    chosen[i] = p
+            for i, r in enumerate(rows):
+                key = keys[i]
                 value = r.payload.encode()
                 headers = _headers(r.headers)
-                if _record_size(key, value, headers) > limit:
+                # The exact size only when it could matter: a record's framing (lengths,
+                # varints, attributes) is far below 64 KB, so a smaller sum cannot exceed it.
+                if (
+                    len(value) + len(key) + _headers_bytes(r.headers) + 65536 > limit
+                    and _record_size(key, value, headers) > limit
+                ):
                     failed.extend(rows[i:])
                     errors.append(
                         MessageSizeTooLargeError(f"event {r.event_id} is larger than {limit}")
                     )
                     break
-                tp = (r.topic, partition_for(key, parts))
+                tp = (r.topic, chosen[i])
                 while True:
                     if tp not in open_batches:
                         open_batches[tp] = (producer.create_batch(), [])
@@ -853,10 +870,64 @@ def partition_for(key: bytes, partitions: list[int]) -> int:
     return partitions[(_key_hash(key) & 0x7FFFFFFF) % len(partitions)]
 
 
+def murmur2_many(keys: Sequence[bytes]) -> list[int]:
+    """`_murmur2` of each key, computed with numpy over all keys of one length at once (a
+    relay's batch is mostly keys of one length: the aggregates' UUIDs). Event keys are mostly
+    new (one enterprise, one event), so the per-key cache of `partition_for` rarely hits and
+    the pure-Python hash was ~1/6 of the relay's CPU (bench/README.md, fifth round). The
+    uint32 arithmetic wraps like the `& 0xFFFFFFFF` of the scalar version; a test compares
+    both with aiokafka's partitioner."""
+    out = [0] * len(keys)
+    by_length: dict[int, list[int]] = {}
+    for i, key in enumerate(keys):
+        by_length.setdefault(len(key), []).append(i)
+    m = np.uint32(0x5BD1E995)
+    for length, places in by_length.items():
+        n4, extra = length >> 2, length & 3
+        data = np.frombuffer(b"".join(keys[i] for i in places), dtype=np.uint8).reshape(
+            len(places), length
+        )
+        h = np.full(len(places), 0x9747B28C ^ length, dtype=np.uint32)
+        if n4:
+            words = np.ascontiguousarray(data[:, : n4 * 4]).view("<u4")
+            for w in range(n4):
+                k = words[:, w] * m
+                k ^= k >> np.uint32(24)
+                k *= m
+                h *= m
+                h ^= k
+        tail = n4 << 2
+        if extra == 3:
+            h ^= data[:, tail + 2].astype(np.uint32) << np.uint32(16)
+        if extra >= 2:
+            h ^= data[:, tail + 1].astype(np.uint32) << np.uint32(8)
+        if extra >= 1:
+            h ^= data[:, tail].astype(np.uint32)
+            h *= m
+        h ^= h >> np.uint32(13)
+        h *= m
+        h ^= h >> np.uint32(15)
+        for i, value in zip(places, h.tolist(), strict=True):
+            out[i] = value
+    return out
+
+
+def partitions_for(keys: Sequence[bytes], partitions: list[int]) -> list[int]:
+    """`partition_for` of each key (one numpy pass per key length, `murmur2_many`)."""
+    count = len(partitions)
+    return [partitions[(h & 0x7FFFFFFF) % count] for h in murmur2_many(keys)]
+
+
 @functools.lru_cache(maxsize=4096)
 def _headers(stored: str | None) -> list[tuple[str, bytes]]:
     """Kafka headers of an outbox row's stored headers (JSON text; many rows share them)."""
     return encode_headers({**(json.loads(stored) if stored else {}), **STRUCTURED_HEADERS})
+
+
+@functools.lru_cache(maxsize=4096)
+def _headers_bytes(stored: str | None) -> int:
+    """The bytes of an outbox row's Kafka headers' names and values (`_headers`)."""
+    return sum(len(name.encode()) + len(value) for name, value in _headers(stored))
 
 
 def _record_size(key: bytes, value: bytes, headers: list[tuple[str, bytes]]) -> int:
