@@ -178,6 +178,11 @@ def create_service_app(
         generate_unique_id_function=operation_id,
         docs_url=None,  # FastAPI's pages load from a CDN: iims_common.docs serves its own
         redoc_url=None,
+        # FastAPI's own OpenTelemetry bridge is off: RequestContextMiddleware makes the server
+        # span (iims_common.tracing), and the bridge asked for the tracer, meter and logger
+        # providers on every request (environment look-ups, ~3 % of the gateway's CPU per
+        # forwarded call by py-spy; bench/README.md, fifth round).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     install_error_handlers(app)

@@ -8,6 +8,7 @@ no-op tracer is used and the incoming traceparent is passed on unchanged.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -49,8 +50,18 @@ def configure_tracing(settings: ServiceSettings, exporter: Any = None) -> bool:
 
 def tracing_on() -> bool:
     """Whether spans are recorded: a tracer provider was installed (by `configure_tracing`
-    or by whoever set one globally, e.g. an auto-instrumentation agent)."""
-    return _configured or not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+    or by whoever set one globally, e.g. an auto-instrumentation agent). Asked per request:
+    `trace.get_tracer_provider()` looks up an environment variable each time until a provider
+    is set, so the API's own global is read first (set once by `trace.set_tracer_provider`)."""
+    if _configured or getattr(trace, "_TRACER_PROVIDER", None) is not None:
+        return True
+    if hasattr(trace, "_TRACER_PROVIDER") and not _PROVIDER_FROM_ENVIRONMENT:
+        return False  # none set: get_tracer_provider() would hand back its proxy
+    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+
+
+# A provider named by OTEL_PYTHON_TRACER_PROVIDER is loaded by the first get_tracer_provider().
+_PROVIDER_FROM_ENVIRONMENT = "OTEL_PYTHON_TRACER_PROVIDER" in os.environ
 
 
 @contextmanager
