@@ -78,6 +78,7 @@ def create_app(
         ],
     )
     mark_fallback(console.router)  # any path: the console's history routing, not an Allow
+    app.router.routes.insert(0, proxy.service_route())  # forwarded calls matched at once
     app.state.upstreams = Upstreams(settings, transports)
     app.state.labels = LabelCatalogue(app.state.upstreams)
 

@@ -175,3 +175,39 @@ def test_webhook_event_types_are_described_by_their_contracts() -> None:
     assert english[PilotEnrolled.topic].label == "Pilot enrolled"
     assert english[PilotEnrolled.topic].description == PilotEnrolled.summary_en()
     assert all(e.label.isascii() and e.description for e in english.values())
+
+
+def test_the_first_route_takes_service_paths_only() -> None:
+    """`ServiceRoute` (first in the app's routes) matches exactly the paths a service owns,
+    for every method `forward` has (another method: PARTIAL, so 405 as before); the gateway's
+    own paths — none of them a service collection — go on to their own routes."""
+    from starlette.routing import Match
+
+    from gateway.api.proxy import FORWARDED_METHODS, service_route
+    from gateway.domain.routing import ROUTES
+
+    first = service_route()
+
+    def match(path: str, method: str = "GET") -> Match:
+        scope = {"type": "http", "path": path, "method": method, "root_path": ""}
+        return first.matches(scope)[0]
+
+    for key in ROUTES:
+        for method in FORWARDED_METHODS:
+            assert match(f"/api/v1/{key}/abc", method) is Match.FULL, (key, method)
+        assert match(f"/api/v1/{key}", "TRACE") is Match.PARTIAL
+    for own in (
+        "/api/v1/api-keys",
+        "/api/v1/accounts",
+        "/api/v1/auth/login",
+        "/api/v1/me",
+        "/api/v1/labels",
+        "/api/v1/dashboards/national",
+        "/api/v1/public/figures",
+        "/api/v1/webhooks",
+        "/api/v1/enterprise-overviews/x",
+        "/api/v1/nowhere",
+        "/healthz",
+        "/",
+    ):
+        assert match(own) is Match.NONE, own
