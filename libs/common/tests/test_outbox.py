@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import random
@@ -389,3 +390,28 @@ def test_lost_records_are_one_warning_per_check(caplog: pytest.LogCaptureFixture
         "broker lost records (offset check) of 5 partitions (t0[0], t1[0], t2[0] and 2 more): "
         "re-publishing 12 retained outbox rows"
     ]
+
+
+async def test_purge_deletes_published_rows_past_retention_and_keeps_queued_ones(
+    bus_settings: ServiceSettings,
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Past `outbox_retention_hours`, published rows go with their ack rows; a queued row stays."""
+    topic = f"purge-{uuid.uuid4().hex[:8]}"
+    async with sessionmaker() as s, s.begin():
+        for n in range(3):
+            await record_event(s, source="/iims/test", topic=topic, key=f"k{n}", data={"n": n})
+    relay = OutboxRelay(bus_settings, engine, sessionmaker, retention=dt.timedelta(0))
+    try:
+        while await relay.publish_once():
+            pass
+    finally:
+        await relay.close()
+    async with sessionmaker() as s, s.begin():
+        await record_event(s, source="/iims/test", topic=topic, key="queued", data={"n": 3})
+    await relay.purge_published()
+    async with sessionmaker() as s:
+        left = (await s.execute(select(outbox.c.key).where(outbox.c.topic == topic))).all()
+        assert [k for (k,) in left] == ["queued"]
+        assert await acknowledged(s) == {}

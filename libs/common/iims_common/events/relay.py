@@ -168,7 +168,11 @@ class OutboxRelay:
         self.settings = settings
         self.engine = engine
         self.sessionmaker = sessionmaker
-        self.retention = retention or dt.timedelta(hours=settings.outbox_retention_hours)
+        self.retention = (
+            retention
+            if retention is not None
+            else dt.timedelta(hours=settings.outbox_retention_hours)
+        )
         # Highest offset acknowledged *to this relay* per (topic, partition). Only its own: a
         # relay's batches go out one after another, so its acknowledgements on a partition only
         # grow while the log keeps them — while another relay's batch sent earlier may be
@@ -474,16 +478,11 @@ class OutboxRelay:
         """Queue again every retained row acknowledged on partition `tp` (its ack rows go);
         each keeps the reason in `last_error`. Returns the number of rows queued."""
         topic, partition = tp
-        acks = (
-            await session.execute(
-                select(outbox_acks.c.id, outbox_acks.c.seqs).where(
-                    outbox_acks.c.topic == topic, outbox_acks.c.partition == partition
-                )
-            )
-        ).all()
-        if not acks:
+        seqs = await _take_acks(
+            session, outbox_acks.c.topic == topic, outbox_acks.c.partition == partition
+        )
+        if not seqs:
             return 0
-        seqs = sorted({int(seq) for _, ack_seqs in acks for seq in ack_seqs})
         now = utcnow()
         reason = f"re-published: the broker lost it ({why})"[:2000]
         count = 0
@@ -508,8 +507,6 @@ class OutboxRelay:
             await session.execute(
                 update(outbox).where(outbox.c.seq.in_(part)).values(last_error=reason)
             )
-        for part in _parts([ack_id for ack_id, _ in acks]):
-            await session.execute(delete(outbox_acks).where(outbox_acks.c.id.in_(part)))
         if count:
             OUTBOX_REPUBLISHED.labels(topic).inc(count)
             # One WARNING per check names every partition (`_warn_lost`); the detail is DEBUG,
@@ -668,14 +665,7 @@ class OutboxRelay:
         no longer be re-published if a broker loses them). A row queued again meanwhile stays."""
         async with self.sessionmaker() as session, session.begin():
             cutoff = utcnow() - self.retention
-            acks = (
-                await session.execute(
-                    select(outbox_acks.c.id, outbox_acks.c.seqs).where(
-                        outbox_acks.c.published_at < cutoff
-                    )
-                )
-            ).all()
-            seqs = sorted({int(seq) for _, ack_seqs in acks for seq in ack_seqs})
+            seqs = await _take_acks(session, outbox_acks.c.published_at < cutoff)
             for part in _parts(seqs):
                 await session.execute(
                     delete(outbox).where(
@@ -683,8 +673,6 @@ class OutboxRelay:
                         ~exists().where(outbox_pending.c.seq == outbox.c.seq),
                     )
                 )
-            for part in _parts([ack_id for ack_id, _ in acks]):
-                await session.execute(delete(outbox_acks).where(outbox_acks.c.id.in_(part)))
 
     async def _listen(self) -> Any:
         """LISTEN iims_outbox on PostgreSQL so writers in other processes wake us."""
@@ -784,6 +772,15 @@ async def acknowledged(session: AsyncSession) -> dict[int, tuple[int, int]]:
         for n, seq in enumerate(seqs):
             found[int(seq)] = (int(partition), int(first) + n)
     return found
+
+
+async def _take_acks(session: AsyncSession, *where: Any) -> list[int]:
+    """Delete the `outbox_acks` rows matching `where` (the re-queue of a lost partition, the
+    retention purge) and return the outbox seqs they acknowledged, sorted, without repeats."""
+    rows = (await session.execute(select(outbox_acks.c.id, outbox_acks.c.seqs).where(*where))).all()
+    for part in _parts([ack_id for ack_id, _ in rows]):
+        await session.execute(delete(outbox_acks).where(outbox_acks.c.id.in_(part)))
+    return sorted({int(seq) for _, ack_seqs in rows for seq in ack_seqs})
 
 
 def _parts(values: list[int]) -> list[list[int]]:
